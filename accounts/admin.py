@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "email", "role", "organisation", "is_active")
+    list_filter = ("role", "is_active", "is_staff")
+    list_select_related = ("organisation",)
+    search_fields = ("username", "email", "first_name", "last_name", "organisation__name")
+    autocomplete_fields = ("organisation",)
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Role and organisation"), {"fields": ("role", "organisation", "language")}),
+    )
+    add_fieldsets = (
+        *BaseUserAdmin.add_fieldsets,
+        (_("Role and organisation"), {"fields": ("email", "role", "organisation")}),
+    )

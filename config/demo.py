@@ -1,0 +1,203 @@
+"""Walk a declaration to any state through the real service functions.
+
+Used by `load_demo` and by the tests, so both see exactly what users would have produced.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from declarations.enums import DeclarationState as S
+from declarations.models import Declaration
+from declarations.services import declaration_submit, declaration_withdraw
+from disbursement.services import declaration_stop, payment_record, recovery_record
+from publicity.models import PublicityBatch
+from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
+from review.services import (
+    assignment_score,
+    declaration_accept,
+    declaration_approve,
+    declaration_disqualify,
+    declaration_reject,
+    declaration_return,
+    reviewers_assign,
+)
+
+
+@dataclass
+class Cast:
+    """The people who act on a declaration on its way."""
+
+    applicant: object
+    staff: object
+    reviewers: list
+    finance: object
+
+
+# The states each state is reached through, from draft.
+PATHS = {
+    S.DRAFT: [],
+    S.SUBMITTED: [S.SUBMITTED],
+    S.RETURNED: [S.SUBMITTED, S.RETURNED],
+    S.WITHDRAWN: [S.SUBMITTED, S.WITHDRAWN],
+    S.ACCEPTED: [S.SUBMITTED, S.ACCEPTED],
+    S.DISQUALIFIED: [S.SUBMITTED, S.DISQUALIFIED],
+    S.UNDER_REVIEW: [S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW],
+    S.REVIEWED: [S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED],
+    S.NOT_SUPPORTED: [S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED, S.NOT_SUPPORTED],
+    S.APPROVED: [S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED, S.APPROVED],
+    S.IN_PUBLICITY: [S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED, S.APPROVED, S.IN_PUBLICITY],
+    S.OBJECTION_UPHELD: [
+        S.SUBMITTED,
+        S.ACCEPTED,
+        S.UNDER_REVIEW,
+        S.REVIEWED,
+        S.APPROVED,
+        S.IN_PUBLICITY,
+        S.OBJECTION_UPHELD,
+    ],
+    S.CONFIRMED: [S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED, S.APPROVED, S.IN_PUBLICITY, S.CONFIRMED],
+    S.STOPPED: [
+        S.SUBMITTED,
+        S.ACCEPTED,
+        S.UNDER_REVIEW,
+        S.REVIEWED,
+        S.APPROVED,
+        S.IN_PUBLICITY,
+        S.CONFIRMED,
+        S.STOPPED,
+    ],
+    S.DISBURSING: [
+        S.SUBMITTED,
+        S.ACCEPTED,
+        S.UNDER_REVIEW,
+        S.REVIEWED,
+        S.APPROVED,
+        S.IN_PUBLICITY,
+        S.CONFIRMED,
+        S.DISBURSING,
+    ],
+    S.PAID: [
+        S.SUBMITTED,
+        S.ACCEPTED,
+        S.UNDER_REVIEW,
+        S.REVIEWED,
+        S.APPROVED,
+        S.IN_PUBLICITY,
+        S.CONFIRMED,
+        S.DISBURSING,
+        S.PAID,
+    ],
+    S.RECOVERED: [
+        S.SUBMITTED,
+        S.ACCEPTED,
+        S.UNDER_REVIEW,
+        S.REVIEWED,
+        S.APPROVED,
+        S.IN_PUBLICITY,
+        S.CONFIRMED,
+        S.DISBURSING,
+        S.PAID,
+        S.RECOVERED,
+    ],
+}
+
+
+def _backdate_batch(batch):
+    """Demo and tests only: move a batch's 5 working days into the past so it can be closed."""
+    from publicity.calendar import working_days_window
+
+    starts_on, ends_on = working_days_window(timezone.localdate() - timedelta(days=21))
+    PublicityBatch.objects.filter(pk=batch.pk).update(starts_on=starts_on, ends_on=ends_on)
+    batch.refresh_from_db()
+    return batch
+
+
+def step(declaration, target, cast, amount):
+    """Take the one action that moves `declaration` to `target`."""
+    pk = declaration.pk
+    if target == S.SUBMITTED:
+        declaration_submit(declaration_id=pk, actor=cast.applicant)
+    elif target == S.RETURNED:
+        declaration_return(declaration_id=pk, actor=cast.staff, note="Please attach the payment proof.")
+    elif target == S.WITHDRAWN:
+        declaration_withdraw(declaration_id=pk, actor=cast.applicant, note="Declared under the wrong programme.")
+    elif target == S.ACCEPTED:
+        declaration_accept(declaration_id=pk, actor=cast.staff, note="Formal review passed.")
+    elif target == S.DISQUALIFIED:
+        declaration_disqualify(
+            declaration_id=pk, actor=cast.staff, note="On the list of untrustworthy persons subject to enforcement."
+        )
+    elif target == S.UNDER_REVIEW:
+        reviewers_assign(declaration_id=pk, actor=cast.staff, reviewers=cast.reviewers)
+    elif target == S.REVIEWED:
+        for n, assignment in enumerate(declaration.review_assignments.filter(submitted_at__isnull=True)):
+            assignment_score(
+                assignment_id=assignment.pk,
+                actor=assignment.reviewer,
+                score=Decimal(82 + 4 * n),
+                opinion="Sound first-round investment in a Zhongguancun high-tech field.",
+                submit=True,
+            )
+    elif target == S.NOT_SUPPORTED:
+        declaration_reject(declaration_id=pk, actor=cast.staff, note="Evaluation score below the pass mark.")
+    elif target == S.APPROVED:
+        declaration_approve(declaration_id=pk, actor=cast.staff, amount=amount, note="Per the evaluation opinions.")
+    elif target == S.IN_PUBLICITY:
+        publicity_batch_open(actor=cast.staff, call=declaration.call, declaration_ids=[pk])
+    elif target == S.OBJECTION_UPHELD:
+        entry = declaration.publicity_entry
+        objection = objection_raise(
+            entry=entry,
+            name="Li Si",
+            contact="13800000000",
+            text="The investment was not a first round.",
+            today=entry.batch.starts_on,
+        )
+        objection_handle(
+            objection_id=objection.pk, actor=cast.staff, uphold=True, response="Verified: an earlier round existed."
+        )
+    elif target == S.CONFIRMED:
+        batch = _backdate_batch(declaration.publicity_entry.batch)
+        publicity_batch_close(batch_id=batch.pk, today=batch.ends_on + timedelta(days=1))
+    elif target == S.STOPPED:
+        declaration_stop(declaration_id=pk, actor=cast.finance, note="Registration moved out of Beijing.")
+    elif target == S.DISBURSING:
+        payment_record(
+            declaration_id=pk,
+            actor=cast.finance,
+            amount=declaration.approved_amount / 2,
+            paid_on=timezone.localdate(),
+            reference=f"PAY-{pk}-1",
+        )
+    elif target == S.PAID:
+        paid = sum(p.amount for p in declaration.payments.all())
+        payment_record(
+            declaration_id=pk,
+            actor=cast.finance,
+            amount=declaration.approved_amount - paid,
+            paid_on=timezone.localdate(),
+            reference=f"PAY-{pk}-2",
+        )
+    elif target == S.RECOVERED:
+        recovery_record(
+            declaration_id=pk,
+            actor=cast.finance,
+            amount=declaration.approved_amount,
+            reason="Evidence of the investment was forged.",
+            barred_until=timezone.localdate() + timedelta(days=3 * 365),
+        )
+    else:  # pragma: no cover - PATHS lists only the states above
+        raise ValueError(target)
+
+
+def walk_to(declaration, target, cast, amount=Decimal("1600000.00")):
+    """Move a draft declaration along PATHS[target]; returns it reloaded."""
+    for state in PATHS[target]:
+        declaration = Declaration.objects.get(pk=declaration.pk)
+        if declaration.state == state:
+            continue
+        step(declaration, state, cast, amount)
+    return Declaration.objects.get(pk=declaration.pk)

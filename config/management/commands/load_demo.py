@@ -1,0 +1,188 @@
+"""Demo data for the embedded default: users, an open call, and declarations in every state.
+
+Every declaration is walked to its state through the real services (config.demo), so its audit
+trail, notices, reviews, publicity and payments are what users would have produced. Running the
+command again changes nothing that exists.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from stdnum.cn import uscc
+
+from accounts.enums import Role
+from accounts.models import User
+from config.demo import PATHS, Cast, walk_to
+from declarations.enums import DeclarationState as S
+from declarations.models import Call, Declaration, Organisation, Programme
+
+PASSWORD = "demo-pass-2026"
+
+
+def _code(body):
+    return body + uscc.calc_check_digit(body)
+
+
+ORGANISATIONS = {
+    "applicant1": {
+        "name": "Zhongguancun Hard-Tech Ventures Co., Ltd.",
+        "credit_code": _code("91110108MA01HT8K0"),
+        "organisation_type": "investment_institution",
+        "district": "haidian",
+        "registered_capital": Decimal("100000000.00"),
+        "established_on": datetime.date(2016, 4, 18),
+        "annual_revenue": Decimal("35000000.00"),
+        "legal_representative": "Wang Lei",
+    },
+    "applicant2": {
+        "name": "Beijing Quantum Sensing Technology Co., Ltd.",
+        "credit_code": _code("91110114MA02QN7R1"),
+        "organisation_type": "enterprise",
+        "district": "changping",
+        "registered_capital": Decimal("20000000.00"),
+        "established_on": datetime.date(2020, 9, 1),
+        "annual_revenue": Decimal("68000000.00"),
+        "legal_representative": "Chen Jing",
+    },
+}
+
+FACTS = {
+    "ART6": {
+        "institution_registered_capital": "100000000.00",
+        "manager_registered_with_amac": True,
+        "investee_name": "Beijing Photonic Chips Ltd.",
+        "investee_established_on": "2023-02-14",
+        "investment_date": "2026-03-20",
+        "investment_amount": "8000000.00",
+        "equity_ratio_after_pct": "15",
+        "first_round": True,
+        "high_tech_field": True,
+        "core_technology_or_ip": True,
+    },
+    "ART9": {
+        "annual_revenue": "68000000.00",
+        "insurance_product": "R&D interruption insurance",
+        "insured_or_loan_amount": "30000000.00",
+        "premium": "450000.00",
+        "high_tech_field": True,
+        "core_technology_or_ip": True,
+    },
+    "ART12": {
+        "market": "neeq_innovation_direct",
+        "approval_letter": True,
+        "high_tech_field": True,
+        "core_technology_or_ip": True,
+    },
+}
+
+# Which organisation declares what, and the state each demo declaration is walked to.
+DECLARATIONS = [
+    ("applicant1", "ART6", S.DRAFT, "Seed round in an optical computing start-up"),
+    ("applicant1", "ART6", S.SUBMITTED, "First-round investment in Beijing Photonic Chips"),
+    ("applicant1", "ART6", S.RETURNED, "First-round investment in a biosensor company"),
+    ("applicant1", "ART6", S.WITHDRAWN, "Angel investment declared under the wrong programme"),
+    ("applicant1", "ART6", S.ACCEPTED, "First-round investment in an industrial robotics firm"),
+    ("applicant1", "ART6", S.DISQUALIFIED, "Investment by a fund under enforcement"),
+    ("applicant1", "ART6", S.UNDER_REVIEW, "First-round investment in a quantum networking firm"),
+    ("applicant1", "ART6", S.REVIEWED, "First-round investment in a solid-state battery maker"),
+    ("applicant1", "ART6", S.NOT_SUPPORTED, "Follow-on investment in a software company"),
+    ("applicant2", "ART9", S.APPROVED, "R&D interruption insurance for sensor production"),
+    ("applicant2", "ART9", S.IN_PUBLICITY, "Product liability insurance for medical sensors"),
+    ("applicant2", "ART9", S.OBJECTION_UPHELD, "Financing insurance for a new production line"),
+    ("applicant2", "ART12", S.CONFIRMED, "Listing on the New Third Board innovation layer"),
+    ("applicant2", "ART9", S.DISBURSING, "R&D insurance for the 2026 chip programme"),
+    ("applicant1", "ART6", S.PAID, "First-round investment in a satellite components maker"),
+    ("applicant1", "ART6", S.STOPPED, "First-round investment in a company that moved away"),
+    ("applicant1", "ART6", S.RECOVERED, "Investment declared with forged payment proof"),
+]
+
+AMOUNTS = {"ART6": Decimal("1600000.00"), "ART9": Decimal("270000.00"), "ART12": Decimal("1000000.00")}
+
+
+class Command(BaseCommand):
+    help = "Create the demo users, an open call and declarations in every state (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        users = self._users()
+        call = self._call()
+        cast = Cast(
+            applicant=None,
+            staff=users["staff"],
+            reviewers=[users["reviewer1"], users["reviewer2"]],
+            finance=users["finance"],
+        )
+        created = 0
+        for owner, code, state, title in DECLARATIONS:
+            applicant = users[owner]
+            if Declaration.objects.filter(organisation=applicant.organisation, title=title).exists():
+                continue
+            declaration = Declaration.objects.create(
+                organisation=applicant.organisation,
+                call=call,
+                programme=Programme.objects.get(code=code),
+                title=title,
+                summary=f"{title}. Demo declaration in the state “{S(state).label}”.",
+                facts=dict(FACTS[code]),
+                created_by=applicant,
+            )
+            cast.applicant = applicant
+            walk_to(declaration, state, cast, amount=AMOUNTS[code])
+            created += 1
+        assert set(PATHS) == {state for _, _, state, _ in DECLARATIONS}
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} declarations created)."))
+        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with password " + PASSWORD + " as:")
+        for username, user in users.items():
+            self.stdout.write(f"  {username:<11} {user.get_role_display()}")
+
+    def _users(self):
+        users = {}
+        for username, role in [
+            ("applicant1", Role.APPLICANT),
+            ("applicant2", Role.APPLICANT),
+            ("staff", Role.STAFF),
+            ("reviewer1", Role.REVIEWER),
+            ("reviewer2", Role.REVIEWER),
+            ("finance", Role.FINANCE),
+            ("admin", Role.ADMIN),
+        ]:
+            organisation = None
+            if username in ORGANISATIONS:
+                data = ORGANISATIONS[username]
+                organisation, _ = Organisation.objects.get_or_create(credit_code=data["credit_code"], defaults=data)
+            user, is_new = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "email": f"{username}@demo.zgc-funds.example",
+                    "role": role,
+                    "organisation": organisation,
+                    "is_staff": role == Role.ADMIN,
+                    "is_superuser": role == Role.ADMIN,
+                },
+            )
+            if is_new:
+                user.set_password(PASSWORD)
+                user.save()
+                from allauth.account.models import EmailAddress
+
+                EmailAddress.objects.get_or_create(
+                    user=user, email=user.email, defaults={"verified": True, "primary": True}
+                )
+            users[username] = user
+        return users
+
+    def _call(self):
+        year = timezone.localdate().year
+        opens = timezone.make_aware(datetime.datetime(year, 1, 5, 9, 0))
+        closes = timezone.make_aware(datetime.datetime(year, 12, 31, 17, 0))
+        call, is_new = Call.objects.get_or_create(
+            year=year,
+            title=f"{year} annual declaration notice: technology-finance support funds",
+            defaults={"opens_at": opens, "closes_at": closes},
+        )
+        if is_new:
+            call.programmes.set(Programme.objects.all())
+        return call

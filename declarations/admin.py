@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from declarations.models import Call, Declaration, DeclarationEvent, Organisation, Programme
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "credit_code", "organisation_type", "district")
+    list_filter = ("organisation_type", "district")
+    search_fields = ("name", "credit_code")
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ("code", "article", "title_en", "title_zh")
+    readonly_fields = ("code",)
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = ("title", "year", "opens_at", "closes_at")
+    list_filter = ("year",)
+    filter_horizontal = ("programmes",)
+
+
+class DeclarationEventInline(admin.TabularInline):
+    model = DeclarationEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("action", "from_state", "to_state", "actor", "note", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(admin.ModelAdmin):
+    """Read-only: states change only through the workflow, in the staff console."""
+
+    list_display = ("number", "title", "organisation", "programme", "state")
+    list_filter = ("state", "programme", "call")
+    list_select_related = ("organisation", "programme")
+    search_fields = ("number", "title", "organisation__name")
+    inlines = [DeclarationEventInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

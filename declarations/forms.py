@@ -1,0 +1,113 @@
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import DateInput, MoneyField, OrganisationFieldsMixin
+from declarations.models import Call, Declaration, Programme
+from declarations.programmes import PROGRAMMES, Kind
+
+
+class OrganisationForm(OrganisationFieldsMixin):
+    """The organisation profile; the credit code identifies it and is not edited here."""
+
+
+class NewDeclarationForm(forms.Form):
+    call = forms.ModelChoiceField(label=_("Call"), queryset=Call.objects.none(), empty_label=None)
+    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.all())
+    title = forms.CharField(label=_("Project title"), max_length=200)
+
+    def __init__(self, *args, calls, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = calls
+        self.fields["programme"].label_from_instance = lambda p: f"{p.code} · {p.title}"
+
+    def clean(self):
+        data = super().clean()
+        call, programme = data.get("call"), data.get("programme")
+        if call and programme and not call.programmes.filter(pk=programme.pk).exists():
+            self.add_error("programme", _("This programme is not part of the chosen call."))
+        return data
+
+
+class DeclarationForm(forms.ModelForm):
+    class Meta:
+        model = Declaration
+        fields = ["title", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+
+
+def _field_for(fact):
+    common = {"label": fact.label, "help_text": fact.help_text, "required": False}
+    if fact.kind == Kind.MONEY:
+        return MoneyField(**common)
+    if fact.kind == Kind.PERCENT:
+        return forms.DecimalField(
+            max_digits=9,
+            decimal_places=4,
+            min_value=Decimal("0"),
+            max_value=fact.max_value if fact.max_value is not None else Decimal("1000"),
+            **common,
+        )
+    if fact.kind == Kind.INTEGER:
+        return forms.IntegerField(min_value=0, max_value=10_000, **common)
+    if fact.kind == Kind.BOOLEAN:
+        return forms.BooleanField(**common)
+    if fact.kind == Kind.DATE:
+        return forms.DateField(widget=DateInput(), **common)
+    if fact.kind == Kind.CHOICE:
+        return forms.ChoiceField(choices=[("", "---------"), *fact.choices], **common)
+    return forms.CharField(max_length=200, **common)
+
+
+def _to_json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _from_json(kind, value):
+    if value in (None, ""):
+        return None
+    if kind == Kind.DATE:
+        return datetime.date.fromisoformat(value)
+    if kind in (Kind.MONEY, Kind.PERCENT):
+        return Decimal(value)
+    return value
+
+
+class FactsForm(forms.Form):
+    """The facts the declaration's programme needs (declarations/programmes.py).
+
+    A draft may be saved with facts missing; submission checks that they are complete.
+    """
+
+    def __init__(self, *args, programme_code, facts=None, **kwargs):
+        self.spec = PROGRAMMES[programme_code]
+        facts = facts or {}
+        initial = {f.name: _from_json(f.kind, facts.get(f.name)) for f in self.spec.facts}
+        super().__init__(*args, initial=initial, prefix="facts", **kwargs)
+        for fact in self.spec.facts:
+            self.fields[fact.name] = _field_for(fact)
+            if fact.required and fact.kind != Kind.BOOLEAN:
+                self.fields[fact.name].widget.attrs["aria-describedby"] = "facts-required-note"
+
+    def clean(self):
+        data = super().clean()
+        established, invested = data.get("investee_established_on"), data.get("investment_date")
+        if established and invested and invested < established:
+            self.add_error(
+                "investment_date",
+                _("The investment cannot be earlier than the establishment of the invested enterprise."),
+            )
+        return data
+
+    def facts(self):
+        return {name: _to_json(value) for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)

@@ -1,0 +1,232 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from declarations.enums import (
+    APPLICANT_LABELS,
+    PUBLIC_LABELS,
+    DeclarationAction,
+    DeclarationState,
+    District,
+    OrganisationType,
+)
+from declarations.validators import validate_credit_code
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class Organisation(models.Model):
+    """A declaring unit: an enterprise or a financial institution."""
+
+    name = models.CharField(_("organisation name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    organisation_type = models.CharField(_("organisation type"), max_length=40, choices=OrganisationType.choices)
+    district = models.CharField(_("registered district"), max_length=20, choices=District.choices)
+    registered_capital = models.DecimalField(
+        _("registered capital (yuan)"), **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
+    established_on = models.DateField(_("date of establishment"))
+    annual_revenue = models.DecimalField(
+        _("annual revenue of the last fiscal year (yuan)"), **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
+    legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(registered_capital__gte=0), name="organisation_capital_not_negative"
+            ),
+            models.CheckConstraint(condition=models.Q(annual_revenue__gte=0), name="organisation_revenue_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def registered_in_beijing(self):
+        return self.district != District.OUTSIDE_BEIJING
+
+
+class Programme(models.Model):
+    """A support programme of Articles 5-14; rows are loaded by a data migration."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    article = models.CharField(_("article"), max_length=20)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    beneficiary_en = models.CharField(_("beneficiary (English)"), max_length=200)
+    beneficiary_zh = models.CharField(_("beneficiary (Chinese)"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def title(self):
+        return self.title_zh if (get_language() or "").startswith("zh") else self.title_en
+
+    @property
+    def beneficiary(self):
+        return self.beneficiary_zh if (get_language() or "").startswith("zh") else self.beneficiary_en
+
+
+class CallQuerySet(models.QuerySet):
+    def open_at(self, moment):
+        return self.filter(opens_at__lte=moment, closes_at__gt=moment)
+
+
+class Call(models.Model):
+    """An annual declaration notice: which programmes may be declared, and when."""
+
+    year = models.PositiveSmallIntegerField(_("support year"))
+    title = models.CharField(_("title"), max_length=200)
+    programmes = models.ManyToManyField(Programme, verbose_name=_("programmes"), related_name="calls")
+    opens_at = models.DateTimeField(_("declaration opens at"))
+    closes_at = models.DateTimeField(_("declaration closes at"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CallQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-year", "-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="call_closes_after_it_opens",
+                violation_error_message=_("A call must close after it opens."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, moment=None):
+        moment = moment or timezone.now()
+        return self.opens_at <= moment < self.closes_at
+
+
+class Declaration(models.Model):
+    """One organisation's declaration of one project under one programme of one call.
+
+    `state` is written only by declarations.workflow.declaration_transition.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="declarations"
+    )
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="declarations")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="declarations"
+    )
+    title = models.CharField(_("project title"), max_length=200)
+    summary = models.TextField(_("project summary"), max_length=5000)
+    facts = models.JSONField(_("facts"), default=dict, blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=DeclarationState.choices, default=DeclarationState.DRAFT, db_index=True
+    )
+    number = models.CharField(_("declaration number"), max_length=40, unique=True, null=True, blank=True)
+    classified = models.BooleanField(
+        _("classified"), default=False, help_text=_("Classified projects are never publicised.")
+    )
+    approved_amount = models.DecimalField(_("approved amount (yuan)"), **MONEY, null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("declaration")
+        verbose_name_plural = _("declarations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(approved_amount__isnull=True) | models.Q(approved_amount__gte=0),
+                name="declaration_approved_amount_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number or self.title
+
+    @property
+    def applicant_state_label(self):
+        return APPLICANT_LABELS[self.state]
+
+    @property
+    def public_state_label(self):
+        return PUBLIC_LABELS.get(self.state, "")
+
+    @property
+    def is_editable(self):
+        return self.state in (DeclarationState.DRAFT, DeclarationState.RETURNED)
+
+
+class DeclarationNumberSequence(models.Model):
+    """The last number given in a support year and programme; locked while a number is taken."""
+
+    year = models.PositiveSmallIntegerField()
+    programme_code = models.CharField(max_length=10)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "programme_code"], name="one_sequence_per_year_programme")
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.programme_code}: {self.last}"
+
+
+class DeclarationEvent(models.Model):
+    """The audit record of one state change: who, when, from, to, why. Never edited."""
+
+    declaration = models.ForeignKey(
+        Declaration, verbose_name=_("declaration"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=30, choices=DeclarationAction.choices)
+    from_state = models.CharField(_("from"), max_length=20, choices=DeclarationState.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=DeclarationState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the system acted, for example when a publicity period ended."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("declaration event")
+        verbose_name_plural = _("declaration events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.declaration_id}: {self.from_state} -> {self.to_state}"
+
+    @property
+    def applicant_to_label(self):
+        return APPLICANT_LABELS[self.to_state]

@@ -1,0 +1,142 @@
+"""Every write to organisations, calls and declarations, except `state` (see workflow.py)."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from declarations.enums import DeclarationAction
+from declarations.models import Declaration, DeclarationNumberSequence, Organisation
+from declarations.validators import normalise_credit_code
+from declarations.workflow import TransitionRefused, declaration_transition
+
+ORGANISATION_FIELDS = (
+    "name",
+    "organisation_type",
+    "district",
+    "registered_capital",
+    "established_on",
+    "annual_revenue",
+    "legal_representative",
+)
+
+
+def organisation_create(*, credit_code, **fields):
+    organisation = Organisation(credit_code=normalise_credit_code(credit_code), **fields)
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, organisation_id, actor, **fields):
+    """Change the profile (not the credit code, which identifies the organisation)."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+    if actor.organisation_id != organisation.pk:
+        raise PermissionError("not a member of this organisation")
+    for name in ORGANISATION_FIELDS:
+        if name in fields:
+            setattr(organisation, name, fields[name])
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+def declaration_create(*, actor, call, programme, title, summary="", facts=None):
+    """Start a draft declaration for the actor's organisation under an open call."""
+    if not actor.has_perm("declarations.create_declaration"):
+        raise TransitionRefused(_("Only applicants declare projects."))
+    if not call.is_open():
+        raise TransitionRefused(
+            _("This call is not open: declarations are accepted from %(opens)s to %(closes)s.") % call_dates(call)
+        )
+    if not call.programmes.filter(pk=programme.pk).exists():
+        raise TransitionRefused(_("This programme is not part of this call."))
+    return Declaration.objects.create(
+        organisation_id=actor.organisation_id,
+        call=call,
+        programme=programme,
+        title=title,
+        summary=summary,
+        facts=facts or {},
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def declaration_update(*, declaration_id, actor, **fields):
+    """Save the applicant's edits while the declaration is a draft or returned for revision."""
+    declaration = Declaration.objects.select_for_update().get(pk=declaration_id)
+    if not actor.has_perm("declarations.edit_declaration", declaration):
+        raise TransitionRefused(_("You are not allowed to do this."))
+    if not declaration.is_editable:
+        raise TransitionRefused(_("A submitted declaration can no longer be changed."))
+    for name in ("title", "summary", "facts"):
+        if name in fields:
+            setattr(declaration, name, fields[name])
+    declaration.save()
+    return declaration
+
+
+def call_dates(call):
+    local = timezone.localtime
+    return {
+        "opens": local(call.opens_at).strftime("%Y-%m-%d %H:%M"),
+        "closes": local(call.closes_at).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def _next_number(declaration):
+    """ZGC-<support year>-<programme>-<six digits>, from a locked per-year, per-programme counter."""
+    sequence, _created = DeclarationNumberSequence.objects.select_for_update().get_or_create(
+        year=declaration.call.year, programme_code=declaration.programme.code
+    )
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"ZGC-{declaration.call.year}-{declaration.programme.code}-{sequence.last:06d}"
+
+
+def _check_submittable(declaration):
+    if not declaration.call.is_open():
+        raise TransitionRefused(
+            _("The call is closed for declarations: it was open from %(opens)s to %(closes)s (Beijing time).")
+            % call_dates(declaration.call)
+        )
+    missing = declaration_missing_facts(declaration)
+    if missing:
+        raise TransitionRefused(
+            _("Please complete these facts before submitting: %(facts)s.") % {"facts": ", ".join(missing)}
+        )
+
+
+def declaration_missing_facts(declaration):
+    from declarations.programmes import PROGRAMMES, Kind
+
+    spec = PROGRAMMES[declaration.programme.code]
+    return [
+        str(fact.label)
+        for fact in spec.facts
+        if fact.required and fact.kind != Kind.BOOLEAN and declaration.facts.get(fact.name) in (None, "")
+    ]
+
+
+def declaration_submit(*, declaration_id, actor):
+    """Submit, or resubmit after a return: refuse outside the call's dates or with facts missing,
+    give the declaration its number the first time, and move it to `submitted`. A second click
+    finds it submitted already and is refused by the state check, changing nothing."""
+
+    def prepare(declaration):
+        _check_submittable(declaration)
+        changes = {"submitted_at": timezone.now()}
+        if not declaration.number:
+            changes["number"] = _next_number(declaration)
+        return changes
+
+    return declaration_transition(
+        declaration_id=declaration_id, action=DeclarationAction.SUBMIT, actor=actor, prepare=prepare
+    )
+
+
+def declaration_withdraw(*, declaration_id, actor, note=""):
+    return declaration_transition(
+        declaration_id=declaration_id, action=DeclarationAction.WITHDRAW, actor=actor, note=note
+    )

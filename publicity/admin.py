@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from publicity.models import CalendarDay, Objection, PublicityBatch, PublicityEntry
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The working-day calendar: add the next year when the State Council publishes it."""
+
+    list_display = ("date", "is_working_day", "name")
+    list_filter = ("is_working_day",)
+    date_hierarchy = "date"
+    search_fields = ("name",)
+
+
+class PublicityEntryInline(admin.TabularInline):
+    model = PublicityEntry
+    extra = 0
+    readonly_fields = ("declaration",)
+    can_delete = False
+
+
+@admin.register(PublicityBatch)
+class PublicityBatchAdmin(admin.ModelAdmin):
+    list_display = ("title", "call", "starts_on", "ends_on", "closed_at")
+    readonly_fields = ("starts_on", "ends_on", "opened_by", "closed_at")
+    inlines = [PublicityEntryInline]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(admin.ModelAdmin):
+    list_display = ("entry", "name", "state", "created_at")
+    list_filter = ("state",)

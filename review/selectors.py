@@ -1,0 +1,56 @@
+"""Reads for the staff console: what each console user may see."""
+
+from django.db.models import Count, Q
+
+from accounts.enums import Role
+from accounts.models import User
+from declarations.enums import DeclarationState as S
+from declarations.models import Declaration
+from review.models import ReviewAssignment
+
+
+def declaration_list_for_console(user):
+    """Staff and finance see every declaration past its draft; a reviewer only those assigned to them."""
+    declarations = Declaration.objects.select_related("organisation", "programme", "call")
+    if user.role in (Role.STAFF, Role.FINANCE):
+        return declarations.exclude(state=S.DRAFT)
+    if user.role == Role.REVIEWER:
+        return declarations.filter(
+            review_assignments__reviewer=user, review_assignments__released_at__isnull=True
+        ).distinct()
+    return declarations.none()
+
+
+def assignments_visible_to(user, declaration):
+    """Scoring is blind: a reviewer sees the others' scores only after submitting their own."""
+    assignments = declaration.review_assignments.filter(released_at__isnull=True).select_related("reviewer")
+    if user.role == Role.STAFF:
+        return list(assignments)
+    own = [a for a in assignments if a.reviewer_id == user.pk]
+    if own and own[0].is_submitted:
+        return [a for a in assignments if a.reviewer_id == user.pk or a.is_submitted]
+    return own
+
+
+def reviewers_with_load(declaration=None):
+    """Active expert reviewers with the number of evaluations they have open; without those who
+    belong to the declaring organisation (a conflict of interest)."""
+    reviewers = (
+        User.objects.filter(role=Role.REVIEWER, is_active=True)
+        .annotate(
+            open_evaluations=Count(
+                "review_assignments",
+                filter=Q(review_assignments__submitted_at__isnull=True, review_assignments__released_at__isnull=True),
+            )
+        )
+        .order_by("open_evaluations", "username")
+    )
+    if declaration is not None:
+        reviewers = reviewers.exclude(organisation_id=declaration.organisation_id).exclude(
+            review_assignments__declaration=declaration
+        )
+    return reviewers
+
+
+def own_assignment(user, declaration):
+    return ReviewAssignment.objects.filter(declaration=declaration, reviewer=user, released_at__isnull=True).first()

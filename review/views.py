@@ -1,0 +1,173 @@
+"""The staff console: the declaration queue and one declaration's page with the actions the user
+may take on it now. Each action is a form; errors are shown at the form that was sent."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from declarations.enums import DeclarationAction as A
+from declarations.enums import DeclarationState as S
+from declarations.models import Programme
+from declarations.programmes import PROGRAMMES
+from declarations.selectors import declaration_events
+from declarations.workflow import TransitionRefused, actions_available, declaration_transition
+from review import selectors, services
+from review.forms import AssignForm, DecisionForm, NoteForm, QueueFilterForm, ReasonForm, ScoreForm
+
+
+def _console_user(request):
+    if not request.user.has_perm("console.enter"):
+        raise PermissionDenied
+    return request.user
+
+
+@login_required
+def queue(request):
+    user = _console_user(request)
+    form = QueueFilterForm(request.GET or None)
+    declarations = selectors.declaration_list_for_console(user).order_by("-submitted_at", "-pk")
+    if form.is_valid():
+        if form.cleaned_data["state"]:
+            declarations = declarations.filter(state=form.cleaned_data["state"])
+        if form.cleaned_data["programme"]:
+            declarations = declarations.filter(programme__code=form.cleaned_data["programme"])
+        if form.cleaned_data["q"]:
+            q = form.cleaned_data["q"]
+            declarations = declarations.filter(
+                Q(number__icontains=q) | Q(title__icontains=q) | Q(organisation__name__icontains=q)
+            )
+    page = Paginator(declarations, 25).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "review/queue.html",
+        {
+            "page": page,
+            "filter_form": form,
+            "programmes": Programme.objects.all(),
+            "console_section": "queue",
+            "query_string": params.urlencode(),
+        },
+    )
+
+
+def _handle(action, declaration, user, data):
+    """Run the service for one console form; returns (form, success message or None)."""
+    pk = declaration.pk
+    if action == "assign":
+        form = AssignForm(data, prefix=action, reviewers=selectors.reviewers_with_load(declaration))
+        if form.is_valid():
+            services.reviewers_assign(declaration_id=pk, actor=user, reviewers=list(form.cleaned_data["reviewers"]))
+            return form, _("Expert reviewers assigned.")
+    elif action == "score":
+        form = ScoreForm(data, prefix=action)
+        if form.is_valid():
+            assignment = selectors.own_assignment(user, declaration)
+            if assignment is None:
+                raise PermissionDenied
+            submit = "submit" in data
+            services.assignment_score(
+                assignment_id=assignment.pk,
+                actor=user,
+                score=form.cleaned_data["score"],
+                opinion=form.cleaned_data["opinion"],
+                submit=submit,
+            )
+            return form, _("Your evaluation was submitted.") if submit else _("Your draft evaluation was saved.")
+    elif action == A.APPROVE:
+        form = DecisionForm(data, prefix=action)
+        if form.is_valid():
+            services.declaration_approve(
+                declaration_id=pk, actor=user, amount=form.cleaned_data["amount"], note=form.cleaned_data["note"]
+            )
+            return form, _("Support approved.")
+    elif action in (A.RETURN, A.DISQUALIFY, A.REJECT):
+        form = ReasonForm(data, prefix=action)
+        if form.is_valid():
+            service = {
+                A.RETURN: services.declaration_return,
+                A.DISQUALIFY: services.declaration_disqualify,
+                A.REJECT: services.declaration_reject,
+            }[action]
+            service(declaration_id=pk, actor=user, note=form.cleaned_data["note"])
+            return form, _("Done: %(action)s.") % {"action": A(action).label}
+    elif action in (A.ACCEPT, A.COMPLETE_REVIEW):
+        form = NoteForm(data, prefix=action)
+        if form.is_valid():
+            declaration_transition(declaration_id=pk, action=action, actor=user, note=form.cleaned_data["note"])
+            return form, _("Done: %(action)s.") % {"action": A(action).label}
+    else:
+        raise PermissionDenied
+    return form, None
+
+
+_ACTION_LABELS = {"assign": _lazy("Assign expert reviewers")}
+
+
+def _forms_for(declaration, user, actions):
+    forms = {}
+    if A.ACCEPT in actions:
+        forms[A.ACCEPT] = NoteForm(prefix=A.ACCEPT)
+    for action in (A.RETURN, A.DISQUALIFY, A.REJECT):
+        if action in actions:
+            forms[action] = ReasonForm(prefix=action)
+    if A.COMPLETE_REVIEW in actions and user.role == "staff":
+        forms[A.COMPLETE_REVIEW] = NoteForm(prefix=A.COMPLETE_REVIEW)
+    if A.APPROVE in actions:
+        forms[A.APPROVE] = DecisionForm(prefix=A.APPROVE)
+    if user.has_perm("declarations.start_review") and declaration.state in (S.ACCEPTED, S.UNDER_REVIEW):
+        forms["assign"] = AssignForm(prefix="assign", reviewers=selectors.reviewers_with_load(declaration))
+    return forms
+
+
+@login_required
+def declaration_page(request, pk):
+    user = _console_user(request)
+    declaration = get_object_or_404(selectors.declaration_list_for_console(user), pk=pk)
+    actions = actions_available(declaration, user)
+    forms = _forms_for(declaration, user, actions)
+    own = selectors.own_assignment(user, declaration)
+    score_form = None
+    if own is not None and not own.is_submitted and declaration.state == S.UNDER_REVIEW:
+        score_form = ScoreForm(prefix="score", initial={"score": own.score, "opinion": own.opinion})
+
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            form, success = _handle(action, declaration, user, request.POST)
+        except TransitionRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("review:declaration", pk=pk)
+        if success:
+            messages.success(request, success)
+            if not user.has_perm("declarations.view_declaration", declaration):
+                return redirect("review:queue")
+            return redirect("review:declaration", pk=pk)
+        if action == "score":
+            score_form = form
+        else:
+            forms[action] = form
+        messages.error(request, _("Please correct the fields marked below."))
+
+    spec = PROGRAMMES[declaration.programme.code]
+    return render(
+        request,
+        "review/declaration.html",
+        {
+            "declaration": declaration,
+            "facts": [(fact, declaration.facts.get(fact.name)) for fact in spec.facts],
+            "events": declaration_events(declaration),
+            "assignments": selectors.assignments_visible_to(user, declaration),
+            "own_assignment": own,
+            "score_form": score_form,
+            "action_forms": [(key, _ACTION_LABELS.get(key) or A(key).label, form) for key, form in forms.items()],
+            "actions": actions,
+            "console_section": "queue",
+        },
+    )

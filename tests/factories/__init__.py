@@ -1,0 +1,120 @@
+"""Factories for every model; `make_declaration_in_state` walks the real workflow to a state."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from stdnum.cn import uscc
+
+from accounts.enums import Role
+from accounts.models import User
+from declarations.models import Call, Declaration, Organisation, Programme
+
+PASSWORD = "demo-pass-2026"
+
+
+def credit_code_for(n):
+    """A valid unified social credit code, different for each n."""
+    body = f"91110108{n:09d}"[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n} Co., Ltd.")
+    credit_code = factory.Sequence(lambda n: credit_code_for(n + 1000))
+    organisation_type = "investment_institution"
+    district = "haidian"
+    registered_capital = Decimal("50000000.00")
+    established_on = datetime.date(2015, 3, 1)
+    annual_revenue = Decimal("80000000.00")
+    legal_representative = "Zhang San"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password(PASSWORD)
+    role = Role.APPLICANT
+    language = "en"
+    organisation = factory.Maybe(
+        factory.LazyAttribute(lambda u: u.role == Role.APPLICANT), factory.SubFactory(OrganisationFactory), None
+    )
+
+
+class ApplicantFactory(UserFactory):
+    role = Role.APPLICANT
+
+
+class StaffFactory(UserFactory):
+    role = Role.STAFF
+    organisation = None
+
+
+class ReviewerFactory(UserFactory):
+    role = Role.REVIEWER
+    organisation = None
+
+
+class FinanceFactory(UserFactory):
+    role = Role.FINANCE
+    organisation = None
+
+
+class AdminFactory(UserFactory):
+    role = Role.ADMIN
+    organisation = None
+    is_staff = True
+    is_superuser = True
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Call
+        skip_postgeneration_save = True
+
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    title = factory.LazyAttribute(lambda c: f"{c.year} annual declaration notice")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=10))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+
+    @factory.post_generation
+    def programmes(self, create, extracted, **kwargs):
+        if create:
+            self.programmes.set(extracted if extracted is not None else Programme.objects.all())
+
+
+ART6_FACTS = {
+    "institution_registered_capital": "50000000.00",
+    "manager_registered_with_amac": True,
+    "investee_name": "Quantum Sensing Ltd.",
+    "investee_established_on": "2023-05-10",
+    "investment_date": "2026-03-01",
+    "investment_amount": "8000000.00",
+    "equity_ratio_after_pct": "12.5",
+    "first_round": True,
+    "high_tech_field": True,
+    "core_technology_or_ip": True,
+}
+
+
+class DeclarationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Declaration
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    call = factory.SubFactory(CallFactory)
+    programme = factory.LazyFunction(lambda: Programme.objects.get(code="ART6"))
+    title = factory.Sequence(lambda n: f"First-round investment in project {n}")
+    summary = "Early hard-technology investment in a quantum sensing start-up."
+    facts = factory.LazyFunction(lambda: dict(ART6_FACTS))
+    created_by = factory.LazyAttribute(
+        lambda d: d.organisation.users.first() or ApplicantFactory(organisation=d.organisation)
+    )
