@@ -9,6 +9,7 @@ ALLOWED_HOSTS; see the README.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -18,6 +19,8 @@ env = environ.Env()
 DEBUG = env.bool("DEBUG", default=True)
 # The fallback key is only usable while DEBUG is on: check --deploy and production refuse it.
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-embedded-default-only-for-development")
+if not DEBUG and SECRET_KEY.startswith("django-insecure-"):
+    raise ImproperlyConfigured("Set SECRET_KEY to a long random value when DEBUG is off.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -1,5 +1,6 @@
 """Every write to organisations, calls and declarations, except `state` (see workflow.py)."""
 
+import rules
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +44,7 @@ def organisation_update(*, organisation_id, actor, **fields):
 
 def declaration_create(*, actor, call, programme, title, summary="", facts=None):
     """Start a draft declaration for the actor's organisation under an open call."""
-    if not actor.has_perm("declarations.create_declaration"):
+    if not rules.has_perm("declarations.create_declaration", actor):
         raise TransitionRefused(_("Only applicants declare projects."))
     if not call.is_open():
         raise TransitionRefused(
@@ -66,7 +67,7 @@ def declaration_create(*, actor, call, programme, title, summary="", facts=None)
 def declaration_update(*, declaration_id, actor, **fields):
     """Save the applicant's edits while the declaration is a draft or returned for revision."""
     declaration = Declaration.objects.select_for_update().get(pk=declaration_id)
-    if not actor.has_perm("declarations.edit_declaration", declaration):
+    if not rules.has_perm("declarations.edit_declaration", actor, declaration):
         raise TransitionRefused(_("You are not allowed to do this."))
     if not declaration.is_editable:
         raise TransitionRefused(_("A submitted declaration can no longer be changed."))

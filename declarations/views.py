@@ -1,5 +1,6 @@
 """The applicant site: dashboard, organisation profile, and declarations from draft to submission."""
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,7 @@ from declarations.workflow import TransitionRefused, actions_available
 
 
 def _applicant(request):
-    if not request.user.has_perm("declarations.create_declaration"):
+    if not rules.has_perm("declarations.create_declaration", request.user):
         raise PermissionDenied
     return request.user
 

@@ -5,6 +5,7 @@ docs/workflow.md draws this table; tests/declarations/test_workflow.py walks eve
 
 from dataclasses import dataclass
 
+import rules
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -70,7 +71,7 @@ def transition_refusal(declaration, action, actor):
     if actor is None:
         if not transition.system:
             return _("Only a person may do this.")
-    elif not actor.has_perm(transition.permission, declaration):
+    elif not rules.has_perm(transition.permission, actor, declaration):
         return _("You are not allowed to do this.")
     if declaration.state not in transition.sources:
         return _("This cannot be done while the declaration is “%(state)s”.") % {

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import rules
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ def payment_record(*, declaration_id, actor, amount, paid_on, reference):
     the declaration's row is locked so two officers cannot both pay the last instalment."""
     amount = Decimal(amount)
     declaration = Declaration.objects.select_for_update().get(pk=declaration_id)
-    if not actor.has_perm("declarations.disburse", declaration):
+    if not rules.has_perm("declarations.disburse", actor, declaration):
         raise TransitionRefused(_("You are not allowed to do this."))
     if declaration.state not in (S.CONFIRMED, S.DISBURSING):
         raise TransitionRefused(_("Payments are recorded only for declarations confirmed after publicity."))

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import rules
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +36,7 @@ def reviewers_assign(*, declaration_id, actor, reviewers):
     a reviewer. Each new reviewer gets a notice. Returns the new assignments.
     """
     declaration = Declaration.objects.select_for_update().get(pk=declaration_id)
-    if not actor.has_perm("declarations.start_review", declaration):
+    if not rules.has_perm("declarations.start_review", actor, declaration):
         raise TransitionRefused(_("You are not allowed to do this."))
     if declaration.state not in (S.ACCEPTED, S.UNDER_REVIEW):
         raise TransitionRefused(_("Reviewers are assigned to accepted declarations only."))

@@ -1,6 +1,7 @@
 """The staff console: the declaration queue and one declaration's page with the actions the user
 may take on it now. Each action is a form; errors are shown at the form that was sent."""
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,13 +16,13 @@ from declarations.enums import DeclarationState as S
 from declarations.models import Programme
 from declarations.programmes import PROGRAMMES
 from declarations.selectors import declaration_events
-from declarations.workflow import TransitionRefused, actions_available, declaration_transition
+from declarations.workflow import TRANSITIONS, TransitionRefused, actions_available, declaration_transition
 from review import selectors, services
 from review.forms import AssignForm, DecisionForm, NoteForm, QueueFilterForm, ReasonForm, ScoreForm
 
 
 def _console_user(request):
-    if not request.user.has_perm("console.enter"):
+    if not rules.has_perm("console.enter", request.user):
         raise PermissionDenied
     return request.user
 
@@ -107,6 +108,15 @@ def _handle(action, declaration, user, data):
     return form, None
 
 
+def _may_attempt(action, user, declaration):
+    """Whether the user's role may take this action at all; a wrong state is refused later, with a message."""
+    if action == "assign":
+        return rules.has_perm("declarations.start_review", user, declaration)
+    if action == "score":
+        return True  # assignment_score checks the assignment is the user's own
+    return action in TRANSITIONS and rules.has_perm(TRANSITIONS[action].permission, user, declaration)
+
+
 _ACTION_LABELS = {"assign": _lazy("Assign expert reviewers")}
 
 
@@ -121,7 +131,7 @@ def _forms_for(declaration, user, actions):
         forms[A.COMPLETE_REVIEW] = NoteForm(prefix=A.COMPLETE_REVIEW)
     if A.APPROVE in actions:
         forms[A.APPROVE] = DecisionForm(prefix=A.APPROVE)
-    if user.has_perm("declarations.start_review") and declaration.state in (S.ACCEPTED, S.UNDER_REVIEW):
+    if rules.has_perm("declarations.start_review", user) and declaration.state in (S.ACCEPTED, S.UNDER_REVIEW):
         forms["assign"] = AssignForm(prefix="assign", reviewers=selectors.reviewers_with_load(declaration))
     return forms
 
@@ -139,6 +149,8 @@ def declaration_page(request, pk):
 
     if request.method == "POST":
         action = request.POST.get("action", "")
+        if not _may_attempt(action, user, declaration):
+            raise PermissionDenied
         try:
             form, success = _handle(action, declaration, user, request.POST)
         except TransitionRefused as refusal:
@@ -146,7 +158,7 @@ def declaration_page(request, pk):
             return redirect("review:declaration", pk=pk)
         if success:
             messages.success(request, success)
-            if not user.has_perm("declarations.view_declaration", declaration):
+            if not rules.has_perm("declarations.view_declaration", user, declaration):
                 return redirect("review:queue")
             return redirect("review:declaration", pk=pk)
         if action == "score":

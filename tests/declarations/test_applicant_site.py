@@ -1,0 +1,200 @@
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from declarations.enums import DeclarationState as S
+from declarations.models import Declaration
+from declarations.services import declaration_submit
+from declarations.workflow import TransitionRefused
+from tests.factories import CallFactory, DeclarationFactory
+
+pytestmark = pytest.mark.django_db
+
+FACTS_POST = {
+    "title": "First-round investment in Quantum Sensing",
+    "summary": "Seed round.",
+    "facts-institution_registered_capital": "50,000,000",
+    "facts-manager_registered_with_amac": "on",
+    "facts-investee_name": "Quantum Sensing Ltd.",
+    "facts-investee_established_on": "2023-05-10",
+    "facts-investment_date": "2026-03-01",
+    "facts-investment_amount": "8,000,000.00",
+    "facts-equity_ratio_after_pct": "12.5",
+    "facts-first_round": "on",
+    "facts-high_tech_field": "on",
+    "facts-core_technology_or_ip": "on",
+}
+
+
+def test_applicant_creates_fills_and_submits_a_declaration(client, applicant, open_call):
+    client.force_login(applicant)
+    response = client.post(
+        "/applicant/declarations/new/", {"call": open_call.pk, "programme": _programme("ART6"), "title": "Draft one"}
+    )
+    declaration = Declaration.objects.get(title="Draft one")
+    assert response["Location"] == f"/applicant/declarations/{declaration.pk}/edit/"
+
+    client.post(f"/applicant/declarations/{declaration.pk}/edit/", FACTS_POST)
+    declaration.refresh_from_db()
+    assert declaration.facts["investment_amount"] == "8000000.00"
+    assert declaration.facts["first_round"] is True
+
+    client.post(f"/applicant/declarations/{declaration.pk}/submit/")
+    declaration.refresh_from_db()
+    assert declaration.state == S.SUBMITTED
+    assert declaration.number == f"ZGC-{open_call.year}-ART6-000001"
+    page = client.get(f"/applicant/declarations/{declaration.pk}/").content.decode()
+    assert declaration.number in page
+    assert "8,000,000.00" in page
+
+
+def _programme(code):
+    from declarations.models import Programme
+
+    return Programme.objects.get(code=code).pk
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("facts-investment_amount", "-1", "greater than or equal to 0"),
+        ("facts-investment_amount", "eight million", "Enter a number."),
+        ("facts-equity_ratio_after_pct", "150", "less than or equal to 100"),
+        ("facts-investment_date", "2020-01-01", "cannot be earlier than the establishment"),
+        ("facts-investee_established_on", "2023-13-45", "Enter a valid date."),
+        ("title", "", "This field is required."),
+        ("title", "x" * 201, "at most 200 characters"),
+    ],
+)
+def test_edit_shows_the_error_at_the_field_and_keeps_what_was_saved(client, draft, applicant, field, value, message):
+    saved = dict(draft.facts)
+    client.force_login(applicant)
+    response = client.post(f"/applicant/declarations/{draft.pk}/edit/", FACTS_POST | {field: value})
+    assert response.status_code == 200
+    form = response.context["facts_form"] if field.startswith("facts-") else response.context["form"]
+    assert message in str(form.errors[field.removeprefix("facts-")])
+    draft.refresh_from_db()
+    assert draft.facts == saved
+
+
+def test_submission_with_missing_facts_is_refused_with_their_names(client, applicant, open_call):
+    declaration = DeclarationFactory(
+        organisation=applicant.organisation, call=open_call, created_by=applicant, facts={}
+    )
+    client.force_login(applicant)
+    response = client.post(f"/applicant/declarations/{declaration.pk}/submit/", follow=True)
+    assert "Actual investment amount (yuan)" in response.content.decode()
+    declaration.refresh_from_db()
+    assert (declaration.state, declaration.number) == (S.DRAFT, None)
+
+
+def test_submission_outside_the_call_is_refused_with_its_dates(applicant):
+    call = CallFactory(
+        opens_at=timezone.make_aware(datetime.datetime(2026, 3, 1, 9)),
+        closes_at=timezone.make_aware(datetime.datetime(2026, 4, 30, 17)),
+    )
+    declaration = DeclarationFactory(organisation=applicant.organisation, call=call, created_by=applicant)
+    beijing = ZoneInfo("Asia/Shanghai")
+    with (
+        time_machine.travel(datetime.datetime(2026, 4, 30, 17, 0, 1, tzinfo=beijing)),
+        pytest.raises(TransitionRefused, match="2026-03-01 09:00 to 2026-04-30 17:00"),
+    ):
+        declaration_submit(declaration_id=declaration.pk, actor=applicant)
+    with time_machine.travel(datetime.datetime(2026, 4, 30, 16, 59, tzinfo=beijing)):
+        assert declaration_submit(declaration_id=declaration.pk, actor=applicant).state == S.SUBMITTED
+
+
+def test_a_second_submit_click_changes_nothing(client, draft, applicant):
+    client.force_login(applicant)
+    client.post(f"/applicant/declarations/{draft.pk}/submit/")
+    response = client.post(f"/applicant/declarations/{draft.pk}/submit/", follow=True)
+    assert "cannot be done while" in response.content.decode()
+    assert Declaration.objects.get(pk=draft.pk).events.count() == 1
+
+
+def test_submitted_declaration_is_read_only(client, draft, applicant):
+    declaration_submit(declaration_id=draft.pk, actor=applicant)
+    client.force_login(applicant)
+    response = client.post(f"/applicant/declarations/{draft.pk}/edit/", FACTS_POST | {"title": "Changed"})
+    assert response["Location"] == f"/applicant/declarations/{draft.pk}/"
+    assert Declaration.objects.get(pk=draft.pk).title == draft.title
+
+
+def test_users_of_one_organisation_share_its_declarations(client, draft, applicant):
+    colleague = type(applicant).objects.create(username="colleague", organisation=applicant.organisation)
+    client.force_login(colleague)
+    assert client.get(f"/applicant/declarations/{draft.pk}/").context["declaration"] == draft
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/applicant/declarations/{pk}/"),
+        ("get", "/applicant/declarations/{pk}/edit/"),
+        ("post", "/applicant/declarations/{pk}/edit/"),
+        ("post", "/applicant/declarations/{pk}/submit/"),
+        ("post", "/applicant/declarations/{pk}/withdraw/"),
+    ],
+)
+def test_another_organisations_declaration_is_not_found(client, draft, other_applicant, method, path):
+    client.force_login(other_applicant)
+    response = getattr(client, method)(path.format(pk=draft.pk), FACTS_POST if method == "post" else None)
+    assert response.status_code == 404
+    assert Declaration.objects.get(pk=draft.pk).state == S.DRAFT
+
+
+@pytest.mark.parametrize("role", ["staff", "reviewer", "finance", "administrator"])
+@pytest.mark.parametrize("path", ["/applicant/", "/applicant/organisation/", "/applicant/declarations/new/"])
+def test_applicant_pages_refuse_other_roles(client, request, role, path):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(path).status_code == 403
+
+
+def test_applicant_pages_send_anonymous_users_to_login(client, draft):
+    response = client.get(f"/applicant/declarations/{draft.pk}/")
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_returned_declaration_shows_staff_comments_and_can_be_resubmitted(client, draft, applicant, staff):
+    from review.services import declaration_return
+
+    declaration_submit(declaration_id=draft.pk, actor=applicant)
+    declaration_return(declaration_id=draft.pk, actor=staff, note="Attach the payment proof.")
+    client.force_login(applicant)
+    assert "Attach the payment proof." in client.get(f"/applicant/declarations/{draft.pk}/edit/").content.decode()
+    client.post(f"/applicant/declarations/{draft.pk}/submit/")
+    draft.refresh_from_db()
+    assert (draft.state, draft.number) == (S.SUBMITTED, f"ZGC-{draft.call.year}-ART6-000001")
+    assert [e.to_state for e in draft.events.all()] == [S.SUBMITTED, S.RETURNED, S.SUBMITTED]
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_dashboard_query_count_does_not_grow_with_declarations(
+    client, applicant, open_call, count, django_assert_max_num_queries
+):
+    DeclarationFactory.create_batch(count, organisation=applicant.organisation, call=open_call, created_by=applicant)
+    client.force_login(applicant)
+    with django_assert_max_num_queries(9):
+        response = client.get("/applicant/")
+    assert len(response.context["declarations"]) == count
+
+
+def test_organisation_profile_saves_and_validates(client, applicant):
+    client.force_login(applicant)
+    data = {
+        "organisation_name": "Renamed Co.",
+        "organisation_type": "enterprise",
+        "district": "chaoyang",
+        "registered_capital": "1,000,000",
+        "established_on": "2018-01-01",
+        "annual_revenue": "2000000",
+        "legal_representative": "Zhao Liu",
+    }
+    bad = client.post("/applicant/organisation/", data | {"registered_capital": "-3"})
+    assert "greater than or equal to 0" in str(bad.context["form"].errors["registered_capital"])
+    client.post("/applicant/organisation/", data)
+    applicant.organisation.refresh_from_db()
+    assert (applicant.organisation.name, applicant.organisation.district) == ("Renamed Co.", "chaoyang")

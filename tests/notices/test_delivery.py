@@ -1,0 +1,94 @@
+import os
+import time
+
+import pytest
+from django.core import mail
+
+from declarations.enums import DeclarationAction as A
+from declarations.workflow import declaration_transition
+from notices.models import Notice
+from notices.services import notice_create, notice_deliver
+from notices.tasks import deliver_pending_notices
+from tests.factories import DeclarationFactory
+
+
+def _submitted(applicant, staff):
+    declaration = DeclarationFactory(organisation=applicant.organisation, created_by=applicant)
+    declaration_transition(declaration_id=declaration.pk, action=A.SUBMIT, actor=applicant)
+    return declaration
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_transition_emails_each_notice_once_after_commit_in_eager_mode(applicant, staff):
+    """Eager mode: the task runs in process when the transaction commits."""
+    declaration = _submitted(applicant, staff)
+    notice = Notice.objects.get(declaration=declaration, recipient=applicant)
+    assert [m.to for m in mail.outbox] == [[applicant.email]]
+    assert notice.emailed_at is not None
+
+    assert notice_deliver(notice_id=notice.pk) is False
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_refused_transition_writes_no_notice(applicant, staff):
+    declaration = _submitted(applicant, staff)
+    with pytest.raises(Exception, match="cannot be done"):
+        declaration_transition(declaration_id=declaration.pk, action=A.SUBMIT, actor=applicant)
+    assert Notice.objects.filter(declaration=declaration).count() == 1
+
+
+@pytest.mark.django_db
+def test_pending_notices_are_delivered_by_the_periodic_sweep(applicant):
+    """A notice whose task was lost (crash between commit and queueing) is sent by the sweep."""
+    notice = Notice.objects.create(recipient=applicant, subject="Lost", body="Queued task never ran.")
+    deliver_pending_notices()  # eager: runs the delivery tasks in process
+    notice.refresh_from_db()
+    assert notice.emailed_at is not None
+    assert [m.subject for m in mail.outbox] == ["Lost"]
+    deliver_pending_notices()
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_inbox_shows_only_the_users_own_notices_and_marks_them_read(client, applicant, other_applicant):
+    Notice.objects.create(recipient=applicant, subject="Mine", body="For me.")
+    Notice.objects.create(recipient=other_applicant, subject="Theirs", body="Not for me.")
+    client.force_login(applicant)
+    page = client.get("/notices/")
+    assert [n.subject for n in page.context["page"]] == ["Mine"]
+    assert "Mine" in page.content.decode()
+    client.post("/notices/read/")
+    assert Notice.objects.get(subject="Mine").read_at is not None
+    assert Notice.objects.get(subject="Theirs").read_at is None
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_notice_is_delivered_through_the_real_redis_broker_by_a_worker(applicant, settings):
+    """Not eager: the task goes through Redis (REDIS_URL) to a Celery worker thread."""
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs REDIS_URL: .ci/run sets it")
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    app.conf.broker_url = os.environ["REDIS_URL"]
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1, shutdown_timeout=10):
+            from django.db import transaction
+
+            with transaction.atomic():
+                notice = notice_create(recipient=applicant, subject="Through Redis", body="Delivered by a worker.")
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                notice.refresh_from_db()
+                if notice.emailed_at is not None:
+                    break
+                time.sleep(0.2)
+    finally:
+        app.conf.task_always_eager = True
+    assert notice.emailed_at is not None
+    assert [m.subject for m in mail.outbox] == ["Through Redis"]
