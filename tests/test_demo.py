@@ -1,0 +1,54 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from declarations.enums import DeclarationState as S
+from declarations.models import Call, Declaration, DeclarationEvent, Organisation
+from notices.models import Notice
+
+DEMO_USERS = {
+    "applicant1": "applicant",
+    "applicant2": "applicant",
+    "staff": "staff",
+    "reviewer1": "reviewer",
+    "reviewer2": "reviewer",
+    "finance": "finance",
+    "admin": "admin",
+}
+
+
+def _counts():
+    return [m.objects.count() for m in (User, Organisation, Call, Declaration, DeclarationEvent, Notice)]
+
+
+@pytest.mark.django_db
+def test_load_demo_creates_every_state_and_is_idempotent(client):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    first = _counts()
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert _counts() == first
+
+    assert set(Declaration.objects.values_list("state", flat=True)) == set(S)
+    assert {u.username: u.role for u in User.objects.all()} == DEMO_USERS
+    applicant1, applicant2 = User.objects.get(username="applicant1"), User.objects.get(username="applicant2")
+    assert applicant1.organisation != applicant2.organisation
+    assert User.objects.get(username="admin").is_superuser
+    for username in DEMO_USERS:
+        assert client.login(username=username, password="demo-pass-2026"), username
+
+
+@pytest.mark.django_db
+def test_demo_declarations_carry_their_whole_audit_trail():
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    paid = Declaration.objects.get(state=S.PAID)
+    assert [e.to_state for e in paid.events.all()] == [
+        S.SUBMITTED,
+        S.ACCEPTED,
+        S.UNDER_REVIEW,
+        S.REVIEWED,
+        S.APPROVED,
+        S.IN_PUBLICITY,
+        S.CONFIRMED,
+        S.DISBURSING,
+        S.PAID,
+    ]
