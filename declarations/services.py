@@ -2,6 +2,7 @@
 
 import rules
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,10 +43,27 @@ def organisation_update(*, organisation_id, actor, **fields):
     return organisation
 
 
+def organisation_barred_until(organisation):
+    """Art. 21: the last day of the longest bar from applying after a recovery, or None."""
+    today = timezone.localdate()
+    bars = organisation.declarations.filter(recoveries__barred_until__gte=today)
+    return bars.aggregate(until=Max("recoveries__barred_until"))["until"]
+
+
+def _check_not_barred(organisation):
+    until = organisation_barred_until(organisation)
+    if until:
+        raise TransitionRefused(
+            _("Your organisation is barred from applying until %(date)s after funds were recovered (Art. 21).")
+            % {"date": until.isoformat()}
+        )
+
+
 def declaration_create(*, actor, call, programme, title, summary="", facts=None):
     """Start a draft declaration for the actor's organisation under an open call."""
     if not rules.has_perm("declarations.create_declaration", actor):
         raise TransitionRefused(_("Only applicants declare projects."))
+    _check_not_barred(actor.organisation)
     if not call.is_open():
         raise TransitionRefused(
             _("This call is not open: declarations are accepted from %(opens)s to %(closes)s.") % call_dates(call)
@@ -97,6 +115,7 @@ def _next_number(declaration):
 
 
 def _check_submittable(declaration):
+    _check_not_barred(declaration.organisation)
     if not declaration.call.is_open():
         raise TransitionRefused(
             _("The call is closed for declarations: it was open from %(opens)s to %(closes)s (Beijing time).")

@@ -1,10 +1,11 @@
 """Payments, the pre-payment re-check, stopping and recovery (Art. 17, 21)."""
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import rules
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from declarations.enums import DeclarationAction as A
@@ -23,7 +24,7 @@ def payment_record(*, declaration_id, actor, amount, paid_on, reference):
     """Record one payment. The first moves a confirmed declaration to `disbursing`; the one that
     reaches the approved amount moves it to `paid`. Payments never exceed the approved amount:
     the declaration's row is locked so two officers cannot both pay the last instalment."""
-    amount = Decimal(amount)
+    amount = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
     declaration = Declaration.objects.select_for_update().get(pk=declaration_id)
     if not rules.has_perm("declarations.disburse", actor, declaration):
         raise TransitionRefused(_("You are not allowed to do this."))
@@ -31,6 +32,8 @@ def payment_record(*, declaration_id, actor, amount, paid_on, reference):
         raise TransitionRefused(_("Payments are recorded only for declarations confirmed after publicity."))
     if amount <= 0:
         raise TransitionRefused(_("A payment must be more than zero."))
+    if paid_on > timezone.localdate():
+        raise TransitionRefused(_("A payment cannot be dated in the future."))
     outstanding = declaration.approved_amount - declaration_paid_total(declaration)
     if amount > outstanding:
         raise TransitionRefused(

@@ -198,3 +198,17 @@ def test_organisation_profile_saves_and_validates(client, applicant):
     client.post("/applicant/organisation/", data)
     applicant.organisation.refresh_from_db()
     assert (applicant.organisation.name, applicant.organisation.district) == ("Renamed Co.", "chaoyang")
+
+
+def test_an_organisation_barred_after_a_recovery_cannot_declare(applicant, staff, reviewer, finance, open_call):
+    from config.demo import Cast, walk_to
+    from declarations.models import Programme
+    from declarations.services import declaration_create
+
+    recovered = DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant)
+    walk_to(recovered, S.RECOVERED, Cast(applicant=applicant, staff=staff, reviewers=[reviewer], finance=finance))
+    draft = DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant)
+    with pytest.raises(TransitionRefused, match="barred from applying until"):
+        declaration_submit(declaration_id=draft.pk, actor=applicant)
+    with pytest.raises(TransitionRefused, match=r"Art\. 21"):
+        declaration_create(actor=applicant, call=open_call, programme=Programme.objects.get(code="ART6"), title="x")

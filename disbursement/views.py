@@ -1,0 +1,146 @@
+"""The finance officer's pages: the disbursement queue and one declaration's disbursement page."""
+
+from functools import wraps
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from declarations.enums import DeclarationAction as A
+from declarations.models import Declaration
+from declarations.templatetags.money import yuan
+from declarations.workflow import TransitionRefused, actions_available
+from disbursement.forms import PaymentForm, QueueFilterForm, RecoveryForm, StopForm
+from disbursement.selectors import (
+    DISBURSEMENT_STATES,
+    RECOVERABLE_STATES,
+    declaration_for_disbursement,
+    declaration_list_for_finance,
+)
+from disbursement.services import declaration_stop, payment_record, recovery_record
+
+QUEUE_PAGE_SIZE = 25
+
+
+def finance_required(view):
+    """Anonymous users go to the login page; signed-in users without the finance role get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not rules.has_perm("declarations.disburse", request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _get_declaration(pk):
+    try:
+        return declaration_for_disbursement(declaration_id=pk)
+    except Declaration.DoesNotExist:
+        raise Http404 from None
+
+
+@finance_required
+def queue(request):
+    filter_form = QueueFilterForm(request.GET)
+    state = filter_form.cleaned_data["state"] if filter_form.is_valid() else ""
+    page = Paginator(declaration_list_for_finance(state=state), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "disbursement/queue.html", {
+        "console_section": "disbursement",
+        "filter_form": filter_form,
+        "state": state,
+        "page": page,
+    })
+
+
+def _recoverable(declaration):
+    """The most that may be recovered, or None when the state allows no recovery (the service
+    then refuses with the reason)."""
+    return declaration.paid_total if declaration.state in RECOVERABLE_STATES else None
+
+
+def _declaration_page(request, declaration, *, payment_form=None, stop_form=None, recovery_form=None):
+    """Render the declaration's page: the forms its state allows, unbound, unless a bound one (with
+    its errors) is given; a bound form is shown even if the state no longer allows it."""
+    actions = actions_available(declaration, request.user)
+    if payment_form is None and (A.START_DISBURSEMENT in actions or A.COMPLETE_PAYMENT in actions):
+        payment_form = PaymentForm(prefix="payment", outstanding=declaration.outstanding)
+    if stop_form is None and A.STOP in actions:
+        stop_form = StopForm(prefix="stop")
+    if recovery_form is None and A.RECOVER in actions:
+        recovery_form = RecoveryForm(prefix="recovery", paid=_recoverable(declaration))
+    return render(request, "disbursement/declaration.html", {
+        "console_section": "disbursement",
+        "declaration": declaration,
+        "in_disbursement": declaration.state in DISBURSEMENT_STATES,
+        "payments": declaration.payments.all(),
+        "recoveries": declaration.recoveries.all(),
+        "payment_form": payment_form,
+        "stop_form": stop_form,
+        "recovery_form": recovery_form,
+    })
+
+
+@finance_required
+def declaration_detail(request, pk):
+    return _declaration_page(request, _get_declaration(pk))
+
+
+@finance_required
+@require_POST
+def payment_create(request, pk):
+    declaration = _get_declaration(pk)
+    form = PaymentForm(request.POST, prefix="payment", outstanding=declaration.outstanding)
+    if form.is_valid():
+        try:
+            payment_record(declaration_id=declaration.pk, actor=request.user, **form.cleaned_data)
+        except TransitionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Payment of %(amount)s yuan recorded.") % {
+                "amount": yuan(form.cleaned_data["amount"])
+            })
+            return redirect("disbursement:declaration", pk=declaration.pk)
+    return _declaration_page(request, declaration, payment_form=form)
+
+
+@finance_required
+@require_POST
+def support_stop(request, pk):
+    declaration = _get_declaration(pk)
+    form = StopForm(request.POST, prefix="stop")
+    if form.is_valid():
+        try:
+            declaration_stop(declaration_id=declaration.pk, actor=request.user, note=form.cleaned_data["reason"])
+        except TransitionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Support stopped after the Art. 17 re-check."))
+            return redirect("disbursement:declaration", pk=declaration.pk)
+    return _declaration_page(request, declaration, stop_form=form)
+
+
+@finance_required
+@require_POST
+def recovery_create(request, pk):
+    declaration = _get_declaration(pk)
+    form = RecoveryForm(request.POST, prefix="recovery", paid=_recoverable(declaration))
+    if form.is_valid():
+        try:
+            recovery_record(declaration_id=declaration.pk, actor=request.user, **form.cleaned_data)
+        except TransitionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Recovery of %(amount)s yuan recorded (Art. 21).") % {
+                "amount": yuan(form.cleaned_data["amount"])
+            })
+            return redirect("disbursement:declaration", pk=declaration.pk)
+    return _declaration_page(request, declaration, recovery_form=form)

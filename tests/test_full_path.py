@@ -1,0 +1,109 @@
+"""One declaration from draft to paid, driven through the pages with the Django test client,
+every step served by the real service functions; the audit trail holds every transition."""
+
+import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from declarations.enums import DeclarationAction as A
+from declarations.enums import DeclarationState as S
+from declarations.models import Declaration, Programme
+from notices.models import Notice
+from publicity.tasks import close_due_publicity_batches
+from tests.declarations.test_applicant_site import FACTS_POST
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_declaration_goes_from_draft_to_paid_through_every_state(
+    client, applicant, staff, reviewer, second_reviewer, finance, open_call
+):
+    # The applicant creates, fills in and submits the declaration.
+    client.force_login(applicant)
+    client.post(
+        "/applicant/declarations/new/",
+        {"call": open_call.pk, "programme": Programme.objects.get(code="ART6").pk, "title": "Photonic chips"},
+    )
+    declaration = Declaration.objects.get(title="Photonic chips")
+    assert declaration.state == S.DRAFT
+    client.post(f"/applicant/declarations/{declaration.pk}/edit/", FACTS_POST | {"title": "Photonic chips"})
+    client.post(f"/applicant/declarations/{declaration.pk}/submit/")
+
+    # Staff accept it and assign two expert reviewers.
+    client.force_login(staff)
+    client.post(f"/console/{declaration.pk}/", {"action": "accept", "accept-note": "Formal review passed."})
+    client.post(
+        f"/console/{declaration.pk}/",
+        {"action": "assign", "assign-reviewers": [reviewer.pk, second_reviewer.pk]},
+    )
+
+    # Each reviewer scores it; the last submission completes the evaluation.
+    for expert, score in [(reviewer, "84"), (second_reviewer, "90")]:
+        client.force_login(expert)
+        client.post(
+            f"/console/{declaration.pk}/",
+            {"action": "score", "score-score": score, "score-opinion": "Meets Art. 6.", "submit": ""},
+        )
+
+    # Staff decide the amount and publicise it.
+    client.force_login(staff)
+    client.post(f"/console/{declaration.pk}/", {"action": "approve", "approve-amount": "1,600,000.00"})
+    client.post(
+        f"/publicity/console/open/?call={open_call.pk}",
+        {"declarations": [declaration.pk], "title": "2026 first batch"},
+    )
+    declaration.refresh_from_db()
+    assert declaration.state == S.IN_PUBLICITY
+
+    # The public board lists it without login.
+    client.logout()
+    board = client.get("/publicity/").content.decode()
+    assert "Photonic chips" in board
+    assert "1,600,000.00" in board
+
+    # The periodic task confirms it after the 5th working day.
+    ends_on = declaration.publicity_entry.batch.ends_on
+    later = datetime.datetime.combine(
+        ends_on + datetime.timedelta(days=1), datetime.time(9), tzinfo=ZoneInfo("Asia/Shanghai")
+    )
+    traveller = time_machine.travel(later)
+    traveller.start()
+    close_due_publicity_batches.delay()  # eager in tests: runs in process
+
+    # Finance pays in two instalments.
+    client.force_login(finance)
+    for amount, reference in [("600,000.00", "CZ-2026-001"), ("1,000,000.00", "CZ-2026-002")]:
+        client.post(
+            f"/disbursement/{declaration.pk}/payments/",
+            {
+                "payment-amount": amount,
+                "payment-paid_on": timezone.localdate().isoformat(),
+                "payment-reference": reference,
+            },
+        )
+
+    traveller.stop()
+    declaration.refresh_from_db()
+    assert (declaration.state, declaration.approved_amount) == (S.PAID, Decimal("1600000.00"))
+    trail = [(e.action, e.from_state, e.to_state, e.actor) for e in declaration.events.all()]
+    assert trail == [
+        (A.SUBMIT, S.DRAFT, S.SUBMITTED, applicant),
+        (A.ACCEPT, S.SUBMITTED, S.ACCEPTED, staff),
+        (A.START_REVIEW, S.ACCEPTED, S.UNDER_REVIEW, staff),
+        (A.COMPLETE_REVIEW, S.UNDER_REVIEW, S.REVIEWED, second_reviewer),
+        (A.APPROVE, S.REVIEWED, S.APPROVED, staff),
+        (A.PUBLICISE, S.APPROVED, S.IN_PUBLICITY, staff),
+        (A.CONFIRM, S.IN_PUBLICITY, S.CONFIRMED, None),
+        (A.START_DISBURSEMENT, S.CONFIRMED, S.DISBURSING, finance),
+        (A.COMPLETE_PAYMENT, S.DISBURSING, S.PAID, finance),
+    ]
+    # The applicant was told of every step they may see, in the inbox and by e-mail.
+    subjects = list(Notice.objects.filter(recipient=applicant).values_list("subject", flat=True))
+    assert len(subjects) == 7
+    assert sum(applicant.email in m.to for m in mail.outbox) == 7
+    client.force_login(applicant)
+    assert "Funds paid" in client.get(f"/applicant/declarations/{declaration.pk}/").content.decode()
