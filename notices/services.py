@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -49,11 +50,16 @@ def notice_deliver(*, notice_id):
     notice = Notice.objects.select_for_update().select_related("recipient").filter(pk=notice_id).first()
     if notice is None or notice.emailed_at is not None or not notice.recipient.email:
         return False
-    notice.email_attempts += 1
     send_mail(notice.subject, notice.body, None, [notice.recipient.email])
     notice.emailed_at = timezone.now()
+    notice.email_attempts += 1
     notice.save(update_fields=["emailed_at", "email_attempts"])
     return True
+
+
+def notice_delivery_failed(*, notice_id):
+    """Count a failed attempt outside the rolled-back delivery, so the sweep gives up in the end."""
+    Notice.objects.filter(pk=notice_id).update(email_attempts=F("email_attempts") + 1)
 
 
 def notices_mark_read(*, recipient, notice_ids=None):

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from notices.models import Notice
-from notices.services import notice_deliver
+from notices.services import notice_deliver, notice_delivery_failed
 
 MAX_ATTEMPTS = 5
 
@@ -11,6 +11,7 @@ def deliver_notice(self, notice_id):
     try:
         return notice_deliver(notice_id=notice_id)
     except OSError as exc:  # SMTP and socket failures: try again later.
+        notice_delivery_failed(notice_id=notice_id)
         raise self.retry(exc=exc) from exc
 
 

@@ -42,10 +42,13 @@ def publicity_batch_open(*, actor, call, declaration_ids, title=""):
     return batch
 
 
+@transaction.atomic
 def objection_raise(*, entry, name, contact, text, today=None):
-    """Anyone may object to a publicised project while its publicity period runs."""
+    """Anyone may object to a publicised project while its publicity period runs. The batch row is
+    locked, as publicity_batch_close locks it, so no objection slips in after confirmation."""
     today = today or timezone.localdate()
-    batch = entry.batch
+    batch = PublicityBatch.objects.select_for_update().get(pk=entry.batch_id)
+    entry = PublicityEntry.objects.select_related("declaration").get(pk=entry.pk)
     if batch.is_closed or not (batch.starts_on <= today <= batch.ends_on):
         raise TransitionRefused(
             _("Objections are accepted from %(start)s to %(end)s.") % {"start": batch.starts_on, "end": batch.ends_on}

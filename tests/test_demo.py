@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -23,9 +25,9 @@ def _counts():
 
 @pytest.mark.django_db
 def test_load_demo_creates_every_state_and_is_idempotent(client):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     first = _counts()
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     assert _counts() == first
 
     assert set(Declaration.objects.values_list("state", flat=True)) == set(S)
@@ -39,7 +41,7 @@ def test_load_demo_creates_every_state_and_is_idempotent(client):
 
 @pytest.mark.django_db
 def test_demo_declarations_carry_their_whole_audit_trail():
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     paid = Declaration.objects.get(state=S.PAID)
     assert [e.to_state for e in paid.events.all()] == [
         S.SUBMITTED,

@@ -1,18 +1,19 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils.formats import number_format
+from django.utils import numberformat
 
 register = template.Library()
 
 
 @register.filter
 def yuan(value):
-    """An amount with thousands separators and two decimals in the active language: 1,600,000.00."""
+    """An amount with comma thousands separators and two decimals: 1,600,000.00, in both languages
+    (official Chinese documents group amounts by thousands too; Django's zh locale does not)."""
     if value in (None, ""):
         return ""
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return value
-    return number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+    return numberformat.format(amount, ".", decimal_pos=2, grouping=3, thousand_sep=",", force_grouping=True)

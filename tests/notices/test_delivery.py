@@ -92,3 +92,33 @@ def test_notice_is_delivered_through_the_real_redis_broker_by_a_worker(applicant
         app.conf.task_always_eager = True
     assert notice.emailed_at is not None
     assert [m.subject for m in mail.outbox] == ["Through Redis"]
+
+
+@pytest.mark.django_db
+def test_failed_deliveries_are_counted_and_the_sweep_gives_up(applicant, settings):
+    from config.celery import app
+    from notices.tasks import MAX_ATTEMPTS, deliver_notice
+
+    settings.EMAIL_BACKEND = "tests.notices.failing_backend.FailingBackend"
+    notice = Notice.objects.create(recipient=applicant, subject="Unreachable", body="SMTP is down.")
+    app.conf.task_eager_propagates = False
+    try:
+        deliver_notice.apply(args=[notice.pk])  # eager: the task fails and is retried in process
+    finally:
+        app.conf.task_eager_propagates = True
+    notice.refresh_from_db()
+    assert notice.emailed_at is None
+    assert notice.email_attempts >= 1
+
+    Notice.objects.filter(pk=notice.pk).update(email_attempts=MAX_ATTEMPTS)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    deliver_pending_notices()
+    notice.refresh_from_db()
+    assert (notice.emailed_at, len(mail.outbox)) == (None, 0)
+
+
+def test_healthz_answers_on_any_host_over_plain_http(client, db, settings):
+    settings.ALLOWED_HOSTS = ["kjzx.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz/", HTTP_HOST="10.0.0.7:8000")
+    assert (response.status_code, response.content) == (200, b"ok")

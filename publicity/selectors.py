@@ -1,0 +1,132 @@
+"""Reads for the publicity board and the staff console; every list is a fixed number of queries."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from declarations.enums import PUBLIC_LABELS
+from declarations.enums import DeclarationState as S
+from declarations.models import Call, Declaration
+from publicity.calendar import working_days_window
+from publicity.models import Objection, ObjectionState, PublicityBatch, PublicityEntry
+
+# How long a closed batch stays on the board's front page.
+BOARD_RECENT_DAYS = 30
+
+
+class BatchPhase:
+    """Where a batch stands on a given day, for the words and buttons around it."""
+
+    UPCOMING = "upcoming"
+    RUNNING = "running"
+    ENDED = "ended"  # the last day has passed; closing waits for the task or for open objections
+    CLOSED = "closed"
+
+    LABELS = {
+        UPCOMING: _("Starts soon"),
+        RUNNING: _("In publicity"),
+        ENDED: _("Period ended, being finalised"),
+        CLOSED: _("Closed"),
+    }
+
+
+def batch_phase(batch, today=None):
+    today = today or timezone.localdate()
+    if batch.closed_at is not None:
+        return BatchPhase.CLOSED
+    if today < batch.starts_on:
+        return BatchPhase.UPCOMING
+    if today <= batch.ends_on:
+        return BatchPhase.RUNNING
+    return BatchPhase.ENDED
+
+
+def _set_phase(batch, today):
+    batch.phase = batch_phase(batch, today)
+    batch.phase_label = BatchPhase.LABELS[batch.phase]
+    batch.accepts_objections = batch.phase == BatchPhase.RUNNING
+    return batch
+
+
+def _public_entries():
+    """Entries the public may see: never a classified project, only the states the board names."""
+    return PublicityEntry.objects.filter(
+        declaration__classified=False, declaration__state__in=list(PUBLIC_LABELS)
+    ).select_related("declaration__organisation", "declaration__programme")
+
+
+def _public_batches():
+    return (
+        PublicityBatch.objects.filter(Exists(_public_entries().filter(batch=OuterRef("pk"))))
+        .select_related("call")
+        .prefetch_related(Prefetch("entries", queryset=_public_entries(), to_attr="public_entries"))
+    )
+
+
+def publicity_batch_list_for_public(*, today=None, now=None):
+    """Batches running, about to start or closed in the last BOARD_RECENT_DAYS, with their public
+    entries in `public_entries`. Two queries."""
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    batches = _public_batches().filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=now - timedelta(days=BOARD_RECENT_DAYS))
+    )
+    return [_set_phase(batch, today) for batch in batches]
+
+
+def publicity_batch_get_for_public(*, pk, today=None):
+    """One batch with its public entries, or 404 when it has none the public may see."""
+    return _set_phase(get_object_or_404(_public_batches(), pk=pk), today or timezone.localdate())
+
+
+def publicity_entry_get_for_public(*, pk, today=None):
+    """One public entry with its batch, for the objection form, or 404."""
+    entry = get_object_or_404(_public_entries().select_related("batch"), pk=pk)
+    _set_phase(entry.batch, today or timezone.localdate())
+    return entry
+
+
+def publicity_batch_list_for_staff():
+    """Every batch with its counts of entries and open objections. One query."""
+    return PublicityBatch.objects.select_related("call", "opened_by").annotate(
+        entry_count=Count("entries", distinct=True),
+        open_objection_count=Count(
+            "entries__objections", filter=Q(entries__objections__state=ObjectionState.OPEN), distinct=True
+        ),
+    )
+
+
+def publicity_batch_get_for_staff(*, pk, today=None):
+    """One batch with all its entries (classified too) and their objections. Three queries."""
+    batch = get_object_or_404(
+        PublicityBatch.objects.select_related("call", "opened_by").prefetch_related(
+            Prefetch(
+                "entries",
+                queryset=PublicityEntry.objects.select_related(
+                    "declaration__organisation", "declaration__programme"
+                ).prefetch_related(Prefetch("objections", queryset=Objection.objects.select_related("handled_by"))),
+            )
+        ),
+        pk=pk,
+    )
+    return _set_phase(batch, today or timezone.localdate())
+
+
+def publicity_window_if_opened_today():
+    """The period a batch opened today would run for (publicity_batch_open starts it tomorrow)."""
+    return working_days_window(timezone.localdate() + timedelta(days=1))
+
+
+def call_list_with_approved_declarations():
+    return Call.objects.filter(Exists(Declaration.objects.filter(call=OuterRef("pk"), state=S.APPROVED)))
+
+
+def declaration_list_approved_for_call(*, call):
+    return (
+        Declaration.objects.filter(call=call, state=S.APPROVED)
+        .select_related("organisation", "programme")
+        .order_by("number", "pk")
+    )

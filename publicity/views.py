@@ -1,0 +1,184 @@
+"""The public board with its objection form, and the staff console's publicity pages."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from declarations.workflow import TransitionRefused
+from publicity.forms import BatchOpenForm, CallChoiceForm, ObjectionForm, ObjectionHandleForm
+from publicity.models import Objection, ObjectionState, PublicityBatch
+from publicity.selectors import (
+    publicity_batch_get_for_public,
+    publicity_batch_get_for_staff,
+    publicity_batch_list_for_public,
+    publicity_batch_list_for_staff,
+    publicity_entry_get_for_public,
+    publicity_window_if_opened_today,
+)
+from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
+
+# --- the public pages ---------------------------------------------------------------------------
+
+
+def board(request):
+    return render(request, "publicity/board.html", {"batches": publicity_batch_list_for_public()})
+
+
+def batch(request, pk):
+    return render(request, "publicity/batch.html", {"batch": publicity_batch_get_for_public(pk=pk)})
+
+
+def objection(request, pk):
+    entry = publicity_entry_get_for_public(pk=pk)
+    form = ObjectionForm(
+        request.POST if request.method == "POST" else None, action=reverse("publicity:objection", args=[pk])
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            objection_raise(entry=entry, **form.cleaned_data)
+        except TransitionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request,
+                _("Thank you. Your objection to %(number)s was received; the commission will reply to you.")
+                % {"number": entry.declaration.number},
+            )
+            return redirect("publicity:batch", entry.batch_id)
+    return render(request, "publicity/objection.html", {"entry": entry, "batch": entry.batch, "form": form})
+
+
+# --- the staff console --------------------------------------------------------------------------
+
+
+def publicity_staff_required(view):
+    """Anonymous users go to the login page; signed-in users without the permission get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.has_perm("declarations.publicise"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _console(request, template, context):
+    return render(request, template, {"console_section": "publicity", **context})
+
+
+@publicity_staff_required
+def console_batches(request):
+    return _console(request, "publicity/console_batches.html", {"batches": publicity_batch_list_for_staff()})
+
+
+@publicity_staff_required
+def console_batch_open(request):
+    call_form = CallChoiceForm(request.GET if "call" in request.GET else None)
+    open_form = None
+    if call_form.is_valid():
+        call = call_form.cleaned_data["call"]
+        open_form = BatchOpenForm(request.POST if request.method == "POST" else None, call=call)
+        if request.method == "POST" and open_form.is_valid():
+            try:
+                opened = publicity_batch_open(
+                    actor=request.user,
+                    call=call,
+                    title=open_form.cleaned_data["title"],
+                    declaration_ids=[d.pk for d in open_form.cleaned_data["declarations"]],
+                )
+            except TransitionRefused as refusal:
+                open_form.add_error(None, str(refusal))
+            else:
+                messages.success(
+                    request,
+                    _("Publicity opened for %(count)d declarations, from %(start)s to %(end)s.")
+                    % {
+                        "count": len(open_form.cleaned_data["declarations"]),
+                        "start": date_format(opened.starts_on, "DATE_FORMAT"),
+                        "end": date_format(opened.ends_on, "DATE_FORMAT"),
+                    },
+                )
+                return redirect("publicity:console_batch", opened.pk)
+    elif request.method == "POST":
+        messages.error(request, _("Choose a call first."))
+        return redirect("publicity:console_batch_open")
+    window_start, window_end = publicity_window_if_opened_today()
+    return _console(
+        request,
+        "publicity/console_batch_open.html",
+        {
+            "call_form": call_form,
+            "open_form": open_form,
+            "window_start": window_start,
+            "window_end": window_end,
+        },
+    )
+
+
+def _console_batch_page(request, pk, bound_form=None):
+    batch = publicity_batch_get_for_staff(pk=pk)
+    objection_count = 0
+    for entry in batch.entries.all():
+        for item in entry.objections.all():
+            objection_count += 1
+            if item.state == ObjectionState.OPEN:
+                is_bound = bound_form is not None and bound_form.prefix == f"objection-{item.pk}"
+                item.handle_form = bound_form if is_bound else ObjectionHandleForm(objection=item)
+    return _console(request, "publicity/console_batch.html", {"batch": batch, "objection_count": objection_count})
+
+
+@publicity_staff_required
+def console_batch(request, pk):
+    return _console_batch_page(request, pk)
+
+
+@publicity_staff_required
+@require_POST
+def console_batch_close(request, pk):
+    batch = get_object_or_404(PublicityBatch, pk=pk)
+    if batch.is_closed:
+        messages.info(request, _("This publicity batch is closed already."))
+        return redirect("publicity:console_batch", pk)
+    try:
+        confirmed = publicity_batch_close(batch_id=pk, actor=request.user)
+    except TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("publicity:console_batch", pk)
+    batch.refresh_from_db()
+    if batch.is_closed:
+        messages.success(request, _("Publicity closed: %(count)d declarations confirmed.") % {"count": confirmed})
+    else:
+        messages.warning(
+            request,
+            _("%(count)d declarations confirmed. The batch stays open until its open objections are handled.")
+            % {"count": confirmed},
+        )
+    return redirect("publicity:console_batch", pk)
+
+
+@publicity_staff_required
+@require_POST
+def objection_handle_view(request, pk):
+    item = get_object_or_404(Objection.objects.select_related("entry"), pk=pk)
+    form = ObjectionHandleForm(request.POST, objection=item)
+    if not form.is_valid():
+        messages.error(request, _("The objection was not handled: please correct the errors below."))
+        return _console_batch_page(request, item.entry.batch_id, bound_form=form)
+    try:
+        objection_handle(
+            objection_id=item.pk, actor=request.user, uphold=form.uphold, response=form.cleaned_data["response"]
+        )
+    except TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("The objection was upheld.") if form.uphold else _("The objection was dismissed."))
+    return redirect(reverse("publicity:console_batch", args=[item.entry.batch_id]) + f"#objection-{item.pk}")

@@ -1,0 +1,70 @@
+"""Declarations approved and publicised on fixed days, so the working-day windows are known.
+
+The standard batch is opened on Tuesday 2026-09-29: its 5 working days are 30 September, then
+(after the National Day holiday of 1-7 October) 8, 9, 10 (a make-up Saturday) and 12 October.
+"""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from config.demo import Cast, walk_to
+from declarations.enums import DeclarationState as S
+from declarations.models import Declaration
+from publicity.services import publicity_batch_open
+from tests.factories import CallFactory, DeclarationFactory
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+OPENED_ON = date(2026, 9, 29)
+STARTS_ON = date(2026, 9, 30)
+ENDS_ON = date(2026, 10, 12)
+
+
+def on(day, hour=10):
+    """Travel to `hour` o'clock in Beijing on `day`, with the clock standing still."""
+    return time_machine.travel(datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI), tick=False)
+
+
+@pytest.fixture
+def make_approved(staff, reviewer, second_reviewer, finance):
+    """Approved declarations of `call`, each of its own organisation, through the real services."""
+
+    def make(call, count=1, *, classified=False):
+        approved = []
+        for _ in range(count):
+            declaration = DeclarationFactory(call=call, classified=classified)
+            cast = Cast(
+                applicant=declaration.created_by, staff=staff, reviewers=[reviewer, second_reviewer], finance=finance
+            )
+            approved.append(walk_to(declaration, S.APPROVED, cast))
+        return approved
+
+    return make
+
+
+@pytest.fixture
+def publicise(staff, make_approved):
+    """Open a batch on OPENED_ON with `count` public (and `classified` classified) declarations."""
+
+    def publicise_on_opened_day(count=1, classified=0):
+        with on(OPENED_ON):
+            call = CallFactory()
+            declarations = make_approved(call, count) + make_approved(call, classified, classified=True)
+            batch = publicity_batch_open(actor=staff, call=call, declaration_ids=[d.pk for d in declarations])
+        return batch, [Declaration.objects.get(pk=d.pk) for d in declarations]
+
+    return publicise_on_opened_day
+
+
+@pytest.fixture
+def batch_with_one(publicise):
+    batch, (declaration,) = publicise(1)
+    return batch, declaration
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
