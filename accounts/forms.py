@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -6,16 +8,34 @@ from declarations.models import Organisation
 from declarations.validators import normalise_credit_code, validate_credit_code
 
 
+class MoneyInput(forms.TextInput):
+    """Shows a saved amount with thousands separators, as it is typed and printed: 1,600,000.00."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, Decimal | int):
+            from declarations.templatetags.money import yuan
+
+            return yuan(value)
+        return super().format_value(value)
+
+
 class MoneyField(forms.DecimalField):
     """An amount in yuan: accepts thousands separators as people type them (1,600,000.00)."""
+
+    widget = MoneyInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 16)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", 0)
         super().__init__(**kwargs)
-        self.widget.input_type = "text"
-        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def widget_attrs(self, widget):
+        # DecimalField would add step/min/max meant for a number input; this is a text input.
+        return {}
 
     def to_python(self, value):
         if isinstance(value, str):

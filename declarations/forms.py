@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import DateInput, MoneyField, OrganisationFieldsMixin
+from config import fields
 from declarations.models import Call, Declaration, Programme
 from declarations.programmes import PROGRAMMES, Kind
 
@@ -14,8 +15,8 @@ class OrganisationForm(OrganisationFieldsMixin):
 
 
 class NewDeclarationForm(forms.Form):
-    call = forms.ModelChoiceField(label=_("Call"), queryset=Call.objects.none(), empty_label=None)
-    programme = forms.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.all())
+    call = fields.ModelChoiceField(label=_("Call"), queryset=Call.objects.none(), empty_label=None)
+    programme = fields.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.all())
     title = forms.CharField(label=_("Project title"), max_length=200)
 
     def __init__(self, *args, calls, **kwargs):

@@ -241,7 +241,13 @@ PROGRAMMES = {
                 _("Loan or insured amount (yuan)"),
                 _("Art. 9 (2) 3: more than 20 million yuan (inclusive)."),
             ),
-            Fact("premium", Kind.MONEY, _("Actual premium (yuan)"), _("Art. 9 (3): 60% of the actual premium.")),
+            Fact(
+                "premium",
+                Kind.MONEY,
+                _("Actual premium (yuan)"),
+                # xgettext:no-python-format
+                _("Art. 9 (3): 60% of the actual premium."),
+            ),
             _high_tech,
             _core_tech,
         ),
@@ -305,6 +311,7 @@ PROGRAMMES = {
                 "risk_bearing_principal",
                 Kind.MONEY,
                 _("Risk-bearing part of the non-performing principal (yuan)"),
+                # xgettext:no-python-format
                 _("Art. 11 (3) 2: no more than 50% of the risk-bearing part of the principal."),
             ),
             Fact("institution_npl_rate_pct", Kind.PERCENT, _("Institution's IP pledge non-performing rate (%)")),

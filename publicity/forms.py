@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from config import fields
 from declarations.models import Call
 from publicity.selectors import call_list_with_approved_declarations, declaration_list_approved_for_call
 
@@ -56,7 +57,7 @@ class ObjectionForm(forms.Form):
 class CallChoiceForm(forms.Form):
     """The first step of opening a batch: which call's approved declarations to publicise."""
 
-    call = forms.ModelChoiceField(
+    call = fields.ModelChoiceField(
         label=_("Call"),
         queryset=Call.objects.none(),
         empty_label=_("Choose a call"),
@@ -73,7 +74,7 @@ class CallChoiceForm(forms.Form):
 
 
 class BatchOpenForm(forms.Form):
-    declarations = forms.ModelMultipleChoiceField(
+    declarations = fields.ModelMultipleChoiceField(
         label=_("Approved declarations to publicise"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import MoneyField
+from config import fields
 from declarations.enums import DeclarationState
 
 
@@ -18,7 +19,7 @@ class ReasonForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    reviewers = forms.ModelMultipleChoiceField(
+    reviewers = fields.ModelMultipleChoiceField(
         label=_("Expert reviewers"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

@@ -121,18 +121,19 @@ _ACTION_LABELS = {"assign": _lazy("Assign expert reviewers")}
 
 
 def _forms_for(declaration, user, actions):
+    """The console forms for the actions the user may take now: the forward step first."""
     forms = {}
-    if A.ACCEPT in actions:
-        forms[A.ACCEPT] = NoteForm(prefix=A.ACCEPT)
-    for action in (A.RETURN, A.DISQUALIFY, A.REJECT):
-        if action in actions:
-            forms[action] = ReasonForm(prefix=action)
-    if A.COMPLETE_REVIEW in actions and user.role == "staff":
-        forms[A.COMPLETE_REVIEW] = NoteForm(prefix=A.COMPLETE_REVIEW)
     if A.APPROVE in actions:
         forms[A.APPROVE] = DecisionForm(prefix=A.APPROVE)
+    if A.ACCEPT in actions:
+        forms[A.ACCEPT] = NoteForm(prefix=A.ACCEPT)
     if rules.has_perm("declarations.start_review", user) and declaration.state in (S.ACCEPTED, S.UNDER_REVIEW):
         forms["assign"] = AssignForm(prefix="assign", reviewers=selectors.reviewers_with_load(declaration))
+    if A.COMPLETE_REVIEW in actions and user.role == "staff":
+        forms[A.COMPLETE_REVIEW] = NoteForm(prefix=A.COMPLETE_REVIEW)
+    for action in (A.REJECT, A.RETURN, A.DISQUALIFY):
+        if action in actions:
+            forms[action] = ReasonForm(prefix=action)
     return forms
 
 
