@@ -2,11 +2,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import language_set
 from config import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("applicant/", include("declarations.urls")),

@@ -1,23 +1,24 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from declarations.models import Call, Declaration, DeclarationEvent, Organisation, Programme
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ("name", "credit_code", "organisation_type", "district")
     list_filter = ("organisation_type", "district")
     search_fields = ("name", "credit_code")
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(SimpleHistoryAdmin):
     list_display = ("code", "article", "title_en", "title_zh")
     readonly_fields = ("code",)
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(SimpleHistoryAdmin):
     list_display = ("title", "year", "opens_at", "closes_at")
     list_filter = ("year",)
     filter_horizontal = ("programmes",)
@@ -34,7 +35,7 @@ class DeclarationEventInline(admin.TabularInline):
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(admin.ModelAdmin):
+class DeclarationAdmin(SimpleHistoryAdmin):
     """Read-only: states change only through the workflow, in the staff console."""
 
     list_display = ("number", "title", "organisation", "programme", "state")

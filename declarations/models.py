@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from declarations.enums import (
     APPLICANT_LABELS,
@@ -38,6 +39,7 @@ class Organisation(models.Model):
     )
     legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("organisation")
@@ -68,6 +70,7 @@ class Programme(models.Model):
     beneficiary_en = models.CharField(_("beneficiary (English)"), max_length=200)
     beneficiary_zh = models.CharField(_("beneficiary (Chinese)"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("programme")
@@ -100,6 +103,7 @@ class Call(models.Model):
     opens_at = models.DateTimeField(_("declaration opens at"))
     closes_at = models.DateTimeField(_("declaration closes at"))
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[programmes])
 
     objects = CallQuerySet.as_manager()
 
@@ -154,6 +158,8 @@ class Declaration(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # Every saved version: the facts of each round of revision, next to the workflow's events.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("declaration")

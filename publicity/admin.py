@@ -1,10 +1,11 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from publicity.models import CalendarDay, Objection, PublicityBatch, PublicityEntry
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(SimpleHistoryAdmin):
     """The working-day calendar: add the next year when the State Council publishes it."""
 
     list_display = ("date", "is_working_day", "name")

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class CalendarDay(models.Model):
@@ -11,6 +12,7 @@ class CalendarDay(models.Model):
     date = models.DateField(_("date"), unique=True)
     is_working_day = models.BooleanField(_("working day"))
     name = models.CharField(_("name"), max_length=100, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("calendar day")

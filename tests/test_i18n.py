@@ -71,3 +71,14 @@ def test_state_labels_are_translated_for_each_audience():
     with translation.override("zh-hans"):
         assert str(DeclarationState.RETURNED.label) == "退回修改"
         assert str(APPLICANT_LABELS[DeclarationState.PAID]) != "Funds paid"
+
+
+@pytest.mark.django_db
+def test_a_signed_in_users_language_choice_is_remembered_for_notices(client, applicant):
+    client.force_login(applicant)
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    applicant.refresh_from_db()
+    assert applicant.language == "zh-hans"
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
+    applicant.refresh_from_db()
+    assert applicant.language == "zh-hans"
