@@ -7,9 +7,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_check_deploy_passes_with_production_settings(tmp_path):
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY")
-    } | {
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY")} | {
         "DEBUG": "false",
         "SECRET_KEY": "k8#Jq2!vL9zR4@pX7^mN1&bT6*wY3(cF5)hG0_dS8+eA2=uI-production-test",
         "ALLOWED_HOSTS": "kjzx.kw.beijing.gov.cn",

@@ -142,3 +142,16 @@ def test_transition_notifies_each_user_of_the_declaring_organisation_in_their_la
     assert "Returned for revision" in notices[applicant.username].subject
     assert "退回修改" in notices[colleague.username].subject
     assert "Add the proof." in notices[colleague.username].body
+
+
+def test_docs_workflow_diagram_draws_exactly_the_table():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "workflow.md").read_text()
+    drawn = {
+        tuple(part.strip() for part in line.replace("-->", ":").split(":"))
+        for line in text.splitlines()
+        if "-->" in line and "[*]" not in line
+    }
+    table = {(str(source), str(t.target), str(action)) for action, t in TRANSITIONS.items() for source in t.sources}
+    assert drawn == table

@@ -16,9 +16,7 @@ from tests.disbursement.conftest import APPROVED
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_payment_last_instalment_paid_once_when_two_officers_pay_together(
-    make_declaration, finance, second_finance
-):
+def test_payment_last_instalment_paid_once_when_two_officers_pay_together(make_declaration, finance, second_finance):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks (DATABASE_URL=postgres://...)")
     declaration = make_declaration(S.DISBURSING)
@@ -30,8 +28,11 @@ def test_payment_last_instalment_paid_once_when_two_officers_pay_together(
         try:
             barrier.wait(timeout=10)
             payment_record(
-                declaration_id=declaration.pk, actor=officer, amount=outstanding,
-                paid_on=timezone.localdate(), reference=f"BANK-{officer.username}",
+                declaration_id=declaration.pk,
+                actor=officer,
+                amount=outstanding,
+                paid_on=timezone.localdate(),
+                reference=f"BANK-{officer.username}",
             )
             outcomes.append("paid")
         except TransitionRefused as refusal:

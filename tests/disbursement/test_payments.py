@@ -114,9 +114,7 @@ def test_payment_above_outstanding_of_disbursing_declaration_refused(client, fin
     assert declaration.state == S.DISBURSING
 
 
-def test_payment_last_instalment_by_second_officer_refused_once_paid(
-    client, finance, second_finance, make_declaration
-):
+def test_payment_last_instalment_by_second_officer_refused_once_paid(client, finance, second_finance, make_declaration):
     declaration = make_declaration(S.DISBURSING)
     client.force_login(finance)
     first = pay(client, declaration, "800,000.00", reference="BANK-A")
@@ -132,7 +130,8 @@ def test_payment_last_instalment_by_second_officer_refused_once_paid(
     ]
     assert declaration.state == S.PAID
     assert list(declaration.payments.values_list("reference", flat=True)) == [
-        f"PAY-{declaration.pk}-1", "BANK-A",
+        f"PAY-{declaration.pk}-1",
+        "BANK-A",
     ]
     assert sum(declaration.payments.values_list("amount", flat=True)) == APPROVED
 
@@ -159,7 +158,9 @@ def test_payment_page_of_declaration_before_disbursement_offers_nothing(client, 
     declaration.refresh_from_db()
 
     assert (page.context["payment_form"], page.context["stop_form"], page.context["recovery_form"]) == (
-        None, None, None,
+        None,
+        None,
+        None,
     )
     assert "This declaration has not been confirmed after publicity" in page.content.decode()
     assert refused.context["payment_form"].non_field_errors() == [
@@ -184,8 +185,11 @@ def test_payment_page_query_count_does_not_grow_with_payments(
     declaration = make_declaration(S.CONFIRMED)
     for n in range(count):
         payment_record(
-            declaration_id=declaration.pk, actor=finance, amount=Decimal("1000.00"),
-            paid_on=timezone.localdate(), reference=f"BANK-{n}",
+            declaration_id=declaration.pk,
+            actor=finance,
+            amount=Decimal("1000.00"),
+            paid_on=timezone.localdate(),
+            reference=f"BANK-{n}",
         )
     client.force_login(finance)
 

@@ -12,11 +12,17 @@ def requests_for(declaration):
     return [
         ("get", reverse("disbursement:queue"), {}),
         ("get", reverse("disbursement:declaration", args=[declaration.pk]), {}),
-        ("post", reverse("disbursement:payment_create", args=[declaration.pk]),
-         {"payment-amount": "100", "payment-paid_on": today, "payment-reference": "X"}),
+        (
+            "post",
+            reverse("disbursement:payment_create", args=[declaration.pk]),
+            {"payment-amount": "100", "payment-paid_on": today, "payment-reference": "X"},
+        ),
         ("post", reverse("disbursement:stop", args=[declaration.pk]), {"stop-reason": "Moved out of Beijing."}),
-        ("post", reverse("disbursement:recovery_create", args=[declaration.pk]),
-         {"recovery-amount": "100", "recovery-reason": "Forged evidence."}),
+        (
+            "post",
+            reverse("disbursement:recovery_create", args=[declaration.pk]),
+            {"recovery-amount": "100", "recovery-reason": "Forged evidence."},
+        ),
     ]
 
 
@@ -37,9 +43,7 @@ def test_disbursement_pages_forbidden_to_other_roles(client, make_declaration, r
 def test_disbursement_pages_redirect_anonymous_to_login(client, make_declaration):
     declaration = make_declaration(S.DISBURSING)
 
-    responses = [
-        (getattr(client, method)(url, data), url) for method, url, data in requests_for(declaration)
-    ]
+    responses = [(getattr(client, method)(url, data), url) for method, url, data in requests_for(declaration)]
     declaration.refresh_from_db()
 
     assert [(response.status_code, response.url) for response, _ in responses] == [

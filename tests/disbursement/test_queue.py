@@ -27,13 +27,15 @@ def test_queue_lists_disbursement_states_with_amounts(client, finance, make_decl
 
     response = client.get(QUEUE)
 
-    assert sorted(rows(response)) == sorted([
-        (confirmed.pk, S.CONFIRMED, Decimal("0.00"), APPROVED),
-        (disbursing.pk, S.DISBURSING, APPROVED / 2, APPROVED / 2),
-        (paid.pk, S.PAID, APPROVED, None),
-        (stopped.pk, S.STOPPED, Decimal("0.00"), None),
-        (recovered.pk, S.RECOVERED, APPROVED, None),
-    ])
+    assert sorted(rows(response)) == sorted(
+        [
+            (confirmed.pk, S.CONFIRMED, Decimal("0.00"), APPROVED),
+            (disbursing.pk, S.DISBURSING, APPROVED / 2, APPROVED / 2),
+            (paid.pk, S.PAID, APPROVED, None),
+            (stopped.pk, S.STOPPED, Decimal("0.00"), None),
+            (recovered.pk, S.RECOVERED, APPROVED, None),
+        ]
+    )
 
 
 def test_queue_row_shows_formatted_amounts_and_state_label(client, finance, make_declaration):

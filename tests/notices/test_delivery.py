@@ -122,3 +122,12 @@ def test_healthz_answers_on_any_host_over_plain_http(client, db, settings):
     settings.SECURE_SSL_REDIRECT = True
     response = client.get("/healthz/", HTTP_HOST="10.0.0.7:8000")
     assert (response.status_code, response.content) == (200, b"ok")
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_inbox_query_count_does_not_grow_with_notices(client, applicant, count, django_assert_max_num_queries):
+    Notice.objects.bulk_create(Notice(recipient=applicant, subject=f"N{n}", body="b") for n in range(count))
+    client.force_login(applicant)
+    with django_assert_max_num_queries(6):
+        response = client.get("/notices/")
+    assert len(response.context["page"]) == min(count, 20)
