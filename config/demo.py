@@ -105,7 +105,7 @@ PATHS = {
 }
 
 
-def _backdate_batch(batch):
+def backdate_batch(batch):
     """Demo and tests only: move a batch's 5 working days into the past so it can be closed."""
     from publicity.calendar import working_days_window
 
@@ -160,7 +160,7 @@ def step(declaration, target, cast, amount):
             objection_id=objection.pk, actor=cast.staff, uphold=True, response="Verified: an earlier round existed."
         )
     elif target == S.CONFIRMED:
-        batch = _backdate_batch(declaration.publicity_entry.batch)
+        batch = backdate_batch(declaration.publicity_entry.batch)
         publicity_batch_close(batch_id=batch.pk, today=batch.ends_on + timedelta(days=1))
     elif target == S.STOPPED:
         declaration_stop(declaration_id=pk, actor=cast.finance, note="Registration moved out of Beijing.")
@@ -194,10 +194,13 @@ def step(declaration, target, cast, amount):
 
 
 def walk_to(declaration, target, cast, amount=Decimal("1600000.00")):
-    """Move a draft declaration along PATHS[target]; returns it reloaded."""
-    for state in PATHS[target]:
-        declaration = Declaration.objects.get(pk=declaration.pk)
-        if declaration.state == state:
-            continue
+    """Move a declaration along PATHS[target] from wherever it stands on that path; returns it
+    reloaded."""
+    path = PATHS[target]
+    declaration = Declaration.objects.get(pk=declaration.pk)
+    if declaration.state in path:
+        path = path[path.index(declaration.state) + 1 :]
+    for state in path:
         step(declaration, state, cast, amount)
-    return Declaration.objects.get(pk=declaration.pk)
+        declaration = Declaration.objects.get(pk=declaration.pk)
+    return declaration

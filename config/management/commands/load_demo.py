@@ -15,9 +15,10 @@ from stdnum.cn import uscc
 
 from accounts.enums import Role
 from accounts.models import User
-from config.demo import PATHS, Cast, walk_to
+from config.demo import PATHS, Cast, backdate_batch, walk_to
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
+from publicity.services import publicity_batch_close, publicity_batch_open
 
 PASSWORD = "demo-pass-2026"
 
@@ -99,6 +100,14 @@ DECLARATIONS = [
     ("applicant1", "ART6", S.RECOVERED, "Investment declared with forged payment proof"),
 ]
 
+PAST_PUBLICITY = {S.CONFIRMED, S.DISBURSING, S.PAID, S.STOPPED, S.RECOVERED}
+RUNNING_PUBLICITY = {S.IN_PUBLICITY, S.OBJECTION_UPHELD}
+
+
+def code_of(declaration):
+    return declaration.programme.code
+
+
 AMOUNTS = {"ART6": Decimal("1600000.00"), "ART9": Decimal("270000.00"), "ART12": Decimal("1000000.00")}
 
 
@@ -115,7 +124,7 @@ class Command(BaseCommand):
             reviewers=[users["reviewer1"], users["reviewer2"]],
             finance=users["finance"],
         )
-        created = 0
+        created = []
         for owner, code, state, title in DECLARATIONS:
             applicant = users[owner]
             if Declaration.objects.filter(organisation=applicant.organisation, title=title).exists():
@@ -129,11 +138,31 @@ class Command(BaseCommand):
                 facts=dict(FACTS[code]),
                 created_by=applicant,
             )
+            created.append((declaration, state, users[owner]))
+
+        # Up to the decision one by one; then publicity in two batches, as the commission would:
+        # one whose 5 working days are over, one running now; then on to each declaration's state.
+        for declaration, state, applicant in created:
             cast.applicant = applicant
-            walk_to(declaration, state, cast, amount=AMOUNTS[code])
-            created += 1
+            walk_to(
+                declaration,
+                S.APPROVED if S.APPROVED in PATHS[state] else state,
+                cast,
+                amount=AMOUNTS[code_of(declaration)],
+            )
+        past = [d.pk for d, state, _ in created if state in PAST_PUBLICITY]
+        if past:
+            batch = publicity_batch_open(actor=cast.staff, call=call, declaration_ids=past)
+            batch = backdate_batch(batch)
+            publicity_batch_close(batch_id=batch.pk, today=batch.ends_on + datetime.timedelta(days=1))
+        running = [d.pk for d, state, _ in created if state in RUNNING_PUBLICITY]
+        if running:
+            publicity_batch_open(actor=cast.staff, call=call, declaration_ids=running)
+        for declaration, state, applicant in created:
+            cast.applicant = applicant
+            walk_to(declaration, state, cast, amount=AMOUNTS[code_of(declaration)])
         assert set(PATHS) == {state for _, _, state, _ in DECLARATIONS}
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} declarations created)."))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({len(created)} declarations created)."))
         self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with password " + PASSWORD + " as:")
         for username, user in users.items():
             self.stdout.write(f"  {username:<11} {user.get_role_display()}")
