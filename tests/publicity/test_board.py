@@ -59,7 +59,7 @@ def test_board_shows_public_state_label_and_objection_links_while_running(client
 
     objection_url = reverse("publicity:objection", args=[declaration.publicity_entry.pk])
     assert (objection_url in running, objection_url in upcoming) == (True, False)
-    assert "<td>In publicity</td>" in running
+    assert '<td class="text-nowrap">In publicity</td>' in running
     assert "Objections may be raised from Sept. 30, 2026 to Oct. 12, 2026." in upcoming
 
 
@@ -96,7 +96,7 @@ def test_board_keeps_confirmed_batch_with_publicity_ended_label(client, publicis
 
     assert Declaration.objects.get(pk=declaration.pk).state == S.CONFIRMED
     assert declaration.number in html
-    assert "<td>Publicity ended</td>" in html
+    assert '<td class="text-nowrap">Publicity ended</td>' in html
     assert reverse("publicity:objection", args=[declaration.publicity_entry.pk]) not in html
 
 
