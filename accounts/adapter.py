@@ -1,13 +1,27 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.db import transaction
+from django.shortcuts import resolve_url
 
 from accounts.enums import Role
 from declarations.services import organisation_create
+
+START_PAGES = {
+    Role.APPLICANT: "declarations:dashboard",
+    Role.STAFF: "review:queue",
+    Role.REVIEWER: "review:queue",
+    Role.FINANCE: "disbursement:queue",
+    Role.ADMIN: "admin:index",
+}
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Self-registration is for applicants only, each with the organisation they declare for.
     Other roles are given by the administrator."""
+
+    def get_login_redirect_url(self, request):
+        """Each role starts where its work is, unless the login page was asked for another page."""
+        return resolve_url(START_PAGES.get(request.user.role, settings.LOGIN_REDIRECT_URL))
 
     @transaction.atomic
     def save_user(self, request, user, form, commit=True):

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from config.admin import ReadOnlyAdmin
 from notices.models import Notice
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(ReadOnlyAdmin):
     list_display = ("subject", "recipient", "created_at", "emailed_at", "read_at")
     list_select_related = ("recipient",)
     search_fields = ("subject", "recipient__username")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin import ReadOnlyAdmin
 from publicity.models import CalendarDay, Objection, PublicityBatch, PublicityEntry
 
 
@@ -22,13 +23,13 @@ class PublicityEntryInline(admin.TabularInline):
 
 
 @admin.register(PublicityBatch)
-class PublicityBatchAdmin(admin.ModelAdmin):
+class PublicityBatchAdmin(ReadOnlyAdmin):
     list_display = ("title", "call", "starts_on", "ends_on", "closed_at")
     readonly_fields = ("starts_on", "ends_on", "opened_by", "closed_at")
     inlines = [PublicityEntryInline]
 
 
 @admin.register(Objection)
-class ObjectionAdmin(admin.ModelAdmin):
+class ObjectionAdmin(ReadOnlyAdmin):
     list_display = ("entry", "name", "state", "created_at")
     list_filter = ("state",)

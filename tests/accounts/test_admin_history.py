@@ -29,3 +29,36 @@ def test_each_saved_version_of_a_declaration_is_kept(draft, applicant):
     )
     versions = [v.facts.get("investment_amount") for v in draft.history.order_by("history_date")]
     assert versions == ["8000000.00", "9000000.00"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/disbursement/payment/add/",
+        "/admin/disbursement/recovery/add/",
+        "/admin/publicity/publicitybatch/add/",
+        "/admin/publicity/objection/add/",
+        "/admin/review/reviewassignment/add/",
+        "/admin/declarations/declaration/add/",
+        "/admin/notices/notice/add/",
+    ],
+)
+def test_admin_cannot_write_what_only_services_write(client, administrator, path):
+    client.force_login(administrator)
+    assert client.get(path).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "start"),
+    [
+        ("applicant", "/applicant/"),
+        ("staff", "/console/"),
+        ("reviewer", "/console/"),
+        ("finance", "/disbursement/"),
+        ("administrator", "/admin/"),
+    ],
+)
+def test_each_role_starts_where_its_work_is_after_login(client, request, role, start):
+    user = request.getfixturevalue(role)
+    response = client.post("/accounts/login/", {"login": user.username, "password": "demo-pass-2026"})
+    assert response["Location"] == start
