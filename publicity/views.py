@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -64,7 +65,7 @@ def publicity_staff_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not request.user.has_perm("declarations.publicise"):
+        if not rules.has_perm("declarations.publicise", request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -26,7 +26,7 @@ def requests_for(declaration):
     ]
 
 
-@pytest.mark.parametrize("role", ["applicant", "reviewer", "staff"])
+@pytest.mark.parametrize("role", ["applicant", "reviewer", "staff", "administrator"])
 def test_disbursement_pages_forbidden_to_other_roles(client, make_declaration, request, role):
     declaration = make_declaration(S.DISBURSING)
     client.force_login(request.getfixturevalue(role))

@@ -34,7 +34,7 @@ def untouched():
     )
 
 
-@pytest.mark.parametrize("role", ["applicant", "reviewer", "finance"])
+@pytest.mark.parametrize("role", ["applicant", "reviewer", "finance", "administrator"])
 def test_console_pages_forbid_other_roles(client, console_pages, role, request):
     client.force_login(request.getfixturevalue(role))
     before = untouched()
