@@ -82,3 +82,15 @@ def test_a_signed_in_users_language_choice_is_remembered_for_notices(client, app
     client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
     applicant.refresh_from_db()
     assert applicant.language == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_error_pages_use_the_site_layout(client, applicant, staff):
+    not_found = client.get("/no-such-page/")
+    assert not_found.status_code == 404
+    assert "Page not found" in not_found.content.decode()
+    assert 'id="language-switcher"' in not_found.content.decode()
+    client.force_login(applicant)
+    forbidden = client.get("/console/")
+    assert forbidden.status_code == 403
+    assert "Your role does not allow this page" in forbidden.content.decode()
