@@ -36,73 +36,33 @@ class Cast:
     finance: object
 
 
-# The states each state is reached through, from draft.
-PATHS = {
-    S.DRAFT: [],
-    S.SUBMITTED: [S.SUBMITTED],
-    S.RETURNED: [S.SUBMITTED, S.RETURNED],
-    S.WITHDRAWN: [S.SUBMITTED, S.WITHDRAWN],
-    S.ACCEPTED: [S.SUBMITTED, S.ACCEPTED],
-    S.DISQUALIFIED: [S.SUBMITTED, S.DISQUALIFIED],
-    S.UNDER_REVIEW: [S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW],
-    S.REVIEWED: [S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED],
-    S.NOT_SUPPORTED: [S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED, S.NOT_SUPPORTED],
-    S.APPROVED: [S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED, S.APPROVED],
-    S.IN_PUBLICITY: [S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED, S.APPROVED, S.IN_PUBLICITY],
-    S.OBJECTION_UPHELD: [
-        S.SUBMITTED,
-        S.ACCEPTED,
-        S.UNDER_REVIEW,
-        S.REVIEWED,
-        S.APPROVED,
-        S.IN_PUBLICITY,
-        S.OBJECTION_UPHELD,
-    ],
-    S.CONFIRMED: [S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED, S.APPROVED, S.IN_PUBLICITY, S.CONFIRMED],
-    S.STOPPED: [
-        S.SUBMITTED,
-        S.ACCEPTED,
-        S.UNDER_REVIEW,
-        S.REVIEWED,
-        S.APPROVED,
-        S.IN_PUBLICITY,
-        S.CONFIRMED,
-        S.STOPPED,
-    ],
-    S.DISBURSING: [
-        S.SUBMITTED,
-        S.ACCEPTED,
-        S.UNDER_REVIEW,
-        S.REVIEWED,
-        S.APPROVED,
-        S.IN_PUBLICITY,
-        S.CONFIRMED,
-        S.DISBURSING,
-    ],
-    S.PAID: [
-        S.SUBMITTED,
-        S.ACCEPTED,
-        S.UNDER_REVIEW,
-        S.REVIEWED,
-        S.APPROVED,
-        S.IN_PUBLICITY,
-        S.CONFIRMED,
-        S.DISBURSING,
-        S.PAID,
-    ],
-    S.RECOVERED: [
-        S.SUBMITTED,
-        S.ACCEPTED,
-        S.UNDER_REVIEW,
-        S.REVIEWED,
-        S.APPROVED,
-        S.IN_PUBLICITY,
-        S.CONFIRMED,
-        S.DISBURSING,
-        S.PAID,
-        S.RECOVERED,
-    ],
+# The state each state is reached from on the way the demo and the tests take.
+PREVIOUS = {
+    S.SUBMITTED: S.DRAFT,
+    S.RETURNED: S.SUBMITTED,
+    S.WITHDRAWN: S.SUBMITTED,
+    S.ACCEPTED: S.SUBMITTED,
+    S.DISQUALIFIED: S.SUBMITTED,
+    S.UNDER_REVIEW: S.ACCEPTED,
+    S.REVIEWED: S.UNDER_REVIEW,
+    S.NOT_SUPPORTED: S.REVIEWED,
+    S.APPROVED: S.REVIEWED,
+    S.IN_PUBLICITY: S.APPROVED,
+    S.OBJECTION_UPHELD: S.IN_PUBLICITY,
+    S.CONFIRMED: S.IN_PUBLICITY,
+    S.STOPPED: S.CONFIRMED,
+    S.DISBURSING: S.CONFIRMED,
+    S.PAID: S.DISBURSING,
+    S.RECOVERED: S.PAID,
 }
+
+
+def _path_to(state):
+    return [*_path_to(PREVIOUS[state]), state] if state in PREVIOUS else []
+
+
+# The states each state is reached through, from draft.
+PATHS = {state: _path_to(state) for state in S}
 
 
 def backdate_batch(batch):
