@@ -152,6 +152,10 @@ class Declaration(models.Model):
     )
     approved_amount = models.DecimalField(_("approved amount (yuan)"), **MONEY, null=True, blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    # The award engine's result with the history decided so far, kept current by
+    # declarations.services.award_caps_recompute: null while facts the award needs are missing.
+    award_cap = models.DecimalField(_("award cap (yuan)"), **MONEY, null=True, blank=True)
+    award_assessment = models.JSONField(_("award assessment"), default=dict, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -159,7 +163,7 @@ class Declaration(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     # Every saved version: the facts of each round of revision, next to the workflow's events.
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["award_assessment"])
 
     class Meta:
         verbose_name = _("declaration")
@@ -169,6 +173,10 @@ class Declaration(models.Model):
             models.CheckConstraint(
                 condition=models.Q(approved_amount__isnull=True) | models.Q(approved_amount__gte=0),
                 name="declaration_approved_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(award_cap__isnull=True) | models.Q(award_cap__gte=0),
+                name="declaration_award_cap_not_negative",
             ),
         ]
 

@@ -1,7 +1,13 @@
-"""Reads: what each kind of user may see."""
+"""Reads: what each kind of user may see, and the history the award caps count."""
 
+from collections import defaultdict
+from typing import NamedTuple
+
+from django.db.models import Q
 from django.utils import timezone
 
+from declarations.awards import AWARD_RULES, NO_HISTORY, ZERO, History, assess_raw, history_key
+from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration
 
 
@@ -18,3 +24,85 @@ def calls_open_now():
 
 def declaration_events(declaration):
     return declaration.events.select_related("actor").order_by("created_at", "pk")
+
+
+# Decided support counts against the caps until it is revoked (objection upheld, support stopped)
+# or recovered (programmes.md, "Conventions").
+DECIDED_STATES = (S.APPROVED, S.IN_PUBLICITY, S.CONFIRMED, S.DISBURSING, S.PAID)
+# Declarations whose award cap may still change with history: everything before a decision.
+OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED)
+# Above this many organisations, history is read for the programmes alone: an IN list that long
+# costs more than the decided rows of other organisations.
+_ORGANISATION_FILTER_LIMIT = 1000
+
+
+class AwardRow(NamedTuple):
+    pk: int
+    programme: str
+    year: int
+    organisation_id: int
+    facts: dict
+
+
+AWARD_ROW_FIELDS = ("pk", "programme__code", "call__year", "organisation_id", "facts")
+
+
+def award_rows(declarations):
+    """The columns the award engine reads, without building model instances."""
+    return [AwardRow(*values) for values in declarations.values_list(*AWARD_ROW_FIELDS)]
+
+
+def award_histories(rows):
+    """The History of every row, from what was decided for its keys: one query for the whole batch.
+
+    Amounts decided for the row itself are not counted against it."""
+    wanted = {}
+    for row in rows:
+        for _field, kind in AWARD_RULES[row.programme].history_keys:
+            wanted.setdefault(row.programme, set()).add(kind)
+    if not wanted:
+        return {row.pk: NO_HISTORY for row in rows}
+
+    decided = Declaration.objects.filter(state__in=DECIDED_STATES, programme__code__in=list(wanted))
+    organisations = {row.organisation_id for row in rows}
+    if len(organisations) <= _ORGANISATION_FILTER_LIMIT:
+        # The borrowing enterprise of Art. 11 (3) 2 is counted across all institutions.
+        decided = decided.filter(Q(organisation_id__in=organisations) | Q(programme__code="ART11B"))
+    # key -> support year -> {declaration pk: amount decided}
+    totals = defaultdict(lambda: defaultdict(dict))
+    for pk, code, year, organisation_id, facts, amount in decided.values_list(*AWARD_ROW_FIELDS, "approved_amount"):
+        for kind in wanted.get(code, ()):
+            totals[(code, kind, history_key(kind, organisation_id, facts))][year][pk] = amount or ZERO
+
+    histories = {}
+    for row in rows:
+        values = {}
+        for field, kind in AWARD_RULES[row.programme].history_keys:
+            by_year = totals.get((row.programme, kind, history_key(kind, row.organisation_id, row.facts)), {})
+            if field == "years_supported":
+                values[field] = sum(
+                    1 for year, amounts in by_year.items() if year != row.year and set(amounts) - {row.pk}
+                )
+            elif field == "awarded_cumulative":
+                values[field] = sum(
+                    (amount for amounts in by_year.values() for pk, amount in amounts.items() if pk != row.pk), ZERO
+                )
+            else:
+                amounts = by_year.get(row.year, {})
+                values[field] = sum((amount for pk, amount in amounts.items() if pk != row.pk), ZERO)
+        histories[row.pk] = History(**values)
+    return histories
+
+
+def declaration_award_assessment(declaration):
+    """The award engine's result for one declaration with the history decided so far.
+
+    Raises FactsInvalid while facts the award needs are missing."""
+    row = AwardRow(
+        declaration.pk,
+        declaration.programme.code,
+        declaration.call.year,
+        declaration.organisation_id,
+        declaration.facts,
+    )
+    return assess_raw(row.programme, row.facts, award_histories([row])[row.pk])

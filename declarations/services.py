@@ -1,11 +1,15 @@
 """Every write to organisations, calls and declarations, except `state` (see workflow.py)."""
 
+import json
+
 import rules
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from declarations import selectors
+from declarations.awards import FactsInvalid, assess_raw
 from declarations.enums import DeclarationAction
 from declarations.models import Declaration, DeclarationNumberSequence, Organisation
 from declarations.validators import normalise_credit_code
@@ -160,3 +164,70 @@ def declaration_withdraw(*, declaration_id, actor, note=""):
     return declaration_transition(
         declaration_id=declaration_id, action=DeclarationAction.WITHDRAW, actor=actor, note=note
     )
+
+
+def _assessment_record(row, history):
+    """The award cap and stored assessment of one row; no cap while facts the award needs are missing."""
+    try:
+        assessment = assess_raw(row.programme, row.facts, history)
+    except FactsInvalid as invalid:
+        return None, {"programme": row.programme, "missing_or_invalid": sorted(invalid.errors)}
+    return assessment.award, assessment.record()
+
+
+def award_caps_recompute(*, declarations=None):
+    """Recompute the award cap of every open declaration in `declarations` (all open ones by default)
+    with the history decided so far, and write the caps that changed.
+
+    Three queries whatever the number of declarations: the rows, their history, and one write
+    (`_award_caps_write`). Returns the number of declarations whose cap or assessment changed."""
+    queryset = Declaration.objects.all() if declarations is None else declarations
+    queryset = queryset.filter(state__in=selectors.OPEN_STATES)
+    rows, stored = [], {}
+    for *values, award_cap, award_assessment in queryset.values_list(
+        *selectors.AWARD_ROW_FIELDS, "award_cap", "award_assessment"
+    ):
+        row = selectors.AwardRow(*values)
+        rows.append(row)
+        stored[row.pk] = (award_cap, award_assessment)
+    histories = selectors.award_histories(rows)
+    changed = []
+    for row in rows:
+        result = _assessment_record(row, histories[row.pk])
+        if result != stored[row.pk]:
+            changed.append((row.pk, *result))
+    _award_caps_write(changed)
+    return len(changed)
+
+
+def _award_caps_write(changed):
+    """One statement for any number of rows on PostgreSQL (the rows travel as one JSON parameter);
+    Django's bulk_update elsewhere (the embedded SQLite default)."""
+    if not changed:
+        return
+    if connection.vendor == "postgresql":
+        table = Declaration._meta.db_table
+        rows = [{"id": pk, "cap": None if cap is None else str(cap), "rec": record} for pk, cap, record in changed]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS d SET award_cap = v.cap, award_assessment = v.rec "
+                "FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, cap numeric, rec jsonb) WHERE d.id = v.id",
+                [json.dumps(rows)],
+            )
+        return
+    Declaration.objects.bulk_update(
+        [Declaration(pk=pk, award_cap=cap, award_assessment=record) for pk, cap, record in changed],
+        ["award_cap", "award_assessment"],
+        batch_size=500,
+    )
+
+
+def award_caps_recompute_affected_by(*, declaration_id):
+    """Recompute the caps of the open declarations whose history `declaration_id` is part of: the
+    same programme and organisation, or for Art. 11 (3) 2 any institution's (the borrowing
+    enterprise is the key)."""
+    changed = Declaration.objects.select_related("programme").get(pk=declaration_id)
+    affected = Declaration.objects.filter(programme_id=changed.programme_id)
+    if changed.programme.code != "ART11B":
+        affected = affected.filter(organisation_id=changed.organisation_id)
+    return award_caps_recompute(declarations=affected)

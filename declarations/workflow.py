@@ -24,6 +24,8 @@ class Transition:
     system: bool = False
     notify_applicant: bool = True
     note_required: bool = False
+    # It changes what was decided for the declaration's keys, so other declarations' award caps.
+    changes_history: bool = False
 
 
 TRANSITIONS = {
@@ -32,6 +34,7 @@ TRANSITIONS = {
         frozenset({S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED}),
         S.WITHDRAWN,
         "declarations.withdraw",
+        changes_history=True,
     ),
     A.RETURN: Transition(frozenset({S.SUBMITTED}), S.RETURNED, "declarations.return", note_required=True),
     A.ACCEPT: Transition(frozenset({S.SUBMITTED}), S.ACCEPTED, "declarations.accept"),
@@ -47,17 +50,33 @@ TRANSITIONS = {
     A.COMPLETE_REVIEW: Transition(
         frozenset({S.UNDER_REVIEW}), S.REVIEWED, "declarations.complete_review", notify_applicant=False
     ),
-    A.APPROVE: Transition(frozenset({S.REVIEWED}), S.APPROVED, "declarations.decide"),
+    A.APPROVE: Transition(frozenset({S.REVIEWED}), S.APPROVED, "declarations.decide", changes_history=True),
     A.REJECT: Transition(frozenset({S.REVIEWED}), S.NOT_SUPPORTED, "declarations.decide", note_required=True),
     A.PUBLICISE: Transition(frozenset({S.APPROVED}), S.IN_PUBLICITY, "declarations.publicise"),
     A.UPHOLD_OBJECTION: Transition(
-        frozenset({S.IN_PUBLICITY}), S.OBJECTION_UPHELD, "declarations.handle_objection", note_required=True
+        frozenset({S.IN_PUBLICITY}),
+        S.OBJECTION_UPHELD,
+        "declarations.handle_objection",
+        note_required=True,
+        changes_history=True,
     ),
     A.CONFIRM: Transition(frozenset({S.IN_PUBLICITY}), S.CONFIRMED, "declarations.confirm", system=True),
     A.START_DISBURSEMENT: Transition(frozenset({S.CONFIRMED}), S.DISBURSING, "declarations.disburse"),
     A.COMPLETE_PAYMENT: Transition(frozenset({S.DISBURSING}), S.PAID, "declarations.disburse"),
-    A.STOP: Transition(frozenset({S.CONFIRMED, S.DISBURSING}), S.STOPPED, "declarations.stop", note_required=True),
-    A.RECOVER: Transition(frozenset({S.DISBURSING, S.PAID}), S.RECOVERED, "declarations.recover", note_required=True),
+    A.STOP: Transition(
+        frozenset({S.CONFIRMED, S.DISBURSING}),
+        S.STOPPED,
+        "declarations.stop",
+        note_required=True,
+        changes_history=True,
+    ),
+    A.RECOVER: Transition(
+        frozenset({S.DISBURSING, S.PAID}),
+        S.RECOVERED,
+        "declarations.recover",
+        note_required=True,
+        changes_history=True,
+    ),
 }
 
 
@@ -96,9 +115,12 @@ def declaration_transition(*, declaration_id, action, actor, note="", changes=No
     3. call `prepare(declaration)`, which may refuse too and returns more field changes;
     4. apply `changes` (field -> value) and the new state, and save;
     5. write the DeclarationEvent audit record;
-    6. write the notices the transition causes to the outbox, delivered after commit.
+    6. write the notices the transition causes to the outbox, delivered after commit;
+    7. when it changes what was decided (TRANSITIONS' `changes_history`), queue the recomputation
+       of the award caps it affects, after commit.
     Returns the saved declaration.
     """
+    from declarations.tasks import recompute_award_caps
     from notices.services import notices_for_transition
 
     transition = TRANSITIONS[action]
@@ -129,4 +151,6 @@ def declaration_transition(*, declaration_id, action, actor, note="", changes=No
     )
     if transition.notify_applicant:
         notices_for_transition(declaration=declaration, event=event)
+    if transition.changes_history:
+        transaction.on_commit(lambda: recompute_award_caps.delay(declaration.pk))
     return declaration

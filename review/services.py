@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.enums import Role
+from declarations.awards import ZERO, FactsInvalid, money_text
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
-from declarations.models import Declaration
+from declarations.models import Declaration, Programme
+from declarations.selectors import declaration_award_assessment
 from declarations.workflow import TransitionRefused, declaration_transition
 from notices.services import notice_create
 from review.models import ReviewAssignment
@@ -96,14 +98,58 @@ def assignment_score(*, assignment_id, actor, score, opinion, submit):
     return assignment
 
 
+class AboveAwardCap(TransitionRefused):
+    """An approved amount the award engine does not allow; `cap` is what it allows."""
+
+    def __init__(self, message, cap):
+        super().__init__(message)
+        self.cap = cap
+
+
+def declaration_award_cap(declaration):
+    """The most that may be approved now: the award engine's result for the declaration's facts and
+    the history decided so far. Refuses while facts are missing or a condition fails, naming them."""
+    try:
+        assessment = declaration_award_assessment(declaration)
+    except FactsInvalid as invalid:
+        raise AboveAwardCap(
+            _("The award cannot be computed while these facts are missing or invalid: %(facts)s.")
+            % {"facts": ", ".join(sorted(invalid.errors))},
+            cap=None,
+        ) from None
+    if not assessment.eligible:
+        raise AboveAwardCap(
+            _("The declaration is not eligible, so nothing may be approved: %(reasons)s")
+            % {"reasons": " ".join(assessment.reason_texts())},
+            cap=ZERO,
+        )
+    return assessment
+
+
 def declaration_approve(*, declaration_id, actor, amount, note=""):
-    """Decide the support scheme: the approved amount, which must be more than zero."""
+    """Decide the support scheme: an approved amount above zero and no higher than the award cap.
+
+    Decisions in one programme wait for each other (the programme's row is locked), so two decisions
+    for the same key cannot both use the same annual or cumulative headroom."""
     amount = Decimal(amount)
 
     def prepare(declaration):
         if amount <= 0:
             raise TransitionRefused(_("The approved amount must be more than zero."))
-        return {"approved_amount": amount, "decision_reason": note}
+        Programme.objects.select_for_update().get(pk=declaration.programme_id)
+        assessment = declaration_award_cap(declaration)
+        if amount > assessment.award:
+            raise AboveAwardCap(
+                _("The approved amount %(amount)s yuan is above the award cap of %(cap)s yuan.")
+                % {"amount": money_text(amount), "cap": money_text(assessment.award)},
+                cap=assessment.award,
+            )
+        return {
+            "approved_amount": amount,
+            "decision_reason": note,
+            "award_cap": assessment.award,
+            "award_assessment": assessment.record(),
+        }
 
     return declaration_transition(
         declaration_id=declaration_id, action=A.APPROVE, actor=actor, note=note, prepare=prepare

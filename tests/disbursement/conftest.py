@@ -1,9 +1,10 @@
+import itertools
 from decimal import Decimal
 
 import pytest
 
 from config.demo import Cast, walk_to
-from tests.factories import DeclarationFactory, FinanceFactory
+from tests.factories import CallFactory, DeclarationFactory, FinanceFactory
 
 APPROVED = Decimal("1600000.00")
 
@@ -16,12 +17,14 @@ def cast(applicant, staff, reviewer, second_reviewer, finance):
 @pytest.fixture
 def make_declaration(cast, open_call):
     """A new declaration of the applicant's organisation, walked by the real services to `state`
-    with APPROVED as its approved amount (disbursing: half paid; paid: all paid)."""
+    with APPROVED as its approved amount (disbursing: half paid; paid: all paid). Each is declared
+    under a call of its own support year, so the Art. 6 cap of 5 million yuan per institution and
+    year leaves room for all of them."""
+    years = itertools.count(open_call.year)
 
     def make(state):
-        declaration = DeclarationFactory(
-            organisation=cast.applicant.organisation, call=open_call, created_by=cast.applicant
-        )
+        call = CallFactory(year=next(years))
+        declaration = DeclarationFactory(organisation=cast.applicant.organisation, call=call, created_by=cast.applicant)
         return walk_to(declaration, state, cast, amount=APPROVED)
 
     return make

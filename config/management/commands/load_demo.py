@@ -67,7 +67,7 @@ FACTS = {
         "annual_revenue": "68000000.00",
         "insurance_product": "R&D interruption insurance",
         "insured_or_loan_amount": "30000000.00",
-        "premium": "450000.00",
+        "premium": "120000.00",
         "high_tech_field": True,
         "core_technology_or_ip": True,
     },
@@ -108,7 +108,7 @@ def code_of(declaration):
     return declaration.programme.code
 
 
-AMOUNTS = {"ART6": Decimal("1600000.00"), "ART9": Decimal("270000.00"), "ART12": Decimal("1000000.00")}
+AMOUNTS = {"ART6": Decimal("1600000.00"), "ART9": Decimal("72000.00"), "ART12": Decimal("1000000.00")}
 
 
 class Command(BaseCommand):
