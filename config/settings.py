@@ -170,6 +170,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "deliver-pending-notices": {"task": "notices.tasks.deliver_pending_notices", "schedule": 300.0},
     "close-due-publicity-batches": {"task": "publicity.tasks.close_due_publicity_batches", "schedule": 900.0},
+    # A safety net for a recomputation lost between a decision's commit and its task (crash, broker down).
+    "recompute-award-caps": {"task": "declarations.tasks.recompute_award_caps", "schedule": 3600.0},
 }
 
 # Production hardening: on whenever DEBUG is off, each switchable for a proxy that terminates TLS.

@@ -532,7 +532,8 @@ class Rate:
     def value(self, code, facts):
         amount = self.rate * sum((facts[name] for name in self.bases), Decimal(0))
         base = tuple((name, money_text(facts[name])) for name in self.bases)
-        rate = percent_text(self.rate * 100)
+        # The policy writes Art. 13's rate per mille (0.1‰) and the others in percent.
+        rate = f"{format((self.rate * 1000).normalize(), 'f')}‰" if self.rate < FEN else percent_text(self.rate * 100)
         return amount, Step("rate", round_down(amount), (("rate", rate), ("base", base)))
 
 

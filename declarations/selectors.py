@@ -1,14 +1,26 @@
 """Reads: what each kind of user may see, and the history the award caps count."""
 
 from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
 
-from declarations.awards import AWARD_RULES, NO_HISTORY, ZERO, History, assess_raw, history_key
+from declarations.awards import (
+    AWARD_RULES,
+    NO_HISTORY,
+    ZERO,
+    Assessment,
+    FactsInvalid,
+    History,
+    assess_raw,
+    history_key,
+)
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration
+from declarations.programmes import PROGRAMMES
 
 
 def declaration_list_for_applicant(user):
@@ -106,3 +118,38 @@ def declaration_award_assessment(declaration):
         declaration.facts,
     )
     return assess_raw(row.programme, row.facts, award_histories([row])[row.pk])
+
+
+@dataclass(frozen=True)
+class AwardSummary:
+    """What a page shows of an assessment, in the active language; `missing` lists the labels of
+    facts the award needs that are missing or invalid, when it cannot be computed yet."""
+
+    eligible: bool = False
+    award: Decimal | None = None
+    reasons: tuple = ()
+    steps: tuple = ()
+    missing: tuple = ()
+
+
+def award_summary(assessment=None, invalid=None, programme=None):
+    if invalid is not None:
+        spec = PROGRAMMES[programme]
+        return AwardSummary(missing=tuple(str(spec.fact(name).label) for name in sorted(invalid.errors)))
+    return AwardSummary(
+        eligible=assessment.eligible,
+        award=assessment.award,
+        reasons=tuple(assessment.reason_texts()),
+        steps=tuple((step.text(assessment.programme), step.amount) for step in assessment.breakdown),
+    )
+
+
+def declaration_award_summary(declaration):
+    """The award cap of a declaration as a page shows it: computed now for an open declaration, as
+    it stood at the decision for a decided one."""
+    if declaration.state not in OPEN_STATES and declaration.award_assessment.get("breakdown"):
+        return award_summary(Assessment.from_record(declaration.award_assessment))
+    try:
+        return award_summary(declaration_award_assessment(declaration))
+    except FactsInvalid as invalid:
+        return award_summary(invalid=invalid, programme=declaration.programme.code)

@@ -74,7 +74,7 @@ def declaration_create(*, actor, call, programme, title, summary="", facts=None)
         )
     if not call.programmes.filter(pk=programme.pk).exists():
         raise TransitionRefused(_("This programme is not part of this call."))
-    return Declaration.objects.create(
+    declaration = Declaration.objects.create(
         organisation_id=actor.organisation_id,
         call=call,
         programme=programme,
@@ -83,6 +83,8 @@ def declaration_create(*, actor, call, programme, title, summary="", facts=None)
         facts=facts or {},
         created_by=actor,
     )
+    award_caps_recompute(declarations=Declaration.objects.filter(pk=declaration.pk))
+    return declaration
 
 
 @transaction.atomic
@@ -97,6 +99,7 @@ def declaration_update(*, declaration_id, actor, **fields):
         if name in fields:
             setattr(declaration, name, fields[name])
     declaration.save()
+    award_caps_recompute(declarations=Declaration.objects.filter(pk=declaration.pk))
     return declaration
 
 

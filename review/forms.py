@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import MoneyField
 from config import fields
 from declarations.enums import DeclarationState
+from declarations.templatetags.money import yuan
 
 
 class NoteForm(forms.Form):
@@ -39,6 +40,11 @@ class DecisionForm(forms.Form):
     note = forms.CharField(
         label=_("Support scheme"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
     )
+
+    def __init__(self, *args, cap=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if cap is not None:
+            self.fields["amount"].help_text = _("At most the award cap of %(cap)s yuan.") % {"cap": yuan(cap)}
 
 
 class ScoreForm(forms.Form):

@@ -15,7 +15,7 @@ from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Programme
 from declarations.programmes import PROGRAMMES
-from declarations.selectors import declaration_events
+from declarations.selectors import declaration_award_summary, declaration_events
 from declarations.workflow import TRANSITIONS, TransitionRefused, actions_available, declaration_transition
 from review import selectors, services
 from review.forms import AssignForm, DecisionForm, NoteForm, QueueFilterForm, ReasonForm, ScoreForm
@@ -84,9 +84,13 @@ def _handle(action, declaration, user, data):
     elif action == A.APPROVE:
         form = DecisionForm(data, prefix=action)
         if form.is_valid():
-            services.declaration_approve(
-                declaration_id=pk, actor=user, amount=form.cleaned_data["amount"], note=form.cleaned_data["note"]
-            )
+            try:
+                services.declaration_approve(
+                    declaration_id=pk, actor=user, amount=form.cleaned_data["amount"], note=form.cleaned_data["note"]
+                )
+            except services.AboveAwardCap as refusal:
+                form.add_error("amount", str(refusal))
+                return form, None
             return form, _("Support approved.")
     elif action in (A.RETURN, A.DISQUALIFY, A.REJECT):
         form = ReasonForm(data, prefix=action)
@@ -120,11 +124,11 @@ def _may_attempt(action, user, declaration):
 _ACTION_LABELS = {"assign": _lazy("Assign expert reviewers")}
 
 
-def _forms_for(declaration, user, actions):
+def _forms_for(declaration, user, actions, award):
     """The console forms for the actions the user may take now: the forward step first."""
     forms = {}
     if A.APPROVE in actions:
-        forms[A.APPROVE] = DecisionForm(prefix=A.APPROVE)
+        forms[A.APPROVE] = DecisionForm(prefix=A.APPROVE, cap=award.award)
     if A.ACCEPT in actions:
         forms[A.ACCEPT] = NoteForm(prefix=A.ACCEPT)
     if rules.has_perm("declarations.start_review", user) and declaration.state in (S.ACCEPTED, S.UNDER_REVIEW):
@@ -142,7 +146,8 @@ def declaration_page(request, pk):
     user = _console_user(request)
     declaration = get_object_or_404(selectors.declaration_list_for_console(user), pk=pk)
     actions = actions_available(declaration, user)
-    forms = _forms_for(declaration, user, actions)
+    award = declaration_award_summary(declaration)
+    forms = _forms_for(declaration, user, actions, award)
     own = selectors.own_assignment(user, declaration)
     score_form = None
     if own is not None and not own.is_submitted and declaration.state == S.UNDER_REVIEW:
@@ -175,6 +180,7 @@ def declaration_page(request, pk):
         {
             "declaration": declaration,
             "facts": [(fact, declaration.facts.get(fact.name)) for fact in spec.facts],
+            "award": award,
             "events": declaration_events(declaration),
             "assignments": selectors.assignments_visible_to(user, declaration),
             "own_assignment": own,

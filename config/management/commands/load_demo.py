@@ -18,6 +18,7 @@ from accounts.models import User
 from config.demo import PATHS, Cast, backdate_batch, walk_to
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
+from declarations.services import award_caps_recompute
 from publicity.services import publicity_batch_close, publicity_batch_open
 
 PASSWORD = "demo-pass-2026"
@@ -162,6 +163,7 @@ class Command(BaseCommand):
             cast.applicant = applicant
             walk_to(declaration, state, cast, amount=AMOUNTS[code_of(declaration)])
         assert set(PATHS) == {state for _, _, state, _ in DECLARATIONS}
+        award_caps_recompute()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({len(created)} declarations created)."))
         self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with password " + PASSWORD + " as:")
         for username, user in users.items():
