@@ -1,6 +1,8 @@
 """History from the database: what was already decided for the same key, read in one query per batch,
 and the award caps it keeps current (programmes.md, "Conventions" and the "history" column)."""
 
+import os
+import time
 from decimal import Decimal
 
 import pytest
@@ -236,4 +238,37 @@ def test_recovery_gives_the_headroom_back_to_waiting_declarations(calls):
     recompute_award_caps.delay(recovered.pk)
 
     waiting.refresh_from_db()
+    assert waiting.award_cap == Decimal("1600000.00")
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_recomputation_after_a_recovery_runs_through_the_real_redis_broker(settings):
+    """Not eager: the task goes through Redis (REDIS_URL) to a Celery worker thread."""
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs REDIS_URL: .ci/run sets it")
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    call = CallFactory(year=2026)
+    institution = OrganisationFactory()
+    recovered = declare(institution, call, state=S.PAID, amount=Decimal("4000000.00"))
+    waiting = declare(institution, call, state=S.SUBMITTED)
+    award_caps_recompute()
+    Declaration.objects.filter(pk=recovered.pk).update(state=S.RECOVERED)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    app.conf.broker_url = os.environ["REDIS_URL"]
+    try:
+        with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1, shutdown_timeout=10):
+            recompute_award_caps.delay(recovered.pk)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                waiting.refresh_from_db()
+                if waiting.award_cap == Decimal("1600000.00"):
+                    break
+                time.sleep(0.2)
+    finally:
+        app.conf.task_always_eager = True
     assert waiting.award_cap == Decimal("1600000.00")
