@@ -944,15 +944,19 @@ def _normalised(text):
 def history_key(kind, organisation_id, facts):
     """What a cap's history is counted by (programmes.md): the beneficiary (its organisation) unless
     the programme says the investor and fund (Art. 5), the lease (Art. 10), the borrowing
-    enterprise across all institutions (Art. 11 (3) 2) or the M&A project (Art. 14)."""
+    enterprise across all institutions (Art. 11 (3) 2) or the M&A project (Art. 14). None while the
+    fact naming the fund, lease, borrower or project is not filled in: nothing is counted for it."""
     if kind == "organisation":
         return (organisation_id,)
-    if kind == "investor_fund":
-        return (organisation_id, _normalised(facts.get("fund_name")))
-    if kind == "lease":
-        return (organisation_id, _normalised(facts.get("lease_contract")))
+    fact = {
+        "investor_fund": "fund_name",
+        "lease": "lease_contract",
+        "borrower": "borrower_credit_code",
+        "project": "target_name",
+    }[kind]
+    name = _normalised(facts.get(fact))
+    if not name:
+        return None
     if kind == "borrower":
-        return (_normalised(facts.get("borrower_credit_code")).upper(),)
-    if kind == "project":
-        return (organisation_id, _normalised(facts.get("target_name")))
-    raise ValueError(kind)
+        return (name.upper(),)
+    return (organisation_id, name)

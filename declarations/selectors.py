@@ -84,13 +84,16 @@ def award_histories(rows):
     totals = defaultdict(lambda: defaultdict(dict))
     for pk, code, year, organisation_id, facts, amount in decided.values_list(*AWARD_ROW_FIELDS, "approved_amount"):
         for kind in wanted.get(code, ()):
-            totals[(code, kind, history_key(kind, organisation_id, facts))][year][pk] = amount or ZERO
+            key = history_key(kind, organisation_id, facts)
+            if key is not None:
+                totals[(code, kind, key)][year][pk] = amount or ZERO
 
     histories = {}
     for row in rows:
         values = {}
         for field, kind in AWARD_RULES[row.programme].history_keys:
-            by_year = totals.get((row.programme, kind, history_key(kind, row.organisation_id, row.facts)), {})
+            key = history_key(kind, row.organisation_id, row.facts)
+            by_year = totals.get((row.programme, kind, key), {}) if key is not None else {}
             if field == "years_supported":
                 values[field] = sum(
                     1 for year, amounts in by_year.items() if year != row.year and set(amounts) - {row.pk}

@@ -272,3 +272,10 @@ def test_recomputation_after_a_recovery_runs_through_the_real_redis_broker(setti
     finally:
         app.conf.task_always_eager = True
     assert waiting.award_cap == Decimal("1600000.00")
+
+
+def test_history_counts_nothing_for_a_declaration_that_does_not_name_its_borrower_yet(calls):
+    declare(OrganisationFactory(), calls[2026], "ART11B", S.APPROVED, Decimal("3000000.00"))  # no borrower either
+    current = declare(OrganisationFactory(), calls[2026], "ART11B")
+
+    assert history_of(current) == History()
