@@ -461,10 +461,13 @@ class WithinYears:
 
     def failure(self, code, facts, history):
         earlier, later = facts[self.earlier], facts[self.later]
-        try:
-            limit = earlier.replace(year=earlier.year + self.years)
-        except ValueError:  # 29 February in a year that has none
-            limit = earlier.replace(year=earlier.year + self.years, day=28)
+        if earlier.year + self.years > datetime.MAXYEAR:
+            limit = datetime.date.max
+        else:
+            try:
+                limit = earlier.replace(year=earlier.year + self.years)
+            except ValueError:  # 29 February in a year that has none
+                limit = earlier.replace(year=earlier.year + self.years, day=28)
         if later <= limit:
             return None
         params = (
@@ -499,8 +502,8 @@ class AnyOf:
             failure = condition.failure(code, facts, history)
             if failure is None:
                 return None
-            failures.append(failure.record())
-        return Reason(self.article, self.conditions[0].fact, "none_of", (("alternatives", failures),))
+            failures.append((failure.article, failure.fact, failure.code, failure.params))
+        return Reason(self.article, self.conditions[0].fact, "none_of", (("alternatives", tuple(failures)),))
 
 
 def _condition_facts(condition):
@@ -653,6 +656,7 @@ AWARD_RULES = {
         "5",
         conditions=(
             AtLeast("annual_contribution", 300 * M, "5 (2) 3"),
+            Declared("registered_in_beijing", "5 (2) 3"),
             YearsSupportedBelow(3, "5 (3)"),
             Declared("fund_registered_in_beijing", "5 (2) 1"),
             Declared("fund_filed_with_amac", "5 (2) 1"),
@@ -668,7 +672,9 @@ AWARD_RULES = {
         "6",
         conditions=(
             AtLeast("institution_registered_capital", 10 * M, "6 (2) 1"),
+            Declared("registered_in_beijing", "6 (2) 1"),
             Declared("manager_registered_with_amac", "6 (2) 1"),
+            Declared("fund_filed_with_amac", "6 (2) 1"),
             WithinYears("investee_established_on", "investment_date", 5, "6 (2) 2"),
             *_high_tech_and_ip("6 (2) 2"),
             IsTrue("first_round", "6 (2) 3"),
@@ -686,6 +692,7 @@ AWARD_RULES = {
         "ART7",
         "7",
         conditions=(
+            Declared("fund_registered_in_beijing", "7 (2) 1"),
             NotOneOf("transferor_type", ("individual", "government_fund"), "7 (2) 2"),
             Declared("registered_in_beijing", "7 (2) 2"),
             AtLeast("transferred_share_value", 30 * M, "7 (2) 2"),
@@ -698,6 +705,7 @@ AWARD_RULES = {
         "8",
         conditions=(
             IsTrue("enterprise_is_small_or_micro", "8 (2) 1"),
+            *_high_tech_and_ip("8 (2) 1"),
             AtLeast("loan_amount", 1 * M, "8 (2) 2"),
             IsFalse("counter_guarantee", "8 (2) 2"),
         ),

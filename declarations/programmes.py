@@ -117,6 +117,12 @@ PROGRAMMES = {
                 "fund_registered_in_beijing", Kind.BOOLEAN, _("The fund is registered in Beijing"), _("Art. 5 (2) 1.")
             ),
             Fact(
+                "registered_in_beijing",
+                Kind.BOOLEAN,
+                _("The investor is registered in Beijing"),
+                _("Art. 5 (2) 3: social security, insurance and bank wealth-management funds registered in Beijing."),
+            ),
+            Fact(
                 "fund_filed_with_amac",
                 Kind.BOOLEAN,
                 _("The fund is filed with the Asset Management Association of China"),
@@ -134,9 +140,21 @@ PROGRAMMES = {
                 _("Art. 6 (2) 1: more than 10 million yuan (inclusive)."),
             ),
             Fact(
+                "registered_in_beijing",
+                Kind.BOOLEAN,
+                _("The investment institution is registered in Beijing"),
+                _("Art. 6 (2) 1."),
+            ),
+            Fact(
                 "manager_registered_with_amac",
                 Kind.BOOLEAN,
                 _("Registered as a private fund manager with the Asset Management Association of China"),
+                _("Art. 6 (2) 1."),
+            ),
+            Fact(
+                "fund_filed_with_amac",
+                Kind.BOOLEAN,
+                _("The fund is filed with the Asset Management Association of China"),
                 _("Art. 6 (2) 1."),
             ),
             Fact("investee_name", Kind.TEXT, _("Invested enterprise")),
@@ -169,6 +187,12 @@ PROGRAMMES = {
         "ART7",
         (
             Fact("fund_name", Kind.TEXT, _("Private equity investment fund")),
+            Fact(
+                "fund_registered_in_beijing",
+                Kind.BOOLEAN,
+                _("The fund is registered in Beijing"),
+                _("Art. 7 (2) 1: registered in Beijing, focused on the Zhongguancun high-tech industries."),
+            ),
             Fact(
                 "transferor_type",
                 Kind.CHOICE,
@@ -223,6 +247,8 @@ PROGRAMMES = {
                 required=False,
             ),
             Fact("compensation_amount", Kind.MONEY, _("Compensation amount paid (yuan)"), _("Art. 8 (3).")),
+            _high_tech,
+            _core_tech,
         ),
     ),
     "ART9": ProgrammeSpec(

@@ -93,7 +93,9 @@ class CallFactory(factory.django.DjangoModelFactory):
 
 ART6_FACTS = {
     "institution_registered_capital": "50000000.00",
+    "registered_in_beijing": True,
     "manager_registered_with_amac": True,
+    "fund_filed_with_amac": True,
     "investee_name": "Quantum Sensing Ltd.",
     "investee_established_on": "2023-05-10",
     "investment_date": "2026-03-01",

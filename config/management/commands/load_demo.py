@@ -54,7 +54,9 @@ ORGANISATIONS = {
 FACTS = {
     "ART6": {
         "institution_registered_capital": "100000000.00",
+        "registered_in_beijing": True,
         "manager_registered_with_amac": True,
+        "fund_filed_with_amac": True,
         "investee_name": "Beijing Photonic Chips Ltd.",
         "investee_established_on": "2023-02-14",
         "investment_date": "2026-03-20",
