@@ -4,10 +4,12 @@ from django.urls import include, path
 
 from accounts.views import language_set
 from config import views
+from declarations.views import estimate
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/setlang/", language_set, name="set_language"),
+    path("estimate/", estimate, name="estimate"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("applicant/", include("declarations.urls")),

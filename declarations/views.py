@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from declarations import selectors, services
+from declarations import estimator, selectors, services
 from declarations.enums import DeclarationAction
 from declarations.forms import DeclarationForm, FactsForm, NewDeclarationForm, NoteForm, OrganisationForm
 from declarations.programmes import PROGRAMMES
@@ -160,3 +160,21 @@ def declaration_withdraw(request, pk):
     else:
         messages.success(request, _("The declaration was withdrawn."))
     return redirect("declarations:detail", pk=pk)
+
+
+def estimate(request):
+    """The public award estimator: choose a programme, type its facts, read the engine's estimate.
+
+    Everything travels in GET parameters, so an estimate can be bookmarked and shared."""
+    chooser = estimator.ProgrammeChoiceForm(request.GET or None)
+    programme = form = result = None
+    if chooser.is_valid():
+        programme = chooser.chosen
+        form = estimator.estimate_form(request.GET, programme.code)
+        if form.is_bound and form.is_valid():
+            result = form.estimate()
+    return render(
+        request,
+        "declarations/estimate.html",
+        {"chooser": chooser, "programme": programme, "form": form, "result": result, "shown": estimator.SHOWN},
+    )
