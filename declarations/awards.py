@@ -251,6 +251,7 @@ REASON_TEXTS = {
         "%(label)s is %(value)s; it may be at most %(bound)s (%(other_label)s × %(factor)s)."
     ),
     "none_of": gettext_lazy("None of the alternatives holds: %(alternatives)s."),
+    "answered_no": gettext_lazy("%(label)s: no"),
 }
 
 
@@ -281,14 +282,21 @@ class Reason:
     def message(self, programme):
         params = dict(self.params)
         if self.code == "none_of":
-            alternatives = [Reason(*alternative).message(programme) for alternative in params["alternatives"]]
-            params["alternatives"] = "; ".join(text.rstrip(".。") for text in alternatives)
+            alternatives = [Reason(*alternative).alternative(programme) for alternative in params["alternatives"]]
+            separator = "；" if (get_language() or "").startswith("zh") else "; "
+            params["alternatives"] = separator.join(text.rstrip(".。") for text in alternatives)
         params["label"] = _fact_label(programme, self.fact)
         if "other_fact" in params:
             params["other_label"] = _fact_label(programme, params["other_fact"])
         if "value_choice" in params:
             params["value"] = dict(PROGRAMMES[programme].fact(self.fact).choices).get(params["value"], params["value"])
         return REASON_TEXTS[self.code] % params
+
+    def alternative(self, programme):
+        """The reason as one of several alternatives that all failed: a yes/no one reads "...: no"."""
+        if self.code == "required":
+            return REASON_TEXTS["answered_no"] % {"label": _fact_label(programme, self.fact)}
+        return self.message(programme)
 
     def record(self):
         return _lists([self.article, self.fact, self.code, self.params])
