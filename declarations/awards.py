@@ -44,6 +44,13 @@ def percent_text(value):
     return f"{text}%"
 
 
+def _rate_text(rate):
+    """20% for 0.20; the policy writes Art. 13's rate per mille: 0.1‰ for 0.0001."""
+    if rate < FEN:
+        return f"{format((rate * 1000).normalize(), 'f')}‰"
+    return percent_text(rate * 100)
+
+
 # --- history -----------------------------------------------------------------------------------
 
 HISTORY_FIELDS = ("awarded_this_year", "awarded_cumulative", "project_awarded_this_year", "years_supported")
@@ -327,8 +334,13 @@ class Step:
     def text(self, programme):
         params = dict(self.params)
         params["amount"] = money_text(self.amount)
+        for key in ("cap", "already", "limit"):
+            if key in params:
+                params[key] = money_text(params[key])
+        if "rate" in params:
+            params["rate"] = _rate_text(Decimal(params["rate"]))
         if "base" in params:
-            labels = [f"{_fact_label(programme, name)} {value}" for name, value in params["base"]]
+            labels = [f"{_fact_label(programme, name)} {money_text(value)}" for name, value in params["base"]]
             params["base"] = labels[0] if len(labels) == 1 else "(" + " + ".join(labels) + ")"
         if "fact" in params:
             params["label"] = _fact_label(programme, params["fact"])
@@ -343,7 +355,7 @@ class Step:
         params = dict(self.params)
         for key in ("cap", "already", "limit"):
             if key in params:
-                data[key] = params[key].replace(",", "")
+                data[key] = str(round_down(Decimal(params[key])))
         return data
 
     def record(self):
@@ -542,10 +554,8 @@ class Rate:
 
     def value(self, code, facts):
         amount = self.rate * sum((facts[name] for name in self.bases), Decimal(0))
-        base = tuple((name, money_text(facts[name])) for name in self.bases)
-        # The policy writes Art. 13's rate per mille (0.1‰) and the others in percent.
-        rate = f"{format((self.rate * 1000).normalize(), 'f')}‰" if self.rate < FEN else percent_text(self.rate * 100)
-        return amount, Step("rate", round_down(amount), (("rate", rate), ("base", base)))
+        base = tuple((name, facts[name]) for name in self.bases)
+        return amount, Step("rate", round_down(amount), (("rate", self.rate), ("base", base)))
 
 
 @dataclass(frozen=True)
@@ -863,36 +873,55 @@ class Assessment:
             "breakdown": [step.as_json(self.programme) for step in self.breakdown],
         }
 
-    def record(self):
-        """What a declaration stores: language-free codes, read back with `from_record`."""
-        return {
+    def record(self, *, breakdown=True):
+        """What a declaration stores: language-free codes, read back with `from_record`. The bulk
+        recomputation leaves the breakdown out (pages compute it when they show it); a decision
+        keeps it, as the cap stood when it was decided."""
+        record = {
             "programme": self.programme,
             "eligible": self.eligible,
             "award": str(self.award),
             "formula_value": str(self.formula_value),
             "reasons": [reason.record() for reason in self.reasons],
-            "breakdown": [step.record() for step in self.breakdown],
         }
+        if breakdown:
+            record["breakdown"] = [step.record() for step in self.breakdown]
+        return record
 
     @classmethod
     def from_record(cls, record):
-        def params(pairs):
-            return tuple((key, _tuples(value)) for key, value in pairs)
-
         return cls(
             programme=record["programme"],
             eligible=record["eligible"],
             award=Decimal(record["award"]),
             formula_value=Decimal(record["formula_value"]),
-            reasons=tuple(Reason(a, f, c, params(p)) for a, f, c, p in record["reasons"]),
-            breakdown=tuple(Step(c, Decimal(a), params(p)) for c, a, p in record["breakdown"]),
+            reasons=tuple(Reason(a, f, c, _tuples(p)) for a, f, c, p in record["reasons"]),
+            breakdown=tuple(Step(c, Decimal(a), _step_params(p)) for c, a, p in record.get("breakdown", ())),
         )
 
 
+# Step parameters that are amounts or rates: decimals in a Step, strings in a record.
+_DECIMAL_PARAMS = frozenset({"cap", "already", "limit", "rate"})
+
+
+def _step_params(pairs):
+    params = []
+    for key, value in pairs:
+        if key in _DECIMAL_PARAMS:
+            value = Decimal(value)
+        elif key == "base":
+            value = tuple((name, Decimal(amount)) for name, amount in value)
+        params.append((key, value))
+    return tuple(params)
+
+
 def _lists(value):
-    """JSON's shape of a record: what a stored record reads back as, so the two compare equal."""
+    """JSON's shape of a record (decimals as strings): what a stored record reads back as, so the
+    two compare equal."""
     if isinstance(value, list | tuple):
         return [_lists(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
     return value
 
 
@@ -920,16 +949,16 @@ def assess(code, facts, history=NO_HISTORY):
     for index, cap in enumerate(rule.caps):
         if cap.history is None:
             limit = cap.limit
-            params = (("cap_index", index), ("cap", money_text(cap.limit)))
+            params = (("cap_index", index), ("cap", cap.limit))
             step_code = "cap"
         else:
             already = getattr(history, cap.history)
             limit = max(cap.limit - already, ZERO)
             params = (
                 ("cap_index", index),
-                ("cap", money_text(cap.limit)),
-                ("already", money_text(already)),
-                ("limit", money_text(limit)),
+                ("cap", cap.limit),
+                ("already", already),
+                ("limit", limit),
             )
             step_code = "headroom"
         award = min(award, limit)

@@ -75,7 +75,7 @@ def award_histories(rows):
     if not wanted:
         return {row.pk: NO_HISTORY for row in rows}
 
-    decided = Declaration.objects.filter(state__in=DECIDED_STATES, programme__code__in=list(wanted))
+    decided = Declaration.objects.filter(state__in=DECIDED_STATES, programme__code__in=list(wanted)).order_by()
     organisations = {row.organisation_id for row in rows}
     if len(organisations) <= _ORGANISATION_FILTER_LIMIT:
         # The borrowing enterprise of Art. 11 (3) 2 is counted across all institutions.

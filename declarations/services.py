@@ -175,7 +175,7 @@ def _assessment_record(row, history):
         assessment = assess_raw(row.programme, row.facts, history)
     except FactsInvalid as invalid:
         return None, {"programme": row.programme, "missing_or_invalid": sorted(invalid.errors)}
-    return assessment.award, assessment.record()
+    return assessment.award, assessment.record(breakdown=False)
 
 
 def award_caps_recompute(*, declarations=None):
@@ -185,7 +185,7 @@ def award_caps_recompute(*, declarations=None):
     Three queries whatever the number of declarations: the rows, their history, and one write
     (`_award_caps_write`). Returns the number of declarations whose cap or assessment changed."""
     queryset = Declaration.objects.all() if declarations is None else declarations
-    queryset = queryset.filter(state__in=selectors.OPEN_STATES)
+    queryset = queryset.filter(state__in=selectors.OPEN_STATES).order_by()
     rows, stored = [], {}
     for *values, award_cap, award_assessment in queryset.values_list(
         *selectors.AWARD_ROW_FIELDS, "award_cap", "award_assessment"
@@ -204,19 +204,23 @@ def award_caps_recompute(*, declarations=None):
 
 
 def _award_caps_write(changed):
-    """One statement for any number of rows on PostgreSQL (the rows travel as one JSON parameter);
-    Django's bulk_update elsewhere (the embedded SQLite default)."""
+    """One statement for any number of rows, which travel as one JSON parameter (PostgreSQL's
+    jsonb_to_recordset, SQLite's json_each); Django's bulk_update, a CASE per row in batches,
+    only on other databases."""
     if not changed:
         return
-    if connection.vendor == "postgresql":
-        table = Declaration._meta.db_table
-        rows = [{"id": pk, "cap": None if cap is None else str(cap), "rec": record} for pk, cap, record in changed]
+    table = Declaration._meta.db_table
+    rows = json.dumps([{"id": pk, "cap": None if cap is None else str(cap), "rec": rec} for pk, cap, rec in changed])
+    statements = {
+        "postgresql": f"UPDATE {table} AS d SET award_cap = v.cap, award_assessment = v.rec "
+        "FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, cap numeric, rec jsonb) WHERE d.id = v.id",
+        "sqlite": f"UPDATE {table} SET award_cap = json_extract(v.value, '$.cap'), "
+        "award_assessment = json(json_extract(v.value, '$.rec')) "
+        f"FROM json_each(%s) AS v WHERE {table}.id = json_extract(v.value, '$.id')",
+    }
+    if connection.vendor in statements:
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} AS d SET award_cap = v.cap, award_assessment = v.rec "
-                "FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, cap numeric, rec jsonb) WHERE d.id = v.id",
-                [json.dumps(rows)],
-            )
+            cursor.execute(statements[connection.vendor], [rows])
         return
     Declaration.objects.bulk_update(
         [Declaration(pk=pk, award_cap=cap, award_assessment=record) for pk, cap, record in changed],
