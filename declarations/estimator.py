@@ -11,7 +11,6 @@ letter...) is a required Yes / No. A boolean the policy lets default (a box left
 stays the declaration form's check box.
 """
 
-import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import MoneyField
 from declarations.awards import AWARD_RULES, Declared, FactsInvalid, assess, parse_facts, parse_history
-from declarations.forms import _field_for
+from declarations.forms import _field_for, check_fact_dates
 from declarations.models import Programme
 from declarations.programmes import PROGRAMMES, Kind
 
@@ -34,10 +33,6 @@ SHOWN = "shown"
 
 YES, NO = "yes", "no"
 BOOLEAN_VALUES = {YES: True, NO: False}
-
-# Dates outside these bounds are typing errors (and beyond what date arithmetic over 5 years allows).
-FIRST_DAY = datetime.date(1900, 1, 1)
-LAST_DAY = datetime.date(2099, 12, 31)
 
 # Years of support counted for Art. 5 and Art. 10; the policy stops at 3.
 YEARS_LIMIT = 100
@@ -125,8 +120,6 @@ class EstimateForm(forms.Form):
             if fact.name in needed:
                 field.required = True
                 field.error_messages["required"] = NEEDED
-            if fact.kind == Kind.DATE:
-                field.widget.attrs.update(min=FIRST_DAY.isoformat(), max=LAST_DAY.isoformat())
             self.fields[fact.name] = field
         self.history_names = [name for name, _kind in self.rule.history_keys]
         for name, kind in self.rule.history_keys:
@@ -150,20 +143,7 @@ class EstimateForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for fact in self.facts:
-            day = data.get(fact.name)
-            if fact.kind == Kind.DATE and day and not FIRST_DAY <= day <= LAST_DAY:
-                self.add_error(
-                    fact.name,
-                    _("Enter a date from %(first)s to %(last)s.")
-                    % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
-                )
-        established, invested = data.get("investee_established_on"), data.get("investment_date")
-        if established and invested and invested < established:
-            self.add_error(
-                "investment_date",
-                _("The investment cannot be earlier than the establishment of the invested enterprise."),
-            )
+        check_fact_dates(self, self.facts, data)
         return data
 
     def _raw_facts(self):

@@ -9,6 +9,10 @@ from config import fields
 from declarations.models import Call, Declaration, Programme
 from declarations.programmes import PROGRAMMES, Kind
 
+# Dates outside these bounds are typing errors (and beyond what date arithmetic over 5 years allows).
+FIRST_DAY = datetime.date(1900, 1, 1)
+LAST_DAY = datetime.date(2099, 12, 31)
+
 
 class OrganisationForm(OrganisationFieldsMixin):
     """The organisation profile; the credit code identifies it and is not edited here."""
@@ -56,10 +60,31 @@ def _field_for(fact):
     if fact.kind == Kind.BOOLEAN:
         return forms.BooleanField(**common)
     if fact.kind == Kind.DATE:
-        return forms.DateField(widget=DateInput(), **common)
+        return forms.DateField(
+            widget=DateInput(attrs={"min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}), **common
+        )
     if fact.kind == Kind.CHOICE:
         return forms.ChoiceField(choices=[("", "---------"), *fact.choices], **common)
     return forms.CharField(max_length=200, **common)
+
+
+def check_fact_dates(form, facts, data):
+    """The checks of the dates among `facts` that a form shows at the field: each within
+    FIRST_DAY..LAST_DAY, and no investment before the invested enterprise was established."""
+    for fact in facts:
+        day = data.get(fact.name)
+        if fact.kind == Kind.DATE and day and not FIRST_DAY <= day <= LAST_DAY:
+            form.add_error(
+                fact.name,
+                _("Enter a date from %(first)s to %(last)s.")
+                % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+            )
+    established, invested = data.get("investee_established_on"), data.get("investment_date")
+    if established and invested and invested < established:
+        form.add_error(
+            "investment_date",
+            _("The investment cannot be earlier than the establishment of the invested enterprise."),
+        )
 
 
 def _to_json(value):
@@ -98,12 +123,7 @@ class FactsForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        established, invested = data.get("investee_established_on"), data.get("investment_date")
-        if established and invested and invested < established:
-            self.add_error(
-                "investment_date",
-                _("The investment cannot be earlier than the establishment of the invested enterprise."),
-            )
+        check_fact_dates(self, self.spec.facts, data)
         return data
 
     def facts(self):

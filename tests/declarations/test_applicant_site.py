@@ -67,6 +67,7 @@ def _programme(code):
         ("facts-equity_ratio_after_pct", "150", "less than or equal to 100"),
         ("facts-investment_date", "2020-01-01", "cannot be earlier than the establishment"),
         ("facts-investee_established_on", "2023-13-45", "Enter a valid date."),
+        ("facts-investee_established_on", "9998-01-01", "Enter a date from 1900-01-01 to 2099-12-31."),
         ("title", "", "This field is required."),
         ("title", "x" * 201, "at most 200 characters"),
     ],
