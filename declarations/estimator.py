@@ -11,8 +11,7 @@ letter...) is a required Yes / No. A boolean the policy lets default (a box left
 stays the declaration form's check box.
 """
 
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import replace
 
 from crispy_forms.bootstrap import FieldWithButtons, StrictButton
 from crispy_forms.helper import FormHelper
@@ -25,6 +24,7 @@ from declarations.awards import AWARD_RULES, Declared, FactsInvalid, assess, par
 from declarations.forms import _field_for, check_fact_dates
 from declarations.models import Programme
 from declarations.programmes import PROGRAMMES, Kind
+from declarations.selectors import award_summary
 
 # The hidden parameter naming the programme whose facts the submitted form showed: when the
 # programme select was changed, the facts belong to the old programme and are carried over, not
@@ -89,16 +89,6 @@ def _yes_no(fact, *, needed):
         choices=[("", empty), (YES, _("Yes")), (NO, _("No"))],
         required=needed,
     )
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """What the page shows of an assessment, in the active language."""
-
-    eligible: bool
-    award: Decimal
-    reasons: tuple  # (text, the id of the field it concerns, or "")
-    steps: tuple  # (text, amount)
 
 
 class EstimateForm(forms.Form):
@@ -172,17 +162,12 @@ class EstimateForm(forms.Form):
             for name, message in errors.items():
                 self.add_error(name if name in self.fields else None, message)
             return None
-        assessment = assess(self.code, facts, history)
-        return Estimate(
-            eligible=assessment.eligible,
-            award=assessment.award,
-            reasons=tuple((reason.text(self.code), self._field_id(reason)) for reason in assessment.reasons),
-            steps=tuple((step.text(self.code), step.amount) for step in assessment.breakdown),
+        summary = award_summary(assessment=assess(self.code, facts, history))
+        # Each reason links to the field it concerns, when the form has it.
+        reasons = tuple(
+            (text, self[name].id_for_label if name in self.fields else "") for text, name in summary.reasons
         )
-
-    def _field_id(self, reason):
-        name = reason.fact or reason.code  # a reason about the years supported names no fact
-        return self[name].id_for_label if name in self.fields else ""
+        return replace(summary, reasons=reasons)
 
 
 def estimate_form(query, programme_code):

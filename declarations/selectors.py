@@ -130,7 +130,7 @@ class AwardSummary:
 
     eligible: bool = False
     award: Decimal | None = None
-    reasons: tuple = ()
+    reasons: tuple = ()  # (text, the fact or history field it concerns)
     steps: tuple = ()
     missing: tuple = ()
 
@@ -142,7 +142,8 @@ def award_summary(assessment=None, invalid=None, programme=None):
     return AwardSummary(
         eligible=assessment.eligible,
         award=assessment.award,
-        reasons=tuple(assessment.reason_texts()),
+        # A reason about the years supported names no fact: its code is the history field's name.
+        reasons=tuple((reason.text(assessment.programme), reason.fact or reason.code) for reason in assessment.reasons),
         steps=tuple((step.text(assessment.programme), step.amount) for step in assessment.breakdown),
     )
 
