@@ -138,7 +138,7 @@ class AwardSummary:
 def award_summary(assessment=None, invalid=None, programme=None):
     if invalid is not None:
         spec = PROGRAMMES[programme]
-        return AwardSummary(missing=tuple(str(spec.fact(name).label) for name in sorted(invalid.errors)))
+        return AwardSummary(missing=tuple(str(fact.label) for fact in spec.facts if fact.name in invalid.errors))
     return AwardSummary(
         eligible=assessment.eligible,
         award=assessment.award,

@@ -88,6 +88,7 @@ def declaration_detail(request, pk):
         {
             "declaration": declaration,
             "facts": facts,
+            "award": selectors.declaration_award_summary(declaration),
             "events": selectors.declaration_events(declaration),
             "actions": actions_available(declaration, request.user),
             "missing": services.declaration_missing_facts(declaration) if declaration.is_editable else [],

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -215,3 +216,30 @@ def test_an_organisation_barred_after_a_recovery_cannot_declare(applicant, staff
         declaration_submit(declaration_id=draft.pk, actor=applicant)
     with pytest.raises(TransitionRefused, match=r"Art\. 21"):
         declaration_create(actor=applicant, call=open_call, programme=Programme.objects.get(code="ART6"), title="x")
+
+
+def test_declaration_page_shows_the_award_cap_with_what_the_organisation_was_already_awarded(client, draft, applicant):
+    DeclarationFactory(
+        organisation=draft.organisation,
+        call=draft.call,
+        state=S.PAID,
+        approved_amount=Decimal("4000000.00"),
+    )
+    client.force_login(applicant)
+
+    content = client.get(f"/applicant/declarations/{draft.pk}/").content.decode()
+
+    assert '<span class="amount" data-award-cap>1,000,000.00</span>' in content
+    assert "5,000,000.00 less 4,000,000.00 already decided leaves 1,000,000.00" in content
+
+
+def test_declaration_page_names_the_facts_the_award_cap_still_needs(client, draft, applicant):
+    Declaration.objects.filter(pk=draft.pk).update(facts={})
+    client.force_login(applicant)
+
+    response = client.get(f"/applicant/declarations/{draft.pk}/")
+
+    assert response.context["award"].missing[:2] == (
+        "Registered capital of the investment institution (yuan)",
+        "Invested enterprise established on",
+    )
