@@ -1,6 +1,7 @@
 """`manage.py quote_award`: JSON cases in, JSON results out, in order, one bad case never stops the others."""
 
 import json
+import os
 import subprocess
 import sys
 from io import StringIO
@@ -160,3 +161,20 @@ def test_quote_award_exits_2_with_a_message_from_the_shell():
     assert result.returncode == 2
     assert "not JSON" in result.stderr
     assert result.stdout == ""
+
+
+def test_quote_award_writes_valid_json_to_a_terminal_that_takes_only_ascii():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "quote_award", "--language", "zh-hans"],
+        input=json.dumps([{"programme": "ART12", "facts": {"market": "beijing_equity", "approval_letter": True}}]),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+
+    assert result.returncode == 0
+    [quoted] = json.loads(result.stdout)
+    assert quoted["award"] == "300000.00"
+    assert quoted["breakdown"][0]["label"] == "挂牌市场及层级“北京股权交易中心”：300,000.00"

@@ -22,7 +22,7 @@ def quote(case):
     if not isinstance(case, dict):
         return {"error": "a case must be an object with programme, facts and history"}
     programme = case.get("programme")
-    facts, history = case.get("facts", {}), case.get("history") or {}
+    facts, history = case.get("facts") or {}, case.get("history") or {}
     if not isinstance(programme, str):
         return {"error": "programme: missing; give a code such as ART6"}
     if not isinstance(facts, dict):
@@ -57,4 +57,6 @@ class Command(BaseCommand):
             raise CommandError("the input must be a JSON array of cases", returncode=2)
         with translation.override(language):
             results = [quote(case) for case in cases]
-        self.stdout.write(json.dumps(results, ensure_ascii=False, indent=2))
+        # Chinese and "×" as they are where the terminal takes UTF-8, escaped (still JSON) elsewhere.
+        utf8 = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") == "utf8"
+        self.stdout.write(json.dumps(results, ensure_ascii=not utf8, indent=2))
