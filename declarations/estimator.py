@@ -162,7 +162,7 @@ class EstimateForm(forms.Form):
             for name, message in errors.items():
                 self.add_error(name if name in self.fields else None, message)
             return None
-        summary = award_summary(assessment=assess(self.code, facts, history))
+        summary = award_summary(assess(self.code, facts, history))
         # Each reason links to the field it concerns, when the form has it.
         reasons = tuple(
             (text, self[name].id_for_label if name in self.fields else "") for text, name in summary.reasons

@@ -135,10 +135,13 @@ class AwardSummary:
     missing: tuple = ()
 
 
-def award_summary(assessment=None, invalid=None, programme=None):
-    if invalid is not None:
-        spec = PROGRAMMES[programme]
-        return AwardSummary(missing=tuple(str(fact.label) for fact in spec.facts if fact.name in invalid.errors))
+def award_summary_incomplete(programme, invalid):
+    """The summary of a declaration whose award cannot be computed yet: the facts it still needs."""
+    spec = PROGRAMMES[programme]
+    return AwardSummary(missing=tuple(str(fact.label) for fact in spec.facts if fact.name in invalid.errors))
+
+
+def award_summary(assessment):
     return AwardSummary(
         eligible=assessment.eligible,
         award=assessment.award,
@@ -156,4 +159,4 @@ def declaration_award_summary(declaration):
     try:
         return award_summary(declaration_award_assessment(declaration))
     except FactsInvalid as invalid:
-        return award_summary(invalid=invalid, programme=declaration.programme.code)
+        return award_summary_incomplete(declaration.programme.code, invalid)

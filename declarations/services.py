@@ -83,7 +83,7 @@ def declaration_create(*, actor, call, programme, title, summary="", facts=None)
         facts=facts or {},
         created_by=actor,
     )
-    award_caps_recompute(declarations=Declaration.objects.filter(pk=declaration.pk))
+    award_cap_refresh(declaration_id=declaration.pk)
     return declaration
 
 
@@ -99,7 +99,7 @@ def declaration_update(*, declaration_id, actor, **fields):
         if name in fields:
             setattr(declaration, name, fields[name])
     declaration.save()
-    award_caps_recompute(declarations=Declaration.objects.filter(pk=declaration.pk))
+    award_cap_refresh(declaration_id=declaration.pk)
     return declaration
 
 
@@ -227,6 +227,11 @@ def _award_caps_write(changed):
         ["award_cap", "award_assessment"],
         batch_size=500,
     )
+
+
+def award_cap_refresh(*, declaration_id):
+    """Recompute one declaration's own award cap, after its facts were saved."""
+    return award_caps_recompute(declarations=Declaration.objects.filter(pk=declaration_id))
 
 
 def award_caps_recompute_affected_by(*, declaration_id):
