@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint messages
+# Debian packages: Chromium for the browser tests (tests/browser), Noto CJK fonts and Pango for
+# WeasyPrint's PDFs, GNU gettext for the catalogue. Installed with apt-get when missing.
+DEB_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext
+
+.PHONY: run test install system lint messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,7 +16,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: system $(STAMP)
+
+## Install the Debian packages that are missing (apt-get, with sudo unless root); never fails.
+system:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  case "$$(dpkg-query -W -f='$${Status}' $$p 2>/dev/null)" in *" installed") ;; *) missing="$$missing $$p" ;; esac; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	hint="make: could not install Debian packages:$$missing (browser tests and PDFs will skip or fail); run: sudo apt-get install$$missing"; \
+	if ! command -v apt-get >/dev/null 2>&1; then echo "$$hint"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else echo "$$hint"; exit 0; fi; \
+	echo "installing Debian packages:$$missing"; \
+	{ $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; } >/dev/null || \
+	  echo "$$hint"
 
 ## Install, migrate, load the demo data and serve http://127.0.0.1:8000/ (SQLite, eager tasks, console e-mail).
 run: install

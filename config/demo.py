@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from declarations.enums import DeclarationState as S
+from declarations.enums import SignatoryCapacity
+from declarations.evidence import EVIDENCE
 from declarations.models import Declaration
-from declarations.services import declaration_submit, declaration_withdraw
+from declarations.services import attachment_add, commitment_sign, declaration_submit, declaration_withdraw
 from disbursement.services import declaration_stop, payment_record, recovery_record
 from publicity.models import PublicityBatch
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
@@ -75,10 +78,61 @@ def backdate_batch(batch):
     return batch
 
 
+def evidence_pdf(text):
+    """A small, valid one-page PDF showing `text` (ASCII): the demo's and the tests' evidence file."""
+    shown = text.encode("ascii", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 18 Tf 72 770 Td (" + shown + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    pdf, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return pdf
+
+
+def complete_for_submission(declaration, applicant):
+    """Attach a file for each evidence kind still missing and sign the good-faith commitment, as an
+    applicant does before submitting."""
+    present = set(declaration.attachments.values_list("evidence", flat=True))
+    for evidence in EVIDENCE[declaration.programme.code]:
+        if evidence.required and evidence.code not in present:
+            attachment_add(
+                declaration_id=declaration.pk,
+                actor=applicant,
+                evidence=evidence.code,
+                uploaded_file=ContentFile(
+                    evidence_pdf(f"{evidence.code} of {declaration.title}"), f"{evidence.code}.pdf"
+                ),
+            )
+    representative = declaration.organisation.legal_representative
+    commitment_sign(
+        declaration_id=declaration.pk,
+        actor=applicant,
+        signatory_name=representative or applicant.get_full_name() or applicant.username,
+        signatory_capacity=SignatoryCapacity.LEGAL_REPRESENTATIVE
+        if representative
+        else SignatoryCapacity.AUTHORISED_CONTACT,
+        ip_address="127.0.0.1",
+        user_agent="demo",
+    )
+
+
 def step(declaration, target, cast, amount):
     """Take the one action that moves `declaration` to `target`."""
     pk = declaration.pk
     if target == S.SUBMITTED:
+        complete_for_submission(declaration, cast.applicant)
         declaration_submit(declaration_id=pk, actor=cast.applicant)
     elif target == S.RETURNED:
         declaration_return(declaration_id=pk, actor=cast.staff, note="Please attach the payment proof.")

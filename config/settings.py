@@ -135,8 +135,15 @@ STORAGES = {
             else "django.contrib.staticfiles.storage.StaticFilesStorage",
         )
     },
+    # Evidence files: never under a public URL; declarations.views serves them after a permission check.
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("ATTACHMENTS_ROOT", default=str(BASE_DIR / "media" / "private"))},
+    },
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# The largest evidence file accepted, in bytes.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # History is for reading: reverting a declaration in the admin would change its state outside
 # the workflow.
@@ -191,6 +198,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint reports every step of every PDF at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Shown in the site header and on notices.

@@ -108,3 +108,8 @@ class District(models.TextChoices):
     MIYUN = "miyun", _("Miyun District")
     YANQING = "yanqing", _("Yanqing District")
     OUTSIDE_BEIJING = "outside_beijing", _("Outside Beijing")
+
+
+class SignatoryCapacity(models.TextChoices):
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative")
+    AUTHORISED_CONTACT = "authorised_contact", _("Authorised contact")

@@ -6,8 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import DateInput, MoneyField, OrganisationFieldsMixin
 from config import fields
+from declarations.enums import SignatoryCapacity
+from declarations.evidence import EVIDENCE
 from declarations.models import Call, Declaration, Programme
 from declarations.programmes import PROGRAMMES, Kind
+from declarations.validators import evidence_file_type
 
 # Dates outside these bounds are typing errors (and beyond what date arithmetic over 5 years allows).
 FIRST_DAY = datetime.date(1900, 1, 1)
@@ -37,10 +40,24 @@ class NewDeclarationForm(forms.Form):
 
 
 class DeclarationForm(forms.ModelForm):
+    """The project step: what the project is, in the applicant's words."""
+
     class Meta:
         model = Declaration
         fields = ["title", "summary"]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 8, "maxlength": 5000})}
+        help_texts = {
+            "summary": _(
+                "The project's content, its progress and what the support is for; at most 5,000 characters. "
+                "Staff compare it with projects funded through other channels (Art. 16)."
+            )
+        }
+
+    def clean_summary(self):
+        summary = self.cleaned_data["summary"].strip()
+        if not summary:
+            raise forms.ValidationError(_("Describe the project in a few sentences."))
+        return summary
 
 
 def _field_for(fact):
@@ -129,6 +146,49 @@ class FactsForm(forms.Form):
     def facts(self):
         return {name: _to_json(value) for name, value in self.cleaned_data.items() if value not in (None, "")}
 
+    def typed_facts(self):
+        """The facts as typed that are valid, for the pre-check of a form that may not be valid yet."""
+        self.is_valid()
+        return self.facts()
+
 
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
+
+
+class AttachmentForm(forms.Form):
+    """One evidence file for one of the programme's evidence kinds."""
+
+    evidence = forms.ChoiceField(label=_("Evidence"))
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, JPEG or PNG."),
+        max_length=255,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def __init__(self, *args, programme_code, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].choices = [(e.code, e.label) for e in EVIDENCE[programme_code]]
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        evidence_file_type(uploaded)
+        return uploaded
+
+
+class CommitmentForm(forms.Form):
+    """Accepting the good-faith commitment letter (Art. 19) in a named signatory's name."""
+
+    signatory_capacity = forms.ChoiceField(
+        label=_("Signs as"), choices=SignatoryCapacity.choices, widget=forms.RadioSelect
+    )
+    signatory_name = forms.CharField(
+        label=_("Signatory's name"),
+        max_length=100,
+        help_text=_("The legal representative named in the organisation profile, or the authorised contact."),
+    )
+    accept = forms.BooleanField(
+        label=_("I have read the commitment letter above and accept it on behalf of the declaring unit."),
+        error_messages={"required": _("Tick this box to accept the commitment letter.")},
+    )

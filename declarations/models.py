@@ -1,3 +1,4 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from declarations.enums import (
     DeclarationState,
     District,
     OrganisationType,
+    SignatoryCapacity,
 )
 from declarations.validators import validate_credit_code
 
@@ -244,3 +246,89 @@ class DeclarationEvent(models.Model):
     @property
     def applicant_to_label(self):
         return APPLICANT_LABELS[self.to_state]
+
+
+def attachment_storage():
+    """Evidence files live apart from any public URL; a view that checks permission serves them."""
+    from django.core.files.storage import storages
+
+    return storages["attachments"]
+
+
+def attachment_path(attachment, filename):
+    return f"declarations/{attachment.declaration_id}/{uuid.uuid4().hex}.{attachment.extension}"
+
+
+class Attachment(models.Model):
+    """One evidence file of a declaration, of one of its programme's evidence kinds (evidence.py)."""
+
+    declaration = models.ForeignKey(
+        Declaration, verbose_name=_("declaration"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    evidence = models.CharField(_("evidence"), max_length=40)
+    file = models.FileField(_("file"), storage=attachment_storage, upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # Removed files keep their record here: who added what, and when it went.
+    history = HistoricalRecords(excluded_fields=["file"])
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def extension(self):
+        from declarations.evidence import ACCEPTED_TYPES
+
+        return ACCEPTED_TYPES[self.content_type]
+
+
+class Commitment(models.Model):
+    """The good-faith commitment letter of Art. 19 as signed for one declaration.
+
+    It covers the content whose hash it stores; a change to the declaration after signing voids it
+    (`voided_at`), and submission needs one that is not void and still matches the content."""
+
+    declaration = models.ForeignKey(
+        Declaration, verbose_name=_("declaration"), on_delete=models.CASCADE, related_name="commitments"
+    )
+    version = models.CharField(_("text version"), max_length=40)
+    text = models.TextField(_("text accepted"))
+    language = models.CharField(_("language"), max_length=10)
+    signatory_name = models.CharField(_("signatory"), max_length=100)
+    signatory_capacity = models.CharField(_("signs as"), max_length=30, choices=SignatoryCapacity.choices)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("accepted by user"), on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    content_hash = models.CharField(_("SHA-256 of the content covered"), max_length=64)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    void_reason = models.CharField(_("voided because"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("good-faith commitment")
+        verbose_name_plural = _("good-faith commitments")
+        ordering = ["-accepted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration"],
+                condition=models.Q(voided_at__isnull=True),
+                name="one_standing_commitment_per_declaration",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.signatory_name} {self.accepted_at:%Y-%m-%d %H:%M}"

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from accounts.enums import Role
 from declarations.awards import (
     AWARD_RULES,
     NO_HISTORY,
@@ -18,8 +19,9 @@ from declarations.awards import (
     assess_raw,
     history_key,
 )
+from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
-from declarations.models import Call, Declaration
+from declarations.models import Call, Declaration, DeclarationEvent
 from declarations.programmes import PROGRAMMES
 
 
@@ -28,6 +30,76 @@ def declaration_list_for_applicant(user):
     if not user.organisation_id:
         return Declaration.objects.none()
     return Declaration.objects.filter(organisation_id=user.organisation_id).select_related("programme", "call")
+
+
+def dashboard_declarations(user):
+    """The applicant's declarations with their events, for the dashboard's timelines: two queries."""
+    return declaration_list_for_applicant(user).prefetch_related(
+        Prefetch("events", queryset=DeclarationEvent.objects.order_by("created_at", "pk"))
+    )
+
+
+def declarations_visible_to(user):
+    """The declarations whose pages, evidence files and PDF `user` may open; everything else is 404.
+
+    The same people as the `declarations.view_declaration` rule, as a queryset."""
+    if not user.is_authenticated:
+        return Declaration.objects.none()
+    if user.role == Role.APPLICANT:
+        return declaration_list_for_applicant(user)
+    if user.role in (Role.STAFF, Role.FINANCE, Role.ADMIN):
+        return Declaration.objects.select_related("programme", "call")
+    if user.role == Role.REVIEWER:
+        return Declaration.objects.filter(
+            review_assignments__reviewer=user, review_assignments__released_at__isnull=True
+        ).select_related("programme", "call")
+    return Declaration.objects.none()
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round of a declaration: its submission, and the return for revision that ended it."""
+
+    number: int
+    submitted: object  # DeclarationEvent
+    returned: object = None  # DeclarationEvent or None
+    changes: tuple = ()  # labels of what changed since the round before
+
+
+def declaration_rounds(declaration):
+    """Each submission of the declaration with the return that followed it and what the applicant
+    changed before submitting again, from the saved versions (django-simple-history)."""
+    events = [e for e in declaration_events(declaration) if e.action in (A.SUBMIT, A.RETURN)]
+    submissions = [e for e in events if e.action == A.SUBMIT]
+    if len(submissions) < 2 and not any(e.action == A.RETURN for e in events):
+        return []
+    versions = list(declaration.history.order_by("history_date", "history_id"))
+    rounds, previous = [], None
+    for number, submitted in enumerate(submissions, start=1):
+        returned = next((e for e in events if e.action == A.RETURN and e.created_at >= submitted.created_at), None)
+        as_submitted = _version_at(versions, submitted.created_at)
+        changes = _changes(previous, as_submitted, declaration.programme.code) if previous else ()
+        rounds.append(Round(number, submitted, returned, changes))
+        previous = as_submitted
+    return rounds
+
+
+def _version_at(versions, moment):
+    before = [v for v in versions if v.history_date <= moment]
+    return before[-1] if before else None
+
+
+def _changes(before, after, programme_code):
+    if before is None or after is None:
+        return ()
+    labels = []
+    for name in ("title", "summary"):
+        if getattr(before, name) != getattr(after, name):
+            labels.append(str(Declaration._meta.get_field(name).verbose_name))
+    for fact in PROGRAMMES[programme_code].facts:
+        if (before.facts or {}).get(fact.name) != (after.facts or {}).get(fact.name):
+            labels.append(str(fact.label))
+    return tuple(labels)
 
 
 def calls_open_now():
@@ -41,6 +113,8 @@ def declaration_events(declaration):
 # Decided support counts against the caps until it is revoked (objection upheld, support stopped)
 # or recovered (programmes.md, "Conventions").
 DECIDED_STATES = (S.APPROVED, S.IN_PUBLICITY, S.CONFIRMED, S.DISBURSING, S.PAID)
+# The applicant may change these, and only these.
+EDITABLE_STATES = (S.DRAFT, S.RETURNED)
 # Declarations whose award cap may still change with history: everything before a decision.
 OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED)
 # Above this many organisations, history is read for the programmes alone: an IN list that long
@@ -109,8 +183,9 @@ def award_histories(rows):
     return histories
 
 
-def declaration_award_assessment(declaration):
-    """The award engine's result for one declaration with the history decided so far.
+def declaration_award_assessment(declaration, facts=None):
+    """The award engine's result for one declaration with the history decided so far, for its
+    saved facts or for `facts` typed but not saved yet (the pre-check while filling in).
 
     Raises FactsInvalid while facts the award needs are missing."""
     row = AwardRow(
@@ -118,7 +193,7 @@ def declaration_award_assessment(declaration):
         declaration.programme.code,
         declaration.call.year,
         declaration.organisation_id,
-        declaration.facts,
+        declaration.facts if facts is None else facts,
     )
     return assess_raw(row.programme, row.facts, award_histories([row])[row.pk])
 
@@ -151,12 +226,12 @@ def award_summary(assessment):
     )
 
 
-def declaration_award_summary(declaration):
-    """The award cap of a declaration as a page shows it: computed now for an open declaration, as
-    it stood at the decision for a decided one."""
-    if declaration.state not in OPEN_STATES and declaration.award_assessment.get("breakdown"):
+def declaration_award_summary(declaration, facts=None):
+    """The award cap of a declaration as a page shows it: computed now for an open declaration
+    (from `facts` when given), as it stood at the decision for a decided one."""
+    if facts is None and declaration.state not in OPEN_STATES and declaration.award_assessment.get("breakdown"):
         return award_summary(Assessment.from_record(declaration.award_assessment))
     try:
-        return award_summary(declaration_award_assessment(declaration))
+        return award_summary(declaration_award_assessment(declaration, facts))
     except FactsInvalid as invalid:
         return award_summary_incomplete(declaration.programme.code, invalid)

@@ -1,18 +1,22 @@
 """Every write to organisations, calls and declarations, except `state` (see workflow.py)."""
 
+import hashlib
 import json
+from dataclasses import dataclass
 
 import rules
 from django.db import connection, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from declarations import selectors
+from declarations import commitment, selectors
 from declarations.awards import FactsInvalid, assess_raw
-from declarations.enums import DeclarationAction
-from declarations.models import Declaration, DeclarationNumberSequence, Organisation
-from declarations.validators import normalise_credit_code
+from declarations.enums import DeclarationAction, SignatoryCapacity
+from declarations.evidence import EVIDENCE
+from declarations.models import Attachment, Commitment, Declaration, DeclarationNumberSequence, Organisation
+from declarations.programmes import PROGRAMMES, Kind
+from declarations.validators import evidence_file_type, normalise_credit_code
 from declarations.workflow import TransitionRefused, declaration_transition
 
 ORGANISATION_FIELDS = (
@@ -39,11 +43,15 @@ def organisation_update(*, organisation_id, actor, **fields):
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
     if actor.organisation_id != organisation.pk:
         raise PermissionError("not a member of this organisation")
+    before = {name: getattr(organisation, name) for name in ORGANISATION_FIELDS}
     for name in ORGANISATION_FIELDS:
         if name in fields:
             setattr(organisation, name, fields[name])
     organisation.full_clean()
     organisation.save()
+    if any(getattr(organisation, name) != value for name, value in before.items()):
+        for declaration in organisation.declarations.filter(state__in=selectors.EDITABLE_STATES):
+            _void_commitments(declaration, _("the organisation profile changed"))
     return organisation
 
 
@@ -68,10 +76,9 @@ def declaration_create(*, actor, call, programme, title, summary="", facts=None)
     if not rules.has_perm("declarations.create_declaration", actor):
         raise TransitionRefused(_("Only applicants declare projects."))
     _check_not_barred(actor.organisation)
-    if not call.is_open():
-        raise TransitionRefused(
-            _("This call is not open: declarations are accepted from %(opens)s to %(closes)s.") % call_dates(call)
-        )
+    closed = call_closed_reason(call)
+    if closed:
+        raise TransitionRefused(closed)
     if not call.programmes.filter(pk=programme.pk).exists():
         raise TransitionRefused(_("This programme is not part of this call."))
     declaration = Declaration.objects.create(
@@ -95,12 +102,157 @@ def declaration_update(*, declaration_id, actor, **fields):
         raise TransitionRefused(_("You are not allowed to do this."))
     if not declaration.is_editable:
         raise TransitionRefused(_("A submitted declaration can no longer be changed."))
-    for name in ("title", "summary", "facts"):
-        if name in fields:
-            setattr(declaration, name, fields[name])
+    changed = [
+        name for name in ("title", "summary", "facts") if name in fields and fields[name] != getattr(declaration, name)
+    ]
+    if not changed:
+        return declaration
+    for name in changed:
+        setattr(declaration, name, fields[name])
     declaration.save()
+    _void_commitments(declaration, _("the declaration was changed"))
     award_cap_refresh(declaration_id=declaration.pk)
     return declaration
+
+
+def _editable_declaration(declaration_id, actor):
+    """The declaration's row, locked, if `actor` may change it now; TransitionRefused otherwise."""
+    declaration = Declaration.objects.select_for_update().select_related("programme").get(pk=declaration_id)
+    if not rules.has_perm("declarations.edit_declaration", actor, declaration):
+        raise TransitionRefused(_("You are not allowed to do this."))
+    if not declaration.is_editable:
+        raise TransitionRefused(_("A submitted declaration can no longer be changed."))
+    return declaration
+
+
+@transaction.atomic
+def attachment_add(*, declaration_id, actor, evidence, uploaded_file):
+    """Keep one evidence file of the declaration, typed by its content (validators.evidence_file_type)."""
+    declaration = _editable_declaration(declaration_id, actor)
+    if evidence not in {e.code for e in EVIDENCE[declaration.programme.code]}:
+        raise TransitionRefused(_("This kind of evidence is not part of this programme."))
+    content_type = evidence_file_type(uploaded_file)
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    attachment = Attachment(
+        declaration=declaration,
+        evidence=evidence,
+        original_name=_safe_file_name(uploaded_file.name),
+        content_type=content_type,
+        size=uploaded_file.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save("evidence", uploaded_file, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    _void_commitments(declaration, _("an evidence file was added"))
+    return attachment
+
+
+def _safe_file_name(name):
+    """The name a user gave the file, as shown and offered on download: no folders, no control characters."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>')
+    return name.strip()[-200:] or "evidence"
+
+
+@transaction.atomic
+def attachment_remove(*, attachment_id, actor):
+    attachment = Attachment.objects.select_related("declaration").get(pk=attachment_id)
+    declaration = _editable_declaration(attachment.declaration_id, actor)
+    stored = attachment.file.name
+    attachment.delete()
+    storage = Attachment._meta.get_field("file").storage
+    transaction.on_commit(lambda: storage.delete(stored))
+    _void_commitments(declaration, _("an evidence file was removed"))
+
+
+def _void_commitments(declaration, reason):
+    Commitment.objects.filter(declaration=declaration, voided_at__isnull=True).update(
+        voided_at=timezone.now(), void_reason=str(reason)[:200]
+    )
+
+
+def _commitment_hash(declaration, *, version, text, signatory_name, signatory_capacity):
+    content = commitment.declaration_content(declaration, declaration.attachments.all())
+    return commitment.content_hash(
+        version=version,
+        text=text,
+        signatory_name=signatory_name,
+        signatory_capacity=signatory_capacity,
+        content=content,
+    )
+
+
+def commitment_covers(signed, declaration):
+    """Whether a signed commitment still covers the declaration as it is now."""
+    return signed.voided_at is None and signed.content_hash == _commitment_hash(
+        declaration,
+        version=signed.version,
+        text=signed.text,
+        signatory_name=signed.signatory_name,
+        signatory_capacity=signed.signatory_capacity,
+    )
+
+
+class CommitmentRefused(TransitionRefused):
+    """The signatory cannot sign as they say; `field` is the form field the message belongs to."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+@transaction.atomic
+def commitment_sign(*, declaration_id, actor, signatory_name, signatory_capacity, ip_address=None, user_agent=""):
+    """Record the applicant's acceptance of the current commitment letter (Art. 19) for the
+    declaration as it is now; a commitment signed before is replaced."""
+    declaration = _editable_declaration(declaration_id, actor)
+    signatory_name = " ".join((signatory_name or "").split())
+    if not signatory_name:
+        raise CommitmentRefused(_("Please give the signatory's name."), "signatory_name")
+    legal_representative = declaration.organisation.legal_representative.strip()
+    if signatory_capacity == SignatoryCapacity.LEGAL_REPRESENTATIVE:
+        if not legal_representative:
+            raise CommitmentRefused(
+                _("The organisation profile names no legal representative: add one, or sign as an authorised contact."),
+                "signatory_capacity",
+            )
+        if signatory_name != " ".join(legal_representative.split()):
+            raise CommitmentRefused(
+                _("The organisation's legal representative is %(name)s; sign in that name or as an authorised contact.")
+                % {"name": legal_representative},
+                "signatory_name",
+            )
+    elif signatory_capacity != SignatoryCapacity.AUTHORISED_CONTACT:
+        raise CommitmentRefused(_("Choose whether you sign as legal representative or authorised contact."))
+    version = commitment.CURRENT_VERSION
+    text = commitment.commitment_text(version)
+    _void_commitments(declaration, _("signed again"))
+    return Commitment.objects.create(
+        declaration=declaration,
+        version=version,
+        text=text,
+        language=translation.get_language() or "",
+        signatory_name=signatory_name,
+        signatory_capacity=signatory_capacity,
+        signed_by=actor,
+        ip_address=ip_address,
+        user_agent=(user_agent or "")[:300],
+        content_hash=_commitment_hash(
+            declaration,
+            version=version,
+            text=text,
+            signatory_name=signatory_name,
+            signatory_capacity=signatory_capacity,
+        ),
+    )
 
 
 def call_dates(call):
@@ -121,23 +273,96 @@ def _next_number(declaration):
     return f"ZGC-{declaration.call.year}-{declaration.programme.code}-{sequence.last:06d}"
 
 
-def _check_submittable(declaration):
-    _check_not_barred(declaration.organisation)
-    if not declaration.call.is_open():
-        raise TransitionRefused(
-            _("The call is closed for declarations: it was open from %(opens)s to %(closes)s (Beijing time).")
-            % call_dates(declaration.call)
+@dataclass(frozen=True)
+class Problem:
+    """One reason a declaration cannot be submitted yet, and the step of the form that fixes it."""
+
+    step: str
+    text: str
+
+
+class SubmissionRefused(TransitionRefused):
+    def __init__(self, problems):
+        super().__init__(" ".join(p.text for p in problems))
+        self.problems = problems
+
+
+def declaration_submission_problems(declaration, moment=None):
+    """Every reason the declaration cannot be submitted now, all at once: the bar of Art. 21, the
+    call's dates, missing facts, a failed threshold, missing evidence, the commitment of Art. 19 and
+    the credit records of Art. 17."""
+    from review.selectors import credit_records_against
+
+    problems = []
+    until = organisation_barred_until(declaration.organisation)
+    if until:
+        problems.append(
+            Problem(
+                "organisation",
+                _("Your organisation is barred from applying until %(date)s after funds were recovered (Art. 21).")
+                % {"date": until.isoformat()},
+            )
         )
+    for record in credit_records_against(declaration.organisation):
+        problems.append(
+            Problem(
+                "organisation",
+                _("Your organisation is on a credit list and cannot declare (Art. 17): %(record)s.")
+                % {"record": record.describe()},
+            )
+        )
+    call_problem = call_closed_reason(declaration.call, moment)
+    if call_problem:
+        problems.append(Problem("review", call_problem))
     missing = declaration_missing_facts(declaration)
     if missing:
-        raise TransitionRefused(
-            _("Please complete these facts before submitting: %(facts)s.") % {"facts": ", ".join(missing)}
+        problems.append(Problem("facts", _("Please complete these facts: %(facts)s.") % {"facts": ", ".join(missing)}))
+    else:
+        award = selectors.declaration_award_summary(declaration)
+        for text, _fact in award.reasons:
+            problems.append(Problem("facts", _("Not eligible: %(reason)s") % {"reason": text}))
+    absent = declaration_missing_evidence(declaration)
+    if absent:
+        problems.append(
+            Problem(
+                "attachments",
+                _("Please attach this evidence: %(evidence)s.") % {"evidence": ", ".join(str(e) for e in absent)},
+            )
         )
+    standing = declaration_standing_commitment(declaration)
+    voided = None if standing else declaration.commitments.first()
+    if voided is not None:
+        problems.append(
+            Problem(
+                "commitment",
+                _("The commitment signed before was voided because %(reason)s: please sign it again.")
+                % {"reason": voided.void_reason},
+            )
+        )
+    elif standing is None:
+        problems.append(Problem("commitment", _("Please sign the good-faith commitment letter (Art. 19).")))
+    elif not commitment_covers(standing, declaration):
+        problems.append(
+            Problem("commitment", _("The declaration changed after the commitment was signed: please sign it again."))
+        )
+    return problems
+
+
+def call_closed_reason(call, moment=None):
+    """Why the call takes no declarations at `moment` (Beijing time), with its dates; None while open."""
+    moment = moment or timezone.now()
+    if moment < call.opens_at:
+        return _("The call is not open yet: declarations are accepted from %(opens)s to %(closes)s (Beijing time).") % (
+            call_dates(call)
+        )
+    if moment >= call.closes_at:
+        return _(
+            "The call is closed for declarations: it was open from %(opens)s to %(closes)s (Beijing time)."
+        ) % call_dates(call)
+    return None
 
 
 def declaration_missing_facts(declaration):
-    from declarations.programmes import PROGRAMMES, Kind
-
     spec = PROGRAMMES[declaration.programme.code]
     return [
         str(fact.label)
@@ -146,13 +371,27 @@ def declaration_missing_facts(declaration):
     ]
 
 
+def declaration_missing_evidence(declaration):
+    """The labels of the required evidence kinds that have no file yet."""
+    present = set(declaration.attachments.values_list("evidence", flat=True))
+    return [e.label for e in EVIDENCE[declaration.programme.code] if e.required and e.code not in present]
+
+
+def declaration_standing_commitment(declaration):
+    """The commitment signed for the declaration and not voided since, or None."""
+    return declaration.commitments.filter(voided_at__isnull=True).first()
+
+
 def declaration_submit(*, declaration_id, actor):
-    """Submit, or resubmit after a return: refuse outside the call's dates or with facts missing,
-    give the declaration its number the first time, and move it to `submitted`. A second click
-    finds it submitted already and is refused by the state check, changing nothing."""
+    """Submit, or resubmit after a return: refuse with every problem at once (see
+    declaration_submission_problems), give the declaration its number the first time, and move it
+    to `submitted`. A second click finds it submitted already and is refused by the state check,
+    changing nothing."""
 
     def prepare(declaration):
-        _check_submittable(declaration)
+        problems = declaration_submission_problems(declaration)
+        if problems:
+            raise SubmissionRefused(problems)
         changes = {"submitted_at": timezone.now()}
         if not declaration.number:
             changes["number"] = _next_number(declaration)

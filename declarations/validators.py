@@ -24,3 +24,58 @@ def validate_credit_code(value):
 
 def normalise_credit_code(value):
     return uscc.compact(value or "")
+
+
+def evidence_file_type(uploaded):
+    """The MIME type of an uploaded evidence file, judged by its content, never by its name.
+
+    Raises ValidationError for an empty, oversized or other kind of file, or an image that does not
+    decode."""
+    import filetype
+    from django.conf import settings
+    from django.template.defaultfilters import filesizeformat
+
+    from declarations.evidence import ACCEPTED_TYPES
+
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if not uploaded.size:
+        raise ValidationError(_("The file is empty."), code="empty")
+    if uploaded.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s; the largest accepted is %(limit)s.")
+            % {"size": filesizeformat(uploaded.size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    uploaded.seek(0)
+    head = uploaded.read(8192)
+    uploaded.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ACCEPTED_TYPES:
+        raise ValidationError(
+            _("Only PDF, JPEG and PNG files are accepted, and this file's content is none of them%(found)s.")
+            % {"found": f" ({kind.mime})" if kind else ""},
+            code="type",
+        )
+    if kind.mime == "application/pdf":
+        uploaded.seek(-min(uploaded.size, 2048), 2)
+        tail = uploaded.read()
+        uploaded.seek(0)
+        if b"%%EOF" not in tail:
+            raise ValidationError(_("This PDF is incomplete or damaged: save it again and upload the new copy."))
+    else:
+        _check_image(uploaded)
+    return kind.mime
+
+
+def _check_image(uploaded):
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(uploaded) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(
+            _("This image is damaged and cannot be read: save it again and upload the new copy."), code="damaged"
+        ) from None
+    finally:
+        uploaded.seek(0)

@@ -1,16 +1,27 @@
 """The applicant site: dashboard, organisation profile, and declarations from draft to submission."""
 
 import rules
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from declarations import estimator, selectors, services
-from declarations.enums import DeclarationAction
-from declarations.forms import DeclarationForm, FactsForm, NewDeclarationForm, NoteForm, OrganisationForm
+from declarations import commitment, documents, estimator, selectors, services, steps
+from declarations.enums import DeclarationAction, DeclarationState, SignatoryCapacity
+from declarations.evidence import EVIDENCE
+from declarations.forms import (
+    AttachmentForm,
+    CommitmentForm,
+    DeclarationForm,
+    FactsForm,
+    NewDeclarationForm,
+    NoteForm,
+    OrganisationForm,
+)
 from declarations.programmes import PROGRAMMES
 from declarations.workflow import TransitionRefused, actions_available
 
@@ -33,7 +44,7 @@ def dashboard(request):
         request,
         "declarations/dashboard.html",
         {
-            "declarations": selectors.declaration_list_for_applicant(user),
+            "declarations": selectors.dashboard_declarations(user),
             "calls": selectors.calls_open_now(),
             "notices": user.notices.all()[:5],
         },
@@ -72,8 +83,8 @@ def declaration_new(request):
         except TransitionRefused as refusal:
             form.add_error(None, str(refusal))
         else:
-            messages.success(request, _("Draft created. Fill in the project and its facts; it is saved at every step."))
-            return redirect("declarations:edit", pk=declaration.pk)
+            messages.success(request, _("Draft created. Each step is saved when you continue; come back at any time."))
+            return redirect("declarations:step", pk=declaration.pk, step="organisation")
     return render(request, "declarations/new.html", {"form": form, "calls": calls})
 
 
@@ -90,8 +101,11 @@ def declaration_detail(request, pk):
             "facts": facts,
             "award": selectors.declaration_award_summary(declaration),
             "events": selectors.declaration_events(declaration),
+            "rounds": selectors.declaration_rounds(declaration),
+            "attachments": _attachments_by_evidence(declaration),
+            "commitment": services.declaration_standing_commitment(declaration),
             "actions": actions_available(declaration, request.user),
-            "missing": services.declaration_missing_facts(declaration) if declaration.is_editable else [],
+            "problems": services.declaration_submission_problems(declaration) if declaration.is_editable else [],
             "note_form": NoteForm(),
         },
     )
@@ -99,40 +113,266 @@ def declaration_detail(request, pk):
 
 @login_required
 def declaration_edit(request, pk):
+    """Resume a draft where something is left to do."""
     declaration = _own_declaration(request, pk)
     if not declaration.is_editable:
         messages.info(request, _("A submitted declaration can no longer be changed."))
         return redirect("declarations:detail", pk=pk)
-    form = DeclarationForm(request.POST or None, instance=declaration)
-    facts_form = FactsForm(request.POST or None, programme_code=declaration.programme.code, facts=declaration.facts)
+    problems = services.declaration_submission_problems(declaration)
+    return redirect("declarations:step", pk=pk, step=steps.resume_step(problems, declaration))
+
+
+def _editable(request, pk):
+    """The declaration if the user may change it now, or a redirect to its read-only page."""
+    declaration = _own_declaration(request, pk)
+    if not declaration.is_editable:
+        messages.info(request, _("A submitted declaration can no longer be changed."))
+        return declaration, redirect("declarations:detail", pk=pk)
+    return declaration, None
+
+
+def _after_save(request, declaration, step):
+    """Where a saved step goes: the step the applicant chose in the stepper, the next, or back."""
+    target = request.POST.get("goto")
+    if target not in steps.SLUGS:
+        target = step if "stay" in request.POST else steps.next_step(step)
+    return redirect("declarations:step", pk=declaration.pk, step=target)
+
+
+def _step_page(request, declaration, step, context):
+    problems = services.declaration_submission_problems(declaration)
+    return render(
+        request,
+        f"declarations/steps/{step}.html",
+        {
+            "declaration": declaration,
+            "step": step,
+            "steps": steps.step_states(step, problems, declaration),
+            # On a step with a form, the stepper's buttons save the step before they leave it.
+            "stepper_saves": step != "review",
+            "previous": steps.previous_step(step),
+            "problems": problems,
+            "step_problems": [p for p in problems if p.step == step],
+            "returns": declaration.events.filter(action=DeclarationAction.RETURN).order_by("-created_at"),
+            **context,
+        },
+    )
+
+
+@login_required
+def step_organisation(request, pk):
+    declaration, leave = _editable(request, pk)
+    if leave:
+        return leave
+    org = declaration.organisation
+    initial = {name: getattr(org, name) for name in services.ORGANISATION_FIELDS} | {"organisation_name": org.name}
+    form = OrganisationForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        if form.is_valid() and facts_form.is_valid():
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["name"] = data.pop("organisation_name")
+            try:
+                services.organisation_update(organisation_id=org.pk, actor=request.user, **data)
+            except ValidationError as invalid:
+                form.add_error(None, invalid)
+            else:
+                messages.success(request, _("The organisation profile was saved."))
+                return _after_save(request, declaration, "organisation")
+        _not_saved(request)
+    return _step_page(request, declaration, "organisation", {"form": form})
+
+
+@login_required
+def step_project(request, pk):
+    declaration, leave = _editable(request, pk)
+    if leave:
+        return leave
+    form = DeclarationForm(request.POST or None, instance=declaration)
+    if request.method == "POST":
+        if form.is_valid():
             try:
                 services.declaration_update(
                     declaration_id=declaration.pk,
                     actor=request.user,
                     title=form.cleaned_data["title"],
                     summary=form.cleaned_data["summary"],
-                    facts=facts_form.facts(),
                 )
             except TransitionRefused as refusal:
                 messages.error(request, str(refusal))
                 return redirect("declarations:detail", pk=pk)
             messages.success(request, _("Your draft was saved."))
-            if "review" in request.POST:
+            return _after_save(request, declaration, "project")
+        _not_saved(request)
+    return _step_page(request, declaration, "project", {"form": form})
+
+
+@login_required
+def step_facts(request, pk):
+    declaration, leave = _editable(request, pk)
+    if leave:
+        return leave
+    form = FactsForm(request.POST or None, programme_code=declaration.programme.code, facts=declaration.facts)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.declaration_update(declaration_id=declaration.pk, actor=request.user, facts=form.facts())
+            except TransitionRefused as refusal:
+                messages.error(request, str(refusal))
                 return redirect("declarations:detail", pk=pk)
-            return redirect("declarations:edit", pk=pk)
-        messages.error(request, _("Please correct the fields marked below. Nothing was saved yet."))
-    return render(
+            messages.success(request, _("Your draft was saved."))
+            return _after_save(request, declaration, "facts")
+        _not_saved(request)
+    award = selectors.declaration_award_summary(declaration, form.typed_facts() if form.is_bound else None)
+    return _step_page(request, declaration, "facts", {"form": form, "award": award})
+
+
+@login_required
+@require_POST
+def precheck(request, pk):
+    """The award engine's estimate for the facts as typed, not saved: the pre-check beside the form."""
+    declaration = _own_declaration(request, pk)
+    form = FactsForm(request.POST, programme_code=declaration.programme.code, facts=declaration.facts)
+    award = selectors.declaration_award_summary(declaration, form.typed_facts())
+    return render(request, "declarations/steps/_precheck.html", {"award": award, "declaration": declaration})
+
+
+@login_required
+def step_attachments(request, pk):
+    declaration, leave = _editable(request, pk)
+    if leave:
+        return leave
+    code = declaration.programme.code
+    form = AttachmentForm(request.POST or None, request.FILES or None, programme_code=code)
+    if request.method == "POST":
+        if "goto" in request.POST and not request.FILES:
+            return _after_save(request, declaration, "attachments")
+        if form.is_valid():
+            try:
+                attachment = services.attachment_add(
+                    declaration_id=declaration.pk,
+                    actor=request.user,
+                    evidence=form.cleaned_data["evidence"],
+                    uploaded_file=form.cleaned_data["file"],
+                )
+            except (TransitionRefused, ValidationError) as refusal:
+                form.add_error("file", refusal.messages if isinstance(refusal, ValidationError) else str(refusal))
+            else:
+                messages.success(request, _("%(name)s was attached.") % {"name": attachment.original_name})
+                return redirect("declarations:step", pk=pk, step="attachments")
+        messages.error(request, _("The file was not attached; the message below says why."))
+    return _step_page(
         request,
-        "declarations/edit.html",
+        declaration,
+        "attachments",
+        {"form": form, "evidence": _attachments_by_evidence(declaration), "max_bytes": settings.ATTACHMENT_MAX_BYTES},
+    )
+
+
+def _attachments_by_evidence(declaration):
+    """Each evidence kind of the programme with the files attached for it, and files of kinds the
+    programme no longer lists, under their code."""
+    files = list(declaration.attachments.all())
+    rows = [(e, [f for f in files if f.evidence == e.code]) for e in EVIDENCE[declaration.programme.code]]
+    return rows
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk, attachment_pk):
+    declaration = _own_declaration(request, pk)
+    attachment = get_object_or_404(declaration.attachments, pk=attachment_pk)
+    try:
+        services.attachment_remove(attachment_id=attachment.pk, actor=request.user)
+    except TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("%(name)s was removed.") % {"name": attachment.original_name})
+    return redirect("declarations:step", pk=pk, step="attachments")
+
+
+@login_required
+def step_commitment(request, pk):
+    declaration, leave = _editable(request, pk)
+    if leave:
+        return leave
+    org = declaration.organisation
+    initial = {"signatory_capacity": SignatoryCapacity.LEGAL_REPRESENTATIVE, "signatory_name": org.legal_representative}
+    form = CommitmentForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if "goto" in request.POST and "accept" not in request.POST:
+            return _after_save(request, declaration, "commitment")
+        if form.is_valid():
+            try:
+                services.commitment_sign(
+                    declaration_id=declaration.pk,
+                    actor=request.user,
+                    signatory_name=form.cleaned_data["signatory_name"],
+                    signatory_capacity=form.cleaned_data["signatory_capacity"],
+                    ip_address=request.META.get("REMOTE_ADDR") or None,
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                )
+            except services.CommitmentRefused as refusal:
+                form.add_error(refusal.field, str(refusal))
+            except TransitionRefused as refusal:
+                messages.error(request, str(refusal))
+                return redirect("declarations:detail", pk=pk)
+            else:
+                messages.success(request, _("The good-faith commitment was signed."))
+                return _after_save(request, declaration, "commitment")
+        _not_saved(request)
+    standing = services.declaration_standing_commitment(declaration)
+    return _step_page(
+        request,
+        declaration,
+        "commitment",
         {
-            "declaration": declaration,
             "form": form,
-            "facts_form": facts_form,
-            "returns": declaration.events.filter(action=DeclarationAction.RETURN).order_by("-created_at"),
+            "text": commitment.commitment_text(),
+            "version": commitment.CURRENT_VERSION,
+            "standing": standing,
+            "covers": standing is not None and services.commitment_covers(standing, declaration),
+            "voided": declaration.commitments.filter(voided_at__isnull=False).first(),
         },
     )
+
+
+@login_required
+def step_review(request, pk):
+    declaration, leave = _editable(request, pk)
+    if leave:
+        return leave
+    spec = PROGRAMMES[declaration.programme.code]
+    return _step_page(
+        request,
+        declaration,
+        "review",
+        {
+            "facts": [(fact, declaration.facts.get(fact.name)) for fact in spec.facts],
+            "award": selectors.declaration_award_summary(declaration),
+            "attachments": _attachments_by_evidence(declaration),
+            "commitment": services.declaration_standing_commitment(declaration),
+        },
+    )
+
+
+STEP_VIEWS = {
+    "organisation": step_organisation,
+    "project": step_project,
+    "facts": step_facts,
+    "attachments": step_attachments,
+    "commitment": step_commitment,
+    "review": step_review,
+}
+
+
+def declaration_step(request, pk, step):
+    if step not in STEP_VIEWS:
+        raise Http404
+    return STEP_VIEWS[step](request, pk)
+
+
+def _not_saved(request):
+    messages.error(request, _("Please correct the fields marked below. Nothing on this step was saved yet."))
 
 
 @login_required
@@ -141,8 +381,16 @@ def declaration_submit(request, pk):
     declaration = _own_declaration(request, pk)
     try:
         declaration = services.declaration_submit(declaration_id=declaration.pk, actor=request.user)
+    except services.SubmissionRefused:
+        messages.error(request, _("The declaration was not submitted. Please fix what is listed below first."))
+        return redirect("declarations:step", pk=pk, step="review")
     except TransitionRefused as refusal:
-        messages.error(request, str(refusal))
+        declaration.refresh_from_db()
+        if declaration.number and not declaration.is_editable and declaration.state != DeclarationState.WITHDRAWN:
+            # A second click, or the same submission from another tab: it went through already.
+            messages.info(request, _("Declaration %(number)s was already submitted.") % {"number": declaration.number})
+        else:
+            messages.error(request, str(refusal))
     else:
         messages.success(request, _("Declaration %(number)s was submitted.") % {"number": declaration.number})
     return redirect("declarations:detail", pk=pk)
@@ -161,6 +409,43 @@ def declaration_withdraw(request, pk):
     else:
         messages.success(request, _("The declaration was withdrawn."))
     return redirect("declarations:detail", pk=pk)
+
+
+def _visible_declaration(request, pk):
+    if not request.user.is_authenticated:
+        raise Http404
+    return get_object_or_404(selectors.declarations_visible_to(request.user), pk=pk)
+
+
+def attachment_download(request, pk, attachment_pk):
+    """An evidence file, to those who may see its declaration; 404 to everyone else."""
+    declaration = _visible_declaration(request, pk)
+    attachment = get_object_or_404(declaration.attachments, pk=attachment_pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type=attachment.content_type,
+        as_attachment=request.GET.get("inline") != "1",
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def declaration_pdf(request, pk):
+    """The submitted declaration with its commitment, as a PDF."""
+    declaration = _visible_declaration(request, pk)
+    if not declaration.number:
+        raise Http404
+    pdf = documents.declaration_pdf(declaration)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{declaration.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def estimate(request):

@@ -1,12 +1,13 @@
 """Reads for the staff console: what each console user may see."""
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import User
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
-from review.models import ReviewAssignment
+from review.models import CreditRecord, ReviewAssignment
 
 
 def declaration_list_for_console(user):
@@ -54,3 +55,9 @@ def reviewers_with_load(declaration=None):
 
 def own_assignment(user, declaration):
     return ReviewAssignment.objects.filter(declaration=declaration, reviewer=user, released_at__isnull=True).first()
+
+
+def credit_records_against(organisation, day=None):
+    """The Art. 17 credit records in force on `day` (today by default) for the organisation's code."""
+    records = CreditRecord.objects.in_force_on(day or timezone.localdate())
+    return list(records.filter(credit_code=organisation.credit_code))

@@ -12,9 +12,15 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(scope="session")
+def _attachments_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("attachments")
+
+
 @pytest.fixture(autouse=True)
-def _eager_celery_and_english(settings):
-    """Tests run Celery tasks eagerly unless a test says it uses the real broker (tests/notices)."""
+def _eager_celery_and_english(settings, _attachments_root):
+    """Tests run Celery tasks eagerly unless a test says it uses the real broker (tests/notices);
+    evidence files go to a temporary folder."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "en"
@@ -22,6 +28,10 @@ def _eager_celery_and_english(settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(_attachments_root)},
+        },
     }
     from config.celery import app
 

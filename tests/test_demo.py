@@ -11,6 +11,7 @@ from notices.models import Notice
 DEMO_USERS = {
     "applicant1": "applicant",
     "applicant2": "applicant",
+    "applicant3": "applicant",
     "staff": "staff",
     "reviewer1": "reviewer",
     "reviewer2": "reviewer",
@@ -34,6 +35,11 @@ def test_load_demo_creates_every_state_and_is_idempotent(client):
     assert {u.username: u.role for u in User.objects.all()} == DEMO_USERS
     applicant1, applicant2 = User.objects.get(username="applicant1"), User.objects.get(username="applicant2")
     assert applicant1.organisation != applicant2.organisation
+    # Only applicant3's organisation is barred after the recovery, so the others' drafts can be submitted.
+    barred = Declaration.objects.get(state=S.RECOVERED).organisation
+    assert barred == User.objects.get(username="applicant3").organisation
+    draft = Declaration.objects.get(state=S.DRAFT)
+    assert draft.organisation == applicant1.organisation
     assert User.objects.get(username="admin").is_superuser
     for username in DEMO_USERS:
         assert client.login(username=username, password="demo-pass-2026"), username
@@ -54,3 +60,17 @@ def test_demo_declarations_carry_their_whole_audit_trail():
         S.DISBURSING,
         S.PAID,
     ]
+
+
+@pytest.mark.django_db
+def test_the_demo_draft_can_be_completed_and_submitted_by_applicant1():
+    from config.demo import complete_for_submission
+    from declarations.services import declaration_submission_problems, declaration_submit
+
+    call_command("load_demo", stdout=io.StringIO())
+    applicant1 = User.objects.get(username="applicant1")
+    draft = Declaration.objects.get(state=S.DRAFT)
+    complete_for_submission(draft, applicant1)
+
+    assert declaration_submission_problems(draft) == []
+    assert declaration_submit(declaration_id=draft.pk, actor=applicant1).number

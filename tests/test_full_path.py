@@ -15,7 +15,7 @@ from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Programme
 from notices.models import Notice
 from publicity.tasks import close_due_publicity_batches
-from tests.declarations.test_applicant_site import FACTS_POST
+from tests.declarations.test_applicant_site import fill_in
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -30,7 +30,7 @@ def test_declaration_goes_from_draft_to_paid_through_every_state(
     )
     declaration = Declaration.objects.get(title="Photonic chips")
     assert declaration.state == S.DRAFT
-    client.post(f"/applicant/declarations/{declaration.pk}/edit/", FACTS_POST | {"title": "Photonic chips"})
+    fill_in(client, declaration, title="Photonic chips")
     client.post(f"/applicant/declarations/{declaration.pk}/submit/")
 
     # Staff accept it and assign two expert reviewers.

@@ -4,9 +4,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from config.demo import complete_for_submission, evidence_pdf
 from declarations.enums import DeclarationState as S
+from declarations.evidence import EVIDENCE
 from declarations.models import Declaration
 from declarations.services import declaration_submit
 from declarations.workflow import TransitionRefused
@@ -32,18 +35,45 @@ FACTS_POST = {
 }
 
 
+PROJECT_POST = {"title": FACTS_POST["title"], "summary": FACTS_POST["summary"]}
+
+
+def steps_url(declaration, step):
+    return f"/applicant/declarations/{declaration.pk}/steps/{step}/"
+
+
+def fill_in(client, declaration, title=None):
+    """Fill in every step of the declaration form through the pages, as an applicant does."""
+    client.post(steps_url(declaration, "project"), PROJECT_POST | ({"title": title} if title else {}))
+    client.post(steps_url(declaration, "facts"), {k: v for k, v in FACTS_POST.items() if k.startswith("facts-")})
+    for evidence in EVIDENCE[declaration.programme.code]:
+        if evidence.required:
+            upload = SimpleUploadedFile(f"{evidence.code}.pdf", evidence_pdf(evidence.code), "application/pdf")
+            client.post(steps_url(declaration, "attachments"), {"evidence": evidence.code, "file": upload})
+    client.post(
+        steps_url(declaration, "commitment"),
+        {
+            "signatory_capacity": "legal_representative",
+            "signatory_name": declaration.organisation.legal_representative,
+            "accept": "on",
+        },
+    )
+
+
 def test_applicant_creates_fills_and_submits_a_declaration(client, applicant, open_call):
     client.force_login(applicant)
     response = client.post(
         "/applicant/declarations/new/", {"call": open_call.pk, "programme": _programme("ART6"), "title": "Draft one"}
     )
     declaration = Declaration.objects.get(title="Draft one")
-    assert response["Location"] == f"/applicant/declarations/{declaration.pk}/edit/"
+    assert response["Location"] == steps_url(declaration, "organisation")
 
-    client.post(f"/applicant/declarations/{declaration.pk}/edit/", FACTS_POST)
+    fill_in(client, declaration, title="Draft one")
     declaration.refresh_from_db()
     assert declaration.facts["investment_amount"] == "8000000.00"
     assert declaration.facts["first_round"] is True
+    review = client.get(steps_url(declaration, "review"))
+    assert review.context["problems"] == []
 
     client.post(f"/applicant/declarations/{declaration.pk}/submit/")
     declaration.refresh_from_db()
@@ -52,6 +82,18 @@ def test_applicant_creates_fills_and_submits_a_declaration(client, applicant, op
     page = client.get(f"/applicant/declarations/{declaration.pk}/").content.decode()
     assert declaration.number in page
     assert "8,000,000.00" in page
+
+
+def test_each_step_saved_leads_to_the_next_and_a_draft_resumes_where_something_is_left(client, draft, applicant):
+    client.force_login(applicant)
+    response = client.post(steps_url(draft, "project"), PROJECT_POST)
+    assert response["Location"] == steps_url(draft, "facts")
+    response = client.post(steps_url(draft, "project"), PROJECT_POST | {"stay": ""})
+    assert response["Location"] == steps_url(draft, "project")
+    response = client.post(steps_url(draft, "project"), PROJECT_POST | {"goto": "commitment"})
+    assert response["Location"] == steps_url(draft, "commitment")
+    # The draft's facts are complete; its evidence is not.
+    assert client.get(f"/applicant/declarations/{draft.pk}/edit/")["Location"] == steps_url(draft, "attachments")
 
 
 def _programme(code):
@@ -73,15 +115,15 @@ def _programme(code):
         ("title", "x" * 201, "at most 200 characters"),
     ],
 )
-def test_edit_shows_the_error_at_the_field_and_keeps_what_was_saved(client, draft, applicant, field, value, message):
-    saved = dict(draft.facts)
+def test_a_step_shows_the_error_at_the_field_and_keeps_what_was_saved(client, draft, applicant, field, value, message):
+    saved = (dict(draft.facts), draft.title)
     client.force_login(applicant)
-    response = client.post(f"/applicant/declarations/{draft.pk}/edit/", FACTS_POST | {field: value})
+    step = "facts" if field.startswith("facts-") else "project"
+    response = client.post(steps_url(draft, step), FACTS_POST | {field: value})
     assert response.status_code == 200
-    form = response.context["facts_form"] if field.startswith("facts-") else response.context["form"]
-    assert message in str(form.errors[field.removeprefix("facts-")])
+    assert message in str(response.context["form"].errors[field.removeprefix("facts-")])
     draft.refresh_from_db()
-    assert draft.facts == saved
+    assert (draft.facts, draft.title) == saved
 
 
 def test_submission_with_missing_facts_is_refused_with_their_names(client, applicant, open_call):
@@ -101,30 +143,41 @@ def test_submission_outside_the_call_is_refused_with_its_dates(applicant):
         closes_at=timezone.make_aware(datetime.datetime(2026, 4, 30, 17)),
     )
     declaration = DeclarationFactory(organisation=applicant.organisation, call=call, created_by=applicant)
+    complete_for_submission(declaration, applicant)
     beijing = ZoneInfo("Asia/Shanghai")
     with (
+        time_machine.travel(datetime.datetime(2026, 3, 1, 8, 59, 59, tzinfo=beijing)),
+        pytest.raises(TransitionRefused, match=r"not open yet.*2026-03-01 09:00 to 2026-04-30 17:00 \(Beijing time\)"),
+    ):
+        declaration_submit(declaration_id=declaration.pk, actor=applicant)
+    with (
         time_machine.travel(datetime.datetime(2026, 4, 30, 17, 0, 1, tzinfo=beijing)),
-        pytest.raises(TransitionRefused, match="2026-03-01 09:00 to 2026-04-30 17:00"),
+        pytest.raises(TransitionRefused, match=r"closed.*2026-03-01 09:00 to 2026-04-30 17:00 \(Beijing time\)"),
     ):
         declaration_submit(declaration_id=declaration.pk, actor=applicant)
     with time_machine.travel(datetime.datetime(2026, 4, 30, 16, 59, tzinfo=beijing)):
         assert declaration_submit(declaration_id=declaration.pk, actor=applicant).state == S.SUBMITTED
 
 
-def test_a_second_submit_click_changes_nothing(client, draft, applicant):
+def test_a_second_submit_click_changes_nothing_and_says_it_went_through(client, draft, applicant):
+    complete_for_submission(draft, applicant)
     client.force_login(applicant)
     client.post(f"/applicant/declarations/{draft.pk}/submit/")
     response = client.post(f"/applicant/declarations/{draft.pk}/submit/", follow=True)
-    assert "cannot be done while" in response.content.decode()
+    number = Declaration.objects.get(pk=draft.pk).number
+    assert f"Declaration {number} was already submitted." in response.content.decode()
     assert Declaration.objects.get(pk=draft.pk).events.count() == 1
 
 
-def test_submitted_declaration_is_read_only(client, draft, applicant):
+@pytest.mark.parametrize("step", ["organisation", "project", "facts", "attachments", "commitment", "review"])
+def test_submitted_declaration_is_read_only(client, draft, applicant, step):
+    complete_for_submission(draft, applicant)
     declaration_submit(declaration_id=draft.pk, actor=applicant)
     client.force_login(applicant)
-    response = client.post(f"/applicant/declarations/{draft.pk}/edit/", FACTS_POST | {"title": "Changed"})
+    response = client.post(steps_url(draft, step), FACTS_POST | {"title": "Changed", "accept": "on"})
     assert response["Location"] == f"/applicant/declarations/{draft.pk}/"
     assert Declaration.objects.get(pk=draft.pk).title == draft.title
+    assert client.get(steps_url(draft, step))["Location"] == f"/applicant/declarations/{draft.pk}/"
 
 
 def test_users_of_one_organisation_share_its_declarations(client, draft, applicant):
@@ -138,7 +191,7 @@ def test_users_of_one_organisation_share_its_declarations(client, draft, applica
     [
         ("get", "/applicant/declarations/{pk}/"),
         ("get", "/applicant/declarations/{pk}/edit/"),
-        ("post", "/applicant/declarations/{pk}/edit/"),
+        ("post", "/applicant/declarations/{pk}/steps/facts/"),
         ("post", "/applicant/declarations/{pk}/submit/"),
         ("post", "/applicant/declarations/{pk}/withdraw/"),
     ],
@@ -165,14 +218,26 @@ def test_applicant_pages_send_anonymous_users_to_login(client, draft):
 def test_returned_declaration_shows_staff_comments_and_can_be_resubmitted(client, draft, applicant, staff):
     from review.services import declaration_return
 
+    complete_for_submission(draft, applicant)
     declaration_submit(declaration_id=draft.pk, actor=applicant)
     declaration_return(declaration_id=draft.pk, actor=staff, note="Attach the payment proof.")
     client.force_login(applicant)
-    assert "Attach the payment proof." in client.get(f"/applicant/declarations/{draft.pk}/edit/").content.decode()
+    assert "Attach the payment proof." in client.get(steps_url(draft, "facts")).content.decode()
+    client.post(steps_url(draft, "project"), {"title": draft.title, "summary": "Seed round, with the payment proof."})
+    # The change voided the commitment: the resubmission needs it signed again.
+    refused = client.post(f"/applicant/declarations/{draft.pk}/submit/", follow=True)
+    assert "please sign it again" in refused.content.decode()
+    complete_for_submission(draft, applicant)
     client.post(f"/applicant/declarations/{draft.pk}/submit/")
     draft.refresh_from_db()
     assert (draft.state, draft.number) == (S.SUBMITTED, f"ZGC-{draft.call.year}-ART6-000001")
     assert [e.to_state for e in draft.events.all()] == [S.SUBMITTED, S.RETURNED, S.SUBMITTED]
+    rounds = client.get(f"/applicant/declarations/{draft.pk}/").context["rounds"]
+    assert [(r.number, r.returned.note if r.returned else None) for r in rounds] == [
+        (1, "Attach the payment proof."),
+        (2, None),
+    ]
+    assert rounds[1].changes == ("project summary",)
 
 
 @pytest.mark.parametrize("count", [2, 20])
@@ -212,6 +277,7 @@ def test_an_organisation_barred_after_a_recovery_cannot_declare(applicant, staff
     recovered = DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant)
     walk_to(recovered, S.RECOVERED, Cast(applicant=applicant, staff=staff, reviewers=[reviewer], finance=finance))
     draft = DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant)
+    complete_for_submission(draft, applicant)
     with pytest.raises(TransitionRefused, match="barred from applying until"):
         declaration_submit(declaration_id=draft.pk, actor=applicant)
     with pytest.raises(TransitionRefused, match=r"Art\. 21"):

@@ -75,7 +75,9 @@ def test_decision_cap_counts_what_was_already_decided_for_the_institution_this_y
 
 
 def test_decision_on_an_ineligible_declaration_is_refused_with_its_reasons(reviewed, staff):
-    declaration = reviewed(equity_ratio_after_pct="51")
+    declaration = reviewed()
+    # Submission refuses an ineligible declaration; the decision checks again, whatever changed since.
+    Declaration.objects.filter(pk=declaration.pk).update(facts=declaration.facts | {"equity_ratio_after_pct": "51"})
 
     with pytest.raises(AboveAwardCap) as refusal:
         declaration_approve(declaration_id=declaration.pk, actor=staff, amount=Decimal("1.00"))

@@ -49,6 +49,18 @@ ORGANISATIONS = {
         "annual_revenue": Decimal("68000000.00"),
         "legal_representative": "Chen Jing",
     },
+    # Barred from applying after its funds were recovered (Art. 21), apart from the two above so
+    # that their drafts can still be submitted.
+    "applicant3": {
+        "name": "Beijing Jinghua Angel Investment Co., Ltd.",
+        "credit_code": _code("91110105MA03JH2P4"),
+        "organisation_type": "investment_institution",
+        "district": "chaoyang",
+        "registered_capital": Decimal("60000000.00"),
+        "established_on": datetime.date(2017, 6, 6),
+        "annual_revenue": Decimal("12000000.00"),
+        "legal_representative": "Sun Hao",
+    },
 }
 
 FACTS = {
@@ -100,7 +112,7 @@ DECLARATIONS = [
     ("applicant2", "ART9", S.DISBURSING, "R&D insurance for the 2026 chip programme"),
     ("applicant1", "ART6", S.PAID, "First-round investment in a satellite components maker"),
     ("applicant1", "ART6", S.STOPPED, "First-round investment in a company that moved away"),
-    ("applicant1", "ART6", S.RECOVERED, "Investment declared with forged payment proof"),
+    ("applicant3", "ART6", S.RECOVERED, "Investment declared with forged payment proof"),
 ]
 
 PAST_PUBLICITY = {S.CONFIRMED, S.DISBURSING, S.PAID, S.STOPPED, S.RECOVERED}
@@ -176,6 +188,7 @@ class Command(BaseCommand):
         for username, role in [
             ("applicant1", Role.APPLICANT),
             ("applicant2", Role.APPLICANT),
+            ("applicant3", Role.APPLICANT),
             ("staff", Role.STAFF),
             ("reviewer1", Role.REVIEWER),
             ("reviewer2", Role.REVIEWER),

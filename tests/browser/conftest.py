@@ -1,0 +1,79 @@
+"""Playwright on the system Chromium (apt package `chromium`, /usr/bin/chromium; never a downloaded
+browser) against pytest-django's live server.
+
+Tests take `live_server` and `page`, and are marked
+`@pytest.mark.django_db(transaction=True, serialized_rollback=True)`: the live server needs a
+transactional database, and the serialized rollback restores the programmes the data migration loads.
+Screenshots go to `output_dir` (test-output/, or $TEST_OUTPUT_DIR).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Chromium, started and stopped for each test.
+
+    While Playwright's sync API runs, an event loop is marked running in the main thread: Django's ORM
+    refuses to run there (SynchronousOnlyOperation) unless DJANGO_ALLOW_ASYNC_UNSAFE is set, and its
+    `connections` hands out other connection objects than the test database's own (asgiref's Local
+    switches to context storage). Those lack the serialized contents that `serialized_rollback`
+    restores, so a Playwright kept for the session would break every transactional test after it.
+    Per test, the database set-up and flush run before Playwright starts and after it stops, and the
+    connections opened meanwhile are closed here.
+    """
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install the Debian package `chromium` (make system)")
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            connections.close_all()
+            browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def output_dir():
+    """The test run's output folder (screenshots), created if missing."""
+    path = Path(os.environ.get("TEST_OUTPUT_DIR", REPO_ROOT / "test-output"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def login(page, live_server, username, password):
+    """Sign in through allauth's login page. The header's language switcher holds the page's first
+    submit button, so the form is submitted with Enter in the password field."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.press("input[name=password]", "Enter")
+    assert "/accounts/login/" not in page.url, f"login failed for {username}"
