@@ -23,6 +23,12 @@ class AccountAdapter(DefaultAccountAdapter):
         """Each role starts where its work is, unless the login page was asked for another page."""
         return resolve_url(START_PAGES.get(request.user.role, settings.LOGIN_REDIRECT_URL))
 
+    def get_signup_redirect_url(self, request):
+        """A new applicant goes straight to their declarations, like after any login."""
+        if request.user.is_authenticated:
+            return self.get_login_redirect_url(request)
+        return super().get_signup_redirect_url(request)
+
     @transaction.atomic
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)

@@ -118,6 +118,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# English date formats for readers in Beijing (config/formats/en); Chinese keeps Django's.
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
@@ -142,6 +144,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP or
+# HTTP_X_FORWARDED_FOR), recorded when a good-faith commitment is signed; empty: the connection's.
+CLIENT_ADDRESS_HEADER = env("CLIENT_ADDRESS_HEADER", default="")
 # The largest evidence file accepted, in bytes.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 

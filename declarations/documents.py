@@ -54,7 +54,7 @@ def declaration_pdf_html(declaration) -> str:
     )
     code = declaration.programme.code
     with timezone.override(BEIJING):
-        standing = services.declaration_standing_commitment(declaration)
+        standing = selectors.declaration_standing_commitment(declaration)
         return render_to_string(
             TEMPLATE,
             {

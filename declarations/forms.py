@@ -12,6 +12,7 @@ from declarations.models import Call, Declaration, Programme
 from declarations.programmes import PROGRAMMES, Kind
 from declarations.validators import evidence_file_type
 
+CENT = Decimal("0.01")
 # Dates outside these bounds are typing errors (and beyond what date arithmetic over 5 years allows).
 FIRST_DAY = datetime.date(1900, 1, 1)
 LAST_DAY = datetime.date(2099, 12, 31)
@@ -144,7 +145,15 @@ class FactsForm(forms.Form):
         return data
 
     def facts(self):
-        return {name: _to_json(value) for name, value in self.cleaned_data.items() if value not in (None, "")}
+        facts = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            if isinstance(self.fields[name], MoneyField):
+                # 8,000,000 and 8,000,000.00 are the same amount: stored alike, they change nothing.
+                value = value.quantize(CENT)
+            facts[name] = _to_json(value)
+        return facts
 
     def typed_facts(self):
         """The facts as typed that are valid, for the pre-check of a form that may not be valid yet."""
@@ -172,8 +181,14 @@ class AttachmentForm(forms.Form):
         self.fields["evidence"].choices = [(e.code, e.label) for e in EVIDENCE[programme_code]]
 
     def clean_file(self):
+        """The file's content checked; a refusal names the file, which the emptied input no longer shows."""
         uploaded = self.cleaned_data["file"]
-        evidence_file_type(uploaded)
+        try:
+            evidence_file_type(uploaded)
+        except forms.ValidationError as refusal:
+            raise forms.ValidationError(
+                [f"{uploaded.name[-100:]}: {message}" for message in refusal.messages], code="file"
+            ) from None
         return uploaded
 
 

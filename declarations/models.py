@@ -2,6 +2,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -248,11 +249,20 @@ class DeclarationEvent(models.Model):
         return APPLICANT_LABELS[self.to_state]
 
 
-def attachment_storage():
-    """Evidence files live apart from any public URL; a view that checks permission serves them."""
-    from django.core.files.storage import storages
+class AttachmentStorage(Storage):
+    """Evidence files live apart from any public URL; a view that checks permission serves them.
 
-    return storages["attachments"]
+    Every call goes to the `attachments` storage configured now (settings.STORAGES), not the one
+    configured when the model was loaded, so settings overridden later (tests) take effect."""
+
+    def __getattribute__(self, name):
+        if name.startswith("__"):
+            return object.__getattribute__(self, name)
+        return getattr(storages["attachments"], name)
+
+
+def attachment_storage():
+    return AttachmentStorage()
 
 
 def attachment_path(attachment, filename):

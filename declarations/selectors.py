@@ -21,6 +21,7 @@ from declarations.awards import (
 )
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
+from declarations.evidence import EVIDENCE
 from declarations.models import Call, Declaration, DeclarationEvent
 from declarations.programmes import PROGRAMMES
 
@@ -37,6 +38,17 @@ def dashboard_declarations(user):
     return declaration_list_for_applicant(user).prefetch_related(
         Prefetch("events", queryset=DeclarationEvent.objects.order_by("created_at", "pk"))
     )
+
+
+def declaration_evidence(declaration):
+    """Each evidence kind of the declaration's programme with the files attached for it."""
+    files = list(declaration.attachments.all())
+    return [(e, [f for f in files if f.evidence == e.code]) for e in EVIDENCE[declaration.programme.code]]
+
+
+def declaration_standing_commitment(declaration):
+    """The commitment signed for the declaration and not voided since, or None."""
+    return declaration.commitments.filter(voided_at__isnull=True).first()
 
 
 def declarations_visible_to(user):

@@ -329,7 +329,7 @@ def declaration_submission_problems(declaration, moment=None):
                 _("Please attach this evidence: %(evidence)s.") % {"evidence": ", ".join(str(e) for e in absent)},
             )
         )
-    standing = declaration_standing_commitment(declaration)
+    standing = selectors.declaration_standing_commitment(declaration)
     voided = None if standing else declaration.commitments.first()
     if voided is not None:
         problems.append(
@@ -375,11 +375,6 @@ def declaration_missing_evidence(declaration):
     """The labels of the required evidence kinds that have no file yet."""
     present = set(declaration.attachments.values_list("evidence", flat=True))
     return [e.label for e in EVIDENCE[declaration.programme.code] if e.required and e.code not in present]
-
-
-def declaration_standing_commitment(declaration):
-    """The commitment signed for the declaration and not voided since, or None."""
-    return declaration.commitments.filter(voided_at__isnull=True).first()
 
 
 def declaration_submit(*, declaration_id, actor):

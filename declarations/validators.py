@@ -41,9 +41,11 @@ def evidence_file_type(uploaded):
     if not uploaded.size:
         raise ValidationError(_("The file is empty."), code="empty")
     if uploaded.size > limit:
+        size, largest = filesizeformat(uploaded.size), filesizeformat(limit)
+        if size == largest:
+            size, largest = _("%(n)s bytes") % {"n": f"{uploaded.size:,}"}, _("%(n)s bytes") % {"n": f"{limit:,}"}
         raise ValidationError(
-            _("The file is %(size)s; the largest accepted is %(limit)s.")
-            % {"size": filesizeformat(uploaded.size), "limit": filesizeformat(limit)},
+            _("The file is %(size)s; the largest accepted is %(limit)s.") % {"size": size, "limit": largest},
             code="too_large",
         )
     uploaded.seek(0)
@@ -67,12 +69,27 @@ def evidence_file_type(uploaded):
     return kind.mime
 
 
+# A scan of an A4 page at 600 dpi has about 35 million pixels; more is a typing error or a bomb.
+MAX_IMAGE_PIXELS = 60_000_000
+
+
 def _check_image(uploaded):
+    """The image's structure (verify) and then its pixels (load): a JPEG cut short or padded with
+    junk passes the first check alone."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(uploaded) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ValidationError(
+                    _("This image has more than %(n)s million pixels: scan it at a lower resolution.")
+                    % {"n": MAX_IMAGE_PIXELS // 1_000_000},
+                    code="too_many_pixels",
+                )
             image.verify()
+        uploaded.seek(0)
+        with Image.open(uploaded) as image:
+            image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationError(
             _("This image is damaged and cannot be read: save it again and upload the new copy."), code="damaged"

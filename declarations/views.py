@@ -1,5 +1,7 @@
 """The applicant site: dashboard, organisation profile, and declarations from draft to submission."""
 
+import ipaddress
+
 import rules
 from django.conf import settings
 from django.contrib import messages
@@ -12,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from declarations import commitment, documents, estimator, selectors, services, steps
 from declarations.enums import DeclarationAction, DeclarationState, SignatoryCapacity
-from declarations.evidence import EVIDENCE
 from declarations.forms import (
     AttachmentForm,
     CommitmentForm,
@@ -102,8 +103,8 @@ def declaration_detail(request, pk):
             "award": selectors.declaration_award_summary(declaration),
             "events": selectors.declaration_events(declaration),
             "rounds": selectors.declaration_rounds(declaration),
-            "attachments": _attachments_by_evidence(declaration),
-            "commitment": services.declaration_standing_commitment(declaration),
+            "attachments": selectors.declaration_evidence(declaration),
+            "commitment": selectors.declaration_standing_commitment(declaration),
             "actions": actions_available(declaration, request.user),
             "problems": services.declaration_submission_problems(declaration) if declaration.is_editable else [],
             "note_form": NoteForm(),
@@ -264,16 +265,12 @@ def step_attachments(request, pk):
         request,
         declaration,
         "attachments",
-        {"form": form, "evidence": _attachments_by_evidence(declaration), "max_bytes": settings.ATTACHMENT_MAX_BYTES},
+        {
+            "form": form,
+            "evidence": selectors.declaration_evidence(declaration),
+            "max_bytes": settings.ATTACHMENT_MAX_BYTES,
+        },
     )
-
-
-def _attachments_by_evidence(declaration):
-    """Each evidence kind of the programme with the files attached for it, and files of kinds the
-    programme no longer lists, under their code."""
-    files = list(declaration.attachments.all())
-    rows = [(e, [f for f in files if f.evidence == e.code]) for e in EVIDENCE[declaration.programme.code]]
-    return rows
 
 
 @login_required
@@ -308,7 +305,7 @@ def step_commitment(request, pk):
                     actor=request.user,
                     signatory_name=form.cleaned_data["signatory_name"],
                     signatory_capacity=form.cleaned_data["signatory_capacity"],
-                    ip_address=request.META.get("REMOTE_ADDR") or None,
+                    ip_address=_client_address(request),
                     user_agent=request.META.get("HTTP_USER_AGENT", ""),
                 )
             except services.CommitmentRefused as refusal:
@@ -320,7 +317,7 @@ def step_commitment(request, pk):
                 messages.success(request, _("The good-faith commitment was signed."))
                 return _after_save(request, declaration, "commitment")
         _not_saved(request)
-    standing = services.declaration_standing_commitment(declaration)
+    standing = selectors.declaration_standing_commitment(declaration)
     return _step_page(
         request,
         declaration,
@@ -349,8 +346,8 @@ def step_review(request, pk):
         {
             "facts": [(fact, declaration.facts.get(fact.name)) for fact in spec.facts],
             "award": selectors.declaration_award_summary(declaration),
-            "attachments": _attachments_by_evidence(declaration),
-            "commitment": services.declaration_standing_commitment(declaration),
+            "attachments": selectors.declaration_evidence(declaration),
+            "commitment": selectors.declaration_standing_commitment(declaration),
         },
     )
 
@@ -369,6 +366,18 @@ def declaration_step(request, pk, step):
     if step not in STEP_VIEWS:
         raise Http404
     return STEP_VIEWS[step](request, pk)
+
+
+def _client_address(request):
+    """The address the request came from: the header the TLS proxy sets (settings.CLIENT_ADDRESS_HEADER,
+    its first entry for X-Forwarded-For) when one is configured, else the connection's."""
+    header = settings.CLIENT_ADDRESS_HEADER
+    for candidate in ((request.META.get(header, "").split(",")[0] if header else ""), request.META.get("REMOTE_ADDR")):
+        try:
+            return str(ipaddress.ip_address((candidate or "").strip()))
+        except ValueError:
+            continue
+    return None
 
 
 def _not_saved(request):

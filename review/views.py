@@ -15,7 +15,12 @@ from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Programme
 from declarations.programmes import PROGRAMMES
-from declarations.selectors import declaration_award_summary, declaration_events
+from declarations.selectors import (
+    declaration_award_summary,
+    declaration_events,
+    declaration_evidence,
+    declaration_standing_commitment,
+)
 from declarations.workflow import TRANSITIONS, TransitionRefused, actions_available, declaration_transition
 from review import selectors, services
 from review.forms import AssignForm, DecisionForm, NoteForm, QueueFilterForm, ReasonForm, ScoreForm
@@ -182,6 +187,8 @@ def declaration_page(request, pk):
             "facts": [(fact, declaration.facts.get(fact.name)) for fact in spec.facts],
             "award": award,
             "events": declaration_events(declaration),
+            "attachments": declaration_evidence(declaration),
+            "commitment": declaration_standing_commitment(declaration),
             "assignments": selectors.assignments_visible_to(user, declaration),
             "own_assignment": own,
             "score_form": score_form,

@@ -12,13 +12,8 @@ from tests.factories import (
 )
 
 
-@pytest.fixture(scope="session")
-def _attachments_root(tmp_path_factory):
-    return tmp_path_factory.mktemp("attachments")
-
-
 @pytest.fixture(autouse=True)
-def _eager_celery_and_english(settings, _attachments_root):
+def _eager_celery_and_english(settings, tmp_path):
     """Tests run Celery tasks eagerly unless a test says it uses the real broker (tests/notices);
     evidence files go to a temporary folder."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
@@ -30,7 +25,7 @@ def _eager_celery_and_english(settings, _attachments_root):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         "attachments": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(_attachments_root)},
+            "OPTIONS": {"location": str(tmp_path / "attachments")},
         },
     }
     from config.celery import app

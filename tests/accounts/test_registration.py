@@ -50,6 +50,7 @@ def test_validate_credit_code_accepts_a_real_code():
 def test_signup_creates_an_applicant_with_the_organisation(client):
     response = client.post("/accounts/signup/", _signup_data())
     assert response.status_code == 302
+    assert response["Location"] == "/applicant/"
     user = User.objects.get(username="newapplicant")
     assert user.role == Role.APPLICANT
     organisation = user.organisation

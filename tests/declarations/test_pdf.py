@@ -8,7 +8,8 @@ from pypdf import PdfReader
 
 from config.demo import complete_for_submission
 from declarations import documents
-from declarations.services import declaration_standing_commitment, declaration_submit
+from declarations.selectors import declaration_standing_commitment
+from declarations.services import declaration_submit
 
 pytestmark = pytest.mark.django_db
 
