@@ -7,6 +7,8 @@ from declarations.enums import District, OrganisationType
 from declarations.models import Organisation
 from declarations.validators import normalise_credit_code, validate_credit_code
 
+MONEY_LIMIT = Decimal("999999999999.99")
+
 
 class MoneyInput(forms.TextInput):
     """Shows a saved amount with thousands separators, as it is typed and printed: 1,600,000.00."""
@@ -31,6 +33,9 @@ class MoneyField(forms.DecimalField):
         kwargs.setdefault("max_digits", 16)
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", 0)
+        # Far above any amount of these programmes, and below what every database reads back exactly
+        # (SQLite passes decimals through a 15-digit float).
+        kwargs.setdefault("max_value", MONEY_LIMIT)
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget):

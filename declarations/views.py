@@ -410,9 +410,12 @@ def declaration_submit(request, pk):
 def declaration_withdraw(request, pk):
     declaration = _own_declaration(request, pk)
     form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        # Nothing is withdrawn on a reason that cannot be kept as typed.
+        messages.error(request, " ".join(form.errors["note"]))
+        return redirect("declarations:detail", pk=pk)
     try:
-        services.declaration_withdraw(declaration_id=declaration.pk, actor=request.user, note=note)
+        services.declaration_withdraw(declaration_id=declaration.pk, actor=request.user, note=form.cleaned_data["note"])
     except TransitionRefused as refusal:
         messages.error(request, str(refusal))
     else:
