@@ -42,7 +42,7 @@ def organisation_update(*, organisation_id, actor, **fields):
     """Change the profile (not the credit code, which identifies the organisation)."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
     if actor.organisation_id != organisation.pk:
-        raise PermissionError("not a member of this organisation")
+        raise TransitionRefused(_("You are not allowed to do this."))
     before = {name: getattr(organisation, name) for name in ORGANISATION_FIELDS}
     for name in ORGANISATION_FIELDS:
         if name in fields:

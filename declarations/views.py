@@ -27,6 +27,11 @@ from declarations.programmes import PROGRAMMES
 from declarations.workflow import TransitionRefused, actions_available
 
 
+def _posted(request):
+    """The submitted data, even when empty (an empty POST is an invalid form, not a blank page)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _applicant(request):
     if not rules.has_perm("declarations.create_declaration", request.user):
         raise PermissionDenied
@@ -58,7 +63,7 @@ def organisation(request):
     org = user.organisation
     fields = services.ORGANISATION_FIELDS
     initial = {name: getattr(org, name) for name in fields} | {"organisation_name": org.name}
-    form = OrganisationForm(request.POST or None, initial=initial)
+    form = OrganisationForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["name"] = data.pop("organisation_name")
@@ -72,7 +77,7 @@ def organisation(request):
 def declaration_new(request):
     user = _applicant(request)
     calls = selectors.calls_open_now()
-    form = NewDeclarationForm(request.POST or None, calls=calls)
+    form = NewDeclarationForm(_posted(request), calls=calls)
     if request.method == "POST" and form.is_valid():
         try:
             declaration = services.declaration_create(
@@ -167,7 +172,7 @@ def step_organisation(request, pk):
         return leave
     org = declaration.organisation
     initial = {name: getattr(org, name) for name in services.ORGANISATION_FIELDS} | {"organisation_name": org.name}
-    form = OrganisationForm(request.POST or None, initial=initial)
+    form = OrganisationForm(_posted(request), initial=initial)
     if request.method == "POST":
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -176,6 +181,8 @@ def step_organisation(request, pk):
                 services.organisation_update(organisation_id=org.pk, actor=request.user, **data)
             except ValidationError as invalid:
                 form.add_error(None, invalid)
+            except TransitionRefused as refusal:
+                form.add_error(None, str(refusal))
             else:
                 messages.success(request, _("The organisation profile was saved."))
                 return _after_save(request, declaration, "organisation")
@@ -188,7 +195,7 @@ def step_project(request, pk):
     declaration, leave = _editable(request, pk)
     if leave:
         return leave
-    form = DeclarationForm(request.POST or None, instance=declaration)
+    form = DeclarationForm(_posted(request), instance=declaration)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -212,7 +219,7 @@ def step_facts(request, pk):
     declaration, leave = _editable(request, pk)
     if leave:
         return leave
-    form = FactsForm(request.POST or None, programme_code=declaration.programme.code, facts=declaration.facts)
+    form = FactsForm(_posted(request), programme_code=declaration.programme.code, facts=declaration.facts)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -243,7 +250,7 @@ def step_attachments(request, pk):
     if leave:
         return leave
     code = declaration.programme.code
-    form = AttachmentForm(request.POST or None, request.FILES or None, programme_code=code)
+    form = AttachmentForm(_posted(request), request.FILES if request.method == "POST" else None, programme_code=code)
     if request.method == "POST":
         if "goto" in request.POST and not request.FILES:
             return _after_save(request, declaration, "attachments")
@@ -294,7 +301,7 @@ def step_commitment(request, pk):
         return leave
     org = declaration.organisation
     initial = {"signatory_capacity": SignatoryCapacity.LEGAL_REPRESENTATIVE, "signatory_name": org.legal_representative}
-    form = CommitmentForm(request.POST or None, initial=initial)
+    form = CommitmentForm(_posted(request), initial=initial)
     if request.method == "POST":
         if "goto" in request.POST and "accept" not in request.POST:
             return _after_save(request, declaration, "commitment")
