@@ -62,13 +62,20 @@ def organisation_barred_until(organisation):
     return bars.aggregate(until=Max("recoveries__barred_until"))["until"]
 
 
-def _check_not_barred(organisation):
+def barred_reason(organisation):
+    """Why the organisation may not apply now (Art. 21), or None."""
     until = organisation_barred_until(organisation)
-    if until:
-        raise TransitionRefused(
-            _("Your organisation is barred from applying until %(date)s after funds were recovered (Art. 21).")
-            % {"date": until.isoformat()}
-        )
+    if until is None:
+        return None
+    return _("Your organisation is barred from applying until %(date)s after funds were recovered (Art. 21).") % {
+        "date": until.isoformat()
+    }
+
+
+def _check_not_barred(organisation):
+    reason = barred_reason(organisation)
+    if reason:
+        raise TransitionRefused(reason)
 
 
 def declaration_create(*, actor, call, programme, title, summary="", facts=None):
@@ -294,15 +301,9 @@ def declaration_submission_problems(declaration, moment=None):
     from review.selectors import credit_records_against
 
     problems = []
-    until = organisation_barred_until(declaration.organisation)
-    if until:
-        problems.append(
-            Problem(
-                "organisation",
-                _("Your organisation is barred from applying until %(date)s after funds were recovered (Art. 21).")
-                % {"date": until.isoformat()},
-            )
-        )
+    barred = barred_reason(declaration.organisation)
+    if barred:
+        problems.append(Problem("organisation", barred))
     for record in credit_records_against(declaration.organisation):
         problems.append(
             Problem(

@@ -57,18 +57,34 @@ def dashboard(request):
     )
 
 
+def _organisation_form(request, org):
+    initial = {name: getattr(org, name) for name in services.ORGANISATION_FIELDS} | {"organisation_name": org.name}
+    return OrganisationForm(_posted(request), initial=initial)
+
+
+def _organisation_saved(request, form, org):
+    """Save a valid profile form through the service; False, with the refusal on the form, otherwise."""
+    if not form.is_valid():
+        return False
+    data = dict(form.cleaned_data)
+    data["name"] = data.pop("organisation_name")
+    try:
+        services.organisation_update(organisation_id=org.pk, actor=request.user, **data)
+    except ValidationError as invalid:
+        form.add_error(None, invalid)
+        return False
+    except TransitionRefused as refusal:
+        form.add_error(None, str(refusal))
+        return False
+    messages.success(request, _("The organisation profile was saved."))
+    return True
+
+
 @login_required
 def organisation(request):
-    user = _applicant(request)
-    org = user.organisation
-    fields = services.ORGANISATION_FIELDS
-    initial = {name: getattr(org, name) for name in fields} | {"organisation_name": org.name}
-    form = OrganisationForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["name"] = data.pop("organisation_name")
-        services.organisation_update(organisation_id=org.pk, actor=user, **data)
-        messages.success(request, _("The organisation profile was saved."))
+    org = _applicant(request).organisation
+    form = _organisation_form(request, org)
+    if request.method == "POST" and _organisation_saved(request, form, org):
         return redirect("declarations:organisation")
     return render(request, "declarations/organisation.html", {"form": form, "organisation": org})
 
@@ -170,22 +186,10 @@ def step_organisation(request, pk):
     declaration, leave = _editable(request, pk)
     if leave:
         return leave
-    org = declaration.organisation
-    initial = {name: getattr(org, name) for name in services.ORGANISATION_FIELDS} | {"organisation_name": org.name}
-    form = OrganisationForm(_posted(request), initial=initial)
+    form = _organisation_form(request, declaration.organisation)
     if request.method == "POST":
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            data["name"] = data.pop("organisation_name")
-            try:
-                services.organisation_update(organisation_id=org.pk, actor=request.user, **data)
-            except ValidationError as invalid:
-                form.add_error(None, invalid)
-            except TransitionRefused as refusal:
-                form.add_error(None, str(refusal))
-            else:
-                messages.success(request, _("The organisation profile was saved."))
-                return _after_save(request, declaration, "organisation")
+        if _organisation_saved(request, form, declaration.organisation):
+            return _after_save(request, declaration, "organisation")
         _not_saved(request)
     return _step_page(request, declaration, "organisation", {"form": form})
 
