@@ -10,6 +10,7 @@ class DeclarationState(models.TextChoices):
     RETURNED = "returned", _("Returned for revision")
     WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
     ACCEPTED = "accepted", _("Accepted")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")
     DISQUALIFIED = "disqualified", _("Disqualified (Art. 17)")
     UNDER_REVIEW = "under_review", _("Under expert evaluation")
     REVIEWED = "reviewed", _("Evaluated, awaiting decision")
@@ -33,6 +34,7 @@ APPLICANT_LABELS = {
     S.RETURNED: _("Returned for revision"),
     S.WITHDRAWN: _("Withdrawn"),
     S.ACCEPTED: _("Under evaluation"),
+    S.NOT_ACCEPTED: _("Not accepted"),
     S.DISQUALIFIED: _("Not qualified"),
     S.UNDER_REVIEW: _("Under evaluation"),
     S.REVIEWED: _("Under evaluation"),
@@ -55,7 +57,9 @@ PUBLIC_LABELS = {
     S.PAID: _("Publicity ended"),
 }
 
-TERMINAL_STATES = frozenset({S.WITHDRAWN, S.DISQUALIFIED, S.NOT_SUPPORTED, S.OBJECTION_UPHELD, S.STOPPED, S.RECOVERED})
+TERMINAL_STATES = frozenset(
+    {S.WITHDRAWN, S.NOT_ACCEPTED, S.DISQUALIFIED, S.NOT_SUPPORTED, S.OBJECTION_UPHELD, S.STOPPED, S.RECOVERED}
+)
 
 
 class DeclarationAction(models.TextChoices):
@@ -63,6 +67,7 @@ class DeclarationAction(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdraw")
     RETURN = "return", _("Return for revision")
     ACCEPT = "accept", _("Accept")
+    REFUSE = "refuse", _("Do not accept")
     DISQUALIFY = "disqualify", _("Disqualify (Art. 17)")
     START_REVIEW = "start_review", _("Start expert evaluation")
     COMPLETE_REVIEW = "complete_review", _("Complete evaluation")

@@ -105,6 +105,13 @@ class Call(models.Model):
     programmes = models.ManyToManyField(Programme, verbose_name=_("programmes"), related_name="calls")
     opens_at = models.DateTimeField(_("declaration opens at"))
     closes_at = models.DateTimeField(_("declaration closes at"))
+    score_aggregation = models.CharField(
+        _("reviewers' scores taken by"),
+        max_length=10,
+        choices=[("mean", _("Mean")), ("median", _("Median"))],
+        default="mean",
+        help_text=_("How the expert reviewers' weighted totals of one declaration are combined."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[programmes])
 

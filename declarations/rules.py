@@ -59,3 +59,4 @@ rules.add_perm("declarations.stop", is_finance_officer)
 rules.add_perm("declarations.recover", is_finance_officer)
 
 rules.add_perm("console.enter", is_console_user)
+rules.add_perm("console.staff", is_commission_staff)

@@ -38,6 +38,7 @@ TRANSITIONS = {
     ),
     A.RETURN: Transition(frozenset({S.SUBMITTED}), S.RETURNED, "declarations.return", note_required=True),
     A.ACCEPT: Transition(frozenset({S.SUBMITTED}), S.ACCEPTED, "declarations.accept"),
+    A.REFUSE: Transition(frozenset({S.SUBMITTED}), S.NOT_ACCEPTED, "declarations.accept", note_required=True),
     A.DISQUALIFY: Transition(
         frozenset({S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED}),
         S.DISQUALIFIED,

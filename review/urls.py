@@ -1,9 +1,10 @@
-from django.urls import path
-
-from review import views
+from review.views import declaration, evaluation, meetings, queue, registers
 
 app_name = "review"
 urlpatterns = [
-    path("", views.queue, name="queue"),
-    path("<int:pk>/", views.declaration_page, name="declaration"),
+    *queue.urlpatterns,
+    *declaration.urlpatterns,
+    *evaluation.urlpatterns,
+    *registers.urlpatterns,
+    *meetings.urlpatterns,
 ]

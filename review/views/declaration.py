@@ -5,15 +5,13 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
-from declarations.models import Programme
 from declarations.programmes import PROGRAMMES
 from declarations.selectors import (
     declaration_award_summary,
@@ -23,44 +21,8 @@ from declarations.selectors import (
 )
 from declarations.workflow import TRANSITIONS, TransitionRefused, actions_available, declaration_transition
 from review import selectors, services
-from review.forms import AssignForm, DecisionForm, NoteForm, QueueFilterForm, ReasonForm, ScoreForm
-
-
-def _console_user(request):
-    if not rules.has_perm("console.enter", request.user):
-        raise PermissionDenied
-    return request.user
-
-
-@login_required
-def queue(request):
-    user = _console_user(request)
-    form = QueueFilterForm(request.GET or None)
-    declarations = selectors.declaration_list_for_console(user).order_by("-submitted_at", "-pk")
-    if form.is_valid():
-        if form.cleaned_data["state"]:
-            declarations = declarations.filter(state=form.cleaned_data["state"])
-        if form.cleaned_data["programme"]:
-            declarations = declarations.filter(programme__code=form.cleaned_data["programme"])
-        if form.cleaned_data["q"]:
-            q = form.cleaned_data["q"]
-            declarations = declarations.filter(
-                Q(number__icontains=q) | Q(title__icontains=q) | Q(organisation__name__icontains=q)
-            )
-    page = Paginator(declarations, 25).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return render(
-        request,
-        "review/queue.html",
-        {
-            "page": page,
-            "filter_form": form,
-            "programmes": Programme.objects.all(),
-            "console_section": "queue",
-            "query_string": params.urlencode(),
-        },
-    )
+from review.forms import AssignForm, DecisionForm, NoteForm, ReasonForm
+from review.views.base import console_user
 
 
 def _handle(action, declaration, user, data):
@@ -71,21 +33,6 @@ def _handle(action, declaration, user, data):
         if form.is_valid():
             services.reviewers_assign(declaration_id=pk, actor=user, reviewers=list(form.cleaned_data["reviewers"]))
             return form, _("Expert reviewers assigned.")
-    elif action == "score":
-        form = ScoreForm(data, prefix=action)
-        if form.is_valid():
-            assignment = selectors.own_assignment(user, declaration)
-            if assignment is None:
-                raise PermissionDenied
-            submit = "submit" in data
-            services.assignment_score(
-                assignment_id=assignment.pk,
-                actor=user,
-                score=form.cleaned_data["score"],
-                opinion=form.cleaned_data["opinion"],
-                submit=submit,
-            )
-            return form, _("Your evaluation was submitted.") if submit else _("Your draft evaluation was saved.")
     elif action == A.APPROVE:
         form = DecisionForm(data, prefix=action)
         if form.is_valid():
@@ -121,8 +68,6 @@ def _may_attempt(action, user, declaration):
     """Whether the user's role may take this action at all; a wrong state is refused later, with a message."""
     if action == "assign":
         return rules.has_perm("declarations.start_review", user, declaration)
-    if action == "score":
-        return True  # assignment_score checks the assignment is the user's own
     return action in TRANSITIONS and rules.has_perm(TRANSITIONS[action].permission, user, declaration)
 
 
@@ -146,18 +91,46 @@ def _forms_for(declaration, user, actions, award):
     return forms
 
 
-@login_required
-def declaration_page(request, pk):
-    user = _console_user(request)
-    declaration = get_object_or_404(selectors.declaration_list_for_console(user), pk=pk)
+def render_page(request, declaration, overrides=None, status=200):
+    """The declaration page with every section's context; `overrides` replaces parts of it, such as
+    a bound form with its errors after a refused post."""
+    from review.views import evaluation, meetings, registers
+
+    user = request.user
     actions = actions_available(declaration, user)
     award = declaration_award_summary(declaration)
-    forms = _forms_for(declaration, user, actions, award)
-    own = selectors.own_assignment(user, declaration)
-    score_form = None
-    if own is not None and not own.is_submitted and declaration.state == S.UNDER_REVIEW:
-        score_form = ScoreForm(prefix="score", initial={"score": own.score, "opinion": own.opinion})
+    spec = PROGRAMMES[declaration.programme.code]
+    context = {
+        "declaration": declaration,
+        "facts": [(fact, declaration.facts.get(fact.name)) for fact in spec.facts],
+        "award": award,
+        "events": declaration_events(declaration),
+        "attachments": declaration_evidence(declaration),
+        "commitment": declaration_standing_commitment(declaration),
+        "actions": actions,
+        "action_forms": _forms_for(declaration, user, actions, award),
+        "console_section": "queue",
+    }
+    for section in (evaluation, registers, meetings):
+        context.update(section.declaration_section(request, declaration))
+    context.update(overrides or {})
+    if isinstance(context["action_forms"], dict):
+        context["action_forms"] = [
+            (key, _ACTION_LABELS.get(key) or A(key).label, form) for key, form in context["action_forms"].items()
+        ]
+    return render(request, "review/declaration.html", context, status=status)
 
+
+def console_declaration(request, pk):
+    """The declaration `pk` if the console user may see it; 404 otherwise."""
+    user = console_user(request)
+    return get_object_or_404(selectors.declaration_list_for_console(user), pk=pk)
+
+
+@login_required
+def declaration_page(request, pk):
+    declaration = console_declaration(request, pk)
+    user = request.user
     if request.method == "POST":
         action = request.POST.get("action", "")
         if not _may_attempt(action, user, declaration):
@@ -172,28 +145,12 @@ def declaration_page(request, pk):
             if not rules.has_perm("declarations.view_declaration", user, declaration):
                 return redirect("review:queue")
             return redirect("review:declaration", pk=pk)
-        if action == "score":
-            score_form = form
-        else:
-            forms[action] = form
         messages.error(request, _("Please correct the fields marked below."))
+        actions = actions_available(declaration, user)
+        forms = _forms_for(declaration, user, actions, declaration_award_summary(declaration))
+        forms[action] = form
+        return render_page(request, declaration, {"action_forms": forms})
+    return render_page(request, declaration)
 
-    spec = PROGRAMMES[declaration.programme.code]
-    return render(
-        request,
-        "review/declaration.html",
-        {
-            "declaration": declaration,
-            "facts": [(fact, declaration.facts.get(fact.name)) for fact in spec.facts],
-            "award": award,
-            "events": declaration_events(declaration),
-            "attachments": declaration_evidence(declaration),
-            "commitment": declaration_standing_commitment(declaration),
-            "assignments": selectors.assignments_visible_to(user, declaration),
-            "own_assignment": own,
-            "score_form": score_form,
-            "action_forms": [(key, _ACTION_LABELS.get(key) or A(key).label, form) for key, form in forms.items()],
-            "actions": actions,
-            "console_section": "queue",
-        },
-    )
+
+urlpatterns = [path("<int:pk>/", declaration_page, name="declaration")]
