@@ -128,7 +128,7 @@ def test_actions_available_lists_what_the_user_may_do_now(applicant, staff, fina
     submitted = _declaration_in(S.SUBMITTED, applicant)
     assert actions_available(draft, applicant) == [A.SUBMIT]
     assert actions_available(submitted, applicant) == [A.WITHDRAW]
-    assert actions_available(submitted, staff) == [A.RETURN, A.ACCEPT, A.DISQUALIFY]
+    assert actions_available(submitted, staff) == [A.RETURN, A.ACCEPT, A.REFUSE, A.DISQUALIFY]
     assert actions_available(submitted, finance) == []
 
 
