@@ -18,6 +18,8 @@ from declarations.services import attachment_add, commitment_sign, declaration_s
 from disbursement.services import declaration_stop, payment_record, recovery_record
 from publicity.models import PublicityBatch
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
+from review.acceptance import checklist_for
+from review.models import EvaluationMeeting, MeetingOpinion, SupportScheme
 from review.services import (
     assignment_score,
     declaration_accept,
@@ -128,6 +130,24 @@ def complete_for_submission(declaration, applicant):
     )
 
 
+def meeting_opinion_record(declaration, cast, amount):
+    """The evaluation meeting's opinion a decision rests on: support at `amount`, or not (None)."""
+    meeting = EvaluationMeeting.objects.filter(call=declaration.call, held_on=timezone.localdate()).first()
+    if meeting is None:
+        meeting = EvaluationMeeting.objects.create(
+            call=declaration.call, held_on=timezone.localdate(), place="Room 301", recorded_by=cast.staff
+        )
+        meeting.members_present.set([cast.staff, *cast.reviewers])
+    return MeetingOpinion.objects.create(
+        meeting=meeting,
+        declaration=declaration,
+        opinion="Supported as evaluated." if amount else "Below the pass mark.",
+        scheme=SupportScheme.SUPPORT if amount else SupportScheme.NOT_SUPPORT,
+        proposed_amount=amount or None,
+        recorded_by=cast.staff,
+    )
+
+
 def step(declaration, target, cast, amount):
     """Take the one action that moves `declaration` to `target`."""
     pk = declaration.pk
@@ -139,7 +159,12 @@ def step(declaration, target, cast, amount):
     elif target == S.WITHDRAWN:
         declaration_withdraw(declaration_id=pk, actor=cast.applicant, note="Declared under the wrong programme.")
     elif target == S.ACCEPTED:
-        declaration_accept(declaration_id=pk, actor=cast.staff, note="Formal review passed.")
+        declaration_accept(
+            declaration_id=pk,
+            actor=cast.staff,
+            checklist={item.key: True for item in checklist_for(declaration)},
+            note="Formal review passed.",
+        )
     elif target == S.DISQUALIFIED:
         declaration_disqualify(
             declaration_id=pk, actor=cast.staff, note="On the list of untrustworthy persons subject to enforcement."
@@ -156,8 +181,10 @@ def step(declaration, target, cast, amount):
                 submit=True,
             )
     elif target == S.NOT_SUPPORTED:
+        meeting_opinion_record(declaration, cast, None)
         declaration_reject(declaration_id=pk, actor=cast.staff, note="Evaluation score below the pass mark.")
     elif target == S.APPROVED:
+        meeting_opinion_record(declaration, cast, amount)
         declaration_approve(declaration_id=pk, actor=cast.staff, amount=amount, note="Per the evaluation opinions.")
     elif target == S.IN_PUBLICITY:
         publicity_batch_open(actor=cast.staff, call=declaration.call, declaration_ids=[pk])

@@ -7,6 +7,7 @@ from accounts.forms import MoneyField
 from config import fields
 from declarations.enums import DeclarationState
 from declarations.templatetags.money import yuan
+from review.acceptance import checklist_for
 
 
 class NoteForm(forms.Form):
@@ -19,12 +20,69 @@ class ReasonForm(forms.Form):
     note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
+class AcceptanceForm(forms.Form):
+    """The formal review: tick what the evidence confirms, then accept, return or do not accept."""
+
+    OUTCOMES = [
+        ("accept", _("Accept")),
+        ("return", _("Return for revision")),
+        ("refuse", _("Do not accept")),
+    ]
+    checklist = forms.MultipleChoiceField(
+        label=_("Checklist"), required=False, widget=forms.CheckboxSelectMultiple, choices=()
+    )
+    note = forms.CharField(
+        label=_("Comments to the applicant"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "Required to return a declaration or not to accept it: say what is missing or which condition fails."
+        ),
+    )
+    outcome = forms.ChoiceField(choices=OUTCOMES, widget=forms.HiddenInput)
+
+    def __init__(self, *args, declaration, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = checklist_for(declaration)
+        self.fields["checklist"].choices = [(item.key, self._label(item)) for item in self.items]
+
+    @staticmethod
+    def _label(item):
+        if not item.is_condition:
+            return item.label
+        declared = _("yes") if item.declared else _("no")
+        return _("%(condition)s (declared: %(answer)s)") % {"condition": item.label, "answer": declared}
+
+    def checklist_ticked(self):
+        ticked = set(self.cleaned_data["checklist"])
+        return {item.key: item.key in ticked for item in self.items}
+
+    def clean(self):
+        cleaned = super().clean()
+        outcome = cleaned.get("outcome")
+        if outcome in ("return", "refuse") and not (cleaned.get("note") or "").strip():
+            self.add_error("note", _("Say why, for the applicant."))
+        if outcome == "accept":
+            unticked = [item for item in self.items if item.key not in set(cleaned.get("checklist") or ())]
+            if unticked:
+                self.add_error(
+                    "checklist",
+                    _("Confirm every item before accepting; not confirmed: %(items)s")
+                    % {"items": "; ".join(str(item.label) for item in unticked)},
+                )
+        return cleaned
+
+
 class AssignForm(forms.Form):
     reviewers = fields.ModelMultipleChoiceField(
         label=_("Expert reviewers"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Reviewers of the declaring organisation are not offered: a conflict of interest."),
+        help_text=_(
+            "Reviewers of the declaring organisation, and those who declared a conflict of interest with it, "
+            "are not offered. The number is each reviewer's open evaluations."
+        ),
     )
 
     def __init__(self, *args, reviewers, **kwargs):

@@ -34,8 +34,9 @@ def assignments_visible_to(user, declaration):
 
 
 def reviewers_with_load(declaration=None):
-    """Active expert reviewers with the number of evaluations they have open; without those who
-    belong to the declaring organisation (a conflict of interest)."""
+    """Active expert reviewers with the number of evaluations they have open; for a declaration,
+    without those in a conflict of interest with its organisation (its own people, or declared)
+    and those already assigned."""
     reviewers = (
         User.objects.filter(role=Role.REVIEWER, is_active=True)
         .annotate(
@@ -47,10 +48,17 @@ def reviewers_with_load(declaration=None):
         .order_by("open_evaluations", "username")
     )
     if declaration is not None:
-        reviewers = reviewers.exclude(organisation_id=declaration.organisation_id).exclude(
-            review_assignments__declaration=declaration
+        reviewers = (
+            reviewers.exclude(organisation_id=declaration.organisation_id)
+            .exclude(review_assignments__declaration=declaration)
+            .exclude(conflicts__organisation_id=declaration.organisation_id)
         )
     return reviewers
+
+
+def acceptance_checks(declaration):
+    """Each round's formal review of `declaration`, with who checked it."""
+    return list(declaration.acceptance_checks.select_related("checked_by"))
 
 
 def own_assignment(user, declaration):

@@ -5,6 +5,7 @@ from decimal import Decimal
 import rules
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.enums import Role
@@ -13,31 +14,133 @@ from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Programme
 from declarations.selectors import declaration_award_assessment
-from declarations.workflow import TransitionRefused, declaration_transition
+from declarations.workflow import TransitionRefused, declaration_transition, transition_refusal
 from notices.services import notice_create
-from review.models import ReviewAssignment
+from review.acceptance import checklist_record, checklist_unticked
+from review.models import (
+    AcceptanceCheck,
+    AcceptanceOutcome,
+    ConflictOfInterest,
+    Decision,
+    DecisionOutcome,
+    MatchJudgement,
+    MeetingOpinion,
+    ReviewAssignment,
+    SupportScheme,
+)
+from review.selectors import credit_records_against
 
 
-def declaration_accept(*, declaration_id, actor, note=""):
-    return declaration_transition(declaration_id=declaration_id, action=A.ACCEPT, actor=actor, note=note)
+def _ticked(checklist):
+    return {key for key, ticked in (checklist or {}).items() if ticked}
 
 
-def declaration_return(*, declaration_id, actor, note):
-    return declaration_transition(declaration_id=declaration_id, action=A.RETURN, actor=actor, note=note)
+def _transition_allowed(declaration, action, actor):
+    refusal = transition_refusal(declaration, action, actor)
+    if refusal:
+        raise TransitionRefused(refusal)
+
+
+def credit_disqualification_note(records):
+    """The note of a disqualification under Art. 17, naming every record found."""
+    return _("Disqualified under Art. 17: %(records)s.") % {"records": "; ".join(r.describe() for r in records)}
+
+
+def _disqualified_for_credit(declaration, actor):
+    """The Art. 17 check: with a credit record in force today, disqualify the declaration (naming the
+    record) and return True; otherwise False. Runs at acceptance and before the decision; the
+    applicant meets the same check at submission."""
+    records = credit_records_against(declaration.organisation)
+    if not records:
+        return False
+    declaration_transition(
+        declaration_id=declaration.pk, action=A.DISQUALIFY, actor=actor, note=credit_disqualification_note(records)
+    )
+    return True
+
+
+def _acceptance_checked(declaration, actor, checklist, outcome, note):
+    return AcceptanceCheck.objects.create(
+        declaration=declaration,
+        items=checklist_record(declaration, _ticked(checklist)),
+        outcome=outcome,
+        note=note,
+        checked_by=actor,
+    )
+
+
+@transaction.atomic
+def declaration_accept(*, declaration_id, actor, checklist, note=""):
+    """Accept a submitted declaration once every checklist item is ticked (`checklist`: item key ->
+    ticked). A credit record in force disqualifies it instead, with the record named; check the
+    returned declaration's state. An accepted declaration is checked for double funding (Art. 16)."""
+    from review.double_funding import double_funding_check
+
+    declaration = (
+        Declaration.objects.select_for_update().select_related("organisation", "programme").get(pk=declaration_id)
+    )
+    _transition_allowed(declaration, A.ACCEPT, actor)
+    if _disqualified_for_credit(declaration, actor):
+        declaration.refresh_from_db()
+        _acceptance_checked(
+            declaration, actor, checklist, AcceptanceOutcome.DISQUALIFIED, declaration.events.last().note
+        )
+        return declaration
+    unticked = checklist_unticked(declaration, _ticked(checklist))
+    if unticked:
+        raise TransitionRefused(
+            _("Confirm every item of the checklist before accepting; not confirmed: %(items)s")
+            % {"items": "; ".join(str(item.label) for item in unticked)}
+        )
+    declaration = declaration_transition(declaration_id=declaration.pk, action=A.ACCEPT, actor=actor, note=note)
+    _acceptance_checked(declaration, actor, checklist, AcceptanceOutcome.ACCEPTED, note)
+    double_funding_check(declaration)
+    return declaration
+
+
+@transaction.atomic
+def declaration_return(*, declaration_id, actor, note, checklist=None):
+    """Return a submitted declaration to the applicant for revision, with staff's comments."""
+    declaration = declaration_transition(declaration_id=declaration_id, action=A.RETURN, actor=actor, note=note)
+    _acceptance_checked(declaration, actor, checklist, AcceptanceOutcome.RETURNED, note)
+    return declaration
+
+
+@transaction.atomic
+def declaration_refuse(*, declaration_id, actor, note, checklist=None):
+    """Do not accept a submitted declaration (it fails a condition of its programme), with the reason."""
+    declaration = declaration_transition(declaration_id=declaration_id, action=A.REFUSE, actor=actor, note=note)
+    _acceptance_checked(declaration, actor, checklist, AcceptanceOutcome.REFUSED, note)
+    return declaration
 
 
 def declaration_disqualify(*, declaration_id, actor, note):
     return declaration_transition(declaration_id=declaration_id, action=A.DISQUALIFY, actor=actor, note=note)
 
 
+def reviewer_conflict(reviewer, declaration):
+    """Why `reviewer` may not evaluate `declaration`, or None: they belong to the declaring
+    organisation, or declared a conflict of interest with it."""
+    if reviewer.organisation_id and reviewer.organisation_id == declaration.organisation_id:
+        return _("%(user)s belongs to the declaring organisation: a conflict of interest.") % {"user": reviewer}
+    conflict = ConflictOfInterest.objects.filter(reviewer=reviewer, organisation_id=declaration.organisation_id).first()
+    if conflict is not None:
+        return _("%(user)s declared a conflict of interest with %(organisation)s: %(reason)s") % {
+            "user": reviewer,
+            "organisation": declaration.organisation,
+            "reason": conflict.reason,
+        }
+    return None
+
+
 @transaction.atomic
 def reviewers_assign(*, declaration_id, actor, reviewers):
     """Assign expert reviewers and, when the declaration was only accepted, start its evaluation.
 
-    Refuses a reviewer of the declaring organisation (conflict of interest) and a user who is not
-    a reviewer. Each new reviewer gets a notice. Returns the new assignments.
+    Refuses a reviewer with a conflict of interest (`reviewer_conflict`) and a user who is not a
+    reviewer, naming them; then nothing is assigned. Each new reviewer gets a notice. Returns the new assignments.
     """
-    declaration = Declaration.objects.select_for_update().get(pk=declaration_id)
+    declaration = Declaration.objects.select_for_update().select_related("organisation").get(pk=declaration_id)
     if not rules.has_perm("declarations.start_review", actor, declaration):
         raise TransitionRefused(_("You are not allowed to do this."))
     if declaration.state not in (S.ACCEPTED, S.UNDER_REVIEW):
@@ -48,10 +151,9 @@ def reviewers_assign(*, declaration_id, actor, reviewers):
     for reviewer in reviewers:
         if reviewer.role != Role.REVIEWER or not reviewer.is_active:
             raise TransitionRefused(_("%(user)s is not an expert reviewer.") % {"user": reviewer})
-        if reviewer.organisation_id and reviewer.organisation_id == declaration.organisation_id:
-            raise TransitionRefused(
-                _("%(user)s belongs to the declaring organisation: a conflict of interest.") % {"user": reviewer}
-            )
+        conflict = reviewer_conflict(reviewer, declaration)
+        if conflict:
+            raise TransitionRefused(conflict)
         assignment, is_new = ReviewAssignment.objects.get_or_create(
             declaration=declaration, reviewer=reviewer, defaults={"assigned_by": actor}
         )
@@ -126,8 +228,70 @@ def declaration_award_cap(declaration):
     return assessment
 
 
+def latest_meeting_opinion(declaration):
+    """The opinion of the latest evaluation meeting that discussed `declaration`, or None."""
+    return (
+        MeetingOpinion.objects.filter(declaration=declaration)
+        .select_related("meeting")
+        .order_by("-meeting__held_on", "-meeting_id", "-pk")
+        .first()
+    )
+
+
+def decision_refusal(declaration):
+    """Why `declaration` cannot be decided now, or None: the evaluation meeting has not given its
+    opinion, or a possible double funding (Art. 16) is still to be judged or was judged the same
+    project. The credit check (Art. 17) is not here: a record found disqualifies instead."""
+    matches = {m.judgement for m in declaration.double_funding_matches.all()}
+    if MatchJudgement.SAME_PROJECT in matches:
+        return _("A funded project of this unit was judged to be the same project (Art. 16): it cannot be supported.")
+    if MatchJudgement.PENDING in matches:
+        return _("Judge the possible double funding (Art. 16) before deciding.")
+    if latest_meeting_opinion(declaration) is None:
+        return _("Record the evaluation meeting's opinion on this declaration before deciding.")
+    return None
+
+
+def _decide(declaration_id, actor, action, outcome, note, prepare=None, changes=None):
+    """The decision as the evaluation meeting's opinion supports it, with its `Decision` record;
+    a credit record in force disqualifies the declaration instead (check the returned state)."""
+    declaration = Declaration.objects.select_for_update().select_related("organisation").get(pk=declaration_id)
+    _transition_allowed(declaration, action, actor)
+    if _disqualified_for_credit(declaration, actor):
+        declaration.refresh_from_db()
+        return declaration
+    refusal = decision_refusal(declaration)
+    if refusal:
+        raise TransitionRefused(refusal)
+    opinion = latest_meeting_opinion(declaration)
+    if outcome == DecisionOutcome.APPROVED and opinion.scheme != SupportScheme.SUPPORT:
+        raise TransitionRefused(
+            _("The evaluation meeting of %(date)s proposed not to support this declaration.")
+            % {"date": date_format(opinion.meeting.held_on, "SHORT_DATE_FORMAT")}
+        )
+    declaration = declaration_transition(
+        declaration_id=declaration_id, action=action, actor=actor, note=note, prepare=prepare, changes=changes
+    )
+    decision = Decision.objects.create(
+        declaration=declaration,
+        outcome=outcome,
+        amount=declaration.approved_amount if outcome == DecisionOutcome.APPROVED else None,
+        award_cap=declaration.award_cap,
+        reason=note,
+        opinion=opinion,
+        event=declaration.events.order_by("-created_at", "-pk").first(),
+        decided_by=actor,
+    )
+    decision.evaluations.set(
+        declaration.review_assignments.filter(submitted_at__isnull=False, released_at__isnull=True)
+    )
+    return declaration
+
+
+@transaction.atomic
 def declaration_approve(*, declaration_id, actor, amount, note=""):
-    """Decide the support scheme: an approved amount above zero and no higher than the award cap.
+    """Decide to support: an approved amount above zero and no higher than the award cap, on the
+    evaluation meeting's opinion to support it.
 
     Decisions in one programme wait for each other (the programme's row is locked), so two decisions
     for the same key cannot both use the same annual or cumulative headroom."""
@@ -151,16 +315,32 @@ def declaration_approve(*, declaration_id, actor, amount, note=""):
             "award_assessment": assessment.record(),
         }
 
-    return declaration_transition(
-        declaration_id=declaration_id, action=A.APPROVE, actor=actor, note=note, prepare=prepare
-    )
+    return _decide(declaration_id, actor, A.APPROVE, DecisionOutcome.APPROVED, note, prepare=prepare)
 
 
+@transaction.atomic
 def declaration_reject(*, declaration_id, actor, note):
-    return declaration_transition(
-        declaration_id=declaration_id,
-        action=A.REJECT,
-        actor=actor,
-        note=note,
+    """Decide not to support, with the reason."""
+    return _decide(
+        declaration_id,
+        actor,
+        A.REJECT,
+        DecisionOutcome.NOT_SUPPORTED,
+        note,
         changes={"approved_amount": None, "decision_reason": note},
     )
+
+
+def declaration_decide_per_opinion(*, declaration_id, actor):
+    """Decide as the latest evaluation meeting proposed: support at its proposed amount, or not."""
+    declaration = Declaration.objects.get(pk=declaration_id)
+    opinion = latest_meeting_opinion(declaration)
+    if opinion is None:
+        raise TransitionRefused(_("Record the evaluation meeting's opinion on this declaration before deciding."))
+    held_on = date_format(opinion.meeting.held_on, "SHORT_DATE_FORMAT")
+    if opinion.scheme == SupportScheme.SUPPORT:
+        note = _("As proposed by the evaluation meeting of %(date)s.") % {"date": held_on}
+        return declaration_approve(
+            declaration_id=declaration_id, actor=actor, amount=opinion.proposed_amount, note=note
+        )
+    return declaration_reject(declaration_id=declaration_id, actor=actor, note=opinion.opinion)

@@ -1,5 +1,8 @@
-"""The staff console: the declaration queue and one declaration's page with the actions the user
-may take on it now. Each action is a form; errors are shown at the form that was sent."""
+"""One declaration's page in the staff console, with the actions the user may take on it now.
+
+Each action is a form posted to the page; errors are shown at the form that was sent. The parts of
+the evaluation (review.views.evaluation, registers, meetings) add their own sections and endpoints.
+"""
 
 import rules
 from django.contrib import messages
@@ -7,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -21,44 +25,64 @@ from declarations.selectors import (
 )
 from declarations.workflow import TRANSITIONS, TransitionRefused, actions_available, declaration_transition
 from review import selectors, services
-from review.forms import AssignForm, DecisionForm, NoteForm, ReasonForm
+from review.forms import AcceptanceForm, AssignForm, DecisionForm, NoteForm, ReasonForm
 from review.views.base import console_user
+
+ACCEPTANCE = "acceptance"
+ASSIGN = "assign"
+_ACTION_LABELS = {ASSIGN: _lazy("Assign expert reviewers")}
+
+
+def _outcome_message(declaration, done):
+    """What the user reads after a service ran: `done`, or the Art. 17 disqualification it met instead."""
+    if declaration.state == S.DISQUALIFIED:
+        return messages.WARNING, declaration.events.order_by("-created_at", "-pk").first().note
+    return messages.SUCCESS, done
 
 
 def _handle(action, declaration, user, data):
-    """Run the service for one console form; returns (form, success message or None)."""
+    """Run the service for one console form; returns (form, (level, message) or None)."""
     pk = declaration.pk
-    if action == "assign":
+    if action == ACCEPTANCE:
+        form = AcceptanceForm(data, prefix=action, declaration=declaration)
+        if form.is_valid():
+            outcome, checklist, note = form.cleaned_data["outcome"], form.checklist_ticked(), form.cleaned_data["note"]
+            if outcome == "accept":
+                result = services.declaration_accept(declaration_id=pk, actor=user, checklist=checklist, note=note)
+                return form, _outcome_message(result, _("Declaration accepted."))
+            service = services.declaration_return if outcome == "return" else services.declaration_refuse
+            service(declaration_id=pk, actor=user, note=note, checklist=checklist)
+            done = _("Returned for revision.") if outcome == "return" else _("Declaration not accepted.")
+            return form, (messages.SUCCESS, done)
+    elif action == ASSIGN:
         form = AssignForm(data, prefix=action, reviewers=selectors.reviewers_with_load(declaration))
         if form.is_valid():
             services.reviewers_assign(declaration_id=pk, actor=user, reviewers=list(form.cleaned_data["reviewers"]))
-            return form, _("Expert reviewers assigned.")
+            return form, (messages.SUCCESS, _("Expert reviewers assigned."))
     elif action == A.APPROVE:
         form = DecisionForm(data, prefix=action)
         if form.is_valid():
             try:
-                services.declaration_approve(
+                result = services.declaration_approve(
                     declaration_id=pk, actor=user, amount=form.cleaned_data["amount"], note=form.cleaned_data["note"]
                 )
             except services.AboveAwardCap as refusal:
                 form.add_error("amount", str(refusal))
                 return form, None
-            return form, _("Support approved.")
-    elif action in (A.RETURN, A.DISQUALIFY, A.REJECT):
+            return form, _outcome_message(result, _("Support approved."))
+    elif action in (A.REJECT, A.DISQUALIFY):
         form = ReasonForm(data, prefix=action)
         if form.is_valid():
-            service = {
-                A.RETURN: services.declaration_return,
-                A.DISQUALIFY: services.declaration_disqualify,
-                A.REJECT: services.declaration_reject,
-            }[action]
-            service(declaration_id=pk, actor=user, note=form.cleaned_data["note"])
-            return form, _("Done: %(action)s.") % {"action": A(action).label}
-    elif action in (A.ACCEPT, A.COMPLETE_REVIEW):
+            service = services.declaration_reject if action == A.REJECT else services.declaration_disqualify
+            result = service(declaration_id=pk, actor=user, note=form.cleaned_data["note"])
+            if action == A.DISQUALIFY:
+                return form, (messages.SUCCESS, _("Declaration disqualified."))
+            return form, _outcome_message(result, _("Decided: not supported."))
+    elif action == A.COMPLETE_REVIEW:
         form = NoteForm(data, prefix=action)
         if form.is_valid():
             declaration_transition(declaration_id=pk, action=action, actor=user, note=form.cleaned_data["note"])
-            return form, _("Done: %(action)s.") % {"action": A(action).label}
+            return form, (messages.SUCCESS, _("Evaluation completed."))
     else:
         raise PermissionDenied
     return form, None
@@ -66,29 +90,41 @@ def _handle(action, declaration, user, data):
 
 def _may_attempt(action, user, declaration):
     """Whether the user's role may take this action at all; a wrong state is refused later, with a message."""
-    if action == "assign":
+    if action == ASSIGN:
         return rules.has_perm("declarations.start_review", user, declaration)
+    if action == ACCEPTANCE:
+        return rules.has_perm("declarations.accept", user, declaration)
     return action in TRANSITIONS and rules.has_perm(TRANSITIONS[action].permission, user, declaration)
 
 
-_ACTION_LABELS = {"assign": _lazy("Assign expert reviewers")}
-
-
-def _forms_for(declaration, user, actions, award):
+def _forms_for(declaration, user, actions, award, decision_refusal):
     """The console forms for the actions the user may take now: the forward step first."""
     forms = {}
-    if A.APPROVE in actions:
-        forms[A.APPROVE] = DecisionForm(prefix=A.APPROVE, cap=award.award)
-    if A.ACCEPT in actions:
-        forms[A.ACCEPT] = NoteForm(prefix=A.ACCEPT)
+    if A.APPROVE in actions and not decision_refusal:
+        opinion = services.latest_meeting_opinion(declaration)
+        forms[A.APPROVE] = DecisionForm(
+            prefix=A.APPROVE, cap=award.award, initial={"amount": opinion.proposed_amount, "note": opinion.opinion}
+        )
+        forms[A.REJECT] = ReasonForm(prefix=A.REJECT)
     if rules.has_perm("declarations.start_review", user) and declaration.state in (S.ACCEPTED, S.UNDER_REVIEW):
-        forms["assign"] = AssignForm(prefix="assign", reviewers=selectors.reviewers_with_load(declaration))
+        forms[ASSIGN] = AssignForm(prefix=ASSIGN, reviewers=selectors.reviewers_with_load(declaration))
     if A.COMPLETE_REVIEW in actions and user.role == "staff":
         forms[A.COMPLETE_REVIEW] = NoteForm(prefix=A.COMPLETE_REVIEW)
-    for action in (A.REJECT, A.RETURN, A.DISQUALIFY):
-        if action in actions:
-            forms[action] = ReasonForm(prefix=action)
+    if A.DISQUALIFY in actions:
+        forms[A.DISQUALIFY] = ReasonForm(prefix=A.DISQUALIFY)
     return forms
+
+
+def _staff_checks(declaration, actions, acceptance_form=None):
+    """The acceptance checklist and the credit check (Art. 17) as staff see them."""
+    context = {
+        "credit_records": selectors.credit_records_against(declaration.organisation),
+        "credit_checked_on": timezone.localdate(),
+        "acceptance_checks": selectors.acceptance_checks(declaration),
+    }
+    if A.ACCEPT in actions:
+        context["acceptance_form"] = acceptance_form or AcceptanceForm(prefix=ACCEPTANCE, declaration=declaration)
+    return context
 
 
 def render_page(request, declaration, overrides=None, status=200):
@@ -97,9 +133,14 @@ def render_page(request, declaration, overrides=None, status=200):
     from review.views import evaluation, meetings, registers
 
     user = request.user
+    overrides = dict(overrides or {})
     actions = actions_available(declaration, user)
     award = declaration_award_summary(declaration)
     spec = PROGRAMMES[declaration.programme.code]
+    is_staff = rules.has_perm("console.staff", user)
+    decision_refusal = services.decision_refusal(declaration) if A.APPROVE in actions else None
+    forms = _forms_for(declaration, user, actions, award, decision_refusal)
+    forms.update(overrides.pop("action_forms", {}))
     context = {
         "declaration": declaration,
         "facts": [(fact, declaration.facts.get(fact.name)) for fact in spec.facts],
@@ -108,16 +149,16 @@ def render_page(request, declaration, overrides=None, status=200):
         "attachments": declaration_evidence(declaration),
         "commitment": declaration_standing_commitment(declaration),
         "actions": actions,
-        "action_forms": _forms_for(declaration, user, actions, award),
+        "decision_refusal": decision_refusal,
+        "is_staff": is_staff,
         "console_section": "queue",
     }
+    if is_staff:
+        context.update(_staff_checks(declaration, actions, overrides.pop("acceptance_form", None)))
     for section in (evaluation, registers, meetings):
         context.update(section.declaration_section(request, declaration))
-    context.update(overrides or {})
-    if isinstance(context["action_forms"], dict):
-        context["action_forms"] = [
-            (key, _ACTION_LABELS.get(key) or A(key).label, form) for key, form in context["action_forms"].items()
-        ]
+    context.update(overrides)
+    context["action_forms"] = [(key, _ACTION_LABELS.get(key) or A(key).label, form) for key, form in forms.items()]
     return render(request, "review/declaration.html", context, status=status)
 
 
@@ -131,26 +172,25 @@ def console_declaration(request, pk):
 def declaration_page(request, pk):
     declaration = console_declaration(request, pk)
     user = request.user
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        if not _may_attempt(action, user, declaration):
-            raise PermissionDenied
-        try:
-            form, success = _handle(action, declaration, user, request.POST)
-        except TransitionRefused as refusal:
-            messages.error(request, str(refusal))
-            return redirect("review:declaration", pk=pk)
-        if success:
-            messages.success(request, success)
-            if not rules.has_perm("declarations.view_declaration", user, declaration):
-                return redirect("review:queue")
-            return redirect("review:declaration", pk=pk)
-        messages.error(request, _("Please correct the fields marked below."))
-        actions = actions_available(declaration, user)
-        forms = _forms_for(declaration, user, actions, declaration_award_summary(declaration))
-        forms[action] = form
-        return render_page(request, declaration, {"action_forms": forms})
-    return render_page(request, declaration)
+    if request.method != "POST":
+        return render_page(request, declaration)
+    action = request.POST.get("action", "")
+    if not _may_attempt(action, user, declaration):
+        raise PermissionDenied
+    try:
+        form, outcome = _handle(action, declaration, user, request.POST)
+    except TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("review:declaration", pk=pk)
+    if outcome:
+        messages.add_message(request, *outcome)
+        if not rules.has_perm("declarations.view_declaration", user, declaration):
+            return redirect("review:queue")
+        return redirect("review:declaration", pk=pk)
+    messages.error(request, _("Please correct the fields marked below."))
+    if action == ACCEPTANCE:
+        return render_page(request, declaration, {"acceptance_form": form})
+    return render_page(request, declaration, {"action_forms": {action: form}})
 
 
 urlpatterns = [path("<int:pk>/", declaration_page, name="declaration")]

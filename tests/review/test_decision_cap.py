@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from config.demo import Cast, walk_to
+from config.demo import Cast, meeting_opinion_record, walk_to
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import TransitionRefused
@@ -33,7 +33,9 @@ def reviewed(cast, open_call):
             created_by=cast.applicant,
             facts={**ART6_FACTS, **facts},
         )
-        return walk_to(declaration, S.REVIEWED, cast)
+        declaration = walk_to(declaration, S.REVIEWED, cast)
+        meeting_opinion_record(declaration, cast, Decimal("1600000.00"))
+        return declaration
 
     return make
 
