@@ -19,12 +19,13 @@ from disbursement.services import declaration_stop, payment_record, recovery_rec
 from publicity.models import PublicityBatch
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
 from review.acceptance import checklist_for
-from review.models import EvaluationMeeting, MeetingOpinion, SupportScheme
+from review.models import EvaluationMeeting, SupportScheme
 from review.services import (
     assignment_score,
     declaration_accept,
     declaration_approve,
     declaration_disqualify,
+    declaration_refuse,
     declaration_reject,
     declaration_return,
     reviewers_assign,
@@ -47,6 +48,7 @@ PREVIOUS = {
     S.RETURNED: S.SUBMITTED,
     S.WITHDRAWN: S.SUBMITTED,
     S.ACCEPTED: S.SUBMITTED,
+    S.NOT_ACCEPTED: S.SUBMITTED,
     S.DISQUALIFIED: S.SUBMITTED,
     S.UNDER_REVIEW: S.ACCEPTED,
     S.REVIEWED: S.UNDER_REVIEW,
@@ -132,19 +134,25 @@ def complete_for_submission(declaration, applicant):
 
 def meeting_opinion_record(declaration, cast, amount):
     """The evaluation meeting's opinion a decision rests on: support at `amount`, or not (None)."""
+    from review.meetings import meeting_record, opinion_record
+
     meeting = EvaluationMeeting.objects.filter(call=declaration.call, held_on=timezone.localdate()).first()
     if meeting is None:
-        meeting = EvaluationMeeting.objects.create(
-            call=declaration.call, held_on=timezone.localdate(), place="Room 301", recorded_by=cast.staff
+        meeting = meeting_record(
+            actor=cast.staff,
+            call=declaration.call,
+            held_on=timezone.localdate(),
+            place="Room 301",
+            members=[cast.staff, *cast.reviewers],
+            minutes="",
         )
-        meeting.members_present.set([cast.staff, *cast.reviewers])
-    return MeetingOpinion.objects.create(
-        meeting=meeting,
-        declaration=declaration,
+    return opinion_record(
+        meeting_id=meeting.pk,
+        declaration_id=declaration.pk,
+        actor=cast.staff,
         opinion="Supported as evaluated." if amount else "Below the pass mark.",
         scheme=SupportScheme.SUPPORT if amount else SupportScheme.NOT_SUPPORT,
         proposed_amount=amount or None,
-        recorded_by=cast.staff,
     )
 
 
@@ -164,6 +172,10 @@ def step(declaration, target, cast, amount):
             actor=cast.staff,
             checklist={item.key: True for item in checklist_for(declaration)},
             note="Formal review passed.",
+        )
+    elif target == S.NOT_ACCEPTED:
+        declaration_refuse(
+            declaration_id=pk, actor=cast.staff, note="The investee is not in a Zhongguancun high-tech field."
         )
     elif target == S.DISQUALIFIED:
         declaration_disqualify(

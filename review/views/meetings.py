@@ -1,8 +1,246 @@
-"""Placeholder: filled in by the part of issue 5 that owns it."""
+"""The commission's evaluation meetings (Art. 15 (2)), for commission staff only: the list, recording
+and correcting a meeting, its withdrawals and its opinions; and the meeting section of the
+declaration page. Forms validate input; review.meetings decides, and its refusals are shown at the
+field they concern."""
 
-urlpatterns = []
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.fields import MAX_PK
+from declarations.enums import DeclarationState as S
+from declarations.workflow import TransitionRefused
+from review import meetings
+from review.meeting_forms import CallFilterForm, MeetingForm, OpinionForm, WithdrawalForm
+from review.models import EvaluationMeeting
+from review.views.base import staff_user
+
+
+def _meeting(pk):
+    try:
+        return meetings.meeting_get(pk)
+    except EvaluationMeeting.DoesNotExist:
+        raise Http404 from None
+
+
+def _page(request, template, context, status=200):
+    return render(request, template, {"console_section": "meetings", **context}, status=status)
+
+
+def _submit(form, service, **kwargs):
+    """Call the service with the form's cleaned data; its refusals go to the form's fields.
+    Returns the service's result, or None when it refused."""
+    try:
+        return service(**kwargs)
+    except ValidationError as refusal:
+        form.add_error(None, refusal)
+    except TransitionRefused as refusal:
+        form.add_error(None, str(refusal))
+    return None
+
+
+@login_required
+def meeting_list(request):
+    staff_user(request)
+    form = CallFilterForm(request.GET or None)
+    call = form.cleaned_data["call"] if form.is_valid() else None
+    page = Paginator(meetings.meetings_for(call), 25).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return _page(
+        request,
+        "review/meetings/list.html",
+        {"page": page, "filter_form": form, "call": call, "query_string": params.urlencode()},
+    )
+
+
+@login_required
+def meeting_new(request):
+    user = staff_user(request)
+    if request.method == "POST":
+        form = MeetingForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            meeting = _submit(
+                form,
+                meetings.meeting_record,
+                actor=user,
+                call=data["call"],
+                held_on=data["held_on"],
+                place=data["place"],
+                members=data["members"],
+                minutes=data["minutes"],
+            )
+            if meeting is not None:
+                messages.success(request, _("The evaluation meeting was recorded."))
+                return redirect("review:meeting", pk=meeting.pk)
+        messages.error(request, _("Please correct the fields marked below."))
+    else:
+        form = MeetingForm(initial={"call": _pk(request.GET.get("call")), "held_on": timezone.localdate()})
+    return _page(request, "review/meetings/form.html", {"form": form, "meeting": None})
+
+
+@login_required
+def meeting_edit(request, pk):
+    user = staff_user(request)
+    meeting = _meeting(pk)
+    if request.method == "POST":
+        form = MeetingForm(request.POST, meeting=meeting)
+        if form.is_valid():
+            data = form.cleaned_data
+            updated = _submit(
+                form,
+                meetings.meeting_update,
+                meeting_id=meeting.pk,
+                actor=user,
+                held_on=data["held_on"],
+                place=data["place"],
+                members=data["members"],
+                minutes=data["minutes"],
+            )
+            if updated is not None:
+                messages.success(request, _("The evaluation meeting was corrected."))
+                return redirect("review:meeting", pk=meeting.pk)
+        messages.error(request, _("Please correct the fields marked below."))
+    else:
+        form = MeetingForm(meeting=meeting)
+    return _page(request, "review/meetings/form.html", {"form": form, "meeting": meeting})
+
+
+def _pk(value):
+    """A primary key typed in a query string, or None for anything else."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_PK else None
+
+
+def _opinion_initial(detail, declaration_id):
+    """The opinion form filled with the meeting's opinion on the declaration, to correct it."""
+    if declaration_id is None:
+        return None
+    for row in detail.opinions:
+        if row.declaration.pk == declaration_id:
+            return {
+                "declaration": declaration_id,
+                "scheme": row.opinion.scheme,
+                "proposed_amount": row.opinion.proposed_amount,
+                "opinion": row.opinion.opinion,
+            }
+    return {"declaration": declaration_id}
+
+
+def _meeting_page(request, meeting, withdrawal_form=None, opinion_form=None, status=200):
+    detail = meetings.meeting_detail(meeting)
+    if opinion_form is None:
+        initial = _opinion_initial(detail, _pk(request.GET.get("declaration")))
+        opinion_form = OpinionForm(meeting=meeting, initial=initial)
+    return _page(
+        request,
+        "review/meetings/meeting.html",
+        {
+            "meeting": meeting,
+            "detail": detail,
+            "withdrawal_form": withdrawal_form or WithdrawalForm(meeting=meeting),
+            "opinion_form": opinion_form,
+            "awaiting_opinion": meetings.declarations_awaiting_opinion(meeting).exists(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def meeting_page(request, pk):
+    staff_user(request)
+    return _meeting_page(request, _meeting(pk))
+
+
+@login_required
+def withdrawal_new(request, pk):
+    user = staff_user(request)
+    meeting = _meeting(pk)
+    if request.method != "POST":
+        return redirect("review:meeting", pk=pk)
+    form = WithdrawalForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        data = form.cleaned_data
+        withdrawal = _submit(
+            form,
+            meetings.withdrawal_record,
+            meeting_id=meeting.pk,
+            actor=user,
+            member=data["member"],
+            declaration=data["declaration"],
+            reason=data["reason"],
+        )
+        if withdrawal is not None:
+            messages.success(request, _("The withdrawal of %(name)s was recorded.") % {"name": withdrawal.member})
+            return redirect(reverse("review:meeting", args=[pk]) + "#withdrawals")
+    messages.error(request, _("The withdrawal was not recorded: please correct the fields marked below."))
+    return _meeting_page(request, meeting, withdrawal_form=form)
+
+
+@login_required
+def opinion_new(request, pk):
+    user = staff_user(request)
+    meeting = _meeting(pk)
+    if request.method != "POST":
+        return redirect("review:meeting", pk=pk)
+    form = OpinionForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        data = form.cleaned_data
+        opinion = _submit(
+            form,
+            meetings.opinion_record,
+            meeting_id=meeting.pk,
+            declaration_id=data["declaration"].pk,
+            actor=user,
+            opinion=data["opinion"],
+            scheme=data["scheme"],
+            proposed_amount=data["proposed_amount"],
+        )
+        if opinion is not None:
+            messages.success(
+                request,
+                _("The meeting's opinion on %(declaration)s was recorded.") % {"declaration": opinion.declaration},
+            )
+            return redirect(reverse("review:meeting", args=[pk]) + "#opinions")
+    messages.error(request, _("The opinion was not recorded: please correct the fields marked below."))
+    return _meeting_page(request, meeting, opinion_form=form)
 
 
 def declaration_section(request, declaration):
-    """Context for this part's section of the declaration page."""
-    return {}
+    """For commission staff: the meeting opinions on the declaration and, while it awaits a decision,
+    where to record the meeting's opinion. Nothing for other console users."""
+    if not rules.has_perm("console.staff", request.user):
+        return {}
+    record_url, no_meeting_yet = None, False
+    if declaration.state == S.REVIEWED:
+        latest = meetings.meeting_latest_for_call(declaration.call_id)
+        no_meeting_yet = latest is None
+        if no_meeting_yet:
+            record_url = f"{reverse('review:meeting_new')}?call={declaration.call_id}"
+        else:
+            record_url = f"{reverse('review:meeting', args=[latest.pk])}?declaration={declaration.pk}#record-opinion"
+    return {
+        "meeting_section": {
+            "opinions": meetings.opinions_for(declaration),
+            "record_url": record_url,
+            "no_meeting_yet": no_meeting_yet,
+        }
+    }
+
+
+urlpatterns = [
+    path("meetings/", meeting_list, name="meetings"),
+    path("meetings/new/", meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", meeting_page, name="meeting"),
+    path("meetings/<int:pk>/edit/", meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/withdrawals/", withdrawal_new, name="meeting_withdrawal"),
+    path("meetings/<int:pk>/opinions/", opinion_new, name="meeting_opinion"),
+]

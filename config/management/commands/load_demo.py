@@ -101,6 +101,7 @@ DECLARATIONS = [
     ("applicant1", "ART6", S.RETURNED, "First-round investment in a biosensor company"),
     ("applicant1", "ART6", S.WITHDRAWN, "Angel investment declared under the wrong programme"),
     ("applicant1", "ART6", S.ACCEPTED, "First-round investment in an industrial robotics firm"),
+    ("applicant1", "ART6", S.NOT_ACCEPTED, "Investment in a consumer retail chain"),
     ("applicant1", "ART6", S.DISQUALIFIED, "Investment by a fund under enforcement"),
     ("applicant1", "ART6", S.UNDER_REVIEW, "First-round investment in a quantum networking firm"),
     ("applicant1", "ART6", S.REVIEWED, "First-round investment in a solid-state battery maker"),
