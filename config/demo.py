@@ -19,9 +19,9 @@ from disbursement.services import declaration_stop, payment_record, recovery_rec
 from publicity.models import PublicityBatch
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
 from review.acceptance import checklist_for
+from review.evaluation import assignment_score, programme_rubric
 from review.models import EvaluationMeeting, SupportScheme
 from review.services import (
-    assignment_score,
     declaration_accept,
     declaration_approve,
     declaration_disqualify,
@@ -184,11 +184,17 @@ def step(declaration, target, cast, amount):
     elif target == S.UNDER_REVIEW:
         reviewers_assign(declaration_id=pk, actor=cast.staff, reviewers=cast.reviewers)
     elif target == S.REVIEWED:
-        for n, assignment in enumerate(declaration.review_assignments.filter(submitted_at__isnull=True)):
+        criteria = list(programme_rubric(declaration.programme_id).criteria.all())
+        active = declaration.review_assignments.filter(submitted_at__isnull=True, released_at__isnull=True)
+        for n, assignment in enumerate(active):
+            fraction = Decimal("0.82") + Decimal("0.04") * n
             assignment_score(
                 assignment_id=assignment.pk,
                 actor=assignment.reviewer,
-                score=Decimal(82 + 4 * n),
+                scores={
+                    c.pk: (c.min_score + (c.max_score - c.min_score) * fraction).quantize(Decimal("0.01"))
+                    for c in criteria
+                },
                 opinion="Sound first-round investment in a Zhongguancun high-tech field.",
                 submit=True,
             )

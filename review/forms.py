@@ -105,13 +105,6 @@ class DecisionForm(forms.Form):
             self.fields["amount"].help_text = _("At most the award cap of %(cap)s yuan.") % {"cap": yuan(cap)}
 
 
-class ScoreForm(forms.Form):
-    score = forms.DecimalField(label=_("Score (0-100)"), min_value=0, max_value=100, decimal_places=2, required=False)
-    opinion = forms.CharField(
-        label=_("Evaluation opinion"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000, required=False
-    )
-
-
 class QueueFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"),

@@ -7,7 +7,7 @@ from accounts.enums import Role
 from accounts.models import User
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
-from review.models import CreditRecord, ReviewAssignment
+from review.models import CreditRecord
 
 
 def declaration_list_for_console(user):
@@ -20,17 +20,6 @@ def declaration_list_for_console(user):
             review_assignments__reviewer=user, review_assignments__released_at__isnull=True
         ).distinct()
     return declarations.none()
-
-
-def assignments_visible_to(user, declaration):
-    """Scoring is blind: a reviewer sees the others' scores only after submitting their own."""
-    assignments = declaration.review_assignments.filter(released_at__isnull=True).select_related("reviewer")
-    if user.role == Role.STAFF:
-        return list(assignments)
-    own = [a for a in assignments if a.reviewer_id == user.pk]
-    if own and own[0].is_submitted:
-        return [a for a in assignments if a.reviewer_id == user.pk or a.is_submitted]
-    return own
 
 
 def reviewers_with_load(declaration=None):
@@ -59,10 +48,6 @@ def reviewers_with_load(declaration=None):
 def acceptance_checks(declaration):
     """Each round's formal review of `declaration`, with who checked it."""
     return list(declaration.acceptance_checks.select_related("checked_by"))
-
-
-def own_assignment(user, declaration):
-    return ReviewAssignment.objects.filter(declaration=declaration, reviewer=user, released_at__isnull=True).first()
 
 
 def credit_records_against(organisation, day=None):

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import rules
 from django.db import transaction
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -17,6 +16,7 @@ from declarations.selectors import declaration_award_assessment
 from declarations.workflow import TransitionRefused, declaration_transition, transition_refusal
 from notices.services import notice_create
 from review.acceptance import checklist_record, checklist_unticked
+from review.evaluation import evaluation_summary_refresh
 from review.models import (
     AcceptanceCheck,
     AcceptanceOutcome,
@@ -167,37 +167,8 @@ def reviewers_assign(*, declaration_id, actor, reviewers):
             )
     if declaration.state == S.ACCEPTED:
         declaration_transition(declaration_id=declaration.pk, action=A.START_REVIEW, actor=actor)
+    evaluation_summary_refresh(declaration)
     return created
-
-
-@transaction.atomic
-def assignment_score(*, assignment_id, actor, score, opinion, submit):
-    """Save a reviewer's score and opinion as a draft, or submit them (then they are final).
-
-    When the last active assignment of a declaration is submitted, its evaluation is complete and
-    the declaration moves to `reviewed`.
-    """
-    assignment = ReviewAssignment.objects.select_for_update().select_related("declaration").get(pk=assignment_id)
-    if assignment.reviewer_id != actor.pk or assignment.released_at is not None:
-        raise TransitionRefused(_("This evaluation is not assigned to you."))
-    if assignment.is_submitted:
-        raise TransitionRefused(_("This evaluation was submitted already and can no longer be changed."))
-    if assignment.declaration.state != S.UNDER_REVIEW:
-        raise TransitionRefused(_("This declaration is not under evaluation."))
-    if submit and (score is None or not (opinion or "").strip()):
-        raise TransitionRefused(_("A submitted evaluation needs a score and an opinion."))
-    assignment.score = score
-    assignment.opinion = opinion
-    if submit:
-        assignment.submitted_at = timezone.now()
-    assignment.save()
-    if submit:
-        outstanding = assignment.declaration.review_assignments.filter(
-            released_at__isnull=True, submitted_at__isnull=True
-        )
-        if not outstanding.exists():
-            declaration_transition(declaration_id=assignment.declaration_id, action=A.COMPLETE_REVIEW, actor=actor)
-    return assignment
 
 
 class AboveAwardCap(TransitionRefused):

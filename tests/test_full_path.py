@@ -15,6 +15,9 @@ from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Programme
 from notices.models import Notice
 from publicity.tasks import close_due_publicity_batches
+from review.acceptance import checklist_for
+from review.evaluation import programme_rubric
+from review.models import EvaluationMeeting
 from tests.declarations.test_applicant_site import fill_in
 
 
@@ -35,22 +38,55 @@ def test_declaration_goes_from_draft_to_paid_through_every_state(
 
     # Staff accept it and assign two expert reviewers.
     client.force_login(staff)
-    client.post(f"/console/{declaration.pk}/", {"action": "accept", "accept-note": "Formal review passed."})
+    client.post(
+        f"/console/{declaration.pk}/",
+        {
+            "action": "acceptance",
+            "acceptance-checklist": [item.key for item in checklist_for(declaration)],
+            "acceptance-note": "Formal review passed.",
+            "acceptance-outcome": "accept",
+        },
+    )
     client.post(
         f"/console/{declaration.pk}/",
         {"action": "assign", "assign-reviewers": [reviewer.pk, second_reviewer.pk]},
     )
 
-    # Each reviewer scores it; the last submission completes the evaluation.
-    for expert, score in [(reviewer, "84"), (second_reviewer, "90")]:
+    # Each reviewer scores it on the programme's rubric; the last submission completes the evaluation.
+    criteria = programme_rubric(declaration.programme_id).criteria.all()
+    for expert, share in [(reviewer, Decimal("0.8")), (second_reviewer, Decimal("0.9"))]:
         client.force_login(expert)
+        scores = {
+            f"evaluation-criterion_{c.pk}": str((c.max_score * share).quantize(Decimal("0.01"))) for c in criteria
+        }
         client.post(
-            f"/console/{declaration.pk}/",
-            {"action": "score", "score-score": score, "score-opinion": "Meets Art. 6.", "submit": ""},
+            f"/console/{declaration.pk}/evaluation/",
+            {**scores, "evaluation-opinion": "Meets Art. 6.", "submit": ""},
         )
+    declaration.refresh_from_db()
+    assert declaration.state == S.REVIEWED
 
-    # Staff decide the amount and publicise it.
+    # The evaluation meeting proposes the support scheme; staff decide the amount and publicise it.
     client.force_login(staff)
+    client.post(
+        "/console/meetings/new/",
+        {
+            "call": open_call.pk,
+            "held_on": timezone.localdate().isoformat(),
+            "place": "Room 301",
+            "members": [staff.pk, reviewer.pk, second_reviewer.pk],
+        },
+    )
+    meeting = EvaluationMeeting.objects.get()
+    client.post(
+        f"/console/meetings/{meeting.pk}/opinions/",
+        {
+            "opinion-declaration": declaration.pk,
+            "opinion-opinion": "Supported at the cap.",
+            "opinion-scheme": "support",
+            "opinion-proposed_amount": "1,600,000.00",
+        },
+    )
     client.post(f"/console/{declaration.pk}/", {"action": "approve", "approve-amount": "1,600,000.00"})
     client.post(
         f"/publicity/console/open/?call={open_call.pk}",

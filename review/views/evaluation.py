@@ -1,8 +1,118 @@
-"""Placeholder: filled in by the part of issue 5 that owns it."""
+"""The expert evaluation in the console: a reviewer scores an assigned declaration against its
+programme's rubric or declares a conflict of interest; staff read the evaluations and the ranking."""
 
-urlpatterns = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from declarations.enums import DeclarationState as S
+from declarations.workflow import TransitionRefused
+from review import evaluation
+from review.evaluation_forms import ConflictForm, EvaluationForm, RankingFilterForm
+from review.views.base import staff_user
+from review.views.declaration import console_declaration, render_page
 
 
 def declaration_section(request, declaration):
-    """Context for this part's section of the declaration page."""
-    return {}
+    """The evaluation panel for this user, and the reviewer's forms while their evaluation is open."""
+    panel = evaluation.evaluation_panel(request.user, declaration)
+    context = {"evaluation": panel, "evaluation_form": None, "conflict_form": None}
+    own = panel.own if panel is not None else None
+    if own is not None and not own.is_submitted:
+        if declaration.state == S.UNDER_REVIEW and panel.criteria:
+            context["evaluation_form"] = EvaluationForm.for_assignment(own, panel.criteria)
+        context["conflict_form"] = ConflictForm(prefix="conflict")
+    return context
+
+
+def _own_open_assignment(request, declaration):
+    """The user's own active assignment on the declaration; 403 for anyone without one."""
+    assignment = evaluation.own_open_assignment(request.user, declaration)
+    if assignment is None:
+        raise PermissionDenied
+    return assignment
+
+
+@login_required
+@require_POST
+def evaluation_score(request, pk):
+    """Save the reviewer's evaluation as a draft, or submit it ("submit" in the post)."""
+    declaration = console_declaration(request, pk)
+    assignment = _own_open_assignment(request, declaration)
+    rubric = evaluation.programme_rubric(declaration.programme_id)
+    submit = "submit" in request.POST
+    criteria = rubric.criteria.all() if rubric else []
+    form = EvaluationForm(request.POST, prefix="evaluation", criteria=criteria, final=submit)
+    if form.is_valid():
+        try:
+            evaluation.assignment_score(
+                assignment_id=assignment.pk,
+                actor=request.user,
+                scores=form.scores(),
+                opinion=form.cleaned_data["opinion"],
+                submit=submit,
+            )
+        except evaluation.EvaluationRefused as refusal:
+            form.add_refusal(refusal.errors)
+        except TransitionRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("review:declaration", pk=pk)
+        else:
+            messages.success(request, _("Evaluation submitted.") if submit else _("Draft saved."))
+            return redirect("review:declaration", pk=pk)
+    messages.error(request, _("Please correct the fields marked below."))
+    return render_page(request, declaration, {"evaluation_form": form})
+
+
+@login_required
+@require_POST
+def conflict_declare(request, pk):
+    """The reviewer declares a conflict of interest and is released from the declaration."""
+    declaration = console_declaration(request, pk)
+    assignment = _own_open_assignment(request, declaration)
+    form = ConflictForm(request.POST, prefix="conflict")
+    if form.is_valid():
+        try:
+            evaluation.conflict_declare(
+                assignment_id=assignment.pk, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except TransitionRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("review:declaration", pk=pk)
+        messages.success(
+            request,
+            _("Conflict of interest recorded: declaration %(number)s is no longer assigned to you.")
+            % {"number": declaration.number or declaration.title},
+        )
+        return redirect("review:queue")
+    messages.error(request, _("Please correct the fields marked below."))
+    return render_page(request, declaration, {"conflict_form": form})
+
+
+@login_required
+def ranking(request):
+    """Staff only: evaluated declarations by weighted total, filtered by call and programme."""
+    staff_user(request)
+    form = RankingFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    summaries = evaluation.evaluation_ranking(call=filters.get("call"), programme=filters.get("programme"))
+    page = Paginator(summaries, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "review/evaluation/ranking.html",
+        {"page": page, "filter_form": form, "console_section": "ranking", "query_string": params.urlencode()},
+    )
+
+
+urlpatterns = [
+    path("ranking/", ranking, name="ranking"),
+    path("<int:pk>/evaluation/", evaluation_score, name="evaluation_score"),
+    path("<int:pk>/conflict/", conflict_declare, name="conflict_declare"),
+]

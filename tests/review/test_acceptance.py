@@ -67,9 +67,7 @@ def test_staff_accept_with_every_item_ticked_and_the_checklist_is_recorded(clien
     assert set(check.items) == set(_all_items(submitted)) and all(check.items.values())
 
 
-def test_accepting_with_an_item_unticked_shows_the_error_at_the_checklist_and_keeps_the_ticks(
-    client, staff, submitted
-):
+def test_accepting_with_an_item_unticked_shows_the_error_at_the_checklist_and_keeps_the_ticks(client, staff, submitted):
     client.force_login(staff)
     ticked = [key for key in _all_items(submitted) if key != "condition:high_tech_field"]
     response = client.post(
