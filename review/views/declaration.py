@@ -89,7 +89,10 @@ def _handle(action, declaration, user, data):
 
 
 def _may_attempt(action, user, declaration):
-    """Whether the user's role may take this action at all; a wrong state is refused later, with a message."""
+    """Whether the user's role may take this action at all; a wrong state is refused later, with a message.
+    Every action posted to this page is the staff's: reviewers act through review.views.evaluation."""
+    if not rules.has_perm("console.staff", user):
+        return False
     if action == ASSIGN:
         return rules.has_perm("declarations.start_review", user, declaration)
     if action == ACCEPTANCE:
