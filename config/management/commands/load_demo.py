@@ -20,6 +20,8 @@ from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
 from declarations.services import award_caps_recompute
 from publicity.services import publicity_batch_close, publicity_batch_open
+from review.double_funding import double_funding_check
+from review.models import CreditList, CreditRecord, FundingRecord
 
 PASSWORD = "demo-pass-2026"
 
@@ -178,11 +180,41 @@ class Command(BaseCommand):
             cast.applicant = applicant
             walk_to(declaration, state, cast, amount=AMOUNTS[code_of(declaration)])
         assert set(PATHS) == {state for _, _, state, _ in DECLARATIONS}
+        self._registers(users)
         award_caps_recompute()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({len(created)} declarations created)."))
         self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with password " + PASSWORD + " as:")
         for username, user in users.items():
             self.stdout.write(f"  {username:<11} {user.get_role_display()}")
+
+    def _registers(self, users):
+        """A credit record of another unit, and a project applicant1 was already funded for through
+        another channel, which the double-funding check (Art. 16) flags on its accepted declaration."""
+        CreditRecord.objects.get_or_create(
+            credit_code=_code("91110112MA04XY5L7"),
+            list=CreditList.ENFORCEMENT,
+            defaults={
+                "name": "Beijing Example Trading Co., Ltd.",
+                "starts_on": datetime.date(2026, 3, 1),
+                "source": "Credit China, enforcement list No. 2026-0315",
+            },
+        )
+        organisation = users["applicant1"].organisation
+        FundingRecord.objects.get_or_create(
+            credit_code=organisation.credit_code,
+            project_title="First-round investment in an industrial robotics firm",
+            defaults={
+                "organisation_name": organisation.name,
+                "project_content": "Investment in an industrial robotics firm in Haidian, supported by the "
+                "municipal fund for high-end manufacturing.",
+                "channel": "Beijing Municipal Bureau of Economy and Information Technology",
+                "amount": Decimal("800000.00"),
+                "granted_on": datetime.date(2026, 5, 20),
+                "reference": "Jingjingxin [2026] No. 88",
+            },
+        )
+        for declaration in Declaration.objects.filter(organisation=organisation, state=S.ACCEPTED):
+            double_funding_check(declaration)
 
     def _users(self):
         users = {}
