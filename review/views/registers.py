@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from config.fields import MAX_PK
@@ -37,7 +37,9 @@ PER_PAGE = 50
 
 
 class RegisterImportForm(forms.Form):
-    register = forms.ChoiceField(label=gettext_lazy("Register"), choices=Register.choices, widget=forms.RadioSelect)
+    register = forms.ChoiceField(
+        label=pgettext_lazy("register of records", "Register"), choices=Register.choices, widget=forms.RadioSelect
+    )
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy(
