@@ -1,46 +1,337 @@
-"""The evaluation queue: the declarations a console user works through."""
+"""The evaluation queue: the declarations a console user works through, filtered, sorted and paged;
+the staff's bulk actions on a selection of them; the exports of the list and of the decisions."""
 
+from dataclasses import dataclass
+
+import rules
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger
+from django.db import transaction
+from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
 
-from declarations.models import Programme
-from review import selectors
-from review.forms import QueueFilterForm
-from review.views.base import console_user
+from config import fields
+from declarations.enums import DeclarationState as S
+from declarations.templatetags.money import yuan
+from declarations.workflow import TransitionRefused
+from review import acceptance, selectors, services
+from review.exports import (
+    DECISION_COLUMNS,
+    DECLARATION_COLUMNS,
+    FORMATS,
+    decision_queryset,
+    export_response,
+    may_export,
+)
+from review.filters import BootstrapForm, DecisionFilter, PageSizeForm, queue_filter_for
+from review.models import Decision
+from review.tables import QueueTable, columns_hidden_from
+from review.views.base import console_user, staff_user
+
+# The most declarations one bulk action takes: one page at its largest.
+BULK_LIMIT = 100
+# An assignment takes two steps: the declarations ticked in the queue, then the reviewers, chosen
+# on a page of their own that lists each one's load.
+REVIEWERS_STAGE = "reviewers"
+
+
+class BulkAction:
+    ASSIGN = "assign"
+    ACCEPT = "accept"
+    DECIDE = "decide"
+    CHOICES = [
+        (ASSIGN, _lazy("Assign expert reviewers")),
+        (ACCEPT, _lazy("Accept")),
+        (DECIDE, _lazy("Decide as the evaluation meeting proposed")),
+    ]
+
+
+class BulkActionForm(BootstrapForm):
+    """The staff's bulk action on the declarations ticked in the queue. The action is the button
+    pressed; each action asks for what it needs."""
+
+    declarations = fields.ModelMultipleChoiceField(
+        label=_lazy("Declarations"),
+        queryset=None,
+        widget=forms.MultipleHiddenInput,
+        error_messages={"required": _lazy("Select at least one declaration in the list.")},
+    )
+    action = forms.ChoiceField(label=_lazy("Action"), choices=BulkAction.CHOICES)
+    reviewers = fields.ModelMultipleChoiceField(
+        label=_lazy("Expert reviewers"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_lazy("A reviewer with a conflict of interest is refused for that declaration only."),
+    )
+    confirm = forms.BooleanField(
+        label=_lazy("I have checked the formal completeness and the conditions of every selected declaration"),
+        required=False,
+    )
+    note = forms.CharField(
+        label=_lazy("Comments"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
+    # The queue's filters, to show the same list again.
+    query = forms.CharField(widget=forms.HiddenInput, max_length=2000, required=False)
+    # Set by the page that lists the reviewers (the second step of an assignment).
+    stage = forms.CharField(widget=forms.HiddenInput, max_length=20, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["declarations"].queryset = selectors.declaration_list_for_console(user).order_by("number", "pk")
+        self.fields["reviewers"].queryset = selectors.reviewers_with_load()
+        self.fields["reviewers"].label_from_instance = lambda r: (
+            _("%(name)s (%(count)d open)") % {"name": r, "count": r.open_evaluations}
+        )
+
+    def clean_declarations(self):
+        declarations = self.cleaned_data["declarations"]
+        if len(declarations) > BULK_LIMIT:
+            raise forms.ValidationError(
+                _("Select at most %(limit)d declarations at a time.") % {"limit": BULK_LIMIT}, code="too_many"
+            )
+        return declarations
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        reviewers_missing = not cleaned.get("reviewers") and not self.has_error("reviewers")
+        if action == BulkAction.ASSIGN and self.choosing_reviewers and reviewers_missing:
+            self.add_error("reviewers", _("Choose at least one expert reviewer."))
+        if action == BulkAction.ACCEPT and not cleaned.get("confirm"):
+            self.add_error("confirm", _("Confirm that you have checked every selected declaration."))
+        return cleaned
+
+    @property
+    def choosing_reviewers(self):
+        """Posted from the page that lists the reviewers, the second step of an assignment."""
+        return self.data.get("stage") == REVIEWERS_STAGE
+
+    def selected_ids(self):
+        """The declaration ids that were ticked, valid or not, to tick them again."""
+        return {int(pk) for pk in self.data.getlist("declarations") if pk.isdigit() and len(pk) < 19}
+
+
+# --- the bulk actions ---------------------------------------------------------------------------
+
+
+DONE, REFUSED, DISQUALIFIED = "done", "refused", "disqualified"
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    declaration: object
+    status: str  # DONE, REFUSED or DISQUALIFIED
+    message: str
+
+
+def _apply_one(action, declaration, actor, reviewers, note):
+    """Run one bulk action on one declaration through its service; returns the BulkOutcome or
+    raises TransitionRefused."""
+    pk = declaration.pk
+    if action == BulkAction.ASSIGN:
+        created = services.reviewers_assign(declaration_id=pk, actor=actor, reviewers=reviewers)
+        if not created:
+            return BulkOutcome(declaration, DONE, _("Every chosen reviewer was assigned already."))
+        return BulkOutcome(
+            declaration,
+            DONE,
+            _("Assigned: %(reviewers)s.") % {"reviewers": ", ".join(str(a.reviewer) for a in created)},
+        )
+    if action == BulkAction.ACCEPT:
+        checklist = {item.key: True for item in acceptance.checklist_for(declaration)}
+        result = services.declaration_accept(declaration_id=pk, actor=actor, checklist=checklist, note=note)
+    else:
+        result = services.declaration_decide_per_opinion(declaration_id=pk, actor=actor)
+    if result.state == S.DISQUALIFIED:
+        # A credit record in force (Art. 17): the service disqualified it, naming the record.
+        event = result.events.order_by("-created_at", "-pk").first()
+        return BulkOutcome(result, DISQUALIFIED, event.note)
+    if result.state == S.APPROVED:
+        return BulkOutcome(
+            result,
+            DONE,
+            _("%(state)s: %(amount)s yuan")
+            % {"state": result.get_state_display(), "amount": yuan(result.approved_amount)},
+        )
+    return BulkOutcome(result, DONE, result.get_state_display())
+
+
+def declarations_bulk_apply(*, action, declarations, actor, reviewers=(), note=""):
+    """Run `action` (BulkAction) on each declaration through its service, each in a transaction of
+    its own: a refusal leaves the others done. Returns one BulkOutcome per declaration, in order.
+
+    The services check the actor's permission, lock the row, write the audit record and the notices."""
+    outcomes = []
+    for declaration in declarations:
+        try:
+            with transaction.atomic():
+                outcomes.append(_apply_one(action, declaration, actor, list(reviewers), note))
+        except TransitionRefused as refusal:
+            outcomes.append(BulkOutcome(declaration, REFUSED, str(refusal)))
+    return outcomes
+
+
+# --- views --------------------------------------------------------------------------------------
+
+
+def _paginate(table, per_page, number):
+    """Page `number` of the table; the first page for text that is not a page number, the last for
+    a number past the end."""
+    try:
+        table.paginate(per_page=per_page, page=number or 1)
+    except PageNotAnInteger:
+        table.paginate(per_page=per_page, page=1)
+    except EmptyPage:
+        table.paginate(per_page=per_page, page=table.paginator.num_pages)
+
+
+def _without(params, *keys):
+    params = params.copy()
+    for key in keys:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+def render_queue(request, user, params, *, bulk_form=None, status=200):
+    """The queue page for `params` (the filters, the sort, the page): only the declarations the
+    user may see; the bulk actions for commission staff; the exports for staff and finance."""
+    filterset = queue_filter_for(user, params)
+    size_form = PageSizeForm(params)
+    is_staff = rules.has_perm("console.staff", user)
+    if is_staff and bulk_form is None:
+        bulk_form = BulkActionForm(user=user, initial={"query": _without(params, "page")})
+    table = QueueTable(
+        filterset.declarations,
+        exclude=columns_hidden_from(user),
+        selected=bulk_form.selected_ids() if bulk_form is not None and bulk_form.is_bound else (),
+    )
+    table.order_by = params.getlist(table.prefixed_order_by_field)
+    _paginate(table, size_form.per_page_value, params.get(table.prefixed_page_field))
+    context = {
+        "title": _("My evaluations") if user.role == "reviewer" else _("Declarations"),
+        "filter_form": filterset.form,
+        "show_scores": "score_min" in filterset.filters,
+        "size_form": size_form,
+        "table": table,
+        # The declarations on this page, as other list pages give them.
+        "page": Page([row.record for row in table.page.object_list], table.page.number, table.paginator),
+        "bulk_form": bulk_form,
+        "may_export": may_export.test(user),
+        "export_query": _without(params, "page", "per_page"),
+        "decisions_query": QueryDict(mutable=True),
+        "console_section": "queue",
+    }
+    for key in ("call", "programme"):
+        if params.get(key):
+            context["decisions_query"][key] = params[key]
+    context["decisions_query"] = context["decisions_query"].urlencode()
+    return render(request, "review/queue.html", context, status=status)
 
 
 @login_required
 def queue(request):
     user = console_user(request)
-    form = QueueFilterForm(request.GET or None)
-    declarations = selectors.declaration_list_for_console(user).order_by("-submitted_at", "-pk")
-    if form.is_valid():
-        if form.cleaned_data["state"]:
-            declarations = declarations.filter(state=form.cleaned_data["state"])
-        if form.cleaned_data["programme"]:
-            declarations = declarations.filter(programme__code=form.cleaned_data["programme"])
-        if form.cleaned_data["q"]:
-            q = form.cleaned_data["q"]
-            declarations = declarations.filter(
-                Q(number__icontains=q) | Q(title__icontains=q) | Q(organisation__name__icontains=q)
-            )
-    page = Paginator(declarations, 25).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    return render_queue(request, user, request.GET)
+
+
+@login_required
+@require_POST
+def bulk(request):
+    """Run a bulk action on the ticked declarations. An assignment first shows the expert reviewers
+    with their load to choose from. A form error shows the page it came from again, with it."""
+    user = staff_user(request)
+    form = BulkActionForm(request.POST, user=user)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the fields marked below."))
+        if "reviewers" in form.errors and "declarations" in form.cleaned_data:
+            return _render_reviewer_choice(request, form)
+        return render_queue(request, user, QueryDict(form.cleaned_data.get("query", "")), bulk_form=form)
+    data = form.cleaned_data
+    if data["action"] == BulkAction.ASSIGN and not data["reviewers"]:
+        return _render_reviewer_choice(request, form)
+    outcomes = declarations_bulk_apply(
+        action=data["action"],
+        declarations=data["declarations"],
+        actor=user,
+        reviewers=data["reviewers"],
+        note=data["note"],
+    )
     return render(
         request,
-        "review/queue.html",
+        "review/queue/bulk_result.html",
         {
-            "page": page,
-            "filter_form": form,
-            "programmes": Programme.objects.all(),
+            "action_label": dict(BulkAction.CHOICES)[data["action"]],
+            "outcomes": outcomes,
+            "counts": {
+                status: sum(1 for o in outcomes if o.status == status) for status in (DONE, REFUSED, DISQUALIFIED)
+            },
+            "query": data["query"],
             "console_section": "queue",
-            "query_string": params.urlencode(),
         },
     )
 
 
-urlpatterns = [path("", queue, name="queue")]
+def _render_reviewer_choice(request, form):
+    return render(
+        request,
+        "review/queue/bulk_assign.html",
+        {
+            "bulk_form": form,
+            "declarations": form.cleaned_data["declarations"],
+            "query": form.cleaned_data.get("query", ""),
+            "stage": REVIEWERS_STAGE,
+            "console_section": "queue",
+        },
+    )
+
+
+def _exporter(request, fmt):
+    user = console_user(request)
+    if not may_export.test(user):
+        raise PermissionDenied
+    if fmt not in FORMATS:
+        raise Http404
+    return user
+
+
+@login_required
+def export_declarations(request, fmt):
+    """The queue's declarations as filtered and sorted, every page of them."""
+    user = _exporter(request, fmt)
+    filterset = queue_filter_for(user, request.GET)
+    if not filterset.is_valid():
+        messages.error(request, _("Please correct the filters before exporting."))
+        return render_queue(request, user, request.GET, status=400)
+    table = QueueTable(filterset.qs, order_by=request.GET.getlist("sort"))
+    return export_response(
+        fmt, DECLARATION_COLUMNS, table.data.data, stem="declarations", sheet_title=_("Declarations")
+    )
+
+
+@login_required
+def export_decisions(request, fmt):
+    """The decisions, filtered by the queue's call and programme."""
+    user = _exporter(request, fmt)
+    filterset = DecisionFilter(request.GET, queryset=Decision.objects.all())
+    if not filterset.is_valid():
+        messages.error(request, _("Please correct the filters before exporting."))
+        return render_queue(request, user, request.GET, status=400)
+    return export_response(
+        fmt, DECISION_COLUMNS, decision_queryset(filterset.decisions), stem="decisions", sheet_title=_("Decisions")
+    )
+
+
+urlpatterns = [
+    path("", queue, name="queue"),
+    path("bulk/", bulk, name="bulk"),
+    path("export/declarations.<slug:fmt>", export_declarations, name="export_declarations"),
+    path("export/decisions.<slug:fmt>", export_decisions, name="export_decisions"),
+]

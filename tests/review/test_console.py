@@ -23,8 +23,6 @@ def _at(state, cast, **kwargs):
     return walk_to(declaration, state, cast)
 
 
-
-
 def test_decision_amount_errors_are_shown_at_the_field(client, staff, cast):
     declaration = _at(S.REVIEWED, cast)
     meeting_opinion_record(declaration, cast, Decimal("1600000.00"))

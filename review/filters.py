@@ -1,0 +1,326 @@
+"""The evaluation queue's rows and filters: the declarations a console user may see, each with what
+the queue shows (the evaluation summary, the Art. 16 and 17 flags), the FilterSet that narrows
+them, and the small forms of the queue page (the page size)."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.query import ModelIterable
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_filters import fields as filter_fields
+
+from accounts.enums import Role
+from config import fields as safe_fields
+from declarations.enums import DeclarationState as S
+from declarations.models import Call, Organisation, Programme
+from review.models import CreditRecord, DoubleFundingMatch, EvaluationSummary, MatchJudgement
+from review.selectors import declaration_list_for_console
+
+
+class Flag:
+    """The flags of the queue: what staff must look at before a declaration goes further."""
+
+    CREDIT = "credit"
+    DOUBLE_FUNDING = "double_funding"
+    OUTLIERS = "outliers"
+    PASS_MARKS_MISSED = "pass_marks_missed"
+
+    CHOICES = [
+        (CREDIT, _("Credit record in force (Art. 17)")),
+        (DOUBLE_FUNDING, _("Possible double funding (Art. 16)")),
+        (OUTLIERS, _("Outlying scores")),
+        (PASS_MARKS_MISSED, _("Pass marks missed")),
+    ]
+    LABELS = dict(CHOICES)
+    # What a badge in the list says (its title gives the full label).
+    SHORT_LABELS = {
+        CREDIT: _("Credit record"),
+        DOUBLE_FUNDING: _("Double funding?"),
+        OUTLIERS: _("Outliers"),
+        PASS_MARKS_MISSED: _("Below pass mark"),
+    }
+
+    # The annotation of declaration_queue_for() that holds each flag.
+    FIELDS = {
+        CREDIT: "credit_in_force",
+        DOUBLE_FUNDING: "possible_double_funding",
+        OUTLIERS: "scores_outlying",
+        PASS_MARKS_MISSED: "pass_marks_missed",
+    }
+
+
+# A possible double funding still counts while pending or once judged the same project.
+OPEN_JUDGEMENTS = (MatchJudgement.PENDING, MatchJudgement.SAME_PROJECT)
+
+
+def queue_expressions():
+    """What the queue shows besides the declaration's own fields: the evaluation summary and the
+    flags (a credit record in force today for the organisation's code, a double-funding match
+    pending or judged the same project, outlying scores, pass marks missed)."""
+    credit = CreditRecord.objects.in_force_on(timezone.localdate()).filter(
+        credit_code=OuterRef("organisation__credit_code")
+    )
+    matches = DoubleFundingMatch.objects.filter(declaration=OuterRef("pk"), judgement__in=OPEN_JUDGEMENTS)
+    return {
+        "total_score": F("evaluation_summary__total"),
+        "score_spread": F("evaluation_summary__spread"),
+        "evaluations_submitted": F("evaluation_summary__evaluations"),
+        "reviewers_assigned": F("evaluation_summary__assigned"),
+        "credit_in_force": Exists(credit),
+        "possible_double_funding": Exists(matches),
+        "scores_outlying": Q(evaluation_summary__has_outliers=True),
+        "pass_marks_missed": Q(evaluation_summary__passed=False),
+    }
+
+
+class QueueIterable(ModelIterable):
+    """The queue's rows in two steps: first the ids of the rows asked for (the filters, the order and
+    the slice, joining only what they need), then those rows with everything the queue shows. The
+    flags are thus computed for one page, not for every row the database sorts; read with
+    iterator(), both steps go chunk by chunk."""
+
+    def __iter__(self):
+        queryset = self.queryset
+        ids = queryset.values_list("pk", flat=True)
+        ids = ids.iterator(chunk_size=self.chunk_size) if self.chunked_fetch else list(ids)
+        shown = (
+            queryset.model._base_manager.select_related("organisation", "programme", "call")
+            .defer("summary", "facts", "award_assessment")
+            .annotate(**queue_expressions())
+            .order_by()
+        )
+        chunk = []
+        for pk in ids:
+            chunk.append(pk)
+            if len(chunk) == self.chunk_size:
+                yield from _in_order(shown, chunk)
+                chunk = []
+        if chunk:
+            yield from _in_order(shown, chunk)
+
+
+def _in_order(queryset, ids):
+    rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
+    return (rows[pk] for pk in ids if pk in rows)
+
+
+def declaration_queue_for(user):
+    """The declarations `user` may see in the console (review.selectors.declaration_list_for_console),
+    newest submission first, each read (by QueueIterable) with what queue_expressions() names: the
+    evaluation summary's `total_score`, `score_spread`, `evaluations_submitted` and
+    `reviewers_assigned` (None before any evaluation is summarised), and the flags (Flag.FIELDS)."""
+    queryset = declaration_list_for_console(user).order_by(F("submitted_at").desc(nulls_last=True), "-pk")
+    queryset._iterable_class = QueueIterable
+    return queryset
+
+
+def flags_of(declaration):
+    """The flags set on a declaration of declaration_queue_for(), in Flag.CHOICES order."""
+    return [flag for flag, _label in Flag.CHOICES if getattr(declaration, Flag.FIELDS[flag], False)]
+
+
+class BootstrapForm(forms.Form):
+    """A form whose inputs carry Bootstrap 5's classes, "is-invalid" where a value was refused, for
+    the queue's hand-written markup (templates/review/queue/_*.html)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select"
+            else:
+                widget.attrs["class"] = "form-control"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
+    @cached_property
+    def options(self):
+        """A choice field's choices as (value, label, chosen), by field name, worked out when a
+        template asks: the templates write the options and checkboxes themselves, which is much
+        cheaper than Django's widget template per option."""
+        return _Options(self)
+
+
+class _Options(dict):
+    def __init__(self, form):
+        super().__init__()
+        self.form = form
+
+    def __missing__(self, name):
+        field = self.form.fields[name]
+        current = self.form[name].value()
+        if isinstance(current, list | tuple):
+            chosen = {str(value) for value in current}
+        else:
+            chosen = {"" if current is None else str(current)}
+        self[name] = [(str(value), label, str(value) in chosen) for value, label in field.choices]
+        return self[name]
+
+
+PER_PAGE_CHOICES = (25, 50, 100)
+
+
+class PageSizeForm(BootstrapForm):
+    """How many declarations a page of the queue shows; a refused value shows the default."""
+
+    per_page = forms.TypedChoiceField(
+        label=_("Per page"),
+        choices=[(n, str(n)) for n in PER_PAGE_CHOICES],
+        coerce=int,
+        required=False,
+        empty_value=PER_PAGE_CHOICES[0],
+    )
+
+    @property
+    def per_page_value(self):
+        return self.cleaned_data["per_page"] if self.is_valid() else PER_PAGE_CHOICES[0]
+
+
+class ModelChoiceField(filter_fields.ModelChoiceField, safe_fields.ModelChoiceField):
+    """django-filter's choice field that also refuses, as an invalid choice, an id no primary key can
+    be and text with a NUL character (PostgreSQL cannot compare it): never a server error."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = ModelChoiceField
+
+
+class QueueFilterForm(BootstrapForm):
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("score_min"), cleaned.get("score_max")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "score_min", _("The lowest score must not be above the highest (%(high)s).") % {"high": high}
+            )
+        return cleaned
+
+
+SCORE_FIELD = {"min_value": 0, "max_value": 100, "max_digits": 5, "decimal_places": 2}
+
+
+class QueueFilter(django_filters.FilterSet):
+    """The queue's filters. A bound filter with an error narrows to nothing: the list never
+    pretends to be filtered by a value that was refused (see `declarations`)."""
+
+    call = ModelChoiceFilter(
+        label=_("Call"),
+        queryset=Call.objects.order_by("-year", "-opens_at"),
+        empty_label=_("All calls"),
+    )
+    programme = ModelChoiceFilter(
+        label=_("Programme"),
+        queryset=Programme.objects.all(),
+        to_field_name="code",
+        empty_label=_("All programmes"),
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("State"),
+        choices=[(value, label) for value, label in S.choices if value != S.DRAFT],
+        empty_label=_("All states"),
+    )
+    score_min = django_filters.NumberFilter(
+        label=_("Score from"), field_name="evaluation_summary__total", lookup_expr="gte", **SCORE_FIELD
+    )
+    score_max = django_filters.NumberFilter(
+        label=_("Score to"), field_name="evaluation_summary__total", lookup_expr="lte", **SCORE_FIELD
+    )
+    flags = django_filters.MultipleChoiceFilter(
+        label=_("Flags"),
+        choices=Flag.CHOICES,
+        method="filter_flags",
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Declarations with any of the flags ticked."),
+    )
+    q = django_filters.CharFilter(
+        label=_("Number, title or organisation"), method="filter_search", max_length=100, strip=True
+    )
+
+    class Meta:
+        form = QueueFilterForm
+        fields = []
+
+    def filter_flags(self, queryset, name, value):
+        """The declarations with any of the flags. Each flag is a list of ids read once (IN a
+        subquery), not a test per declaration as the Exists that shows the flags on a page."""
+        in_force = CreditRecord.objects.in_force_on(timezone.localdate()).values("credit_code")
+        summaries = EvaluationSummary.objects.values("declaration_id")
+        conditions = {
+            Flag.CREDIT: Q(organisation__in=Organisation.objects.filter(credit_code__in=in_force).values("pk")),
+            Flag.DOUBLE_FUNDING: Q(
+                pk__in=DoubleFundingMatch.objects.filter(judgement__in=OPEN_JUDGEMENTS).values("declaration_id")
+            ),
+            Flag.OUTLIERS: Q(pk__in=summaries.filter(has_outliers=True)),
+            Flag.PASS_MARKS_MISSED: Q(pk__in=summaries.filter(passed=False)),
+        }
+        condition = Q()
+        for flag in value:
+            condition |= conditions[flag]
+        return queryset.filter(condition)
+
+    def filter_search(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(title__icontains=value)
+            | Q(organisation__in=Organisation.objects.filter(name__icontains=value).values("pk"))
+        )
+
+    @property
+    def declarations(self):
+        """The filtered declarations; none while a filter value is refused."""
+        if not self.is_valid():
+            return self.queryset.none()
+        return self.qs
+
+
+# Scoring is blind: a reviewer may not learn the others' scores from the queue, so these filters
+# (which would reveal totals and outliers) are not theirs; neither are the Art. 16 and 17 flags,
+# which are staff's to act on.
+STAFF_ONLY_FILTERS = ("score_min", "score_max", "flags")
+
+
+def queue_filter_for(user, data):
+    """The queue's FilterSet for `user` over `data` (a QueryDict): without the score and flag filters
+    for an expert reviewer."""
+    filterset = QueueFilter(data, queryset=declaration_queue_for(user))
+    if user.role == Role.REVIEWER:
+        for name in STAFF_ONLY_FILTERS:
+            del filterset.filters[name]
+    return filterset
+
+
+class DecisionFilter(django_filters.FilterSet):
+    """The decisions export's filters: the queue's call and programme."""
+
+    call = ModelChoiceFilter(label=_("Call"), field_name="declaration__call", queryset=Call.objects.all())
+    programme = ModelChoiceFilter(
+        label=_("Programme"),
+        field_name="declaration__programme",
+        queryset=Programme.objects.all(),
+        to_field_name="code",
+    )
+
+    class Meta:
+        fields = []
+
+    @property
+    def decisions(self):
+        if not self.is_valid():
+            return self.queryset.none()
+        return self.qs

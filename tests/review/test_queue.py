@@ -1,0 +1,639 @@
+"""The evaluation queue: its filters, sorting and pagination, who sees what, the staff's bulk
+actions, and a query count that does not grow with the number of declarations."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from config.demo import Cast, meeting_opinion_record, walk_to
+from declarations.enums import DeclarationState as S
+from declarations.models import Declaration, Programme
+from review.models import (
+    CreditList,
+    CreditRecord,
+    DoubleFundingMatch,
+    EvaluationSummary,
+    FundingRecord,
+    MatchJudgement,
+    ReviewAssignment,
+)
+from tests.factories import (
+    ART6_FACTS,
+    CallFactory,
+    DeclarationFactory,
+    OrganisationFactory,
+    ReviewerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def cast(applicant, staff, reviewer, second_reviewer, finance):
+    return Cast(applicant=applicant, staff=staff, reviewers=[reviewer, second_reviewer], finance=finance)
+
+
+def _at(state, cast, **kwargs):
+    """A declaration of the applicant walked through the real services to `state`."""
+    declaration = DeclarationFactory(organisation=cast.applicant.organisation, created_by=cast.applicant, **kwargs)
+    return walk_to(declaration, state, cast)
+
+
+def _declaration(call, state=S.SUBMITTED, *, days_ago=1, programme="ART6", **kwargs):
+    """A declaration put straight into `state` (a fixture shortcut, for the list's sake), numbered
+    and submitted `days_ago` days ago."""
+    declaration = DeclarationFactory(call=call, programme=Programme.objects.get(code=programme), **kwargs)
+    Declaration.objects.filter(pk=declaration.pk).update(
+        state=state,
+        number=f"ZGC-{call.year}-{programme}-{declaration.pk:05d}",
+        submitted_at=timezone.now() - datetime.timedelta(days=days_ago),
+    )
+    return Declaration.objects.get(pk=declaration.pk)
+
+
+def _summary(declaration, total, *, spread="4.00", passed=True, outliers=False):
+    """The declaration's evaluation summary as the evaluation part keeps it (set here directly)."""
+    return EvaluationSummary.objects.update_or_create(
+        declaration=declaration,
+        defaults={
+            "aggregation": "mean",
+            "total": Decimal(total),
+            "spread": Decimal(spread),
+            "evaluations": 2,
+            "assigned": 2,
+            "passed": passed,
+            "has_outliers": outliers,
+        },
+    )[0]
+
+
+def _credit_record(organisation, *, starts_on=TODAY - datetime.timedelta(days=30), ends_on=None):
+    return CreditRecord.objects.create(
+        credit_code=organisation.credit_code,
+        name=organisation.name,
+        list=CreditList.ENFORCEMENT,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        source="Credit China 2026-001",
+    )
+
+
+def _match(declaration, judgement=MatchJudgement.PENDING):
+    record = FundingRecord.objects.create(
+        credit_code=declaration.organisation.credit_code,
+        organisation_name=declaration.organisation.name,
+        project_title=declaration.title,
+        project_content=declaration.summary,
+        channel="Beijing Municipal Bureau of Economy and Information Technology",
+        amount=Decimal("500000.00"),
+        granted_on=TODAY - datetime.timedelta(days=200),
+    )
+    return DoubleFundingMatch.objects.create(
+        declaration=declaration, record=record, similarity=Decimal("0.812"), judgement=judgement
+    )
+
+
+def _listed(client, query=""):
+    response = client.get(f"/console/{query}")
+    assert response.status_code == 200
+    return list(response.context["page"])
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+
+def test_queue_filters_by_call_programme_and_state(client, staff, open_call):
+    last_year = CallFactory(year=open_call.year - 1)
+    submitted = _declaration(open_call, S.SUBMITTED)
+    accepted = _declaration(open_call, S.ACCEPTED)
+    art9 = _declaration(open_call, S.SUBMITTED, programme="ART9")
+    earlier = _declaration(last_year, S.SUBMITTED)
+    client.force_login(staff)
+    assert set(_listed(client, f"?call={last_year.pk}")) == {earlier}
+    assert set(_listed(client, "?programme=ART9")) == {art9}
+    assert set(_listed(client, "?state=accepted")) == {accepted}
+    assert set(_listed(client, f"?call={open_call.pk}&programme=ART6&state=submitted")) == {submitted}
+
+
+def test_queue_filters_by_score_range(client, staff, open_call):
+    low, middle, high = (_declaration(open_call, S.REVIEWED) for _ in range(3))
+    unscored = _declaration(open_call, S.UNDER_REVIEW)
+    _summary(low, "55.00")
+    _summary(middle, "72.50")
+    _summary(high, "91.00")
+    client.force_login(staff)
+    assert set(_listed(client, "?score_min=70")) == {middle, high}
+    assert set(_listed(client, "?score_max=72.5")) == {low, middle}
+    assert set(_listed(client, "?score_min=60&score_max=80")) == {middle}
+    assert unscored in _listed(client)
+
+
+def test_queue_score_min_above_max_is_an_error_at_the_field_and_lists_nothing(client, staff, open_call):
+    _summary(_declaration(open_call, S.REVIEWED), "80.00")
+    client.force_login(staff)
+    response = client.get("/console/?score_min=90&score_max=10")
+    assert response.context["filter_form"].errors == {
+        "score_min": ["The lowest score must not be above the highest (10)."]
+    }
+    assert list(response.context["page"]) == []
+    assert "The lowest score must not be above the highest" in response.content.decode()
+
+
+def test_queue_flags_a_credit_record_in_force_on_the_organisation(client, staff, open_call):
+    listed, expired, future, clean = (_declaration(open_call) for _ in range(4))
+    _credit_record(listed.organisation)
+    _credit_record(
+        expired.organisation, starts_on=TODAY - datetime.timedelta(days=400), ends_on=TODAY - datetime.timedelta(days=1)
+    )
+    _credit_record(future.organisation, starts_on=TODAY + datetime.timedelta(days=1))
+    client.force_login(staff)
+    assert _listed(client, "?flags=credit") == [listed]
+    assert clean in _listed(client)
+
+
+def test_queue_flags_double_funding_pending_or_judged_the_same_project(client, staff, open_call):
+    pending, same, different, _clean = (_declaration(open_call) for _ in range(4))
+    _match(pending)
+    _match(same, MatchJudgement.SAME_PROJECT)
+    _match(different, MatchJudgement.DIFFERENT_PROJECT)
+    client.force_login(staff)
+    assert set(_listed(client, "?flags=double_funding")) == {pending, same}
+
+
+def test_queue_flags_outlying_scores_and_pass_marks_missed(client, staff, open_call):
+    outlying, missed, fine = (_declaration(open_call, S.REVIEWED) for _ in range(3))
+    unscored = _declaration(open_call, S.UNDER_REVIEW)
+    _summary(outlying, "80.00", outliers=True)
+    _summary(missed, "58.00", passed=False)
+    _summary(fine, "85.00")
+    client.force_login(staff)
+    assert _listed(client, "?flags=outliers") == [outlying]
+    assert _listed(client, "?flags=pass_marks_missed") == [missed]
+    # Several flags: the declarations with any of them.
+    assert set(_listed(client, "?flags=outliers&flags=pass_marks_missed")) == {outlying, missed}
+    assert unscored not in _listed(client, "?flags=pass_marks_missed")
+
+
+def test_queue_shows_each_flag_as_a_badge(client, staff, open_call):
+    declaration = _declaration(open_call, S.REVIEWED)
+    _summary(declaration, "50.00", passed=False, outliers=True)
+    _match(declaration)
+    _credit_record(declaration.organisation)
+    client.force_login(staff)
+    html = client.get("/console/").content.decode()
+    for label, short in (
+        ("Credit record in force (Art. 17)", "Credit record"),
+        ("Possible double funding (Art. 16)", "Double funding?"),
+        ("Outlying scores", "Outliers"),
+        ("Pass marks missed", "Below pass mark"),
+    ):
+        assert f'title="{label}">{short}</span>' in html
+
+
+def test_queue_searches_number_title_and_organisation(client, staff, open_call):
+    photonic = _declaration(open_call, title="Photonic chips")
+    by_name = _declaration(open_call, organisation=OrganisationFactory(name="Haidian Quantum Capital"))
+    client.force_login(staff)
+    assert _listed(client, "?q=photonic") == [photonic]
+    assert _listed(client, "?q=quantum+capital") == [by_name]
+    assert _listed(client, f"?q={photonic.number}") == [photonic]
+
+
+# --- sorting and pagination ---------------------------------------------------------------------
+
+
+def test_queue_sorts_by_total_score_with_unscored_last_both_ways(client, staff, open_call):
+    low, high = _declaration(open_call, S.REVIEWED), _declaration(open_call, S.REVIEWED)
+    unscored = _declaration(open_call, S.UNDER_REVIEW)
+    _summary(low, "61.00")
+    _summary(high, "88.00")
+    client.force_login(staff)
+    assert _listed(client, "?sort=-total_score") == [high, low, unscored]
+    assert _listed(client, "?sort=total_score") == [low, high, unscored]
+
+
+def test_queue_sorts_by_organisation_and_by_submission(client, staff, open_call):
+    beta = _declaration(open_call, organisation=OrganisationFactory(name="Beta Capital"), days_ago=3)
+    alpha = _declaration(open_call, organisation=OrganisationFactory(name="Alpha Capital"), days_ago=1)
+    client.force_login(staff)
+    assert _listed(client, "?sort=organisation") == [alpha, beta]
+    assert _listed(client, "?sort=-organisation") == [beta, alpha]
+    assert _listed(client, "?sort=submitted_at") == [beta, alpha]
+    # Newest submission first by default; an unknown column leaves the default.
+    assert _listed(client) == [alpha, beta]
+    assert _listed(client, "?sort=flags") == [alpha, beta]
+
+
+def test_queue_header_says_how_it_is_sorted(client, staff, open_call):
+    _declaration(open_call)
+    client.force_login(staff)
+    html = client.get("/console/?sort=-total_score").content.decode()
+    assert 'aria-sort="descending"' in html
+    # The first click on a score ranks the highest first.
+    assert "?sort=-total_score" in client.get("/console/").content.decode()
+
+
+def test_queue_pages_by_25_and_by_the_page_size_chosen(client, staff, open_call):
+    declarations = [_declaration(open_call, days_ago=n) for n in range(1, 31)]
+    client.force_login(staff)
+    assert _listed(client) == declarations[:25]
+    assert _listed(client, "?page=2") == declarations[25:]
+    assert _listed(client, "?per_page=50") == declarations
+    response = client.get("/console/?per_page=7")
+    assert response.context["size_form"].errors == {
+        "per_page": ["Select a valid choice. 7 is not one of the available choices."]
+    }
+    assert len(response.context["page"]) == 25
+    # Text that is not a page number shows the first page, a number past the end the last.
+    assert _listed(client, "?page=abc") == declarations[:25]
+    assert _listed(client, "?page=99") == declarations[25:]
+    assert _listed(client, "?page=2&state=submitted&sort=-submitted_at") == declarations[25:]
+
+
+def test_queue_page_links_keep_the_filters_and_the_sort(client, staff, open_call):
+    for n in range(1, 28):
+        _declaration(open_call, days_ago=n)
+    client.force_login(staff)
+    html = client.get("/console/?state=submitted&sort=-submitted_at").content.decode()
+    assert "?state=submitted&amp;sort=-submitted_at&amp;page=2" in html
+
+
+JUNK = [
+    "",
+    " ",
+    "abc",
+    "-1",
+    "0",
+    "1e400",
+    "-1e400",
+    "NaN",
+    "Infinity",
+    "9" * 40,
+    "\x00",
+    "a\x00b",
+    "<script>alert(1)</script>",
+    "\uff11",
+    "2026-02-30",
+    "%",
+    "' OR 1=1 --",
+    "x" * 500,
+]
+PARAMETERS = ["call", "programme", "state", "score_min", "score_max", "flags", "q", "sort", "page", "per_page"]
+
+
+@pytest.mark.parametrize("parameter", PARAMETERS)
+def test_queue_never_fails_on_garbage_in_any_parameter(client, staff, open_call, parameter):
+    declaration = _declaration(open_call)
+    _summary(declaration, "70.00")
+    client.force_login(staff)
+    for value in JUNK:
+        response = client.get("/console/", {parameter: value, "flags": ["credit", value]})
+        assert response.status_code == 200, (parameter, value)
+        form = response.context["filter_form"]
+        if form.errors:
+            # A refused value is named at its field and filters nothing in by mistake.
+            assert set(form.errors) <= set(PARAMETERS)
+            assert list(response.context["page"]) == []
+
+
+def test_queue_refused_filter_values_are_shown_at_their_fields(client, staff):
+    client.force_login(staff)
+    response = client.get("/console/?call=999999&programme=NOPE&state=draft&score_min=abc&score_max=101&flags=x")
+    errors = response.context["filter_form"].errors
+    assert sorted(errors) == ["call", "flags", "programme", "score_max", "score_min", "state"]
+    assert errors["score_min"] == ["Enter a number."]
+    assert errors["score_max"] == ["Ensure this value is less than or equal to 100."]
+    html = response.content.decode()
+    assert html.count("invalid-feedback") >= 6
+
+
+# --- who sees what ------------------------------------------------------------------------------
+
+
+def test_reviewer_sees_only_assigned_declarations_as_my_evaluations(client, reviewer, staff, cast):
+    assigned = _at(S.UNDER_REVIEW, cast)
+    _at(S.ACCEPTED, cast)
+    client.force_login(reviewer)
+    response = client.get("/console/")
+    assert list(response.context["page"]) == [assigned]
+    assert response.context["title"] == "My evaluations"
+    html = response.content.decode()
+    assert '<h1 class="h3 mb-0">My evaluations</h1>' in html
+    assert 'name="declarations"' not in html
+    assert "/console/export/" not in html
+    assert response.context["bulk_form"] is None
+
+
+def test_reviewer_learns_no_scores_from_the_queue(client, reviewer, cast):
+    low, high = _at(S.UNDER_REVIEW, cast), _at(S.UNDER_REVIEW, cast)
+    _summary(low, "52.00", passed=False)
+    _summary(high, "97.00", outliers=True)
+    client.force_login(reviewer)
+    response = client.get("/console/?sort=-total_score&score_min=90&flags=outliers")
+    # The score and flag filters and columns are not there; the sort falls back to the newest first.
+    assert list(response.context["page"]) == [high, low]
+    assert sorted(response.context["filter_form"].fields) == ["call", "programme", "q", "state"]
+    html = response.content.decode()
+    for hidden in ("97.00", "52.00", "Total score", "Outliers", "Below pass mark", 'name="score_min"'):
+        assert hidden not in html
+    assert list(client.get("/console/?sort=total_score").context["page"]) == [high, low]
+
+
+def test_staff_gets_a_selection_column_and_the_exports_finance_only_the_exports(client, staff, finance, open_call):
+    declaration = _declaration(open_call)
+    client.force_login(staff)
+    html = client.get("/console/").content.decode()
+    assert f'name="declarations" value="{declaration.pk}"' in html
+    assert 'id="bulk-form"' in html
+    assert "/console/export/declarations.csv" in html
+    client.force_login(finance)
+    html = client.get("/console/").content.decode()
+    assert 'name="declarations"' not in html
+    assert "/console/export/declarations.xlsx" in html
+
+
+@pytest.mark.parametrize("role", ["applicant", "administrator"])
+def test_queue_and_bulk_refuse_applicants_and_the_administrator(client, request, role, open_call):
+    declaration = _declaration(open_call)
+    client.force_login(request.getfixturevalue(role))
+    assert client.get("/console/").status_code == 403
+    response = client.post("/console/bulk/", {"declarations": [declaration.pk], "action": "decide"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["reviewer", "finance"])
+def test_bulk_actions_are_refused_to_reviewers_and_finance(client, request, role, cast):
+    declaration = _at(S.SUBMITTED, cast)
+    client.force_login(request.getfixturevalue(role))
+    response = client.post("/console/bulk/", {"declarations": [declaration.pk], "action": "accept", "confirm": "on"})
+    assert response.status_code == 403
+    assert Declaration.objects.get(pk=declaration.pk).state == S.SUBMITTED
+
+
+def test_bulk_is_post_only(client, staff):
+    client.force_login(staff)
+    assert client.get("/console/bulk/").status_code == 405
+
+
+# --- bulk actions -------------------------------------------------------------------------------
+
+
+def _outcomes(response):
+    return [(o.declaration.pk, o.status, o.message) for o in response.context["outcomes"]]
+
+
+def test_bulk_assign_assigns_the_reviewers_and_starts_the_evaluation(client, staff, reviewer, second_reviewer, cast):
+    first, second = _at(S.ACCEPTED, cast), _at(S.ACCEPTED, cast)
+    client.force_login(staff)
+    response = client.post(
+        "/console/bulk/",
+        {"declarations": [first.pk, second.pk], "action": "assign", "reviewers": [reviewer.pk, second_reviewer.pk]},
+    )
+    assert response.status_code == 200
+    assert [status for _pk, status, _message in _outcomes(response)] == ["done", "done"]
+    for declaration in (first, second):
+        declaration.refresh_from_db()
+        assert declaration.state == S.UNDER_REVIEW
+        assert {a.reviewer for a in declaration.review_assignments.all()} == {reviewer, second_reviewer}
+
+
+def test_bulk_assign_refuses_a_conflicted_reviewer_for_that_declaration_only(client, staff, cast):
+    mine, theirs = _at(S.ACCEPTED, cast), _at(S.ACCEPTED, cast)
+    Declaration.objects.filter(pk=theirs.pk).update(organisation=OrganisationFactory())
+    conflicted = ReviewerFactory(username="conflicted", organisation=cast.applicant.organisation)
+    client.force_login(staff)
+    response = client.post(
+        "/console/bulk/", {"declarations": [mine.pk, theirs.pk], "action": "assign", "reviewers": [conflicted.pk]}
+    )
+    outcomes = {pk: (status, message) for pk, status, message in _outcomes(response)}
+    assert outcomes[mine.pk][0] == "refused"
+    assert "conflict of interest" in outcomes[mine.pk][1]
+    assert outcomes[theirs.pk] == ("done", "Assigned: conflicted.")
+    assert Declaration.objects.get(pk=mine.pk).state == S.ACCEPTED
+    assert not ReviewAssignment.objects.filter(declaration=mine).exists()
+    assert Declaration.objects.get(pk=theirs.pk).state == S.UNDER_REVIEW
+    html = response.content.decode()
+    assert "conflict of interest" in html and "Refused" in html
+
+
+def test_bulk_accept_needs_the_confirmation_ticked(client, staff, cast):
+    declaration = _at(S.SUBMITTED, cast)
+    client.force_login(staff)
+    response = client.post("/console/bulk/", {"declarations": [declaration.pk], "action": "accept"})
+    assert response.status_code == 200
+    assert response.context["bulk_form"].errors == {
+        "confirm": ["Confirm that you have checked every selected declaration."]
+    }
+    # The queue is shown again with the declaration still ticked.
+    assert f'value="{declaration.pk}" aria-label="Select {declaration.number}" checked' in response.content.decode()
+    assert Declaration.objects.get(pk=declaration.pk).state == S.SUBMITTED
+
+
+def test_bulk_accept_accepts_refuses_and_disqualifies_each_on_its_own(client, staff, cast):
+    accepted = _at(S.SUBMITTED, cast)
+    already = _at(S.ACCEPTED, cast)
+    listed = _at(S.SUBMITTED, cast)
+    Declaration.objects.filter(pk=listed.pk).update(organisation=OrganisationFactory())
+    listed.refresh_from_db()
+    _credit_record(listed.organisation)
+    client.force_login(staff)
+    response = client.post(
+        "/console/bulk/",
+        {
+            "declarations": [accepted.pk, already.pk, listed.pk],
+            "action": "accept",
+            "confirm": "on",
+            "note": "Formal review passed.",
+        },
+    )
+    outcomes = {pk: (status, message) for pk, status, message in _outcomes(response)}
+    assert outcomes[accepted.pk] == ("done", "Accepted")
+    assert outcomes[already.pk] == ("refused", "This cannot be done while the declaration is “Accepted”.")
+    assert outcomes[listed.pk][0] == "disqualified"
+    assert "Untrustworthy person subject to enforcement" in outcomes[listed.pk][1]
+    states = dict(Declaration.objects.filter(pk__in=outcomes).values_list("pk", "state"))
+    assert states == {accepted.pk: S.ACCEPTED, already.pk: S.ACCEPTED, listed.pk: S.DISQUALIFIED}
+    assert Declaration.objects.get(pk=accepted.pk).events.last().note == "Formal review passed."
+    assert response.context["counts"] == {"done": 1, "refused": 1, "disqualified": 1}
+
+
+def test_bulk_decide_decides_as_the_meeting_proposed(client, staff, cast):
+    supported, not_supported, no_opinion = (_at(S.REVIEWED, cast) for _ in range(3))
+    meeting_opinion_record(supported, cast, Decimal("1200000.00"))
+    meeting_opinion_record(not_supported, cast, None)
+    client.force_login(staff)
+    response = client.post(
+        "/console/bulk/", {"declarations": [supported.pk, not_supported.pk, no_opinion.pk], "action": "decide"}
+    )
+    outcomes = {pk: (status, message) for pk, status, message in _outcomes(response)}
+    assert outcomes[supported.pk] == ("done", "Approved, awaiting publicity: 1,200,000.00 yuan")
+    assert outcomes[not_supported.pk] == ("done", "Not supported")
+    assert outcomes[no_opinion.pk] == (
+        "refused",
+        "Record the evaluation meeting's opinion on this declaration before deciding.",
+    )
+    supported.refresh_from_db()
+    assert (supported.state, supported.approved_amount) == (S.APPROVED, Decimal("1200000.00"))
+    assert supported.decision.opinion.declaration == supported
+    assert Declaration.objects.get(pk=not_supported.pk).state == S.NOT_SUPPORTED
+    assert Declaration.objects.get(pk=no_opinion.pk).state == S.REVIEWED
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"declarations": [], "action": "decide"}, "declarations", "Select at least one declaration in the list."),
+        (
+            {"declarations": ["999999"], "action": "decide"},
+            "declarations",
+            "Select a valid choice. 999999 is not one of the available choices.",
+        ),
+        (
+            {"declarations": ["9" * 40], "action": "decide"},
+            "declarations",
+            "Select a valid choice. " + "9" * 40 + " is not one of the available choices.",
+        ),
+        ({"declarations": ["x\x00"], "action": "decide"}, "declarations", "Null characters are not allowed."),
+        ({"action": "nonsense"}, "action", "Select a valid choice. nonsense is not one of the available choices."),
+    ],
+)
+def test_bulk_form_errors_are_shown_at_their_fields(client, staff, open_call, data, field, message):
+    declaration = _declaration(open_call, S.ACCEPTED)
+    data = {"declarations": [declaration.pk], **data}
+    client.force_login(staff)
+    response = client.post("/console/bulk/", {**data, "query": "state=accepted"})
+    assert response.status_code == 200
+    assert message in response.context["bulk_form"].errors[field]
+    # The list comes back as it was filtered.
+    assert response.context["filter_form"].data["state"] == "accepted"
+    assert Declaration.objects.get(pk=declaration.pk).state == S.ACCEPTED
+
+
+def test_bulk_assign_first_lists_the_reviewers_with_their_load(client, staff, reviewer, second_reviewer, cast):
+    first, second = _at(S.UNDER_REVIEW, cast), _at(S.ACCEPTED, cast)
+    client.force_login(staff)
+    response = client.post(
+        "/console/bulk/", {"declarations": [first.pk, second.pk], "action": "assign", "query": "state=accepted"}
+    )
+    assert response.status_code == 200
+    assert response.templates[0].name == "review/queue/bulk_assign.html"
+    assert list(response.context["declarations"]) == [first, second]
+    # reviewer-a and reviewer-b each evaluate `first`
+    assert response.context["bulk_form"].options["reviewers"] == [
+        (str(reviewer.pk), "reviewer-a (1 open)", False),
+        (str(second_reviewer.pk), "reviewer-b (1 open)", False),
+    ]
+    html = response.content.decode()
+    assert f'<input type="hidden" name="declarations" value="{second.pk}">' in html
+    assert '<input type="hidden" name="stage" value="reviewers">' in html
+    assert Declaration.objects.get(pk=second.pk).state == S.ACCEPTED
+
+
+@pytest.mark.parametrize(
+    ("reviewers", "message"),
+    [([], "Choose at least one expert reviewer."), (["abc"], "“abc” is not a valid value.")],
+)
+def test_bulk_assign_without_a_valid_reviewer_shows_the_error_at_the_reviewers(
+    client, staff, open_call, reviewers, message
+):
+    declaration = _declaration(open_call, S.ACCEPTED)
+    client.force_login(staff)
+    response = client.post(
+        "/console/bulk/",
+        {"declarations": [declaration.pk], "action": "assign", "stage": "reviewers", "reviewers": reviewers},
+    )
+    assert response.status_code == 200
+    assert response.context["bulk_form"].errors["reviewers"] == [message]
+    assert message in response.content.decode()
+    assert Declaration.objects.get(pk=declaration.pk).state == S.ACCEPTED
+
+
+def test_bulk_refuses_a_declaration_the_queue_does_not_show(client, staff, draft):
+    client.force_login(staff)
+    response = client.post("/console/bulk/", {"declarations": [draft.pk], "action": "decide"})
+    assert response.context["bulk_form"].errors["declarations"] == [
+        f"Select a valid choice. {draft.pk} is not one of the available choices."
+    ]
+
+
+# --- query count --------------------------------------------------------------------------------
+
+
+def _bulk_queue(count, call, applicant):
+    """`count` declarations created in bulk, across programmes and states, about half with an
+    evaluation summary, some with double-funding matches and some organisations with a credit
+    record in force."""
+    programmes = list(Programme.objects.all())
+    states = [S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED, S.APPROVED, S.NOT_SUPPORTED]
+    organisations = [OrganisationFactory() for _ in range(5)]
+    now = timezone.now()
+    declarations = Declaration.objects.bulk_create(
+        [
+            Declaration(
+                organisation=organisations[n % len(organisations)],
+                call=call,
+                programme=programmes[n % len(programmes)],
+                title=f"Bulk project {n}",
+                summary="Bulk fixture declaration.",
+                facts=dict(ART6_FACTS),
+                state=states[n % len(states)],
+                number=f"ZGC-BULK-{n:06d}",
+                created_by=applicant,
+                submitted_at=now - datetime.timedelta(minutes=n),
+                award_cap=Decimal("1600000.00"),
+            )
+            for n in range(count)
+        ],
+        batch_size=2000,
+    )
+    EvaluationSummary.objects.bulk_create(
+        [
+            EvaluationSummary(
+                declaration=d,
+                aggregation="mean",
+                total=Decimal(40 + n % 60),
+                spread=Decimal(n % 20),
+                evaluations=2,
+                assigned=2,
+                passed=n % 5 != 0,
+                has_outliers=n % 7 == 0,
+            )
+            for n, d in enumerate(declarations)
+            if n % 2 == 0
+        ],
+        batch_size=2000,
+    )
+    for declaration in declarations[:3]:
+        _match(declaration)
+    _credit_record(organisations[0])
+
+
+# session, user, the count, the ids of the page, the page's rows, unread notices, the calls and
+# the programmes of the filters
+QUEUE_QUERIES = 8
+
+
+@pytest.mark.parametrize("count", [10, 10_000])
+@pytest.mark.parametrize(
+    ("query", "queries"),
+    [
+        ("", QUEUE_QUERIES),
+        ("?sort=-total_score&flags=credit&flags=double_funding&flags=outliers", QUEUE_QUERIES),
+        ("?q=bulk&score_min=40&score_max=90&state=under_review&sort=organisation&per_page=100", QUEUE_QUERIES),
+        # and the chosen call and programme, looked up to validate them
+        ("?call={call}&programme=ART6&page=3", QUEUE_QUERIES + 2),
+    ],
+)
+def test_queue_query_count_does_not_grow_with_declarations(
+    client, staff, applicant, open_call, count, query, queries, django_assert_max_num_queries
+):
+    _bulk_queue(count, open_call, applicant)
+    client.force_login(staff)
+    with django_assert_max_num_queries(queries):
+        response = client.get(f"/console/{query.format(call=open_call.pk)}")
+    assert response.status_code == 200
+    assert len(response.context["page"]) > 0
