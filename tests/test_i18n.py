@@ -21,8 +21,8 @@ def test_catalogue_has_a_translation_for_every_message():
 
 
 def test_compiled_catalogue_matches_the_po_file():
-    po = {e.msgid: e.msgstr or e.msgstr_plural.get(0) for e in polib.pofile(str(PO)) if not e.obsolete}
-    mo = {e.msgid: e.msgstr or e.msgstr_plural.get(0) for e in polib.mofile(str(MO))}
+    po = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural.get(0) for e in polib.pofile(str(PO)) if not e.obsolete}
+    mo = {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural.get(0) for e in polib.mofile(str(MO))}
     assert {k: v for k, v in po.items() if k} == {k: v for k, v in mo.items() if k}
 
 
