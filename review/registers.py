@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from accounts.forms import MONEY_LIMIT
 from declarations.validators import normalise_credit_code, validate_credit_code
 from declarations.workflow import TransitionRefused
+from review.exports import neutralise
 from review.models import CreditList, CreditRecord, FundingRecord, Register, RegisterImport
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -563,14 +564,6 @@ def register_import(*, register, uploaded_file, actor):
 # --- Templates to fill in ------------------------------------------------------------------------
 
 
-def safe_cell(value):
-    """A cell a spreadsheet will not run as a formula: text starting with = + - @ gets a leading
-    quote. (To be replaced by the shared helper of review/exports.py.)"""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def template_headers(register):
     """The header row of the register's template: Chinese headers in Chinese, field names otherwise."""
     chinese = (translation.get_language() or "").startswith("zh")
@@ -580,7 +573,7 @@ def template_headers(register):
 def register_template_csv(register):
     """The header row as a UTF-8 CSV file with a byte-order mark, so Excel reads the Chinese."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([safe_cell(h) for h in template_headers(register)])
+    csv.writer(out, lineterminator="\r\n").writerow([neutralise(h) for h in template_headers(register)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -589,7 +582,7 @@ def register_template_xlsx(register):
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet(str(Register(register).label)[:31].replace(":", " ").replace("/", " "))
-    sheet.append([safe_cell(h) for h in template_headers(register)])
+    sheet.append([neutralise(h) for h in template_headers(register)])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from review.models import CreditRecord, FundingRecord, Register, RegisterImport
-from review.registers import MAX_ROWS, RowError, register_import, safe_cell
+from review.registers import MAX_ROWS, RowError, register_import
 from tests.factories import credit_code_for
 
 pytestmark = pytest.mark.django_db
@@ -386,18 +386,6 @@ def test_only_staff_may_import(reviewer):
 
 
 # --- Downloads -----------------------------------------------------------------------------------
-
-
-def test_safe_cell_neutralises_formulas():
-    assert [safe_cell(v) for v in ["=1+1", "+1", "-1", "@SUM(A1)", "a=1", 5, ""]] == [
-        "'=1+1",
-        "'+1",
-        "'-1",
-        "'@SUM(A1)",
-        "a=1",
-        5,
-        "",
-    ]
 
 
 def test_the_templates_have_the_header_row_and_import_as_they_are(client, staff):
