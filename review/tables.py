@@ -1,6 +1,9 @@
 """The evaluation queue as a django-tables2 table over review.filters.declaration_queue_for()."""
 
+from decimal import Decimal
+from html import escape as html_escape
 from operator import attrgetter
+from urllib.parse import urlencode
 
 import django_tables2 as tables
 from django.core.exceptions import ObjectDoesNotExist
@@ -9,9 +12,10 @@ from django.urls import reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_tables2.templatetags.django_tables2 import table_page_range
 
 from accounts.enums import Role
 from declarations.enums import DeclarationState
@@ -19,6 +23,23 @@ from declarations.templatetags.money import yuan
 from review.filters import PER_PAGE_CHOICES, Flag, flags_of
 
 STATE_LABELS = dict(DeclarationState.choices)
+
+# The parts of a date format that QueueTable writes itself (see _date_parts), as dateformat does;
+# any other ASCII letter is a part it leaves to dateformat, anything else is written as it is.
+DATE_PARTS = {
+    "Y": lambda d: f"{d.year:04d}",
+    "m": lambda d: f"{d.month:02d}",
+    "d": lambda d: f"{d.day:02d}",
+    "n": lambda d: str(d.month),
+    "j": lambda d: str(d.day),
+}
+
+
+def escape(text):
+    """django.utils.html.escape for a value that is not a lazy string, without its keep_lazy check
+    per call (the same html.escape of str())."""
+    return SafeString(html_escape(str(text)))
+
 
 # Badge colours of the flags (Bootstrap 5 "text-bg-*", AA contrast).
 FLAG_BADGES = {
@@ -102,9 +123,11 @@ class QueueTable(tables.Table):
         empty_text = _("No declarations match.")
         per_page = PER_PAGE_CHOICES[0]
 
-    def __init__(self, *args, selected=(), **kwargs):
+    def __init__(self, *args, selected=(), query=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.selected = set(selected)
+        # The request's query (a QueryDict), which the sort links keep.
+        self.query = {} if query is None else query
 
     # What every row repeats, worked out once per table (in the request's language).
 
@@ -114,9 +137,9 @@ class QueueTable(tables.Table):
 
     @cached_property
     def _declaration_url(self):
-        """The declaration page's URL around the pk: reversed once, not once per row."""
+        """The declaration page's URL around the pk (escaped): reversed once, not once per row."""
         placeholder = 2**62
-        return reverse("review:declaration", args=[placeholder]).split(str(placeholder))
+        return [escape(part) for part in reverse("review:declaration", args=[placeholder]).split(str(placeholder))]
 
     @cached_property
     def _badges(self):
@@ -132,67 +155,158 @@ class QueueTable(tables.Table):
 
     @cached_property
     def _state_labels(self):
-        return {value: str(label) for value, label in STATE_LABELS.items()}
+        return {value: escape(label) for value, label in STATE_LABELS.items()}
 
     @cached_property
-    def _date_format(self):
-        return formats.get_format("SHORT_DATE_FORMAT")
+    def _date_parts(self):
+        """The short date format as a function of a date when it is made of the usual numeric parts
+        only (Y, m, d, n, j and literal text), else None: dateformat.format() parses it for every cell."""
+        date_format = formats.get_format("SHORT_DATE_FORMAT")
+        parts = []
+        for char in date_format:
+            if char in DATE_PARTS:
+                parts.append(DATE_PARTS[char])
+            elif (char.isascii() and char.isalpha()) or char == "\\":
+                return None
+            else:
+                parts.append(char)
+        return parts
+
+    @cached_property
+    def _timezone(self):
+        return timezone.get_current_timezone()
 
     def render_selection(self, value, record):
-        return format_html(
-            '<input type="checkbox" class="form-check-input" form="bulk-form" name="declarations" value="{}"'
-            ' aria-label="{}"{}>',
-            value,
-            self._select_label % {"declaration": record},
-            " checked" if value in self.selected else "",
+        label = escape(self._select_label % {"declaration": record})
+        checked = " checked" if value in self.selected else ""
+        return SafeString(
+            '<input type="checkbox" class="form-check-input" form="bulk-form" name="declarations"'
+            f' value="{value}" aria-label="{label}"{checked}>'
         )
 
     def render_title(self, value, record):
         before, after = self._declaration_url
-        return format_html('<a href="{}{}{}">{}</a>', before, record.pk, after, value)
+        return SafeString(f'<a href="{before}{record.pk}{after}">{escape(value)}</a>')
 
     def render_state(self, value, record):
         return self._state_labels[value]
 
     def render_flags(self, value, record):
         # Each badge was built by format_html.
-        return mark_safe(" ".join(self._badges[flag] for flag in flags_of(record)))
+        return SafeString(" ".join([self._badges[flag] for flag in flags_of(record)]))
 
     def render_award_cap(self, value, record):
+        # An amount in cents (every DecimalField of money) needs no more than Python's formatting;
+        # anything else goes through yuan(), which the rest of the site uses.
+        if type(value) is Decimal and value.as_tuple().exponent == -2:
+            return f"{value:,.2f}"
         return yuan(value)
 
     render_approved_amount = render_award_cap
 
     def render_submitted_at(self, value, record):
-        return dateformat.format(timezone.localtime(value), self._date_format)
+        parts = self._date_parts
+        if parts is None:
+            return dateformat.format(timezone.localtime(value, self._timezone), formats.get_format("SHORT_DATE_FORMAT"))
+        local = timezone.localtime(value, self._timezone)
+        return "".join([part if isinstance(part, str) else part(local) for part in parts])
+
+    # The header and the rows, in Python: django-tables2's general per-cell machinery (signature
+    # inspection, attributes per cell) and a template tag per sort link would cost more than the
+    # rest of the page. The columns, their order, their sorting and their renders stay the table's.
+
+    def thead(self):
+        """The header row: each column's header, a sort link to its next order where it sorts (the
+        current query with the table's sort parameter replaced, as django-tables2's
+        querystring_replace), and which order it is sorted in for screen readers."""
+        params = dict(self.query)
+        key = self.prefixed_order_by_field
+        cells = []
+        for bound in self.columns:
+            header = conditional_escape(bound.header)
+            sort = ""
+            if bound.is_ordered:
+                descending = bound.order_by_alias.is_descending
+                sort = f' aria-sort="{"descending" if descending else "ascending"}"'
+                header += SafeString(f' <span aria-hidden="true">{"▼" if descending else "▲"}</span>')
+            if bound.orderable:
+                params[key] = bound.order_by_alias.next
+                href = escape("?" + urlencode(params, doseq=True))
+                header = f'<a href="{href}">{header}</a>'
+            cells.append(f'<th {bound.attrs["th"].as_html()} scope="col"{sort}>{header}</th>')
+        # The attributes are built by django-tables2 and every content is escaped above.
+        return mark_safe(f"<thead {self.attrs['thead'].as_html()}>\n<tr>{''.join(cells)}</tr>\n</thead>")
+
+    def pagination(self):
+        """The links to the other pages (the current query with the table's page parameter replaced,
+        as querystring_replace), when there is more than one."""
+        page = getattr(self, "page", None)
+        if not page or self.paginator.num_pages <= 1:
+            return ""
+        key = self.prefixed_page_field
+        params = dict(self.query)  # every value of a repeated parameter, as querystring_replace
+
+        def link(number, text):
+            params[key] = number
+            href = escape("?" + urlencode(params, doseq=True))
+            return f'<li class="page-item"><a class="page-link" href="{href}">{text}</a></li>'
+
+        items = []
+        if page.has_previous():
+            items.append(link(page.previous_page_number(), escape(gettext("Previous"))))
+        for number in table_page_range(page, self.paginator):
+            if number == "...":
+                items.append('<li class="page-item disabled"><span class="page-link">…</span></li>')
+            elif number == page.number:
+                items.append(
+                    '<li class="page-item active" aria-current="page">'
+                    f'<span class="page-link">{escape(formats.localize(number))}</span></li>'
+                )
+            else:
+                items.append(link(number, escape(formats.localize(number))))
+        if page.has_next():
+            items.append(link(page.next_page_number(), escape(gettext("Next"))))
+        # Every text and link is escaped above.
+        return mark_safe(
+            f'<nav aria-label="{escape(gettext("Pages"))}">\n  <ul class="pagination flex-wrap">\n'
+            + "\n".join(items)
+            + "\n  </ul>\n</nav>"
+        )
 
     def body(self):
-        """The rows of the current page, each as the HTML of its cells, from the columns' renders.
-        django-tables2's general per-cell machinery (signature inspection, attributes per cell)
-        would cost more than the rest of the page; the columns, their order and their renders stay
-        the same."""
+        """The rows of the current page, as HTML, from the columns' renders; a row saying so when
+        there are none."""
         columns = [
             (
                 attrgetter(bound.accessor.replace("__", ".")),
                 bound.column.empty_values,
+                f"<td {bound.attrs['td'].as_html()}>",
                 conditional_escape(bound.default),
                 getattr(self, f"render_{bound.name}", None),
-                bound.attrs["td"].as_html(),
             )
             for bound in self.columns
         ]
         rows = []
         for row in self.paginated_rows:
             record = row.record
-            cells = []
-            for accessor, empty, default, render, td in columns:
+            cells = ["<tr>"]
+            for accessor, empty, td, default, render in columns:
                 try:
                     value = accessor(record)
                 except ObjectDoesNotExist:
                     value = None
-                if value not in empty:
-                    value = render(value, record) if render else value
-                cells.append(f"<td {td}>{default if value in empty else conditional_escape(value)}</td>")
-            # The attributes are built by django-tables2 and every content is escaped above.
-            rows.append(mark_safe("".join(cells)))
-        return rows
+                if value in empty:
+                    cells += (td, default, "</td>")
+                    continue
+                if render is not None:
+                    value = render(value, record)
+                    if value in empty:
+                        cells += (td, default, "</td>")
+                        continue
+                cells += (td, value if isinstance(value, SafeData) else escape(value), "</td>")
+            cells.append("</tr>\n")
+            rows.append("".join(cells))
+        if not rows:
+            rows.append(format_html('<tr><td colspan="{}">{}</td></tr>\n', len(self.columns), self.empty_text))
+        # The attributes are built by django-tables2 and every content is escaped above.
+        return mark_safe("".join(rows))

@@ -85,6 +85,10 @@ class BulkActionForm(BootstrapForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            # The queue's empty form lists neither the declarations (they are ticked in the table)
+            # nor the reviewers (the second step lists them, bound): only a posted form reads them.
+            return
         self.fields["declarations"].queryset = selectors.declaration_list_for_console(user).order_by("number", "pk")
         self.fields["reviewers"].queryset = selectors.reviewers_with_load()
         self.fields["reviewers"].label_from_instance = lambda r: (
@@ -209,9 +213,11 @@ def render_queue(request, user, params, *, bulk_form=None, status=200):
     if is_staff and bulk_form is None:
         bulk_form = BulkActionForm(user=user, initial={"query": _without(params, "page")})
     table = QueueTable(
-        filterset.declarations,
+        # The list shows each declaration's organisation and programme, not its call.
+        filterset.declarations.select_related(None).select_related("organisation", "programme"),
         exclude=columns_hidden_from(user),
         selected=bulk_form.selected_ids() if bulk_form is not None and bulk_form.is_bound else (),
+        query=request.GET,
     )
     table.order_by = params.getlist(table.prefixed_order_by_field)
     _paginate(table, size_form.per_page_value, params.get(table.prefixed_page_field))
