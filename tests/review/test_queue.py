@@ -637,3 +637,12 @@ def test_queue_query_count_does_not_grow_with_declarations(
         response = client.get(f"/console/{query.format(call=open_call.pk)}")
     assert response.status_code == 200
     assert len(response.context["page"]) > 0
+
+
+def test_bulk_assign_writes_ids_without_thousands_separators(client, staff, cast):
+    """Ids above 999 must not come back as "1,507" from the hidden fields (USE_THOUSAND_SEPARATOR)."""
+    declaration = DeclarationFactory(id=12345, organisation=cast.applicant.organisation, created_by=cast.applicant)
+    walk_to(declaration, S.ACCEPTED, cast)
+    client.force_login(staff)
+    response = client.post("/console/bulk/", {"declarations": [12345], "action": "assign", "query": ""})
+    assert '<input type="hidden" name="declarations" value="12345">' in response.content.decode()
