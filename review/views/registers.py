@@ -2,6 +2,8 @@
 double-funding check of Art. 16 (the card on the declaration page, the side-by-side comparison with
 a judgement per match). Commission staff only."""
 
+from decimal import ROUND_HALF_UP
+
 import rules
 from django import forms
 from django.contrib import messages
@@ -194,7 +196,7 @@ def _comparisons(declaration, forms_by_match=None):
         rows.append(
             {
                 "match": match,
-                "percent": int((match.similarity * 100).to_integral_value()),
+                "percent": int((match.similarity * 100).to_integral_value(rounding=ROUND_HALF_UP)),
                 "form": forms_by_match.get(match.pk) or MatchJudgementForm(prefix=f"match-{match.pk}"),
                 "declaration_title": shared_segments(declaration.title, theirs),
                 "declaration_summary": shared_segments(declaration.summary, theirs),
