@@ -60,3 +60,5 @@ rules.add_perm("declarations.recover", is_finance_officer)
 
 rules.add_perm("console.enter", is_console_user)
 rules.add_perm("console.staff", is_commission_staff)
+# Exports of the queue and the decisions: reviewers see only their own work.
+rules.add_perm("console.export", is_commission_staff | is_finance_officer)

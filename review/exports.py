@@ -21,11 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from accounts.rules import is_commission_staff, is_finance_officer
 from review.filters import Flag, flags_of
-
-# Who may export: commission staff and finance officers (reviewers see only their own work).
-may_export = is_commission_staff | is_finance_officer
 
 CHUNK_SIZE = 2000
 # A cell that begins with one of these is a formula to Excel, LibreOffice and Google Sheets; tab and

@@ -28,7 +28,6 @@ from review.exports import (
     FORMATS,
     decision_queryset,
     export_response,
-    may_export,
 )
 from review.filters import BootstrapForm, DecisionFilter, PageSizeForm, queue_filter_for
 from review.models import Decision
@@ -230,7 +229,7 @@ def render_queue(request, user, params, *, bulk_form=None, status=200):
         # The declarations on this page, as other list pages give them.
         "page": Page([row.record for row in table.page.object_list], table.page.number, table.paginator),
         "bulk_form": bulk_form,
-        "may_export": may_export.test(user),
+        "may_export": rules.has_perm("console.export", user),
         "export_query": _without(params, "page", "per_page"),
         "decisions_query": QueryDict(mutable=True),
         "console_section": "queue",
@@ -301,7 +300,7 @@ def _render_reviewer_choice(request, form):
 
 def _exporter(request, fmt):
     user = console_user(request)
-    if not may_export.test(user):
+    if not rules.has_perm("console.export", user):
         raise PermissionDenied
     if fmt not in FORMATS:
         raise Http404
