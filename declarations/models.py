@@ -171,8 +171,8 @@ class Declaration(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Indexed for the console queue, which lists the newest submissions first.
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, db_index=True)
+    # The console queue lists the newest submissions first; migration 0009 indexes that order.
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     # Every saved version: the facts of each round of revision, next to the workflow's events.
     history = HistoricalRecords(excluded_fields=["award_assessment"])
 
