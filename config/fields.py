@@ -16,8 +16,22 @@ def _in_range(value):
     return 0 < number <= MAX_PK
 
 
+class ModelChoiceIterator(forms.models.ModelChoiceIterator):
+    """A field's choices read by one plain query. Django's iterator reads them through
+    QuerySet.iterator(), which on PostgreSQL is a server-side cursor: declaring, fetching and
+    closing it are three round trips for the few rows of a select."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
 class ModelChoiceField(forms.ModelChoiceField):
     """Refuses a value that no primary key could have with the usual "invalid choice" message."""
+
+    iterator = ModelChoiceIterator
 
     def to_python(self, value):
         if value not in self.empty_values and not _in_range(value):
@@ -26,6 +40,8 @@ class ModelChoiceField(forms.ModelChoiceField):
 
 
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ModelChoiceIterator
+
     def _check_values(self, value):
         for pk in value:
             if not _in_range(pk):

@@ -294,9 +294,15 @@ class PageSizeForm(BootstrapForm):
         return self.cleaned_data["per_page"] if self.is_valid() else PER_PAGE_CHOICES[0]
 
 
+class ModelChoiceIterator(filter_fields.ModelChoiceIterator, safe_fields.ModelChoiceIterator):
+    """django-filter's choices (with its null choice) read by one plain query."""
+
+
 class ModelChoiceField(filter_fields.ModelChoiceField, safe_fields.ModelChoiceField):
     """django-filter's choice field that also refuses, as an invalid choice, an id no primary key can
     be and text with a NUL character (PostgreSQL cannot compare it): never a server error."""
+
+    iterator = ModelChoiceIterator
 
     def to_python(self, value):
         if isinstance(value, str) and "\x00" in value:
