@@ -96,4 +96,3 @@ class RecoveryForm(forms.Form):
         if barred_until is not None and barred_until <= timezone.localdate():
             raise forms.ValidationError(_("The bar must end after today."))
         return barred_until
-

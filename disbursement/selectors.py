@@ -51,12 +51,9 @@ def declaration_for_disbursement(*, declaration_id):
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    queryset = (
-        Declaration.objects.select_related("organisation", "programme", "call")
-        .prefetch_related(
-            Prefetch("payments", queryset=Payment.objects.select_related("recorded_by")),
-            Prefetch("recoveries", queryset=Recovery.objects.select_related("recorded_by")),
-        )
+    queryset = Declaration.objects.select_related("organisation", "programme", "call").prefetch_related(
+        Prefetch("payments", queryset=Payment.objects.select_related("recorded_by")),
+        Prefetch("recoveries", queryset=Recovery.objects.select_related("recorded_by")),
     )
     return (
         _with_amounts(queryset)

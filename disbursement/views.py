@@ -53,12 +53,16 @@ def queue(request):
     filter_form = QueueFilterForm(request.GET)
     state = filter_form.cleaned_data["state"] if filter_form.is_valid() else ""
     page = Paginator(declaration_list_for_finance(state=state), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "disbursement/queue.html", {
-        "console_section": "disbursement",
-        "filter_form": filter_form,
-        "state": state,
-        "page": page,
-    })
+    return render(
+        request,
+        "disbursement/queue.html",
+        {
+            "console_section": "disbursement",
+            "filter_form": filter_form,
+            "state": state,
+            "page": page,
+        },
+    )
 
 
 def _recoverable(declaration):
@@ -77,16 +81,20 @@ def _declaration_page(request, declaration, *, payment_form=None, stop_form=None
         stop_form = StopForm(prefix="stop")
     if recovery_form is None and A.RECOVER in actions:
         recovery_form = RecoveryForm(prefix="recovery", paid=_recoverable(declaration))
-    return render(request, "disbursement/declaration.html", {
-        "console_section": "disbursement",
-        "declaration": declaration,
-        "in_disbursement": declaration.state in DISBURSEMENT_STATES,
-        "payments": declaration.payments.all(),
-        "recoveries": declaration.recoveries.all(),
-        "payment_form": payment_form,
-        "stop_form": stop_form,
-        "recovery_form": recovery_form,
-    })
+    return render(
+        request,
+        "disbursement/declaration.html",
+        {
+            "console_section": "disbursement",
+            "declaration": declaration,
+            "in_disbursement": declaration.state in DISBURSEMENT_STATES,
+            "payments": declaration.payments.all(),
+            "recoveries": declaration.recoveries.all(),
+            "payment_form": payment_form,
+            "stop_form": stop_form,
+            "recovery_form": recovery_form,
+        },
+    )
 
 
 @finance_required
@@ -105,9 +113,9 @@ def payment_create(request, pk):
         except TransitionRefused as refusal:
             form.add_error(None, str(refusal))
         else:
-            messages.success(request, _("Payment of %(amount)s yuan recorded.") % {
-                "amount": yuan(form.cleaned_data["amount"])
-            })
+            messages.success(
+                request, _("Payment of %(amount)s yuan recorded.") % {"amount": yuan(form.cleaned_data["amount"])}
+            )
             return redirect("disbursement:declaration", pk=declaration.pk)
     return _declaration_page(request, declaration, payment_form=form)
 
@@ -139,8 +147,9 @@ def recovery_create(request, pk):
         except TransitionRefused as refusal:
             form.add_error(None, str(refusal))
         else:
-            messages.success(request, _("Recovery of %(amount)s yuan recorded (Art. 21).") % {
-                "amount": yuan(form.cleaned_data["amount"])
-            })
+            messages.success(
+                request,
+                _("Recovery of %(amount)s yuan recorded (Art. 21).") % {"amount": yuan(form.cleaned_data["amount"])},
+            )
             return redirect("disbursement:declaration", pk=declaration.pk)
     return _declaration_page(request, declaration, recovery_form=form)
