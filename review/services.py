@@ -1,11 +1,13 @@
 """Acceptance, reviewer assignment, scoring and decisions. State changes go through the workflow."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import rules
 from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.enums import Role
 from declarations.awards import ZERO, FactsInvalid, money_text
@@ -15,7 +17,7 @@ from declarations.models import Declaration, Programme
 from declarations.selectors import declaration_award_assessment
 from declarations.workflow import TransitionRefused, declaration_transition, transition_refusal
 from notices.services import notice_create
-from review.acceptance import checklist_record, checklist_unticked
+from review.acceptance import checklist_for, checklist_record, checklist_unticked
 from review.evaluation import evaluation_summary_refresh
 from review.models import (
     AcceptanceCheck,
@@ -315,3 +317,77 @@ def declaration_decide_per_opinion(*, declaration_id, actor):
             declaration_id=declaration_id, actor=actor, amount=opinion.proposed_amount, note=note
         )
     return declaration_reject(declaration_id=declaration_id, actor=actor, note=opinion.opinion)
+
+
+# --- bulk actions from the queue ---------------------------------------------------------------
+
+
+class BulkAction:
+    """What staff may do at once to the declarations ticked in the queue."""
+
+    ASSIGN = "assign"
+    ACCEPT = "accept"
+    DECIDE = "decide"
+    CHOICES = [
+        (ASSIGN, _lazy("Assign expert reviewers")),
+        (ACCEPT, _lazy("Accept")),
+        (DECIDE, _lazy("Decide as the evaluation meeting proposed")),
+    ]
+
+
+DONE, REFUSED, DISQUALIFIED = "done", "refused", "disqualified"
+BULK_OUTCOMES = (DONE, REFUSED, DISQUALIFIED)
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    declaration: object
+    status: str  # DONE, REFUSED or DISQUALIFIED
+    message: str
+
+
+def _apply_one(action, declaration, actor, reviewers, note):
+    """Run one bulk action on one declaration through its service; returns the BulkOutcome or
+    raises TransitionRefused."""
+    pk = declaration.pk
+    if action == BulkAction.ASSIGN:
+        created = reviewers_assign(declaration_id=pk, actor=actor, reviewers=reviewers)
+        if not created:
+            return BulkOutcome(declaration, DONE, _("Every chosen reviewer was assigned already."))
+        return BulkOutcome(
+            declaration,
+            DONE,
+            _("Assigned: %(reviewers)s.") % {"reviewers": ", ".join(str(a.reviewer) for a in created)},
+        )
+    if action == BulkAction.ACCEPT:
+        checklist = {item.key: True for item in checklist_for(declaration)}
+        result = declaration_accept(declaration_id=pk, actor=actor, checklist=checklist, note=note)
+    else:
+        result = declaration_decide_per_opinion(declaration_id=pk, actor=actor)
+    if result.state == S.DISQUALIFIED:
+        # A credit record in force (Art. 17): the service disqualified it, naming the record.
+        event = result.events.order_by("-created_at", "-pk").first()
+        return BulkOutcome(result, DISQUALIFIED, event.note)
+    if result.state == S.APPROVED:
+        return BulkOutcome(
+            result,
+            DONE,
+            _("%(state)s: %(amount)s yuan")
+            % {"state": result.get_state_display(), "amount": money_text(result.approved_amount)},
+        )
+    return BulkOutcome(result, DONE, result.get_state_display())
+
+
+def declarations_bulk_apply(*, action, declarations, actor, reviewers=(), note=""):
+    """Run `action` (BulkAction) on each declaration through its service, each in a transaction of
+    its own: a refusal leaves the others done. Returns one BulkOutcome per declaration, in order.
+
+    The services check the actor's permission, lock the row, write the audit record and the notices."""
+    outcomes = []
+    for declaration in declarations:
+        try:
+            with transaction.atomic():
+                outcomes.append(_apply_one(action, declaration, actor, list(reviewers), note))
+        except TransitionRefused as refusal:
+            outcomes.append(BulkOutcome(declaration, REFUSED, str(refusal)))
+    return outcomes

@@ -1,15 +1,12 @@
 """The evaluation queue: the declarations a console user works through, filtered, sorted and paged;
 the staff's bulk actions on a selection of them; the exports of the list and of the decisions."""
 
-from dataclasses import dataclass
-
 import rules
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger
-from django.db import transaction
 from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.urls import path
@@ -18,10 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from config import fields
-from declarations.enums import DeclarationState as S
-from declarations.templatetags.money import yuan
-from declarations.workflow import TransitionRefused
-from review import acceptance, selectors, services
+from review import selectors, services
 from review.exports import (
     DECISION_COLUMNS,
     DECLARATION_COLUMNS,
@@ -31,6 +25,7 @@ from review.exports import (
 )
 from review.filters import BootstrapForm, DecisionFilter, PageSizeForm, queue_filter_for
 from review.models import Decision
+from review.services import BulkAction
 from review.tables import QueueTable, columns_hidden_from
 from review.views.base import console_user, staff_user
 
@@ -39,17 +34,6 @@ BULK_LIMIT = 100
 # An assignment takes two steps: the declarations ticked in the queue, then the reviewers, chosen
 # on a page of their own that lists each one's load.
 REVIEWERS_STAGE = "reviewers"
-
-
-class BulkAction:
-    ASSIGN = "assign"
-    ACCEPT = "accept"
-    DECIDE = "decide"
-    CHOICES = [
-        (ASSIGN, _lazy("Assign expert reviewers")),
-        (ACCEPT, _lazy("Accept")),
-        (DECIDE, _lazy("Decide as the evaluation meeting proposed")),
-    ]
 
 
 class BulkActionForm(BootstrapForm):
@@ -120,66 +104,6 @@ class BulkActionForm(BootstrapForm):
     def selected_ids(self):
         """The declaration ids that were ticked, valid or not, to tick them again."""
         return {int(pk) for pk in self.data.getlist("declarations") if pk.isdigit() and len(pk) < 19}
-
-
-# --- the bulk actions ---------------------------------------------------------------------------
-
-
-DONE, REFUSED, DISQUALIFIED = "done", "refused", "disqualified"
-
-
-@dataclass(frozen=True)
-class BulkOutcome:
-    declaration: object
-    status: str  # DONE, REFUSED or DISQUALIFIED
-    message: str
-
-
-def _apply_one(action, declaration, actor, reviewers, note):
-    """Run one bulk action on one declaration through its service; returns the BulkOutcome or
-    raises TransitionRefused."""
-    pk = declaration.pk
-    if action == BulkAction.ASSIGN:
-        created = services.reviewers_assign(declaration_id=pk, actor=actor, reviewers=reviewers)
-        if not created:
-            return BulkOutcome(declaration, DONE, _("Every chosen reviewer was assigned already."))
-        return BulkOutcome(
-            declaration,
-            DONE,
-            _("Assigned: %(reviewers)s.") % {"reviewers": ", ".join(str(a.reviewer) for a in created)},
-        )
-    if action == BulkAction.ACCEPT:
-        checklist = {item.key: True for item in acceptance.checklist_for(declaration)}
-        result = services.declaration_accept(declaration_id=pk, actor=actor, checklist=checklist, note=note)
-    else:
-        result = services.declaration_decide_per_opinion(declaration_id=pk, actor=actor)
-    if result.state == S.DISQUALIFIED:
-        # A credit record in force (Art. 17): the service disqualified it, naming the record.
-        event = result.events.order_by("-created_at", "-pk").first()
-        return BulkOutcome(result, DISQUALIFIED, event.note)
-    if result.state == S.APPROVED:
-        return BulkOutcome(
-            result,
-            DONE,
-            _("%(state)s: %(amount)s yuan")
-            % {"state": result.get_state_display(), "amount": yuan(result.approved_amount)},
-        )
-    return BulkOutcome(result, DONE, result.get_state_display())
-
-
-def declarations_bulk_apply(*, action, declarations, actor, reviewers=(), note=""):
-    """Run `action` (BulkAction) on each declaration through its service, each in a transaction of
-    its own: a refusal leaves the others done. Returns one BulkOutcome per declaration, in order.
-
-    The services check the actor's permission, lock the row, write the audit record and the notices."""
-    outcomes = []
-    for declaration in declarations:
-        try:
-            with transaction.atomic():
-                outcomes.append(_apply_one(action, declaration, actor, list(reviewers), note))
-        except TransitionRefused as refusal:
-            outcomes.append(BulkOutcome(declaration, REFUSED, str(refusal)))
-    return outcomes
 
 
 # --- views --------------------------------------------------------------------------------------
@@ -262,7 +186,7 @@ def bulk(request):
     data = form.cleaned_data
     if data["action"] == BulkAction.ASSIGN and not data["reviewers"]:
         return _render_reviewer_choice(request, form)
-    outcomes = declarations_bulk_apply(
+    outcomes = services.declarations_bulk_apply(
         action=data["action"],
         declarations=data["declarations"],
         actor=user,
@@ -275,9 +199,7 @@ def bulk(request):
         {
             "action_label": dict(BulkAction.CHOICES)[data["action"]],
             "outcomes": outcomes,
-            "counts": {
-                status: sum(1 for o in outcomes if o.status == status) for status in (DONE, REFUSED, DISQUALIFIED)
-            },
+            "counts": {status: sum(1 for o in outcomes if o.status == status) for status in services.BULK_OUTCOMES},
             "query": data["query"],
             "console_section": "queue",
         },
