@@ -74,3 +74,14 @@ def test_the_demo_draft_can_be_completed_and_submitted_by_applicant1():
 
     assert declaration_submission_problems(draft) == []
     assert declaration_submit(declaration_id=draft.pk, actor=applicant1).number
+
+
+@pytest.mark.django_db
+def test_demo_summaries_are_in_english_like_their_titles():
+    """The default language is Chinese; a summary must not mix a Chinese state label into English."""
+    call_command("load_demo", stdout=io.StringIO())
+    summaries = list(Declaration.objects.values_list("summary", flat=True))
+    assert summaries
+    assert not [s for s in summaries if any("\u4e00" <= c <= "\u9fff" for c in s)]
+    paid = Declaration.objects.get(state=S.PAID)
+    assert "in the state “Paid in full”" in paid.summary

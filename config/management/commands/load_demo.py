@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from stdnum.cn import uscc
 
 from accounts.enums import Role
@@ -129,6 +129,12 @@ def code_of(declaration):
 AMOUNTS = {"ART6": Decimal("1600000.00"), "ART9": Decimal("72000.00"), "ART12": Decimal("1000000.00")}
 
 
+def _summary(title, state):
+    """The demo project's summary, in English like its title whatever the default language."""
+    with translation.override("en"):
+        return f"{title}. Demo declaration in the state “{S(state).label}”."
+
+
 class Command(BaseCommand):
     help = "Create the demo users, an open call and declarations in every state (idempotent)."
 
@@ -152,7 +158,7 @@ class Command(BaseCommand):
                 call=call,
                 programme=Programme.objects.get(code=code),
                 title=title,
-                summary=f"{title}. Demo declaration in the state “{S(state).label}”.",
+                summary=_summary(title, state),
                 facts=dict(FACTS[code]),
                 created_by=applicant,
             )
