@@ -127,6 +127,20 @@ class WithdrawalForm(forms.Form):
         self.fields["declaration"].label_from_instance = _declaration_label
 
 
+class WithdrawalRemovalForm(forms.Form):
+    """Why a withdrawal recorded by mistake is removed; one form per withdrawal on the page."""
+
+    removal_reason = forms.CharField(
+        label=_("Why is it removed?"),
+        max_length=500,
+        error_messages={"required": _("Say why the withdrawal is removed.")},
+    )
+
+    def __init__(self, *args, withdrawal, **kwargs):
+        super().__init__(*args, prefix=f"removal-{withdrawal.pk}", **kwargs)
+        self.withdrawal = withdrawal
+
+
 class OpinionForm(forms.Form):
     declaration = fields.ModelChoiceField(
         label=_("Declaration"),

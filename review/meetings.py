@@ -162,16 +162,40 @@ def withdrawal_record(*, meeting_id, actor, member, declaration=None, reason):
         errors["reason"] = _("Give the conflict of interest the member withdrew for.")
     if errors:
         raise ValidationError(errors)
-    withdrawal = MeetingWithdrawal.objects.create(
-        meeting=meeting, member=member, declaration=declaration, reason=reason
-    )
-    # MeetingWithdrawal keeps no history of its own: the meeting's records who recorded it, and when.
-    if declaration is None:
-        note = _("Withdrawal: %(name)s, the whole meeting") % {"name": member}
-    else:
-        note = _("Withdrawal: %(name)s, %(declaration)s") % {"name": member, "declaration": declaration}
-    _audited(meeting, actor, note).save()
+    withdrawal = MeetingWithdrawal(meeting=meeting, member=member, declaration=declaration, reason=reason)
+    _audited(withdrawal, actor, _("Withdrawal recorded")).save()
+    _audited(meeting, actor, _withdrawal_note(_("Withdrawal: %(withdrawal)s"), withdrawal)).save()
     return withdrawal
+
+
+def _withdrawal_note(template, withdrawal):
+    if withdrawal.declaration_id is None:
+        what = _("%(name)s, the whole meeting") % {"name": withdrawal.member}
+    else:
+        what = _("%(name)s, %(declaration)s") % {"name": withdrawal.member, "declaration": withdrawal.declaration}
+    return template % {"withdrawal": what}
+
+
+@transaction.atomic
+def withdrawal_remove(*, withdrawal_id, actor, reason):
+    """Remove a withdrawal recorded by mistake.
+
+    1. refuse (TransitionRefused) unless the actor is commission staff;
+    2. refuse (ValidationError on "removal_reason") without a reason;
+    3. delete the withdrawal, whose history keeps it with the actor and the reason, and add a
+       history record of the meeting naming them. Returns the meeting.
+    """
+    _require_staff(actor)
+    # Locked, so that a second click finds it gone (DoesNotExist) rather than deleting it twice.
+    withdrawal = MeetingWithdrawal.objects.select_for_update().get(pk=withdrawal_id)
+    meeting = EvaluationMeeting.objects.select_for_update().get(pk=withdrawal.meeting_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"removal_reason": _("Say why the withdrawal is removed.")})
+    _audited(withdrawal, actor, reason).delete()
+    note = _withdrawal_note(_("Withdrawal removed: %(withdrawal)s"), withdrawal)
+    _audited(meeting, actor, f"{note} ({reason})").save()
+    return meeting
 
 
 def _amount(value):

@@ -470,6 +470,8 @@ class MeetingWithdrawal(models.Model):
         help_text=_("Empty when the member withdrew from the whole meeting."),
     )
     reason = models.TextField(_("conflict of interest"), max_length=2000)
+    # Recorded and removed by review.meetings, which name the actor and the reason.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("withdrawal")

@@ -18,8 +18,8 @@ from config.fields import MAX_PK
 from declarations.enums import DeclarationState as S
 from declarations.workflow import TransitionRefused
 from review import meetings
-from review.meeting_forms import CallFilterForm, MeetingForm, OpinionForm, WithdrawalForm
-from review.models import EvaluationMeeting
+from review.meeting_forms import CallFilterForm, MeetingForm, OpinionForm, WithdrawalForm, WithdrawalRemovalForm
+from review.models import EvaluationMeeting, MeetingWithdrawal
 from review.views.base import staff_user
 
 
@@ -135,8 +135,14 @@ def _opinion_initial(detail, declaration_id):
     return {"declaration": declaration_id}
 
 
-def _meeting_page(request, meeting, withdrawal_form=None, opinion_form=None, status=200):
+def _meeting_page(request, meeting, withdrawal_form=None, opinion_form=None, removal_form=None, status=200):
     detail = meetings.meeting_detail(meeting)
+    # Each withdrawal with the form that removes it; the one posted with an error keeps it.
+    withdrawals = [
+        (w, removal_form if removal_form is not None and removal_form.withdrawal.pk == w.pk else None)
+        for w in detail.withdrawals
+    ]
+    withdrawals = [(w, form or WithdrawalRemovalForm(withdrawal=w)) for w, form in withdrawals]
     if opinion_form is None:
         initial = _opinion_initial(detail, _pk(request.GET.get("declaration")))
         opinion_form = OpinionForm(meeting=meeting, initial=initial)
@@ -147,6 +153,7 @@ def _meeting_page(request, meeting, withdrawal_form=None, opinion_form=None, sta
             "meeting": meeting,
             "detail": detail,
             "withdrawal_form": withdrawal_form or WithdrawalForm(meeting=meeting),
+            "withdrawals": withdrawals,
             "opinion_form": opinion_form,
             "awaiting_opinion": meetings.declarations_awaiting_opinion(meeting).exists(),
         },
@@ -183,6 +190,35 @@ def withdrawal_new(request, pk):
             return redirect(reverse("review:meeting", args=[pk]) + "#withdrawals")
     messages.error(request, _("The withdrawal was not recorded: please correct the fields marked below."))
     return _meeting_page(request, meeting, withdrawal_form=form)
+
+
+@login_required
+def withdrawal_remove(request, pk, withdrawal):
+    user = staff_user(request)
+    meeting = _meeting(pk)
+    if request.method != "POST":
+        return redirect("review:meeting", pk=pk)
+    try:
+        withdrawal = meeting.withdrawals.select_related("member", "declaration").get(pk=withdrawal)
+    except MeetingWithdrawal.DoesNotExist:
+        raise Http404 from None
+    form = WithdrawalRemovalForm(request.POST, withdrawal=withdrawal)
+    if form.is_valid():
+        try:
+            removed = _submit(
+                form,
+                meetings.withdrawal_remove,
+                withdrawal_id=withdrawal.pk,
+                actor=user,
+                reason=form.cleaned_data["removal_reason"],
+            )
+        except MeetingWithdrawal.DoesNotExist:  # removed by another click meanwhile
+            removed = True
+        if removed is not None:
+            messages.success(request, _("The withdrawal of %(name)s was removed.") % {"name": withdrawal.member})
+            return redirect(reverse("review:meeting", args=[pk]) + "#withdrawals")
+    messages.error(request, _("The withdrawal was not removed: please correct the field marked below."))
+    return _meeting_page(request, meeting, removal_form=form)
 
 
 @login_required
@@ -242,5 +278,10 @@ urlpatterns = [
     path("meetings/<int:pk>/", meeting_page, name="meeting"),
     path("meetings/<int:pk>/edit/", meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/withdrawals/", withdrawal_new, name="meeting_withdrawal"),
+    path(
+        "meetings/<int:pk>/withdrawals/<int:withdrawal>/remove/",
+        withdrawal_remove,
+        name="meeting_withdrawal_remove",
+    ),
     path("meetings/<int:pk>/opinions/", opinion_new, name="meeting_opinion"),
 ]

@@ -21,6 +21,7 @@ from review.meetings import (
     opinion_record,
     opinions_for,
     withdrawal_record,
+    withdrawal_remove,
 )
 from review.models import (
     EvaluationMeeting,
@@ -319,6 +320,85 @@ def test_withdrawal_page_shows_errors_at_the_field_keeping_the_input(client, mee
         "reason": ["Give the conflict of interest the member withdrew for."],
     }
     assert not MeetingWithdrawal.objects.exists()
+
+
+def test_a_withdrawal_recorded_by_mistake_is_removed_with_the_reason_in_both_histories(
+    client, meeting, staff, reviewer, make_declaration
+):
+    declaration = make_declaration()
+    withdrawal = withdrawal_record(
+        meeting_id=meeting.pk, actor=staff, member=reviewer, declaration=declaration, reason="Advised the investee."
+    )
+    client.force_login(staff)
+
+    response = client.post(
+        f"/console/meetings/{meeting.pk}/withdrawals/{withdrawal.pk}/remove/",
+        {f"removal-{withdrawal.pk}-removal_reason": "Wrong member chosen."},
+    )
+
+    assert response["Location"] == f"/console/meetings/{meeting.pk}/#withdrawals"
+    assert not MeetingWithdrawal.objects.exists()
+    assert not meeting_detail(meeting).withdrawals
+    # The withdrawal's own history keeps it, recorded then removed, each with the actor.
+    records = list(MeetingWithdrawal.history.filter(id=withdrawal.pk).order_by("history_id"))
+    assert [(r.history_type, r.history_user, r.history_change_reason) for r in records] == [
+        ("+", staff, "Withdrawal recorded"),
+        ("-", staff, "Wrong member chosen."),
+    ]
+    assert records[-1].reason == "Advised the investee."
+    latest = meeting.history.latest()
+    assert latest.history_change_reason == f"Withdrawal removed: {reviewer}, {declaration} (Wrong member chosen.)"
+    assert latest.history_user == staff
+
+
+def test_removing_a_withdrawal_needs_a_reason_shown_at_its_field(client, meeting, staff, reviewer):
+    withdrawal = withdrawal_record(meeting_id=meeting.pk, actor=staff, member=reviewer, reason="Partner.")
+    client.force_login(staff)
+
+    response = client.post(
+        f"/console/meetings/{meeting.pk}/withdrawals/{withdrawal.pk}/remove/",
+        {f"removal-{withdrawal.pk}-removal_reason": "  "},
+    )
+
+    assert response.status_code == 200
+    ((shown, form),) = response.context["withdrawals"]
+    assert shown == withdrawal
+    assert form.errors == {"removal_reason": ["Say why the withdrawal is removed."]}
+    html = response.content.decode()
+    assert '<details class="small" open>' in html
+    assert "Say why the withdrawal is removed." in html
+    assert MeetingWithdrawal.objects.filter(pk=withdrawal.pk).exists()
+    with pytest.raises(ValidationError) as refusal:
+        withdrawal_remove(withdrawal_id=withdrawal.pk, actor=staff, reason="")
+    assert _errors(refusal) == {"removal_reason": ["Say why the withdrawal is removed."]}
+
+
+def test_removing_a_withdrawal_of_another_meeting_or_one_gone_is_not_found(
+    client, meeting, staff, reviewer, second_reviewer, open_call
+):
+    other = meeting_record(
+        actor=staff, call=open_call, held_on=TODAY(), place="Room 2", members=[staff, second_reviewer], minutes=""
+    )
+    elsewhere = withdrawal_record(meeting_id=other.pk, actor=staff, member=second_reviewer, reason="Partner.")
+    client.force_login(staff)
+
+    wrong_meeting = client.post(
+        f"/console/meetings/{meeting.pk}/withdrawals/{elsewhere.pk}/remove/",
+        {f"removal-{elsewhere.pk}-removal_reason": "x"},
+    )
+    gone = client.post(f"/console/meetings/{meeting.pk}/withdrawals/999999/remove/", {})
+
+    assert (wrong_meeting.status_code, gone.status_code) == (404, 404)
+    assert MeetingWithdrawal.objects.filter(pk=elsewhere.pk).exists()
+
+
+def test_only_commission_staff_may_remove_a_withdrawal(meeting, staff, reviewer):
+    withdrawal = withdrawal_record(meeting_id=meeting.pk, actor=staff, member=reviewer, reason="Partner.")
+
+    with pytest.raises(TransitionRefused):
+        withdrawal_remove(withdrawal_id=withdrawal.pk, actor=reviewer, reason="Mine.")
+
+    assert MeetingWithdrawal.objects.filter(pk=withdrawal.pk).exists()
 
 
 # --- opinions ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.urls import get_resolver, reverse
 from config.demo import Cast, meeting_opinion_record, walk_to
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, DeclarationEvent
+from review.meetings import withdrawal_record
 from review.models import (
     AcceptanceCheck,
     ConflictOfInterest,
@@ -59,7 +60,11 @@ def world(applicant, staff, reviewer, second_reviewer, finance):
         granted_on=datetime.date(2025, 1, 1),
     )
     match = DoubleFundingMatch.objects.create(declaration=under_review, record=record, similarity=Decimal("0.9"))
+    withdrawal = withdrawal_record(
+        meeting_id=opinion.meeting_id, actor=staff, member=second_reviewer, declaration=reviewed, reason="Advisor."
+    )
     return {
+        "withdrawal": withdrawal,
         "submitted": submitted,
         "under_review": under_review,
         "reviewed": reviewed,
@@ -125,6 +130,12 @@ STAFF_ONLY = [
     ("get", "review:meeting_edit", {"pk": "meeting"}, None),
     ("post", "review:meeting_edit", {"pk": "meeting"}, lambda w: {"held_on": "2026-01-05", "place": "y"}),
     ("post", "review:meeting_withdrawal", {"pk": "meeting"}, lambda w: {"reason": "Conflict."}),
+    (
+        "post",
+        "review:meeting_withdrawal_remove",
+        {"pk": "meeting", "withdrawal": "withdrawal"},
+        lambda w: {f"removal-{w['withdrawal'].pk}-removal_reason": "Mistake."},
+    ),
     (
         "post",
         "review:meeting_opinion",
