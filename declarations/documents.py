@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -16,6 +17,11 @@ from declarations import selectors, services
 from declarations.evidence import EVIDENCE, evidence_label
 from declarations.models import Declaration
 from declarations.programmes import PROGRAMMES
+
+# Importing WeasyPrint tells Pillow, for the whole process, to accept images cut short. The evidence
+# check (validators.evidence_file_type) must refuse them, and the PDF reads no image (the fetcher
+# refuses every URL), so the process keeps Pillow's strict default.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 TEMPLATE = "declarations/pdf.html"
 # Times in the document are Beijing time whatever the reader's or server's time zone.

@@ -76,7 +76,7 @@ MAX_IMAGE_PIXELS = 60_000_000
 def _check_image(uploaded):
     """The image's structure (verify) and then its pixels (load): a JPEG cut short or padded with
     junk passes the first check alone."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     try:
         with Image.open(uploaded) as image:
@@ -90,7 +90,12 @@ def _check_image(uploaded):
         uploaded.seek(0)
         with Image.open(uploaded) as image:
             image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except ValidationError:
+        raise
+    except Exception:
+        # Pillow's decoders fail on malformed input with many kinds of exception (OSError,
+        # SyntaxError, ValueError, EOFError, IndexError, struct.error, DecompressionBombError...):
+        # whichever it is, the file cannot be read.
         raise ValidationError(
             _("This image is damaged and cannot be read: save it again and upload the new copy."), code="damaged"
         ) from None

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageFile
 
 from config.demo import complete_for_submission, evidence_pdf
 from declarations.enums import DeclarationState as S
@@ -502,4 +502,44 @@ def test_an_image_is_refused_unless_its_pixels_decode_within_a_scans_size(client
     response = upload(client, draft, "payment_proof", *make())
 
     assert message in " ".join(response.context["form"].errors["file"])
+    assert not Attachment.objects.filter(declaration=draft).exists()
+
+
+def _cut_jpeg():
+    """A photo whose second half never arrived: its header and first scans are intact."""
+    buffer = BytesIO()
+    Image.effect_noise((300, 300), 50).convert("RGB").save(buffer, "JPEG")
+    jpeg = buffer.getvalue()
+    return "photo.jpg", jpeg[: len(jpeg) // 2]
+
+
+def test_an_image_cut_short_is_refused_even_once_the_pdf_module_is_loaded(client, draft, applicant):
+    """WeasyPrint, on import, tells Pillow to accept images cut short for the whole process; after
+    the first PDF a server would then have taken half a photo as evidence."""
+    import declarations.documents  # noqa: F401  (imports WeasyPrint, as the first PDF download does)
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    client.force_login(applicant)
+
+    response = upload(client, draft, "payment_proof", *_cut_jpeg())
+
+    assert "This image is damaged and cannot be read" in " ".join(response.context["form"].errors["file"])
+    assert not Attachment.objects.filter(declaration=draft).exists()
+
+
+def test_an_image_pillow_fails_on_in_an_unexpected_way_is_refused_not_a_server_error(
+    client, draft, applicant, monkeypatch
+):
+    """With truncated images allowed, Pillow's PNG check raises IndexError on a chunk cut short after
+    its length (found by Hypothesis): every decoder failure is "damaged", never a 500."""
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    png = image_bytes("PNG")
+    # The last chunk (IEND) cut after its length: verify() reads a chunk with no type.
+    cut = png[: png.rindex(b"IEND") - 4] + b"\x00\x00\x00\x00"
+    client.force_login(applicant)
+
+    response = upload(client, draft, "payment_proof", "scan.png", cut)
+
+    assert response.status_code == 200
+    assert "This image is damaged and cannot be read" in " ".join(response.context["form"].errors["file"])
     assert not Attachment.objects.filter(declaration=draft).exists()
