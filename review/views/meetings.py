@@ -138,11 +138,8 @@ def _opinion_initial(detail, declaration_id):
 def _meeting_page(request, meeting, withdrawal_form=None, opinion_form=None, removal_form=None, status=200):
     detail = meetings.meeting_detail(meeting)
     # Each withdrawal with the form that removes it; the one posted with an error keeps it.
-    withdrawals = [
-        (w, removal_form if removal_form is not None and removal_form.withdrawal.pk == w.pk else None)
-        for w in detail.withdrawals
-    ]
-    withdrawals = [(w, form or WithdrawalRemovalForm(withdrawal=w)) for w, form in withdrawals]
+    posted = {removal_form.withdrawal.pk: removal_form} if removal_form is not None else {}
+    withdrawals = [(w, posted.get(w.pk) or WithdrawalRemovalForm(withdrawal=w)) for w in detail.withdrawals]
     if opinion_form is None:
         initial = _opinion_initial(detail, _pk(request.GET.get("declaration")))
         opinion_form = OpinionForm(meeting=meeting, initial=initial)
@@ -212,8 +209,8 @@ def withdrawal_remove(request, pk, withdrawal):
                 actor=user,
                 reason=form.cleaned_data["removal_reason"],
             )
-        except MeetingWithdrawal.DoesNotExist:  # removed by another click meanwhile
-            removed = True
+        except MeetingWithdrawal.DoesNotExist:  # removed by another click meanwhile, as for a later one
+            raise Http404 from None
         if removed is not None:
             messages.success(request, _("The withdrawal of %(name)s was removed.") % {"name": withdrawal.member})
             return redirect(reverse("review:meeting", args=[pk]) + "#withdrawals")
