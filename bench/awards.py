@@ -40,7 +40,7 @@ from stdnum.cn import uscc
 
 from accounts.enums import Role
 from accounts.models import User
-from declarations import selectors, services
+from declarations import selectors, services, workflow
 from declarations.awards import AWARD_RULES, assess_raw, history_key
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
@@ -341,7 +341,7 @@ def analyse():
 
 def reset_caps():
     """Forget every open declaration's cap and assessment in one UPDATE (not timed)."""
-    Declaration.objects.filter(state__in=selectors.OPEN_STATES).update(award_cap=None, award_assessment={})
+    Declaration.objects.filter(state__in=workflow.OPEN_STATES).update(award_cap=None, award_assessment={})
 
 
 # --- measuring ----------------------------------------------------------------------------------
@@ -416,12 +416,12 @@ def profile_cold(top):
 
 
 def load_instances():
-    return list(Declaration.objects.filter(state__in=selectors.OPEN_STATES))
+    return list(Declaration.objects.filter(state__in=workflow.OPEN_STATES))
 
 
 def load_values():
     return list(
-        Declaration.objects.filter(state__in=selectors.OPEN_STATES).values_list(
+        Declaration.objects.filter(state__in=workflow.OPEN_STATES).values_list(
             *selectors.AWARD_ROW_FIELDS, "award_cap", "award_assessment"
         )
     )
@@ -435,7 +435,7 @@ def decision_candidates(rng):
     """Open declarations with a cap whose history key other open declarations share, one list per
     programme that keeps history: deciding one changes the others' assessments."""
     rows = list(
-        Declaration.objects.filter(state__in=selectors.OPEN_STATES, award_cap__gt=0).values_list(
+        Declaration.objects.filter(state__in=workflow.OPEN_STATES, award_cap__gt=0).values_list(
             *selectors.AWARD_ROW_FIELDS, "award_cap"
         )
     )
@@ -460,7 +460,7 @@ def decide(pk, amount):
 
 def states_summary():
     counts = Counter(Declaration.objects.values_list("state", flat=True))
-    open_count = sum(counts[state] for state in selectors.OPEN_STATES)
+    open_count = sum(counts[state] for state in workflow.OPEN_STATES)
     decided = sum(counts[state] for state in selectors.DECIDED_STATES)
     return open_count, decided, sum(counts.values()) - open_count - decided
 
@@ -518,7 +518,7 @@ def run(n, profile=0):
     # (b) cold: every open declaration's cap written.
     cold_queries, cold_written = count_queries(recompute, before=reset_caps)
     cold, cold_written = timed(recompute, before=reset_caps)
-    with_caps = Declaration.objects.filter(state__in=selectors.OPEN_STATES, award_cap__isnull=False).count()
+    with_caps = Declaration.objects.filter(state__in=workflow.OPEN_STATES, award_cap__isnull=False).count()
 
     # Steady-state baseline, for reference: the same load once every assessment is stored.
     steady_baseline, _ = timed(load_instances)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_celery_beat",
     "simple_history",
+    "common",
     "accounts",
     "declarations",
     "review",
@@ -112,10 +113,10 @@ LOGOUT_REDIRECT_URL = "home"
 # django-allauth: applicants sign up themselves, with their organisation.
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
-ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.OrganisationSignupForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "declarations.signup.OrganisationSignupForm"
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "declarations.signup.AccountAdapter"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -19,12 +19,9 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from common.money import FEN, MONEY_CEILING, ZERO, yuan
 from declarations.programmes import PROGRAMMES, Kind
 
-FEN = Decimal("0.01")
-ZERO = Decimal("0.00")
-# What a money column holds (16 digits, 2 of them decimals): a fact above it is a typing error.
-MONEY_LIMIT = Decimal("100000000000000")
 PERCENT_LIMIT = Decimal("1000")
 INTEGER_LIMIT = 10_000
 TEXT_LIMIT = 200
@@ -32,11 +29,6 @@ TEXT_LIMIT = 200
 
 def round_down(amount):
     return amount.quantize(FEN, rounding=ROUND_DOWN)
-
-
-def money_text(amount):
-    """1,600,000.00: the grouping official documents use in both languages."""
-    return f"{Decimal(amount).quantize(FEN, rounding=ROUND_DOWN):,}"
 
 
 def percent_text(value):
@@ -127,7 +119,7 @@ def parse_fact(fact, value):
             raise ValueError(_("Enter a number.")) from None
         if number < 0:
             raise ValueError(_("Enter a number that is not negative."))
-        limit = MONEY_LIMIT if kind == Kind.MONEY else (fact.max_value or PERCENT_LIMIT)
+        limit = MONEY_CEILING if kind == Kind.MONEY else (fact.max_value or PERCENT_LIMIT)
         if (kind == Kind.MONEY and number >= limit) or (kind == Kind.PERCENT and number > limit):
             raise ValueError(_("This number is too large."))
         return number
@@ -207,7 +199,7 @@ def parse_history(raw):
             continue
         if number < 0:
             errors[name] = _("Enter a number that is not negative.")
-        elif name != "years_supported" and number >= MONEY_LIMIT:
+        elif name != "years_supported" and number >= MONEY_CEILING:
             errors[name] = _("This number is too large.")
         else:
             values[name] = number
@@ -333,14 +325,14 @@ class Step:
 
     def text(self, programme):
         params = dict(self.params)
-        params["amount"] = money_text(self.amount)
+        params["amount"] = yuan(self.amount)
         for key in ("cap", "already", "limit"):
             if key in params:
-                params[key] = money_text(params[key])
+                params[key] = yuan(params[key])
         if "rate" in params:
             params["rate"] = _rate_text(Decimal(params["rate"]))
         if "base" in params:
-            labels = [f"{_fact_label(programme, name)} {money_text(value)}" for name, value in params["base"]]
+            labels = [f"{_fact_label(programme, name)} {yuan(value)}" for name, value in params["base"]]
             params["base"] = labels[0] if len(labels) == 1 else "(" + " + ".join(labels) + ")"
         if "fact" in params:
             params["label"] = _fact_label(programme, params["fact"])
@@ -368,7 +360,7 @@ class Step:
 def _shown(fact_name, value, code):
     kind = PROGRAMMES[code].fact(fact_name).kind
     if kind == Kind.MONEY:
-        return money_text(value)
+        return yuan(value)
     if kind == Kind.PERCENT:
         return percent_text(value)
     return str(value)

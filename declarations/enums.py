@@ -57,10 +57,6 @@ PUBLIC_LABELS = {
     S.PAID: _("Publicity ended"),
 }
 
-TERMINAL_STATES = frozenset(
-    {S.WITHDRAWN, S.NOT_ACCEPTED, S.DISQUALIFIED, S.NOT_SUPPORTED, S.OBJECTION_UPHELD, S.STOPPED, S.RECOVERED}
-)
-
 
 class DeclarationAction(models.TextChoices):
     SUBMIT = "submit", _("Submit")

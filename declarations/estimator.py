@@ -19,7 +19,7 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import MoneyField
+from common.forms import MoneyField
 from declarations.awards import AWARD_RULES, Declared, FactsInvalid, assess, parse_facts, parse_history
 from declarations.forms import _field_for, check_fact_dates
 from declarations.models import Programme

@@ -2,11 +2,12 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import DateInput, MoneyField, OrganisationFieldsMixin
-from config import fields
-from declarations.enums import SignatoryCapacity
+from common import forms as fields
+from common.forms import DateInput, MoneyField
+from declarations.enums import District, OrganisationType, SignatoryCapacity
 from declarations.evidence import EVIDENCE
 from declarations.models import Call, Declaration, Programme
 from declarations.programmes import PROGRAMMES, Kind
@@ -16,6 +17,25 @@ CENT = Decimal("0.01")
 # Dates outside these bounds are typing errors (and beyond what date arithmetic over 5 years allows).
 FIRST_DAY = datetime.date(1900, 1, 1)
 LAST_DAY = datetime.date(2099, 12, 31)
+
+
+class OrganisationFieldsMixin(forms.Form):
+    organisation_name = forms.CharField(label=_("Organisation name"), max_length=200)
+    organisation_type = forms.ChoiceField(label=_("Organisation type"), choices=OrganisationType.choices)
+    district = forms.ChoiceField(label=_("Registered district"), choices=District.choices)
+    registered_capital = MoneyField(label=_("Registered capital (yuan)"))
+    established_on = forms.DateField(label=_("Date of establishment"), widget=DateInput())
+    annual_revenue = MoneyField(
+        label=_("Annual revenue of the last fiscal year (yuan)"),
+        help_text=_("Operating income of the last fiscal year."),
+    )
+    legal_representative = forms.CharField(label=_("Legal representative"), max_length=100)
+
+    def clean_established_on(self):
+        value = self.cleaned_data["established_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date of establishment cannot be in the future."))
+        return value
 
 
 class OrganisationForm(OrganisationFieldsMixin):

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.money import MONEY
 from declarations.enums import (
     APPLICANT_LABELS,
     PUBLIC_LABELS,
@@ -20,8 +21,6 @@ from declarations.enums import (
     SignatoryCapacity,
 )
 from declarations.validators import validate_credit_code
-
-MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
 class Organisation(models.Model):
@@ -203,8 +202,14 @@ class Declaration(models.Model):
         return PUBLIC_LABELS.get(self.state, "")
 
     @property
+    def is_draft(self):
+        return self.state == DeclarationState.DRAFT
+
+    @property
     def is_editable(self):
-        return self.state in (DeclarationState.DRAFT, DeclarationState.RETURNED)
+        from declarations.workflow import EDITABLE_STATES
+
+        return self.state in EDITABLE_STATES
 
 
 class DeclarationNumberSequence(models.Model):

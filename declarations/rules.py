@@ -1,15 +1,11 @@
-"""Permission predicates for declarations, shared by views, templates and the workflow."""
+"""Who may see, create and change a declaration, and the applicant's workflow actions.
+
+The permissions of the other actions live with the app that does them (review, publicity,
+disbursement); `declarations.workflow.TRANSITIONS` names each by its string."""
 
 import rules
 
-from accounts.rules import (
-    is_administrator,
-    is_applicant,
-    is_commission_staff,
-    is_console_user,
-    is_finance_officer,
-    is_reviewer,
-)
+from accounts.rules import is_administrator, is_applicant, is_commission_staff, is_finance_officer, is_reviewer
 
 
 @rules.predicate
@@ -30,35 +26,20 @@ def is_assigned_reviewer(user, declaration):
 
 is_declaring_applicant = is_applicant & is_member_of_declaring_organisation
 
-rules.add_perm(
-    "declarations.view_declaration",
+# Its queryset form is declarations.selectors.declarations_visible_to; tests/test_visibility.py
+# proves for every role that the two agree.
+may_view_declaration = (
     is_declaring_applicant
     | is_commission_staff
     | is_finance_officer
     | is_administrator
-    | (is_reviewer & is_assigned_reviewer),
+    | (is_reviewer & is_assigned_reviewer)
 )
+rules.add_perm("declarations.view_declaration", may_view_declaration)
 rules.add_perm("declarations.create_declaration", is_applicant)
 rules.add_perm("declarations.edit_declaration", is_declaring_applicant)
 rules.add_perm("declarations.edit_organisation", is_applicant)
 
-# One permission per workflow action (declarations.workflow.TRANSITIONS names them).
+# The applicant's workflow actions (declarations.workflow.TRANSITIONS names them).
 rules.add_perm("declarations.submit", is_declaring_applicant)
 rules.add_perm("declarations.withdraw", is_declaring_applicant)
-rules.add_perm("declarations.return", is_commission_staff)
-rules.add_perm("declarations.accept", is_commission_staff)
-rules.add_perm("declarations.disqualify", is_commission_staff)
-rules.add_perm("declarations.start_review", is_commission_staff)
-rules.add_perm("declarations.complete_review", is_commission_staff | (is_reviewer & is_assigned_reviewer))
-rules.add_perm("declarations.decide", is_commission_staff)
-rules.add_perm("declarations.publicise", is_commission_staff)
-rules.add_perm("declarations.handle_objection", is_commission_staff)
-rules.add_perm("declarations.confirm", is_commission_staff)
-rules.add_perm("declarations.disburse", is_finance_officer)
-rules.add_perm("declarations.stop", is_finance_officer)
-rules.add_perm("declarations.recover", is_finance_officer)
-
-rules.add_perm("console.enter", is_console_user)
-rules.add_perm("console.staff", is_commission_staff)
-# Exports of the queue and the decisions: reviewers see only their own work.
-rules.add_perm("console.export", is_commission_staff | is_finance_officer)

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from accounts.enums import Role
+from accounts.rules import is_administrator, is_applicant, is_commission_staff, is_finance_officer, is_reviewer
 from declarations.awards import (
     AWARD_RULES,
     NO_HISTORY,
@@ -20,10 +20,10 @@ from declarations.awards import (
     history_key,
 )
 from declarations.enums import DeclarationAction as A
-from declarations.enums import DeclarationState as S
 from declarations.evidence import EVIDENCE
 from declarations.models import Call, Declaration, DeclarationEvent
 from declarations.programmes import PROGRAMMES
+from declarations.workflow import DECIDED_STATES, OPEN_STATES
 
 
 def declaration_list_for_applicant(user):
@@ -54,14 +54,13 @@ def declaration_standing_commitment(declaration):
 def declarations_visible_to(user):
     """The declarations whose pages, evidence files and PDF `user` may open; everything else is 404.
 
-    The same people as the `declarations.view_declaration` rule, as a queryset."""
-    if not user.is_authenticated:
-        return Declaration.objects.none()
-    if user.role == Role.APPLICANT:
+    The `declarations.view_declaration` rule as a queryset (tests/test_visibility.py proves they agree)."""
+    if is_applicant(user):
         return declaration_list_for_applicant(user)
-    if user.role in (Role.STAFF, Role.FINANCE, Role.ADMIN):
+    if (is_commission_staff | is_finance_officer | is_administrator)(user):
         return Declaration.objects.select_related("programme", "call")
-    if user.role == Role.REVIEWER:
+    if is_reviewer(user):
+        # One assignment per reviewer and declaration (a unique constraint): the join repeats no row.
         return Declaration.objects.filter(
             review_assignments__reviewer=user, review_assignments__released_at__isnull=True
         ).select_related("programme", "call")
@@ -122,13 +121,6 @@ def declaration_events(declaration):
     return declaration.events.select_related("actor").order_by("created_at", "pk")
 
 
-# Decided support counts against the caps until it is revoked (objection upheld, support stopped)
-# or recovered (programmes.md, "Conventions").
-DECIDED_STATES = (S.APPROVED, S.IN_PUBLICITY, S.CONFIRMED, S.DISBURSING, S.PAID)
-# The applicant may change these, and only these.
-EDITABLE_STATES = (S.DRAFT, S.RETURNED)
-# Declarations whose award cap may still change with history: everything before a decision.
-OPEN_STATES = (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED)
 # Above this many organisations, history is read for the programmes alone: an IN list that long
 # costs more than the decided rows of other organisations.
 _ORGANISATION_FILTER_LIMIT = 1000

@@ -17,7 +17,7 @@ from declarations.evidence import EVIDENCE
 from declarations.models import Attachment, Commitment, Declaration, DeclarationNumberSequence, Organisation
 from declarations.programmes import PROGRAMMES, Kind
 from declarations.validators import evidence_file_type, normalise_credit_code
-from declarations.workflow import TransitionRefused, declaration_transition
+from declarations.workflow import EDITABLE_STATES, OPEN_STATES, TransitionRefused, declaration_transition
 
 ORGANISATION_FIELDS = (
     "name",
@@ -50,7 +50,7 @@ def organisation_update(*, organisation_id, actor, **fields):
     organisation.full_clean()
     organisation.save()
     if any(getattr(organisation, name) != value for name, value in before.items()):
-        for declaration in organisation.declarations.filter(state__in=selectors.EDITABLE_STATES):
+        for declaration in organisation.declarations.filter(state__in=EDITABLE_STATES):
             _void_commitments(declaration, _("the organisation profile changed"))
     return organisation
 
@@ -420,7 +420,7 @@ def award_caps_recompute(*, declarations=None):
     Three queries whatever the number of declarations: the rows, their history, and one write
     (`_award_caps_write`). Returns the number of declarations whose cap or assessment changed."""
     queryset = Declaration.objects.all() if declarations is None else declarations
-    queryset = queryset.filter(state__in=selectors.OPEN_STATES).order_by()
+    queryset = queryset.filter(state__in=OPEN_STATES).order_by()
     rows, stored = [], {}
     for *values, award_cap, award_assessment in queryset.values_list(
         *selectors.AWARD_ROW_FIELDS, "award_cap", "award_assessment"

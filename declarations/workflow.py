@@ -26,6 +26,8 @@ class Transition:
     note_required: bool = False
     # It changes what was decided for the declaration's keys, so other declarations' award caps.
     changes_history: bool = False
+    # The commission's decision on the support scheme (Art. 15 (2)).
+    decision: bool = False
 
 
 TRANSITIONS = {
@@ -36,49 +38,108 @@ TRANSITIONS = {
         "declarations.withdraw",
         changes_history=True,
     ),
-    A.RETURN: Transition(frozenset({S.SUBMITTED}), S.RETURNED, "declarations.return", note_required=True),
-    A.ACCEPT: Transition(frozenset({S.SUBMITTED}), S.ACCEPTED, "declarations.accept"),
-    A.REFUSE: Transition(frozenset({S.SUBMITTED}), S.NOT_ACCEPTED, "declarations.accept", note_required=True),
+    A.RETURN: Transition(frozenset({S.SUBMITTED}), S.RETURNED, "review.return", note_required=True),
+    A.ACCEPT: Transition(frozenset({S.SUBMITTED}), S.ACCEPTED, "review.accept"),
+    A.REFUSE: Transition(frozenset({S.SUBMITTED}), S.NOT_ACCEPTED, "review.accept", note_required=True),
     A.DISQUALIFY: Transition(
         frozenset({S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED}),
         S.DISQUALIFIED,
-        "declarations.disqualify",
+        "review.disqualify",
         note_required=True,
     ),
-    A.START_REVIEW: Transition(
-        frozenset({S.ACCEPTED}), S.UNDER_REVIEW, "declarations.start_review", notify_applicant=False
-    ),
+    A.START_REVIEW: Transition(frozenset({S.ACCEPTED}), S.UNDER_REVIEW, "review.start_review", notify_applicant=False),
     A.COMPLETE_REVIEW: Transition(
-        frozenset({S.UNDER_REVIEW}), S.REVIEWED, "declarations.complete_review", notify_applicant=False
+        frozenset({S.UNDER_REVIEW}), S.REVIEWED, "review.complete_review", notify_applicant=False
     ),
-    A.APPROVE: Transition(frozenset({S.REVIEWED}), S.APPROVED, "declarations.decide", changes_history=True),
-    A.REJECT: Transition(frozenset({S.REVIEWED}), S.NOT_SUPPORTED, "declarations.decide", note_required=True),
-    A.PUBLICISE: Transition(frozenset({S.APPROVED}), S.IN_PUBLICITY, "declarations.publicise"),
+    A.APPROVE: Transition(frozenset({S.REVIEWED}), S.APPROVED, "review.decide", changes_history=True, decision=True),
+    A.REJECT: Transition(frozenset({S.REVIEWED}), S.NOT_SUPPORTED, "review.decide", note_required=True, decision=True),
+    A.PUBLICISE: Transition(frozenset({S.APPROVED}), S.IN_PUBLICITY, "publicity.publicise"),
     A.UPHOLD_OBJECTION: Transition(
         frozenset({S.IN_PUBLICITY}),
         S.OBJECTION_UPHELD,
-        "declarations.handle_objection",
+        "publicity.handle_objection",
         note_required=True,
         changes_history=True,
     ),
-    A.CONFIRM: Transition(frozenset({S.IN_PUBLICITY}), S.CONFIRMED, "declarations.confirm", system=True),
-    A.START_DISBURSEMENT: Transition(frozenset({S.CONFIRMED}), S.DISBURSING, "declarations.disburse"),
-    A.COMPLETE_PAYMENT: Transition(frozenset({S.DISBURSING}), S.PAID, "declarations.disburse"),
+    A.CONFIRM: Transition(frozenset({S.IN_PUBLICITY}), S.CONFIRMED, "publicity.confirm", system=True),
+    A.START_DISBURSEMENT: Transition(frozenset({S.CONFIRMED}), S.DISBURSING, "disbursement.disburse"),
+    A.COMPLETE_PAYMENT: Transition(frozenset({S.DISBURSING}), S.PAID, "disbursement.disburse"),
     A.STOP: Transition(
         frozenset({S.CONFIRMED, S.DISBURSING}),
         S.STOPPED,
-        "declarations.stop",
+        "disbursement.stop",
         note_required=True,
         changes_history=True,
     ),
     A.RECOVER: Transition(
         frozenset({S.DISBURSING, S.PAID}),
         S.RECOVERED,
-        "declarations.recover",
+        "disbursement.recover",
         note_required=True,
         changes_history=True,
     ),
 }
+
+
+# --- State groups, derived from the table: each is stated here once, never restated elsewhere. -----
+
+
+def _in_order(states):
+    """`states` as a tuple in the order of DeclarationState, so lists and choices are stable."""
+    return tuple(state for state in S if state in states)
+
+
+def _sources(*actions):
+    return frozenset().union(*(TRANSITIONS[action].sources for action in actions))
+
+
+def _reachable(starts, follow=lambda transition: True):
+    """The states reachable from `starts` (included) through the transitions `follow` accepts."""
+    seen, todo = set(starts), list(starts)
+    while todo:
+        state = todo.pop()
+        for transition in TRANSITIONS.values():
+            if state in transition.sources and follow(transition) and transition.target not in seen:
+                seen.add(transition.target)
+                todo.append(transition.target)
+    return seen
+
+
+DECISION_ACTIONS = tuple(action for action, transition in TRANSITIONS.items() if transition.decision)
+# No transition leaves these.
+TERMINAL_STATES = _in_order(set(S) - _sources(*TRANSITIONS))
+# The applicant may change these, and only these: the states they submit from.
+EDITABLE_STATES = _in_order(TRANSITIONS[A.SUBMIT].sources)
+# Before a decision, which is still reachable: the award cap may still change with history.
+OPEN_STATES = _in_order({state for state in S if _reachable({state}) & _sources(*DECISION_ACTIONS)})
+# Open and in the commission's hands: submitted and not back with the applicant.
+UNDER_CONSIDERATION_STATES = _in_order(set(OPEN_STATES) - set(EDITABLE_STATES))
+# Ended before any decision (withdrawn, not accepted, disqualified): no longer competing.
+ENDED_UNDECIDED_STATES = _in_order(
+    {
+        transition.target
+        for action, transition in TRANSITIONS.items()
+        if action not in DECISION_ACTIONS
+        and transition.target in TERMINAL_STATES
+        and transition.sources <= set(OPEN_STATES)
+    }
+)
+# Support decided and not revoked or recovered since: it counts against the award caps.
+DECIDED_STATES = _in_order(
+    _reachable({TRANSITIONS[A.APPROVE].target}, follow=lambda transition: not transition.changes_history)
+)
+# Where reviewers may be assigned: to start the evaluation, or while it runs.
+REVIEWER_ASSIGNABLE_STATES = _in_order(TRANSITIONS[A.START_REVIEW].sources | {TRANSITIONS[A.START_REVIEW].target})
+# The list is up, or was taken down after an objection: its publicity batch has not ended.
+IN_PUBLICITY_STATES = _in_order(
+    _reachable({TRANSITIONS[A.PUBLICISE].target}) - _reachable({TRANSITIONS[A.CONFIRM].target})
+)
+# Confirmed after publicity and every state after it: the finance officer's.
+DISBURSEMENT_STATES = _in_order(_reachable({TRANSITIONS[A.CONFIRM].target}))
+# More may still be paid.
+PAYABLE_STATES = _in_order(_sources(A.START_DISBURSEMENT, A.COMPLETE_PAYMENT))
+STOPPABLE_STATES = _in_order(TRANSITIONS[A.STOP].sources)
+RECOVERABLE_STATES = _in_order(TRANSITIONS[A.RECOVER].sources)
 
 
 class TransitionRefused(Exception):

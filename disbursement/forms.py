@@ -8,9 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import DateInput, MoneyField
-from declarations.templatetags.money import yuan
-from disbursement.selectors import DISBURSEMENT_STATES
+from common.forms import DateInput, MoneyField
+from common.money import yuan
+from declarations.workflow import DISBURSEMENT_STATES
 
 
 class QueueFilterForm(forms.Form):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from declarations.models import MONEY
+from common.money import MONEY
 
 
 class Payment(models.Model):

@@ -5,16 +5,10 @@ from decimal import Decimal
 from django.db.models import Case, DecimalField, F, OuterRef, Prefetch, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from declarations.enums import DeclarationState as S
-from declarations.models import MONEY, Declaration
+from common.money import MONEY
+from declarations.models import Declaration
+from declarations.workflow import DISBURSEMENT_STATES, PAYABLE_STATES
 from disbursement.models import Payment, Recovery
-
-# The states after publicity, where the finance officer takes over.
-DISBURSEMENT_STATES = (S.CONFIRMED, S.DISBURSING, S.PAID, S.STOPPED, S.RECOVERED)
-# The states in which more may still be paid (disbursement.services.payment_record).
-PAYABLE_STATES = (S.CONFIRMED, S.DISBURSING)
-# The states from which funds may be recovered (the RECOVER transition's sources).
-RECOVERABLE_STATES = (S.DISBURSING, S.PAID)
 
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
 

@@ -8,10 +8,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.money import yuan
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
-from declarations.workflow import TransitionRefused, declaration_transition
+from declarations.workflow import PAYABLE_STATES, TransitionRefused, declaration_transition
 from disbursement.models import Payment, Recovery
 
 
@@ -26,9 +27,9 @@ def payment_record(*, declaration_id, actor, amount, paid_on, reference):
     the declaration's row is locked so two officers cannot both pay the last instalment."""
     amount = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
     declaration = Declaration.objects.select_for_update().get(pk=declaration_id)
-    if not rules.has_perm("declarations.disburse", actor, declaration):
+    if not rules.has_perm("disbursement.disburse", actor, declaration):
         raise TransitionRefused(_("You are not allowed to do this."))
-    if declaration.state not in (S.CONFIRMED, S.DISBURSING):
+    if declaration.state not in PAYABLE_STATES:
         raise TransitionRefused(_("Payments are recorded only for declarations confirmed after publicity."))
     if amount <= 0:
         raise TransitionRefused(_("A payment must be more than zero."))
@@ -38,7 +39,7 @@ def payment_record(*, declaration_id, actor, amount, paid_on, reference):
     if amount > outstanding:
         raise TransitionRefused(
             _("This payment is more than the %(outstanding)s yuan still to be paid.")
-            % {"outstanding": f"{outstanding:,}"}
+            % {"outstanding": yuan(outstanding)}
         )
     payment = Payment.objects.create(
         declaration=declaration, amount=amount, paid_on=paid_on, reference=reference, recorded_by=actor
@@ -75,7 +76,7 @@ def recovery_record(*, declaration_id, actor, amount, reason, barred_until=None)
         if amount <= 0 or amount > paid:
             raise TransitionRefused(
                 _("The amount to recover must be more than zero and at most the %(paid)s yuan paid.")
-                % {"paid": f"{paid:,}"}
+                % {"paid": yuan(paid)}
             )
         return {}
 

@@ -12,17 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.money import yuan
 from declarations.enums import DeclarationAction as A
 from declarations.models import Declaration
-from declarations.templatetags.money import yuan
-from declarations.workflow import TransitionRefused, actions_available
+from declarations.workflow import DISBURSEMENT_STATES, RECOVERABLE_STATES, TransitionRefused, actions_available
 from disbursement.forms import PaymentForm, QueueFilterForm, RecoveryForm, StopForm
-from disbursement.selectors import (
-    DISBURSEMENT_STATES,
-    RECOVERABLE_STATES,
-    declaration_for_disbursement,
-    declaration_list_for_finance,
-)
+from disbursement.selectors import declaration_for_disbursement, declaration_list_for_finance
 from disbursement.services import declaration_stop, payment_record, recovery_record
 
 QUEUE_PAGE_SIZE = 25
@@ -34,7 +29,7 @@ def finance_required(view):
     @wraps(view)
     @login_required
     def wrapped(request, *args, **kwargs):
-        if not rules.has_perm("declarations.disburse", request.user):
+        if not rules.has_perm("disbursement.disburse", request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

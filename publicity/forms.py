@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from config import fields
+from common import forms as fields
 from declarations.models import Call
 from publicity.selectors import call_list_with_approved_declarations, declaration_list_approved_for_call
 

@@ -22,7 +22,7 @@ def publicity_batch_open(*, actor, call, declaration_ids, title=""):
     Every declaration moves to `in_publicity` (classified ones too: they go through the period but
     never appear on the board). Refuses the whole batch if any one cannot be publicised.
     """
-    if not rules.has_perm("declarations.publicise", actor):
+    if not rules.has_perm("publicity.publicise", actor):
         raise TransitionRefused(_("You are not allowed to do this."))
     declarations = list(Declaration.objects.filter(pk__in=declaration_ids, call=call).order_by("pk"))
     if not declarations or len(declarations) != len(set(declaration_ids)):
@@ -62,7 +62,7 @@ def objection_raise(*, entry, name, contact, text, today=None):
 def objection_handle(*, objection_id, actor, uphold, response):
     """Uphold (the declaration is not supported) or dismiss an objection, with a response."""
     objection = Objection.objects.select_for_update().select_related("entry").get(pk=objection_id)
-    if not rules.has_perm("declarations.handle_objection", actor):
+    if not rules.has_perm("publicity.handle_objection", actor):
         raise TransitionRefused(_("You are not allowed to do this."))
     if objection.state != ObjectionState.OPEN:
         raise TransitionRefused(_("This objection was handled already."))
@@ -87,7 +87,7 @@ def publicity_batch_close(*, batch_id, actor=None, today=None):
     periodic task. Returns the number of declarations confirmed."""
     today = today or timezone.localdate()
     batch = PublicityBatch.objects.select_for_update().get(pk=batch_id)
-    if actor is not None and not rules.has_perm("declarations.confirm", actor):
+    if actor is not None and not rules.has_perm("publicity.confirm", actor):
         raise TransitionRefused(_("You are not allowed to do this."))
     if today <= batch.ends_on:
         raise TransitionRefused(_("The publicity period runs until %(end)s.") % {"end": batch.ends_on})

@@ -65,7 +65,7 @@ def publicity_staff_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not rules.has_perm("declarations.publicise", request.user):
+        if not rules.has_perm("publicity.publicise", request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -19,9 +19,8 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
-from declarations.workflow import TransitionRefused
+from declarations.workflow import UNDER_CONSIDERATION_STATES, TransitionRefused
 from review.models import DoubleFundingMatch, FundingRecord, MatchJudgement
 
 # A funded project at least this similar (0 to 1) to the declaration is flagged. pg_trgm's own
@@ -29,7 +28,6 @@ from review.models import DoubleFundingMatch, FundingRecord, MatchJudgement
 THRESHOLD = Decimal("0.3")
 
 # Declarations still before a decision: a funding import re-checks these.
-OPEN_STATES = (S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED)
 
 # pg_trgm's words: runs of letters and digits (any script); everything else separates them.
 _WORD = re.compile(r"[^\W_]+")
@@ -137,7 +135,9 @@ def double_funding_summary(declaration):
 def declarations_to_check_after_import(register_import_id):
     """The open declarations of the units a funding import named."""
     codes = FundingRecord.objects.filter(imported_from_id=register_import_id).values("credit_code")
-    return Declaration.objects.filter(state__in=OPEN_STATES, organisation__credit_code__in=codes).order_by("pk")
+    return Declaration.objects.filter(
+        state__in=UNDER_CONSIDERATION_STATES, organisation__credit_code__in=codes
+    ).order_by("pk")
 
 
 def double_funding_check_after_import(*, register_import_id):

@@ -25,7 +25,7 @@ from accounts.rules import is_commission_staff, is_reviewer
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
-from declarations.workflow import TransitionRefused, declaration_transition
+from declarations.workflow import ENDED_UNDECIDED_STATES, TransitionRefused, declaration_transition
 from notices.services import notice_create
 from review.models import (
     ConflictOfInterest,
@@ -41,8 +41,6 @@ HUNDRED = Decimal("100")
 ZERO = Decimal("0")
 # Used when a programme has no rubric yet, so the outlier flags still mean something.
 DEFAULT_OUTLIER_MARGIN = Decimal("15")
-# States in which a declaration no longer competes, so it has no place in the ranking.
-NOT_RANKED = (S.WITHDRAWN, S.DISQUALIFIED, S.NOT_ACCEPTED)
 # What a submission still lacks; the form says it too, so every problem is shown at once.
 SCORE_MISSING = gettext_lazy("Score this criterion before submitting.")
 OPINION_MISSING = gettext_lazy("Write your evaluation opinion before submitting.")
@@ -612,7 +610,7 @@ def evaluation_ranking(*, call=None, programme=None):
     accepted declarations have no place."""
     summaries = (
         EvaluationSummary.objects.filter(evaluations__gt=0, total__isnull=False)
-        .exclude(declaration__state__in=NOT_RANKED)
+        .exclude(declaration__state__in=ENDED_UNDECIDED_STATES)
         .select_related("declaration__organisation", "declaration__programme", "declaration__call")
     )
     if call is not None:

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config import fields
+from common import forms as fields
 from declarations.models import Call, Programme
 from review.evaluation import OPINION_MISSING, SCORE_MISSING, plain, score_range_message
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
 from accounts.enums import Role
-from config import fields as safe_fields
+from common import forms as safe_fields
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Organisation, Programme
 from review.models import CreditRecord, DoubleFundingMatch, EvaluationSummary, MatchJudgement

@@ -3,10 +3,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import MoneyField
-from config import fields
+from common import forms as fields
+from common.forms import MoneyField
+from common.money import yuan
 from declarations.enums import DeclarationState
-from declarations.templatetags.money import yuan
 from review.acceptance import checklist_for
 
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import DateInput, MoneyField
-from config import fields
+from common import forms as fields
+from common.forms import DateInput, MoneyField
+from common.money import yuan
 from declarations.models import Call
-from declarations.templatetags.money import yuan
 from review import meetings
 from review.models import SupportScheme
 

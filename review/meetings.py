@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.models import User
-from declarations.awards import MONEY_LIMIT, money_text
+from common.money import yuan
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import TransitionRefused
@@ -223,8 +223,8 @@ def _amount_error(declaration, scheme, amount):
         return str(refusal)
     if amount > assessment.award:
         return _("The proposed amount %(amount)s yuan is above the award cap of %(cap)s yuan.") % {
-            "amount": money_text(amount) if amount < MONEY_LIMIT else format(amount, "f"),
-            "cap": money_text(assessment.award),
+            "amount": yuan(amount),
+            "cap": yuan(assessment.award),
         }
     if amount != amount.quantize(FEN):
         return _("Give the proposed amount in yuan with at most two decimals.")

@@ -8,7 +8,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+from common.money import MONEY
+
 SCORE = {"max_digits": 5, "decimal_places": 2}
 
 

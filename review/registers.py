@@ -24,7 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.forms import MONEY_LIMIT
+from common.money import MONEY_LIMIT, yuan
 from declarations.validators import normalise_credit_code, validate_credit_code
 from declarations.workflow import TransitionRefused
 from review.exports import neutralise
@@ -322,7 +322,7 @@ def _parse_amount(value):
     if amount != amount.quantize(Decimal("0.01")):
         raise ValidationError(_("An amount has at most two decimals (fen)."))
     if amount > MONEY_LIMIT:
-        raise ValidationError(_("An amount cannot exceed %(limit)s yuan.") % {"limit": f"{MONEY_LIMIT:,}"})
+        raise ValidationError(_("An amount cannot exceed %(limit)s yuan.") % {"limit": yuan(MONEY_LIMIT)})
     return amount.quantize(Decimal("0.01"))
 
 

@@ -5,21 +5,19 @@ from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import User
+from accounts.rules import is_console_user
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
+from declarations.selectors import declarations_visible_to
 from review.models import CreditRecord
 
 
 def declaration_list_for_console(user):
-    """Staff and finance see every declaration past its draft; a reviewer only those assigned to them."""
-    declarations = Declaration.objects.select_related("organisation", "programme", "call")
-    if user.role in (Role.STAFF, Role.FINANCE):
-        return declarations.exclude(state=S.DRAFT)
-    if user.role == Role.REVIEWER:
-        return declarations.filter(
-            review_assignments__reviewer=user, review_assignments__released_at__isnull=True
-        ).distinct()
-    return declarations.none()
+    """What a console user may see, past its draft: staff and finance every declaration, a reviewer
+    those assigned to them. The `console.view_declaration` rule as a queryset (tests/test_visibility.py)."""
+    if not is_console_user(user):
+        return Declaration.objects.none()
+    return declarations_visible_to(user).exclude(state=S.DRAFT).select_related("organisation", "programme", "call")
 
 
 def reviewers_with_load(declaration=None):

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.enums import Role
-from declarations.awards import ZERO, FactsInvalid, money_text
+from common.money import ZERO, yuan
+from declarations.awards import FactsInvalid
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Programme
@@ -143,7 +144,7 @@ def reviewers_assign(*, declaration_id, actor, reviewers):
     reviewer, naming them; then nothing is assigned. Each new reviewer gets a notice. Returns the new assignments.
     """
     declaration = Declaration.objects.select_for_update().select_related("organisation").get(pk=declaration_id)
-    if not rules.has_perm("declarations.start_review", actor, declaration):
+    if not rules.has_perm("review.start_review", actor, declaration):
         raise TransitionRefused(_("You are not allowed to do this."))
     if declaration.state not in (S.ACCEPTED, S.UNDER_REVIEW):
         raise TransitionRefused(_("Reviewers are assigned to accepted declarations only."))
@@ -278,7 +279,7 @@ def declaration_approve(*, declaration_id, actor, amount, note=""):
         if amount > assessment.award:
             raise AboveAwardCap(
                 _("The approved amount %(amount)s yuan is above the award cap of %(cap)s yuan.")
-                % {"amount": money_text(amount), "cap": money_text(assessment.award)},
+                % {"amount": yuan(amount), "cap": yuan(assessment.award)},
                 cap=assessment.award,
             )
         return {
@@ -373,7 +374,7 @@ def _apply_one(action, declaration, actor, reviewers, note):
             result,
             DONE,
             _("%(state)s: %(amount)s yuan")
-            % {"state": result.get_state_display(), "amount": money_text(result.approved_amount)},
+            % {"state": result.get_state_display(), "amount": yuan(result.approved_amount)},
         )
     return BulkOutcome(result, DONE, result.get_state_display())
 

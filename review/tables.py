@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.templatetags.django_tables2 import table_page_range
 
 from accounts.enums import Role
+from common.money import yuan
 from declarations.enums import DeclarationState
-from declarations.templatetags.money import yuan
 from review.filters import PER_PAGE_CHOICES, Flag, flags_of
 
 STATE_LABELS = dict(DeclarationState.choices)

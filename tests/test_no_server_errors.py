@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from accounts.forms import MoneyField, OrganisationSignupForm
+from common.forms import MoneyField
 from config.demo import Cast, complete_for_submission, evidence_pdf, walk_to
 from declarations.enums import DeclarationState as S
 from declarations.enums import District, OrganisationType, SignatoryCapacity
@@ -25,6 +25,7 @@ from declarations.forms import FactsForm, OrganisationForm
 from declarations.models import Attachment, Declaration, Organisation, Programme
 from declarations.programmes import PROGRAMMES, Kind
 from declarations.services import ORGANISATION_FIELDS, attachment_add, commitment_sign, declaration_submit
+from declarations.signup import OrganisationSignupForm
 from tests.factories import CallFactory, DeclarationFactory, credit_code_for
 
 junk = st.one_of(
@@ -170,7 +171,7 @@ def valid_text(max_size):
     return st.text(min_size=1, max_size=max_size).filter(lambda text: text.strip() and "\x00" not in text)
 
 
-# The largest amount an amount field takes (accounts/forms.py MoneyField).
+# The largest amount an amount field takes (common/forms.py MoneyField).
 LARGEST_AMOUNT = MoneyField().max_value or decimal.Decimal("99999999999999.99")
 
 
@@ -519,7 +520,7 @@ PROFILE = {
 def test_the_largest_amount_the_organisation_forms_accept_is_read_back(client, applicant, page, field):
     """Found by the test above: the forms took 99,999,999,999,999.99 (16 digits), which SQLite
     stores but Django cannot read back (sqlite_cannot_read_back), so every page that loaded the
-    organisation was a 500. The amount fields now stop below it (accounts/forms.py MoneyField)."""
+    organisation was a 500. The amount fields now stop below it (common/forms.py MoneyField)."""
     largest = OrganisationForm.base_fields[field].max_value
     assert largest is not None and not sqlite_cannot_read_back(largest)
     assert sqlite_cannot_read_back(decimal.Decimal("99999999999999.99"))

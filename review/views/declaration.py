@@ -94,9 +94,9 @@ def _may_attempt(action, user, declaration):
     if not rules.has_perm("console.staff", user):
         return False
     if action == ASSIGN:
-        return rules.has_perm("declarations.start_review", user, declaration)
+        return rules.has_perm("review.start_review", user, declaration)
     if action == ACCEPTANCE:
-        return rules.has_perm("declarations.accept", user, declaration)
+        return rules.has_perm("review.accept", user, declaration)
     return action in TRANSITIONS and rules.has_perm(TRANSITIONS[action].permission, user, declaration)
 
 
@@ -109,7 +109,7 @@ def _forms_for(declaration, user, actions, award, decision_refusal):
             prefix=A.APPROVE, cap=award.award, initial={"amount": opinion.proposed_amount, "note": opinion.opinion}
         )
         forms[A.REJECT] = ReasonForm(prefix=A.REJECT)
-    if rules.has_perm("declarations.start_review", user) and declaration.state in (S.ACCEPTED, S.UNDER_REVIEW):
+    if rules.has_perm("review.start_review", user) and declaration.state in (S.ACCEPTED, S.UNDER_REVIEW):
         forms[ASSIGN] = AssignForm(prefix=ASSIGN, reviewers=selectors.reviewers_with_load(declaration))
     if A.COMPLETE_REVIEW in actions and user.role == "staff":
         forms[A.COMPLETE_REVIEW] = NoteForm(prefix=A.COMPLETE_REVIEW)

@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.fields import MAX_PK
+from common.forms import MAX_PK
 from declarations.enums import DeclarationState as S
 from declarations.workflow import TransitionRefused
 from review import meetings

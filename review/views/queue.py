@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from config import fields
+from common import forms as fields
 from review import selectors, services
 from review.exports import (
     DECISION_COLUMNS,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from config.fields import MAX_PK
+from common.forms import MAX_PK
 from review import registers
 from review.double_funding import (
     JUDGEMENTS,

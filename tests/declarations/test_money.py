@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from declarations.templatetags.money import yuan
+from common.money import yuan
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])

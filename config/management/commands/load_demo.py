@@ -19,6 +19,7 @@ from config.demo import PATHS, Cast, backdate_batch, walk_to
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
 from declarations.services import award_caps_recompute
+from declarations.workflow import DISBURSEMENT_STATES, IN_PUBLICITY_STATES
 from publicity.services import publicity_batch_close, publicity_batch_open
 from review.double_funding import double_funding_check
 from review.models import CreditList, CreditRecord, FundingRecord
@@ -118,9 +119,6 @@ DECLARATIONS = [
     ("applicant3", "ART6", S.RECOVERED, "Investment declared with forged payment proof"),
 ]
 
-PAST_PUBLICITY = {S.CONFIRMED, S.DISBURSING, S.PAID, S.STOPPED, S.RECOVERED}
-RUNNING_PUBLICITY = {S.IN_PUBLICITY, S.OBJECTION_UPHELD}
-
 
 def code_of(declaration):
     return declaration.programme.code
@@ -174,12 +172,12 @@ class Command(BaseCommand):
                 cast,
                 amount=AMOUNTS[code_of(declaration)],
             )
-        past = [d.pk for d, state, _ in created if state in PAST_PUBLICITY]
+        past = [d.pk for d, state, _ in created if state in DISBURSEMENT_STATES]
         if past:
             batch = publicity_batch_open(actor=cast.staff, call=call, declaration_ids=past)
             batch = backdate_batch(batch)
             publicity_batch_close(batch_id=batch.pk, today=batch.ends_on + datetime.timedelta(days=1))
-        running = [d.pk for d, state, _ in created if state in RUNNING_PUBLICITY]
+        running = [d.pk for d, state, _ in created if state in IN_PUBLICITY_STATES]
         if running:
             publicity_batch_open(actor=cast.staff, call=call, declaration_ids=running)
         for declaration, state, applicant in created:

@@ -1,7 +1,55 @@
-"""Form fields shared by the apps."""
+"""Form fields every app shares: amounts, dates and model choices."""
+
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+
+from common.money import MONEY, MONEY_LIMIT, yuan
+
+
+class MoneyInput(forms.TextInput):
+    """Shows a saved amount with thousands separators, as it is typed and printed: 1,600,000.00."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, Decimal | int):
+            return yuan(value)
+        return super().format_value(value)
+
+
+class MoneyField(forms.DecimalField):
+    """An amount in yuan: accepts thousands separators as people type them (1,600,000.00)."""
+
+    widget = MoneyInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", MONEY["max_digits"])
+        kwargs.setdefault("decimal_places", MONEY["decimal_places"])
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MONEY_LIMIT)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        # DecimalField would add step/min/max meant for a number input; this is a text input.
+        return {}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            # People type amounts with ASCII or full-width (Chinese input method) separators.
+            value = value.replace(",", "").replace("\uff0c", "").replace(" ", "").strip()
+        return super().to_python(value)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(**kwargs)
+
 
 # Primary keys are 64-bit; a larger number would overflow the database driver, not match a row.
 MAX_PK = 2**63 - 1

@@ -1,0 +1,27 @@
+"""The staff console's permissions: acceptance, evaluation and the decision, and who may enter."""
+
+import rules
+
+from accounts.rules import is_commission_staff, is_console_user, is_finance_officer, is_reviewer
+from declarations.rules import is_assigned_reviewer, may_view_declaration
+
+
+@rules.predicate
+def is_past_draft(user, declaration):
+    return declaration is not None and not declaration.is_draft
+
+
+rules.add_perm("console.enter", is_console_user)
+rules.add_perm("console.staff", is_commission_staff)
+# Exports of the queue and the decisions: reviewers see only their own work.
+rules.add_perm("console.export", is_commission_staff | is_finance_officer)
+# A declaration's console page; its queryset form is review.selectors.declaration_list_for_console.
+rules.add_perm("console.view_declaration", is_console_user & may_view_declaration & is_past_draft)
+
+# The workflow actions of the review (declarations.workflow.TRANSITIONS names them).
+rules.add_perm("review.return", is_commission_staff)
+rules.add_perm("review.accept", is_commission_staff)
+rules.add_perm("review.disqualify", is_commission_staff)
+rules.add_perm("review.start_review", is_commission_staff)
+rules.add_perm("review.complete_review", is_commission_staff | (is_reviewer & is_assigned_reviewer))
+rules.add_perm("review.decide", is_commission_staff)
