@@ -16,6 +16,7 @@ import gc
 import os
 import pstats
 import random
+import sqlite3
 import statistics
 import sys
 import time
@@ -471,8 +472,6 @@ def database_label():
             cursor.execute("SHOW server_version")
             version = cursor.fetchone()[0]
         return f"PostgreSQL {version} ({connection.settings_dict['NAME']})"
-    import sqlite3
-
     return f"SQLite {sqlite3.sqlite_version} (in memory)"
 
 

@@ -19,6 +19,7 @@ import argparse
 import gc
 import os
 import random
+import sqlite3
 import statistics
 import sys
 import time
@@ -238,8 +239,6 @@ def database_label():
             cursor.execute("SHOW server_version")
             version = cursor.fetchone()[0]
         return f"PostgreSQL {version} ({connection.settings_dict['NAME']})"
-    import sqlite3
-
     return f"SQLite {sqlite3.sqlite_version} (in memory)"
 
 

@@ -16,10 +16,12 @@ from declarations.evidence import EVIDENCE
 from declarations.models import Declaration
 from declarations.services import attachment_add, commitment_sign, declaration_submit, declaration_withdraw
 from disbursement.services import declaration_stop, payment_record, recovery_record
+from publicity.calendar import working_days_window
 from publicity.models import PublicityBatch
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
 from review.acceptance import checklist_for
 from review.evaluation import assignment_score, programme_rubric
+from review.meetings import meeting_record, opinion_record
 from review.models import EvaluationMeeting, SupportScheme
 from review.services import (
     declaration_accept,
@@ -74,8 +76,6 @@ PATHS = {state: _path_to(state) for state in S}
 
 def backdate_batch(batch):
     """Demo and tests only: move a batch's 5 working days into the past so it can be closed."""
-    from publicity.calendar import working_days_window
-
     starts_on, ends_on = working_days_window(timezone.localdate() - timedelta(days=21))
     PublicityBatch.objects.filter(pk=batch.pk).update(starts_on=starts_on, ends_on=ends_on)
     batch.refresh_from_db()
@@ -134,8 +134,6 @@ def complete_for_submission(declaration, applicant):
 
 def meeting_opinion_record(declaration, cast, amount):
     """The evaluation meeting's opinion a decision rests on: support at `amount`, or not (None)."""
-    from review.meetings import meeting_record, opinion_record
-
     meeting = EvaluationMeeting.objects.filter(call=declaration.call, held_on=timezone.localdate()).first()
     if meeting is None:
         meeting = meeting_record(

@@ -1,5 +1,7 @@
 from django.http import HttpResponse
 
+from declarations.models import Programme
+
 
 class HealthCheckMiddleware:
     """Answer /healthz/ before host validation and the HTTPS redirect, so that load balancers and
@@ -10,8 +12,6 @@ class HealthCheckMiddleware:
 
     def __call__(self, request):
         if request.path_info == "/healthz/":
-            from declarations.models import Programme
-
             Programme.objects.exists()  # the database answers
             return HttpResponse("ok", content_type="text/plain")
         return self.get_response(request)

@@ -20,6 +20,7 @@ from declarations.enums import (
     OrganisationType,
     SignatoryCapacity,
 )
+from declarations.evidence import ACCEPTED_TYPES
 from declarations.validators import validate_credit_code
 
 
@@ -207,7 +208,7 @@ class Declaration(models.Model):
 
     @property
     def is_editable(self):
-        from declarations.workflow import EDITABLE_STATES
+        from declarations.workflow import EDITABLE_STATES  # noqa: PLC0415 -- circular: the workflow imports the models
 
         return self.state in EDITABLE_STATES
 
@@ -311,8 +312,6 @@ class Attachment(models.Model):
 
     @property
     def extension(self):
-        from declarations.evidence import ACCEPTED_TYPES
-
         return ACCEPTED_TYPES[self.content_type]
 
 

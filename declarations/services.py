@@ -5,9 +5,11 @@ import json
 from dataclasses import dataclass
 
 import rules
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from declarations import commitment, selectors
@@ -294,24 +296,23 @@ class SubmissionRefused(TransitionRefused):
         self.problems = problems
 
 
+def registers_barring(organisation):
+    """Why registers kept by the apps above this one bar the unit from declaring now, such as the
+    credit register of Art. 17 (review's). settings.DECLARATION_BARS names a function of each: the
+    settings wire the layers, so this app imports none of them."""
+    return [text for path in settings.DECLARATION_BARS for text in import_string(path)(organisation)]
+
+
 def declaration_submission_problems(declaration, moment=None):
     """Every reason the declaration cannot be submitted now, all at once: the bar of Art. 21, the
     call's dates, missing facts, a failed threshold, missing evidence, the commitment of Art. 19 and
     the credit records of Art. 17."""
-    from review.selectors import credit_records_against
-
     problems = []
     barred = barred_reason(declaration.organisation)
     if barred:
         problems.append(Problem("organisation", barred))
-    for record in credit_records_against(declaration.organisation):
-        problems.append(
-            Problem(
-                "organisation",
-                _("Your organisation is on a credit list and cannot declare (Art. 17): %(record)s.")
-                % {"record": record.describe()},
-            )
-        )
+    for text in registers_barring(declaration.organisation):
+        problems.append(Problem("organisation", text))
     call_problem = call_closed_reason(declaration.call, moment)
     if call_problem:
         problems.append(Problem("review", call_problem))

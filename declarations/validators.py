@@ -1,7 +1,13 @@
+import filetype
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+from declarations.evidence import ACCEPTED_TYPES
 
 
 def validate_credit_code(value):
@@ -31,12 +37,6 @@ def evidence_file_type(uploaded):
 
     Raises ValidationError for an empty, oversized or other kind of file, or an image that does not
     decode."""
-    import filetype
-    from django.conf import settings
-    from django.template.defaultfilters import filesizeformat
-
-    from declarations.evidence import ACCEPTED_TYPES
-
     limit = settings.ATTACHMENT_MAX_BYTES
     if not uploaded.size:
         raise ValidationError(_("The file is empty."), code="empty")
@@ -76,8 +76,6 @@ MAX_IMAGE_PIXELS = 60_000_000
 def _check_image(uploaded):
     """The image's structure (verify) and then its pixels (load): a JPEG cut short or padded with
     junk passes the first check alone."""
-    from PIL import Image
-
     try:
         with Image.open(uploaded) as image:
             if image.width * image.height > MAX_IMAGE_PIXELS:

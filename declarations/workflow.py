@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, DeclarationEvent
+from declarations.tasks import recompute_award_caps
+from notices.services import notices_for_transition
 
 
 @dataclass(frozen=True)
@@ -182,9 +184,6 @@ def declaration_transition(*, declaration_id, action, actor, note="", changes=No
        of the award caps it affects, after commit.
     Returns the saved declaration.
     """
-    from declarations.tasks import recompute_award_caps
-    from notices.services import notices_for_transition
-
     transition = TRANSITIONS[action]
     declaration = Declaration.objects.select_for_update().select_related("programme", "call").get(pk=declaration_id)
     refusal = transition_refusal(declaration, action, actor)
@@ -214,5 +213,5 @@ def declaration_transition(*, declaration_id, action, actor, note="", changes=No
     if transition.notify_applicant:
         notices_for_transition(declaration=declaration, event=event)
     if transition.changes_history:
-        transaction.on_commit(lambda: recompute_award_caps.delay(declaration.pk))
+        transaction.on_commit(lambda: recompute_award_caps.delay(declaration_id=declaration.pk))
     return declaration

@@ -6,14 +6,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notices.models import Notice
+from notices.tasks import deliver_notice
 
 
 def notice_create(*, recipient, subject, body, declaration=None):
     """Write a notice to the outbox and queue its e-mail delivery for after the commit."""
-    from notices.tasks import deliver_notice
-
     notice = Notice.objects.create(recipient=recipient, subject=subject, body=body, declaration=declaration)
-    transaction.on_commit(lambda: deliver_notice.delay(notice.pk))
+    transaction.on_commit(lambda: deliver_notice.delay(notice_id=notice.pk))
     return notice
 
 
@@ -60,6 +59,14 @@ def notice_deliver(*, notice_id):
 def notice_delivery_failed(*, notice_id):
     """Count a failed attempt outside the rolled-back delivery, so the sweep gives up in the end."""
     Notice.objects.filter(pk=notice_id).update(email_attempts=F("email_attempts") + 1)
+
+
+def notices_pending(*, max_attempts, limit=500):
+    """Ids of the notices not e-mailed yet that may still be tried (the sweep's), at most `limit`."""
+    pending = Notice.objects.filter(
+        emailed_at__isnull=True, email_attempts__lt=max_attempts, recipient__email__gt=""
+    ).values_list("pk", flat=True)
+    return list(pending[:limit])
 
 
 def notices_mark_read(*, recipient, notice_ids=None):

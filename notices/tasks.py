@@ -1,13 +1,15 @@
-from celery import shared_task
+"""Celery tasks of the notice outbox: leaves that load by id and call a service (imported inside the
+task, so that the services may import the tasks at the top)."""
 
-from notices.models import Notice
-from notices.services import notice_deliver, notice_delivery_failed
+from celery import shared_task
 
 MAX_ATTEMPTS = 5
 
 
-@shared_task(bind=True, max_retries=MAX_ATTEMPTS, default_retry_delay=60)
-def deliver_notice(self, notice_id):
+@shared_task(name="notices.tasks.deliver_notice", bind=True, max_retries=MAX_ATTEMPTS, default_retry_delay=60)
+def deliver_notice(self, *, notice_id):
+    from notices.services import notice_deliver, notice_delivery_failed  # noqa: PLC0415 -- leaf
+
     try:
         return notice_deliver(notice_id=notice_id)
     except OSError as exc:  # SMTP and socket failures: try again later.
@@ -15,11 +17,10 @@ def deliver_notice(self, notice_id):
         raise self.retry(exc=exc) from exc
 
 
-@shared_task
+@shared_task(name="notices.tasks.deliver_pending_notices")
 def deliver_pending_notices():
     """Catch what a crash between commit and queueing left behind; runs periodically (beat)."""
-    pending = Notice.objects.filter(
-        emailed_at__isnull=True, email_attempts__lt=MAX_ATTEMPTS, recipient__email__gt=""
-    ).values_list("pk", flat=True)
-    for notice_id in pending[:500]:
-        deliver_notice.delay(notice_id)
+    from notices.services import notices_pending  # noqa: PLC0415 -- leaf
+
+    for notice_id in notices_pending(max_attempts=MAX_ATTEMPTS):
+        deliver_notice.delay(notice_id=notice_id)

@@ -5,6 +5,8 @@ The exceptions are rows of CalendarDay; everything else follows the weekday.
 
 from datetime import timedelta
 
+import chinese_calendar
+
 from publicity.models import CalendarDay
 
 PUBLICITY_WORKING_DAYS = 5
@@ -41,8 +43,6 @@ def working_days_window(first_possible_day, count=PUBLICITY_WORKING_DAYS):
 def calendar_seed_from_package():
     """Store the exceptions the chinesecalendar package knows (holidays on weekdays, make-up
     working days on weekends). Idempotent; returns the number of rows created."""
-    import chinese_calendar
-
     created = 0
     for day, name in chinese_calendar.holidays.items():
         if day.weekday() < 5:

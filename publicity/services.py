@@ -109,3 +109,11 @@ def publicity_batch_close(*, batch_id, actor=None, today=None):
         batch.closed_at = timezone.now()
         batch.save(update_fields=["closed_at"])
     return confirmed
+
+
+def publicity_batches_close_due(*, today=None):
+    """Close every batch whose publicity period has ended (the periodic task's work, actor None).
+    Returns the number of declarations confirmed."""
+    today = today or timezone.localdate()
+    due = PublicityBatch.objects.filter(closed_at__isnull=True, ends_on__lt=today).values_list("pk", flat=True)
+    return sum(publicity_batch_close(batch_id=batch_id, today=today) for batch_id in due)

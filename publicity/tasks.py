@@ -1,13 +1,12 @@
+"""Celery tasks of publicity: leaves that call a service (imported inside the task, so that services
+may import the tasks at the top)."""
+
 from celery import shared_task
-from django.utils import timezone
-
-from publicity.models import PublicityBatch
-from publicity.services import publicity_batch_close
 
 
-@shared_task
+@shared_task(name="publicity.tasks.close_due_publicity_batches")
 def close_due_publicity_batches():
     """Close every batch whose publicity period has ended; runs periodically (beat)."""
-    today = timezone.localdate()
-    due = PublicityBatch.objects.filter(closed_at__isnull=True, ends_on__lt=today).values_list("pk", flat=True)
-    return sum(publicity_batch_close(batch_id=batch_id, today=today) for batch_id in due)
+    from publicity.services import publicity_batches_close_due  # noqa: PLC0415 -- leaf
+
+    return publicity_batches_close_due()

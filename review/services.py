@@ -19,6 +19,7 @@ from declarations.selectors import declaration_award_assessment
 from declarations.workflow import TransitionRefused, declaration_transition, transition_refusal
 from notices.services import notice_create
 from review.acceptance import checklist_for, checklist_record, checklist_unticked
+from review.double_funding import double_funding_check
 from review.evaluation import evaluation_summary_refresh
 from review.models import (
     AcceptanceCheck,
@@ -77,8 +78,6 @@ def declaration_accept(*, declaration_id, actor, checklist, note=""):
     """Accept a submitted declaration once every checklist item is ticked (`checklist`: item key ->
     ticked). A credit record in force disqualifies it instead, with the record named; check the
     returned declaration's state. An accepted declaration is checked for double funding (Art. 16)."""
-    from review.double_funding import double_funding_check
-
     declaration = (
         Declaration.objects.select_for_update().select_related("organisation", "programme").get(pk=declaration_id)
     )

@@ -27,6 +27,7 @@ from declarations.workflow import TRANSITIONS, TransitionRefused, actions_availa
 from review import selectors, services
 from review.forms import AcceptanceForm, AssignForm, DecisionForm, NoteForm, ReasonForm
 from review.views.base import console_user
+from review.views.sections import SECTIONS
 
 ACCEPTANCE = "acceptance"
 ASSIGN = "assign"
@@ -133,8 +134,6 @@ def _staff_checks(declaration, actions, acceptance_form=None):
 def render_page(request, declaration, overrides=None, status=200):
     """The declaration page with every section's context; `overrides` replaces parts of it, such as
     a bound form with its errors after a refused post."""
-    from review.views import evaluation, meetings, registers
-
     user = request.user
     overrides = dict(overrides or {})
     actions = actions_available(declaration, user)
@@ -158,8 +157,8 @@ def render_page(request, declaration, overrides=None, status=200):
     }
     if is_staff:
         context.update(_staff_checks(declaration, actions, overrides.pop("acceptance_form", None)))
-    for section in (evaluation, registers, meetings):
-        context.update(section.declaration_section(request, declaration))
+    for section in SECTIONS:
+        context.update(section(request, declaration))
     context.update(overrides)
     context["action_forms"] = [(key, _ACTION_LABELS.get(key) or A(key).label, form) for key, form in forms.items()]
     return render(request, "review/declaration.html", context, status=status)

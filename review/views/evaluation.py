@@ -10,24 +10,11 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from declarations.enums import DeclarationState as S
 from declarations.workflow import TransitionRefused
 from review import evaluation
 from review.evaluation_forms import ConflictForm, EvaluationForm, RankingFilterForm
 from review.views.base import staff_user
 from review.views.declaration import console_declaration, render_page
-
-
-def declaration_section(request, declaration):
-    """The evaluation panel for this user, and the reviewer's forms while their evaluation is open."""
-    panel = evaluation.evaluation_panel(request.user, declaration)
-    context = {"evaluation": panel, "evaluation_form": None, "conflict_form": None}
-    own = panel.own if panel is not None else None
-    if own is not None and not own.is_submitted:
-        if declaration.state == S.UNDER_REVIEW and panel.criteria:
-            context["evaluation_form"] = EvaluationForm.for_assignment(own, panel.criteria)
-        context["conflict_form"] = ConflictForm(prefix="conflict")
-    return context
 
 
 def _own_open_assignment(request, declaration):

@@ -3,7 +3,6 @@ and correcting a meeting, its withdrawals and its opinions; and the meeting sect
 declaration page. Forms validate input; review.meetings decides, and its refusals are shown at the
 field they concern."""
 
-import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.forms import MAX_PK
-from declarations.enums import DeclarationState as S
 from declarations.workflow import TransitionRefused
 from review import meetings
 from review.meeting_forms import CallFilterForm, MeetingForm, OpinionForm, WithdrawalForm, WithdrawalRemovalForm
@@ -245,28 +243,6 @@ def opinion_new(request, pk):
             return redirect(reverse("review:meeting", args=[pk]) + "#opinions")
     messages.error(request, _("The opinion was not recorded: please correct the fields marked below."))
     return _meeting_page(request, meeting, opinion_form=form)
-
-
-def declaration_section(request, declaration):
-    """For commission staff: the meeting opinions on the declaration and, while it awaits a decision,
-    where to record the meeting's opinion. Nothing for other console users."""
-    if not rules.has_perm("console.staff", request.user):
-        return {}
-    record_url, no_meeting_yet = None, False
-    if declaration.state == S.REVIEWED:
-        latest = meetings.meeting_latest_for_call(declaration.call_id)
-        no_meeting_yet = latest is None
-        if no_meeting_yet:
-            record_url = f"{reverse('review:meeting_new')}?call={declaration.call_id}"
-        else:
-            record_url = f"{reverse('review:meeting', args=[latest.pk])}?declaration={declaration.pk}#record-opinion"
-    return {
-        "meeting_section": {
-            "opinions": meetings.opinions_for(declaration),
-            "record_url": record_url,
-            "no_meeting_yet": no_meeting_yet,
-        }
-    }
 
 
 urlpatterns = [

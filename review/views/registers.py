@@ -4,7 +4,6 @@ a judgement per match). Commission staff only."""
 
 from decimal import ROUND_HALF_UP
 
-import rules
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +23,6 @@ from review.double_funding import (
     declaration_text,
     double_funding_check,
     double_funding_matches,
-    double_funding_summary,
     match_judge,
     record_text,
     shared_segments,
@@ -177,13 +175,6 @@ def register_template(request, register, fmt):
 
 
 # --- Double funding ------------------------------------------------------------------------------
-
-
-def declaration_section(request, declaration):
-    """The double-funding card of the declaration page: for commission staff only."""
-    if not rules.has_perm("console.staff", request.user):
-        return {}
-    return {"double_funding": double_funding_summary(declaration)}
 
 
 def _comparisons(declaration, forms_by_match=None):

@@ -237,7 +237,7 @@ def test_recovery_gives_the_headroom_back_to_waiting_declarations(calls):
     assert waiting.award_cap == Decimal("1000000.00")
     Declaration.objects.filter(pk=recovered.pk).update(state=S.RECOVERED)
 
-    recompute_award_caps.delay(recovered.pk)
+    recompute_award_caps.delay(declaration_id=recovered.pk)
 
     waiting.refresh_from_db()
     assert waiting.award_cap == Decimal("1600000.00")
@@ -264,7 +264,7 @@ def test_recomputation_after_a_recovery_runs_through_the_real_redis_broker(setti
     app.conf.broker_url = os.environ["REDIS_URL"]
     try:
         with start_worker(app, perform_ping_check=False, pool="solo", concurrency=1, shutdown_timeout=10):
-            recompute_award_caps.delay(recovered.pk)
+            recompute_award_caps.delay(declaration_id=recovered.pk)
             deadline = time.monotonic() + 20
             while time.monotonic() < deadline:
                 waiting.refresh_from_db()

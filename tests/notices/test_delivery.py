@@ -103,7 +103,7 @@ def test_failed_deliveries_are_counted_and_the_sweep_gives_up(applicant, setting
     notice = Notice.objects.create(recipient=applicant, subject="Unreachable", body="SMTP is down.")
     app.conf.task_eager_propagates = False
     try:
-        deliver_notice.apply(args=[notice.pk])  # eager: the task fails and is retried in process
+        deliver_notice.apply(kwargs={"notice_id": notice.pk})  # eager: the task fails and is retried in process
     finally:
         app.conf.task_eager_propagates = True
     notice.refresh_from_db()

@@ -8,6 +8,7 @@ command again changes nothing that exists.
 import datetime
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone, translation
@@ -249,8 +250,6 @@ class Command(BaseCommand):
             if is_new:
                 user.set_password(PASSWORD)
                 user.save()
-                from allauth.account.models import EmailAddress
-
                 EmailAddress.objects.get_or_create(
                     user=user, email=user.email, defaults={"verified": True, "primary": True}
                 )

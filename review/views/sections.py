@@ -1,0 +1,55 @@
+"""The parts of a declaration's console page that belong to other parts of the work: the expert
+evaluation, the double-funding check and the evaluation meetings. Each is a function of the request
+and the declaration returning its part of the page's context."""
+
+import rules
+from django.urls import reverse
+
+from declarations.enums import DeclarationState as S
+from review import evaluation, meetings
+from review.double_funding import double_funding_summary
+from review.evaluation_forms import ConflictForm, EvaluationForm
+
+
+def evaluation_section(request, declaration):
+    """The evaluation panel for this user, and the reviewer's forms while their evaluation is open."""
+    panel = evaluation.evaluation_panel(request.user, declaration)
+    context = {"evaluation": panel, "evaluation_form": None, "conflict_form": None}
+    own = panel.own if panel is not None else None
+    if own is not None and not own.is_submitted:
+        if declaration.state == S.UNDER_REVIEW and panel.criteria:
+            context["evaluation_form"] = EvaluationForm.for_assignment(own, panel.criteria)
+        context["conflict_form"] = ConflictForm(prefix="conflict")
+    return context
+
+
+def double_funding_section(request, declaration):
+    """The double-funding card of the declaration page: for commission staff only."""
+    if not rules.has_perm("console.staff", request.user):
+        return {}
+    return {"double_funding": double_funding_summary(declaration)}
+
+
+def meetings_section(request, declaration):
+    """For commission staff: the meeting opinions on the declaration and, while it awaits a decision,
+    where to record the meeting's opinion. Nothing for other console users."""
+    if not rules.has_perm("console.staff", request.user):
+        return {}
+    record_url, no_meeting_yet = None, False
+    if declaration.state == S.REVIEWED:
+        latest = meetings.meeting_latest_for_call(declaration.call_id)
+        no_meeting_yet = latest is None
+        if no_meeting_yet:
+            record_url = f"{reverse('review:meeting_new')}?call={declaration.call_id}"
+        else:
+            record_url = f"{reverse('review:meeting', args=[latest.pk])}?declaration={declaration.pk}#record-opinion"
+    return {
+        "meeting_section": {
+            "opinions": meetings.opinions_for(declaration),
+            "record_url": record_url,
+            "no_meeting_yet": no_meeting_yet,
+        }
+    }
+
+
+SECTIONS = (evaluation_section, double_funding_section, meetings_section)
