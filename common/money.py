@@ -2,11 +2,18 @@
 
 from contextlib import suppress
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from typing import TypedDict
 
 from django.utils import numberformat
 
+
+class MoneyShape(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
 # Every amount column: yuan to the fen.
-MONEY = {"max_digits": 16, "decimal_places": 2}
+MONEY: MoneyShape = {"max_digits": 16, "decimal_places": 2}
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 # The largest amount a person may type or a register may hold: far above any amount of these

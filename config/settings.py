@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notices.context_processors.unread_notices",
+                "config.context_processors.permissions",
             ],
         },
     },

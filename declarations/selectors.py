@@ -106,7 +106,7 @@ def _changes(before, after, programme_code):
     labels = []
     for name in ("title", "summary"):
         if getattr(before, name) != getattr(after, name):
-            labels.append(str(Declaration._meta.get_field(name).verbose_name))
+            labels.append(str(Declaration._meta.get_field(name).verbose_name))  # type: ignore[union-attr]
     for fact in PROGRAMMES[programme_code].facts:
         if (before.facts or {}).get(fact.name) != (after.facts or {}).get(fact.name):
             labels.append(str(fact.label))
@@ -146,7 +146,7 @@ def award_histories(rows):
     """The History of every row, from what was decided for its keys: one query for the whole batch.
 
     Amounts decided for the row itself are not counted against it."""
-    wanted = {}
+    wanted: dict[str, set[str]] = {}
     for row in rows:
         for _field, kind in AWARD_RULES[row.programme].history_keys:
             wanted.setdefault(row.programme, set()).add(kind)
@@ -159,7 +159,7 @@ def award_histories(rows):
         # The borrowing enterprise of Art. 11 (3) 2 is counted across all institutions.
         decided = decided.filter(Q(organisation_id__in=organisations) | Q(programme__code="ART11B"))
     # key -> support year -> {declaration pk: amount decided}
-    totals = defaultdict(lambda: defaultdict(dict))
+    totals: defaultdict[tuple, defaultdict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
     for pk, code, year, organisation_id, facts, amount in decided.values_list(*AWARD_ROW_FIELDS, "approved_amount"):
         for kind in wanted.get(code, ()):
             key = history_key(kind, organisation_id, facts)
@@ -168,10 +168,12 @@ def award_histories(rows):
 
     histories = {}
     for row in rows:
-        values = {}
+        values: dict[str, int | Decimal] = {}
         for field, kind in AWARD_RULES[row.programme].history_keys:
             key = history_key(kind, row.organisation_id, row.facts)
-            by_year = totals.get((row.programme, kind, key), {}) if key is not None else {}
+            by_year: dict[int, dict[int, Decimal]] = (
+                totals.get((row.programme, kind, key), {}) if key is not None else {}
+            )
             if field == "years_supported":
                 values[field] = sum(
                     1 for year, amounts in by_year.items() if year != row.year and set(amounts) - {row.pk}
@@ -183,7 +185,7 @@ def award_histories(rows):
             else:
                 amounts = by_year.get(row.year, {})
                 values[field] = sum((amount for pk, amount in amounts.items() if pk != row.pk), ZERO)
-        histories[row.pk] = History(**values)
+        histories[row.pk] = History(**values)  # type: ignore[arg-type]
     return histories
 
 

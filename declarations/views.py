@@ -2,16 +2,15 @@
 
 import ipaddress
 
-import rules
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.views import permission_required
 from declarations import commitment, documents, estimator, selectors, services, steps
 from declarations.enums import DeclarationAction, DeclarationState, SignatoryCapacity
 from declarations.forms import (
@@ -32,20 +31,14 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _applicant(request):
-    if not rules.has_perm("declarations.create_declaration", request.user):
-        raise PermissionDenied
-    return request.user
-
-
 def _own_declaration(request, pk):
     """The declaration if it belongs to the user's organisation; 404 otherwise, never a hint."""
-    return get_object_or_404(selectors.declaration_list_for_applicant(_applicant(request)), pk=pk)
+    return get_object_or_404(selectors.declaration_list_for_applicant(request.user), pk=pk)
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 def dashboard(request):
-    user = _applicant(request)
+    user = request.user
     return render(
         request,
         "declarations/dashboard.html",
@@ -80,18 +73,18 @@ def _organisation_saved(request, form, org):
     return True
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 def organisation(request):
-    org = _applicant(request).organisation
+    org = request.user.organisation
     form = _organisation_form(request, org)
     if request.method == "POST" and _organisation_saved(request, form, org):
         return redirect("declarations:organisation")
     return render(request, "declarations/organisation.html", {"form": form, "organisation": org})
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 def declaration_new(request):
-    user = _applicant(request)
+    user = request.user
     calls = selectors.calls_open_now()
     form = NewDeclarationForm(_posted(request), calls=calls)
     if request.method == "POST" and form.is_valid():
@@ -110,7 +103,7 @@ def declaration_new(request):
     return render(request, "declarations/new.html", {"form": form, "calls": calls})
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 def declaration_detail(request, pk):
     declaration = _own_declaration(request, pk)
     spec = PROGRAMMES[declaration.programme.code]
@@ -133,7 +126,7 @@ def declaration_detail(request, pk):
     )
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 def declaration_edit(request, pk):
     """Resume a draft where something is left to do."""
     declaration = _own_declaration(request, pk)
@@ -181,7 +174,7 @@ def _step_page(request, declaration, step, context):
     )
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 def step_organisation(request, pk):
     declaration, leave = _editable(request, pk)
     if leave:
@@ -194,7 +187,7 @@ def step_organisation(request, pk):
     return _step_page(request, declaration, "organisation", {"form": form})
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 def step_project(request, pk):
     declaration, leave = _editable(request, pk)
     if leave:
@@ -218,7 +211,7 @@ def step_project(request, pk):
     return _step_page(request, declaration, "project", {"form": form})
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 def step_facts(request, pk):
     declaration, leave = _editable(request, pk)
     if leave:
@@ -238,7 +231,7 @@ def step_facts(request, pk):
     return _step_page(request, declaration, "facts", {"form": form, "award": award})
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 @require_POST
 def precheck(request, pk):
     """The award engine's estimate for the facts as typed, not saved: the pre-check beside the form."""
@@ -248,7 +241,7 @@ def precheck(request, pk):
     return render(request, "declarations/steps/_precheck.html", {"award": award, "declaration": declaration})
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 def step_attachments(request, pk):
     declaration, leave = _editable(request, pk)
     if leave:
@@ -284,7 +277,7 @@ def step_attachments(request, pk):
     )
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 @require_POST
 def attachment_remove(request, pk, attachment_pk):
     declaration = _own_declaration(request, pk)
@@ -298,7 +291,7 @@ def attachment_remove(request, pk, attachment_pk):
     return redirect("declarations:step", pk=pk, step="attachments")
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 def step_commitment(request, pk):
     declaration, leave = _editable(request, pk)
     if leave:
@@ -344,7 +337,7 @@ def step_commitment(request, pk):
     )
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 def step_review(request, pk):
     declaration, leave = _editable(request, pk)
     if leave:
@@ -395,7 +388,7 @@ def _not_saved(request):
     messages.error(request, _("Please correct the fields marked below. Nothing on this step was saved yet."))
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 @require_POST
 def declaration_submit(request, pk):
     declaration = _own_declaration(request, pk)
@@ -416,7 +409,7 @@ def declaration_submit(request, pk):
     return redirect("declarations:detail", pk=pk)
 
 
-@login_required
+@permission_required("declarations.create_declaration")
 @require_POST
 def declaration_withdraw(request, pk):
     declaration = _own_declaration(request, pk)

@@ -1,11 +1,6 @@
 """The finance officer's pages: the disbursement queue and one declaration's disbursement page."""
 
-from functools import wraps
-
-import rules
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.money import yuan
+from common.views import permission_required
 from declarations.enums import DeclarationAction as A
 from declarations.models import Declaration
 from declarations.workflow import DISBURSEMENT_STATES, RECOVERABLE_STATES, TransitionRefused, actions_available
@@ -23,19 +19,6 @@ from disbursement.services import declaration_stop, payment_record, recovery_rec
 QUEUE_PAGE_SIZE = 25
 
 
-def finance_required(view):
-    """Anonymous users go to the login page; signed-in users without the finance role get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not rules.has_perm("disbursement.disburse", request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _get_declaration(pk):
     try:
         return declaration_for_disbursement(declaration_id=pk)
@@ -43,7 +26,7 @@ def _get_declaration(pk):
         raise Http404 from None
 
 
-@finance_required
+@permission_required("disbursement.disburse")
 def queue(request):
     filter_form = QueueFilterForm(request.GET)
     state = filter_form.cleaned_data["state"] if filter_form.is_valid() else ""
@@ -92,12 +75,12 @@ def _declaration_page(request, declaration, *, payment_form=None, stop_form=None
     )
 
 
-@finance_required
+@permission_required("disbursement.disburse")
 def declaration_detail(request, pk):
     return _declaration_page(request, _get_declaration(pk))
 
 
-@finance_required
+@permission_required("disbursement.disburse")
 @require_POST
 def payment_create(request, pk):
     declaration = _get_declaration(pk)
@@ -115,7 +98,7 @@ def payment_create(request, pk):
     return _declaration_page(request, declaration, payment_form=form)
 
 
-@finance_required
+@permission_required("disbursement.disburse")
 @require_POST
 def support_stop(request, pk):
     declaration = _get_declaration(pk)
@@ -131,7 +114,7 @@ def support_stop(request, pk):
     return _declaration_page(request, declaration, stop_form=form)
 
 
-@finance_required
+@permission_required("disbursement.disburse")
 @require_POST
 def recovery_create(request, pk):
     declaration = _get_declaration(pk)

@@ -13,6 +13,7 @@ from declarations.models import Declaration
 from declarations.workflow import TransitionRefused, declaration_transition
 from publicity.calendar import working_days_window
 from publicity.models import Objection, ObjectionState, PublicityBatch, PublicityEntry
+from publicity.workflow import objection_transition
 
 
 @transaction.atomic
@@ -64,15 +65,8 @@ def objection_handle(*, objection_id, actor, uphold, response):
     objection = Objection.objects.select_for_update().select_related("entry").get(pk=objection_id)
     if not rules.has_perm("publicity.handle_objection", actor):
         raise TransitionRefused(_("You are not allowed to do this."))
-    if objection.state != ObjectionState.OPEN:
-        raise TransitionRefused(_("This objection was handled already."))
-    if not (response or "").strip():
-        raise TransitionRefused(_("Please give a response."))
-    objection.state = ObjectionState.UPHELD if uphold else ObjectionState.DISMISSED
-    objection.response = response
-    objection.handled_by = actor
-    objection.handled_at = timezone.now()
-    objection.save()
+    target = ObjectionState.UPHELD if uphold else ObjectionState.DISMISSED
+    objection_transition(objection=objection, target=target, actor=actor, response=response)
     if uphold:
         declaration_transition(
             declaration_id=objection.entry.declaration_id, action=A.UPHOLD_OBJECTION, actor=actor, note=response

@@ -1,17 +1,13 @@
 """The public board with its objection form, and the staff console's publicity pages."""
 
-from functools import wraps
-
-import rules
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.views import permission_required
 from declarations.workflow import TransitionRefused
 from publicity.forms import BatchOpenForm, CallChoiceForm, ObjectionForm, ObjectionHandleForm
 from publicity.models import Objection, ObjectionState, PublicityBatch
@@ -59,29 +55,16 @@ def objection(request, pk):
 # --- the staff console --------------------------------------------------------------------------
 
 
-def publicity_staff_required(view):
-    """Anonymous users go to the login page; signed-in users without the permission get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not rules.has_perm("publicity.publicise", request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _console(request, template, context):
     return render(request, template, {"console_section": "publicity", **context})
 
 
-@publicity_staff_required
+@permission_required("publicity.publicise")
 def console_batches(request):
     return _console(request, "publicity/console_batches.html", {"batches": publicity_batch_list_for_staff()})
 
 
-@publicity_staff_required
+@permission_required("publicity.publicise")
 def console_batch_open(request):
     call_form = CallChoiceForm(request.GET if "call" in request.GET else None)
     open_form = None
@@ -137,12 +120,12 @@ def _console_batch_page(request, pk, bound_form=None):
     return _console(request, "publicity/console_batch.html", {"batch": batch, "objection_count": objection_count})
 
 
-@publicity_staff_required
+@permission_required("publicity.publicise")
 def console_batch(request, pk):
     return _console_batch_page(request, pk)
 
 
-@publicity_staff_required
+@permission_required("publicity.publicise")
 @require_POST
 def console_batch_close(request, pk):
     batch = get_object_or_404(PublicityBatch, pk=pk)
@@ -166,7 +149,7 @@ def console_batch_close(request, pk):
     return redirect("publicity:console_batch", pk)
 
 
-@publicity_staff_required
+@permission_required("publicity.publicise")
 @require_POST
 def objection_handle_view(request, pk):
     item = get_object_or_404(Objection.objects.select_related("entry"), pk=pk)

@@ -15,16 +15,15 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.enums import Role
 from accounts.models import User
 from common.money import yuan
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import TransitionRefused
 from review.models import EvaluationMeeting, MeetingOpinion, MeetingWithdrawal, SupportScheme
+from review.rules import MEETING_MEMBER_ROLES, is_meeting_member
 from review.services import AboveAwardCap, declaration_award_cap
 
-MEMBER_ROLES = (Role.STAFF, Role.REVIEWER)
 FEN = Decimal("0.01")
 
 
@@ -59,7 +58,7 @@ def _meeting_errors(*, held_on, members, keep=(), present=()):
     if not members:
         errors["members"] = _("Choose at least one member present.")
     else:
-        ineligible = [m for m in members if m not in present and not (m.is_active and m.role in MEMBER_ROLES)]
+        ineligible = [m for m in members if m not in present and not is_meeting_member(m)]
         missing = [m for m in keep if m not in members]
         if ineligible:
             errors["members"] = _(
@@ -317,7 +316,7 @@ def meeting_get(pk):
 def meeting_member_candidates(meeting=None):
     """Who may be recorded as present: active commission staff and expert reviewers, and those
     recorded at `meeting` already."""
-    eligible = Q(role__in=MEMBER_ROLES, is_active=True)
+    eligible = Q(role__in=MEETING_MEMBER_ROLES, is_active=True)
     if meeting is not None:
         eligible |= Q(pk__in=meeting.members_present.values("pk"))
     return User.objects.filter(eligible).order_by("role", "last_name", "username")

@@ -2,8 +2,17 @@
 
 import rules
 
+from accounts.enums import Role
 from accounts.rules import is_commission_staff, is_console_user, is_finance_officer, is_reviewer
 from declarations.rules import is_assigned_reviewer, may_view_declaration
+
+# Who may sit on an evaluation meeting (review.meetings asks the database with the same roles).
+MEETING_MEMBER_ROLES = (Role.STAFF, Role.REVIEWER)
+
+
+@rules.predicate
+def is_meeting_member(user):
+    return bool(user.is_active and user.role in MEETING_MEMBER_ROLES)
 
 
 @rules.predicate
@@ -25,3 +34,9 @@ rules.add_perm("review.disqualify", is_commission_staff)
 rules.add_perm("review.start_review", is_commission_staff)
 rules.add_perm("review.complete_review", is_commission_staff | (is_reviewer & is_assigned_reviewer))
 rules.add_perm("review.decide", is_commission_staff)
+# Scoring is blind: totals, spreads, outliers and the Art. 16/17 flags across declarations are not
+# for expert reviewers (the queue's columns and filters); on one declaration,
+# review.evaluation.evaluations_visible_to shows a reviewer the others' only after their own.
+rules.add_perm("console.view_scores", is_commission_staff | is_finance_officer)
+# Expert reviewers score what they are assigned (review.evaluation checks the assignment).
+rules.add_perm("review.evaluate", is_reviewer)

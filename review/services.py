@@ -9,14 +9,19 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from accounts.enums import Role
+from accounts.rules import is_reviewer
 from common.money import ZERO, yuan
 from declarations.awards import FactsInvalid
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Programme
 from declarations.selectors import declaration_award_assessment
-from declarations.workflow import TransitionRefused, declaration_transition, transition_refusal
+from declarations.workflow import (
+    REVIEWER_ASSIGNABLE_STATES,
+    TransitionRefused,
+    declaration_transition,
+    transition_refusal,
+)
 from notices.services import notice_create
 from review.acceptance import checklist_for, checklist_record, checklist_unticked
 from review.double_funding import double_funding_check
@@ -85,7 +90,7 @@ def declaration_accept(*, declaration_id, actor, checklist, note=""):
     if _disqualified_for_credit(declaration, actor):
         declaration.refresh_from_db()
         _acceptance_checked(
-            declaration, actor, checklist, AcceptanceOutcome.DISQUALIFIED, declaration.events.last().note
+            declaration, actor, checklist, AcceptanceOutcome.DISQUALIFIED, declaration.events.latest("pk").note
         )
         return declaration
     unticked = checklist_unticked(declaration, _ticked(checklist))
@@ -135,6 +140,15 @@ def reviewer_conflict(reviewer, declaration):
     return None
 
 
+def reviewers_assign_refusal(declaration, actor):
+    """Why `actor` may not assign reviewers to `declaration` now, or None when they may."""
+    if not rules.has_perm("review.start_review", actor, declaration):
+        return _("You are not allowed to do this.")
+    if declaration.state not in REVIEWER_ASSIGNABLE_STATES:
+        return _("Reviewers are assigned to accepted declarations only.")
+    return None
+
+
 @transaction.atomic
 def reviewers_assign(*, declaration_id, actor, reviewers):
     """Assign expert reviewers and, when the declaration was only accepted, start its evaluation.
@@ -143,15 +157,14 @@ def reviewers_assign(*, declaration_id, actor, reviewers):
     reviewer, naming them; then nothing is assigned. Each new reviewer gets a notice. Returns the new assignments.
     """
     declaration = Declaration.objects.select_for_update().select_related("organisation").get(pk=declaration_id)
-    if not rules.has_perm("review.start_review", actor, declaration):
-        raise TransitionRefused(_("You are not allowed to do this."))
-    if declaration.state not in (S.ACCEPTED, S.UNDER_REVIEW):
-        raise TransitionRefused(_("Reviewers are assigned to accepted declarations only."))
+    refusal = reviewers_assign_refusal(declaration, actor)
+    if refusal:
+        raise TransitionRefused(refusal)
     if not reviewers:
         raise TransitionRefused(_("Choose at least one expert reviewer."))
     created = []
     for reviewer in reviewers:
-        if reviewer.role != Role.REVIEWER or not reviewer.is_active:
+        if not is_reviewer(reviewer):
             raise TransitionRefused(_("%(user)s is not an expert reviewer.") % {"user": reviewer})
         conflict = reviewer_conflict(reviewer, declaration)
         if conflict:

@@ -6,7 +6,6 @@ the evaluation (review.views.evaluation, registers, meetings) add their own sect
 
 import rules
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from common.views import permission_required
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.programmes import PROGRAMMES
@@ -26,7 +26,6 @@ from declarations.selectors import (
 from declarations.workflow import TRANSITIONS, TransitionRefused, actions_available, declaration_transition
 from review import selectors, services
 from review.forms import AcceptanceForm, AssignForm, DecisionForm, NoteForm, ReasonForm
-from review.views.base import console_user
 from review.views.sections import SECTIONS
 
 ACCEPTANCE = "acceptance"
@@ -110,9 +109,9 @@ def _forms_for(declaration, user, actions, award, decision_refusal):
             prefix=A.APPROVE, cap=award.award, initial={"amount": opinion.proposed_amount, "note": opinion.opinion}
         )
         forms[A.REJECT] = ReasonForm(prefix=A.REJECT)
-    if rules.has_perm("review.start_review", user) and declaration.state in (S.ACCEPTED, S.UNDER_REVIEW):
+    if services.reviewers_assign_refusal(declaration, user) is None:
         forms[ASSIGN] = AssignForm(prefix=ASSIGN, reviewers=selectors.reviewers_with_load(declaration))
-    if A.COMPLETE_REVIEW in actions and user.role == "staff":
+    if A.COMPLETE_REVIEW in actions and rules.has_perm("console.staff", user):
         forms[A.COMPLETE_REVIEW] = NoteForm(prefix=A.COMPLETE_REVIEW)
     if A.DISQUALIFY in actions:
         forms[A.DISQUALIFY] = ReasonForm(prefix=A.DISQUALIFY)
@@ -166,11 +165,10 @@ def render_page(request, declaration, overrides=None, status=200):
 
 def console_declaration(request, pk):
     """The declaration `pk` if the console user may see it; 404 otherwise."""
-    user = console_user(request)
-    return get_object_or_404(selectors.declaration_list_for_console(user), pk=pk)
+    return get_object_or_404(selectors.declaration_list_for_console(request.user), pk=pk)
 
 
-@login_required
+@permission_required("console.enter")
 def declaration_page(request, pk):
     declaration = console_declaration(request, pk)
     user = request.user

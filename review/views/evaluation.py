@@ -2,7 +2,6 @@
 programme's rubric or declares a conflict of interest; staff read the evaluations and the ranking."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -10,10 +9,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.views import permission_required
 from declarations.workflow import TransitionRefused
 from review import evaluation
 from review.evaluation_forms import ConflictForm, EvaluationForm, RankingFilterForm
-from review.views.base import staff_user
 from review.views.declaration import console_declaration, render_page
 
 
@@ -25,7 +24,7 @@ def _own_open_assignment(request, declaration):
     return assignment
 
 
-@login_required
+@permission_required("console.enter")
 @require_POST
 def evaluation_score(request, pk):
     """Save the reviewer's evaluation as a draft, or submit it ("submit" in the post)."""
@@ -56,7 +55,7 @@ def evaluation_score(request, pk):
     return render_page(request, declaration, {"evaluation_form": form})
 
 
-@login_required
+@permission_required("console.enter")
 @require_POST
 def conflict_declare(request, pk):
     """The reviewer declares a conflict of interest and is released from the declaration."""
@@ -81,10 +80,9 @@ def conflict_declare(request, pk):
     return render_page(request, declaration, {"conflict_form": form})
 
 
-@login_required
+@permission_required("console.staff")
 def ranking(request):
     """Staff only: evaluated declarations by weighted total, filtered by call and programme."""
-    staff_user(request)
     form = RankingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     summaries = evaluation.evaluation_ranking(call=filters.get("call"), programme=filters.get("programme"))

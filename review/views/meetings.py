@@ -4,7 +4,6 @@ declaration page. Forms validate input; review.meetings decides, and its refusal
 field they concern."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -14,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.forms import MAX_PK
+from common.views import permission_required
 from declarations.workflow import TransitionRefused
 from review import meetings
 from review.meeting_forms import CallFilterForm, MeetingForm, OpinionForm, WithdrawalForm, WithdrawalRemovalForm
 from review.models import EvaluationMeeting, MeetingWithdrawal
-from review.views.base import staff_user
 
 
 def _meeting(pk):
@@ -44,9 +43,8 @@ def _submit(form, service, **kwargs):
     return None
 
 
-@login_required
+@permission_required("console.staff")
 def meeting_list(request):
-    staff_user(request)
     form = CallFilterForm(request.GET or None)
     call = form.cleaned_data["call"] if form.is_valid() else None
     page = Paginator(meetings.meetings_for(call), 25).get_page(request.GET.get("page"))
@@ -59,9 +57,9 @@ def meeting_list(request):
     )
 
 
-@login_required
+@permission_required("console.staff")
 def meeting_new(request):
-    user = staff_user(request)
+    user = request.user
     if request.method == "POST":
         form = MeetingForm(request.POST)
         if form.is_valid():
@@ -85,9 +83,9 @@ def meeting_new(request):
     return _page(request, "review/meetings/form.html", {"form": form, "meeting": None})
 
 
-@login_required
+@permission_required("console.staff")
 def meeting_edit(request, pk):
-    user = staff_user(request)
+    user = request.user
     meeting = _meeting(pk)
     if request.method == "POST":
         form = MeetingForm(request.POST, meeting=meeting)
@@ -156,15 +154,14 @@ def _meeting_page(request, meeting, withdrawal_form=None, opinion_form=None, rem
     )
 
 
-@login_required
+@permission_required("console.staff")
 def meeting_page(request, pk):
-    staff_user(request)
     return _meeting_page(request, _meeting(pk))
 
 
-@login_required
+@permission_required("console.staff")
 def withdrawal_new(request, pk):
-    user = staff_user(request)
+    user = request.user
     meeting = _meeting(pk)
     if request.method != "POST":
         return redirect("review:meeting", pk=pk)
@@ -187,9 +184,9 @@ def withdrawal_new(request, pk):
     return _meeting_page(request, meeting, withdrawal_form=form)
 
 
-@login_required
+@permission_required("console.staff")
 def withdrawal_remove(request, pk, withdrawal):
-    user = staff_user(request)
+    user = request.user
     meeting = _meeting(pk)
     if request.method != "POST":
         return redirect("review:meeting", pk=pk)
@@ -216,9 +213,9 @@ def withdrawal_remove(request, pk, withdrawal):
     return _meeting_page(request, meeting, removal_form=form)
 
 
-@login_required
+@permission_required("console.staff")
 def opinion_new(request, pk):
-    user = staff_user(request)
+    user = request.user
     meeting = _meeting(pk)
     if request.method != "POST":
         return redirect("review:meeting", pk=pk)

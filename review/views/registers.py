@@ -6,7 +6,6 @@ from decimal import ROUND_HALF_UP
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from common.forms import MAX_PK
+from common.views import permission_required
 from review import registers
 from review.double_funding import (
     JUDGEMENTS,
@@ -28,7 +28,6 @@ from review.double_funding import (
     shared_segments,
 )
 from review.models import MatchJudgement, Register
-from review.views.base import staff_user
 from review.views.declaration import console_declaration
 
 PER_PAGE = 50
@@ -74,9 +73,8 @@ def _register_or_404(register):
     return Register(register)
 
 
-@login_required
+@permission_required("console.staff")
 def registers_overview(request):
-    staff_user(request)
     counts = registers.register_counts()
     return render(
         request,
@@ -89,9 +87,8 @@ def registers_overview(request):
     )
 
 
-@login_required
+@permission_required("console.staff")
 def register_records_page(request, register):
-    staff_user(request)
     register = _register_or_404(register)
     form = RecordSearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
@@ -112,9 +109,9 @@ def register_records_page(request, register):
     )
 
 
-@login_required
+@permission_required("console.staff")
 def register_import_page(request):
-    user = staff_user(request)
+    user = request.user
     report = None
     if request.method == "POST":
         form = RegisterImportForm(request.POST, request.FILES)
@@ -159,9 +156,8 @@ def _import_message(report):
     return message % values
 
 
-@login_required
+@permission_required("console.staff")
 def register_template(request, register, fmt):
-    staff_user(request)
     register = _register_or_404(register)
     if fmt == "xlsx":
         content = registers.register_template_xlsx(register)
@@ -220,9 +216,9 @@ def _match_id(value):
     return number
 
 
-@login_required
+@permission_required("console.staff")
 def double_funding_page(request, pk):
-    user = staff_user(request)
+    user = request.user
     declaration = console_declaration(request, pk)
     if request.method != "POST":
         return _render_comparison(request, declaration)
@@ -247,10 +243,9 @@ def double_funding_page(request, pk):
     return _render_comparison(request, declaration, {match_id: form})
 
 
-@login_required
+@permission_required("console.staff")
 @require_POST
 def double_funding_recheck(request, pk):
-    staff_user(request)
     declaration = console_declaration(request, pk)
     matches = double_funding_check(declaration)
     if matches:

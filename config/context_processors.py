@@ -1,0 +1,18 @@
+import rules
+
+
+def permissions(request):
+    """What the shared layout offers the signed-in user, asked of each app's rules: templates
+    read these flags and compare no role."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"may": {}}
+    return {
+        "may": {
+            "declare": rules.has_perm("declarations.create_declaration", user),
+            "enter_console": rules.has_perm("console.enter", user),
+            "console_staff": rules.has_perm("console.staff", user),
+            "evaluate": rules.has_perm("review.evaluate", user),
+            "disburse": rules.has_perm("disbursement.disburse", user),
+        }
+    }
