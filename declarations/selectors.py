@@ -123,7 +123,7 @@ def declaration_events(declaration):
 
 
 # Decided support counts against the caps until it is revoked (objection upheld, support stopped)
-# or recovered (programmes.md, "Conventions").
+# or recovered (docs/awards.md, "History").
 DECIDED_STATES = (S.APPROVED, S.IN_PUBLICITY, S.CONFIRMED, S.DISBURSING, S.PAID)
 # The applicant may change these, and only these.
 EDITABLE_STATES = (S.DRAFT, S.RETURNED)
