@@ -1,4 +1,4 @@
-"""The award engine: what a declaration may be awarded under shared/policy/programmes.md.
+"""The award engine: what a declaration may be awarded under docs/awards.md.
 
 Each programme is data (`AWARD_RULES`: its conditions, its formula, its caps and the history the caps
 need) and `assess` is the one pure function from facts and history to an explainable `Assessment`:
@@ -50,7 +50,7 @@ HISTORY_FIELDS = ("awarded_this_year", "awarded_cumulative", "project_awarded_th
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """What was already decided for the declaration's keys (programmes.md, "history" column).
+    """What was already decided for the declaration's keys (docs/awards.md, "History").
 
     Amounts are yuan decided (approved, not later revoked or recovered) in the same programme;
     `years_supported` counts the other support years the same investor and fund (Art. 5) or the
@@ -183,7 +183,7 @@ def parse_facts(code, raw):
 
 
 def parse_history(raw):
-    """A History from a mapping with the keys of programmes.md's "history" column; missing keys are
+    """A History from a mapping with the keys of docs/awards.md's "History" table; missing keys are
     zero. Raises FactsInvalid for an unknown key or a negative or non-numeric value."""
     values, errors = {}, {}
     for name, value in (raw or {}).items():
@@ -979,7 +979,7 @@ def _normalised(text):
 
 
 def history_key(kind, organisation_id, facts):
-    """What a cap's history is counted by (programmes.md): the beneficiary (its organisation) unless
+    """What a cap's history is counted by (docs/awards.md, "Keys"): the beneficiary (its organisation) unless
     the programme says the investor and fund (Art. 5), the lease (Art. 10), the borrowing
     enterprise across all institutions (Art. 11 (3) 2) or the M&A project (Art. 14). None while the
     fact naming the fund, lease, borrower or project is not filled in: nothing is counted for it."""

@@ -1,4 +1,4 @@
-"""The facts each programme's declaration records, named as in shared/policy/programmes.md.
+"""The facts each programme's declaration records, named as in docs/awards.md.
 
 This is data: the declaration form is built from it, and the award engine reads the same names.
 Conditions that are not numbers (registered in Beijing, high-tech field, filings...) are facts too:

@@ -126,7 +126,7 @@ ENDED_UNDECIDED_STATES = _in_order(
         and transition.sources <= set(OPEN_STATES)
     }
 )
-# Support decided and not revoked or recovered since: it counts against the award caps.
+# Support decided and not revoked or recovered since: it counts against the award caps (docs/awards.md, "History").
 DECIDED_STATES = _in_order(
     _reachable({TRANSITIONS[A.APPROVE].target}, follow=lambda transition: not transition.changes_history)
 )

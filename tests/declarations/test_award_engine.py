@@ -1,7 +1,7 @@
-"""Table tests of the award engine against shared/policy/programmes.md (the agreed reading).
+"""Table tests of the award engine against docs/awards.md (the agreed reading).
 
 Every programme, every grade, both sides of every threshold, every cap and the worked examples.
-The expected amounts are worked out by hand from programmes.md, never read from the engine.
+The expected amounts are worked out by hand from docs/awards.md, never read from the engine.
 """
 
 import json
@@ -1010,7 +1010,7 @@ POLICY_DECLARED_CASES = [
 
 @pytest.mark.parametrize(("code", "fact", "article"), POLICY_DECLARED_CASES)
 def test_assess_raw_declared_condition_false_is_ineligible_citing_its_article(code, fact, article):
-    """programmes.md: a non-numeric condition of the article declared false makes the declaration
+    """docs/awards.md: a non-numeric condition of the article declared false makes the declaration
     ineligible with a reason."""
     with translation.override("en"):
         assessment = assess_raw(code, facts(code, **{fact: False}), {})

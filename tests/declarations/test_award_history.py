@@ -1,5 +1,5 @@
 """History from the database: what was already decided for the same key, read in one query per batch,
-and the award caps it keeps current (programmes.md, "Conventions" and the "history" column)."""
+and the award caps it keeps current (docs/awards.md, "History" and "Keys")."""
 
 import os
 import time
@@ -143,7 +143,7 @@ def test_award_histories_reads_one_query_for_any_number_of_declarations(calls, d
 
 
 def test_declaration_award_assessment_applies_the_annual_headroom(calls):
-    # programmes.md worked example: 15,000,000 invested, 4,000,000 already awarded this year.
+    # docs/awards.md, ART6 example: 15,000,000 invested, 4,000,000 already awarded this year.
     institution = OrganisationFactory()
     declare(institution, calls[2026], state=S.PAID, amount=Decimal("4000000.00"))
     current = declare(institution, calls[2026], state=S.REVIEWED, investment_amount="15000000.00")

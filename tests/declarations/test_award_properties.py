@@ -1,6 +1,6 @@
-"""Properties of the award engine over generated facts and history (shared/policy/programmes.md).
+"""Properties of the award engine over generated facts and history (docs/awards.md).
 
-The caps below are copied from programmes.md's table, not read from the engine, so the engine is
+The caps below are copied from docs/awards.md, not read from the engine, so the engine is
 checked against the policy and not against itself.
 """
 
@@ -33,7 +33,7 @@ PROGRAMME_CODES = [
     "ART14",
 ]
 
-# programmes.md, "caps": (limit, the history it counts against or None for a per-subsidy cap).
+# docs/awards.md, "Caps": (limit, the history it counts against or None for a per-subsidy cap).
 CAPS = {
     "ART5": [(10 * M, None)],  # the highest grade
     "ART6": [(2 * M, None), (5 * M, "awarded_this_year")],
@@ -49,7 +49,7 @@ CAPS = {
     "ART14": [(2 * M, "project_awarded_this_year"), (5 * M, "awarded_this_year")],
 }
 
-# programmes.md, "award formula": the rate and the facts it is applied to.
+# docs/awards.md, "Formula": the rate and the facts it is applied to.
 RATES = {
     "ART6": (Decimal("0.20"), ("investment_amount",)),
     "ART7": (Decimal("0.40"), ("transaction_expenses", "intermediary_expenses")),
@@ -268,7 +268,7 @@ def round_down(amount):
 
 
 def limits(code, history):
-    """What each cap of programmes.md still allows, given the history."""
+    """What each cap of docs/awards.md still allows, given the history."""
     return [limit if key is None else max(limit - getattr(history, key), Decimal(0)) for limit, key in CAPS[code]]
 
 

@@ -1,5 +1,5 @@
 """A decision may not exceed the award cap the award engine computes from the facts and the history
-decided so far (programmes.md); the console shows the cap and refuses above it at the amount field."""
+decided so far (docs/awards.md); the console shows the cap and refuses above it at the amount field."""
 
 import threading
 from decimal import Decimal
