@@ -39,14 +39,14 @@ run: install
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## Install and run the whole test suite (SQLite by default; DATABASE_URL and REDIS_URL for PostgreSQL and Redis).
+## Install and run the whole test suite on both cores (SQLite by default; DATABASE_URL and REDIS_URL for PostgreSQL and Redis).
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: install
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@ the queue shows (the evaluation summary, the Art. 16 and 17 flags), the FilterSe
 them, and the small forms of the queue page (the page size)."""
 
 import django_filters
+import rules
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.query import ModelIterable
@@ -13,7 +14,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
-from accounts.enums import Role
 from common import forms as safe_fields
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Organisation, Programme
@@ -414,7 +414,7 @@ def queue_filter_for(user, data):
     """The queue's FilterSet for `user` over `data` (a QueryDict): without the score and flag filters
     for an expert reviewer."""
     filterset = QueueFilter(data, queryset=declaration_queue_for(user))
-    if user.role == Role.REVIEWER:
+    if not rules.has_perm("console.view_scores", user):
         for name in STAFF_ONLY_FILTERS:
             del filterset.filters[name]
     return filterset

@@ -6,6 +6,7 @@ from operator import attrgetter
 from urllib.parse import urlencode
 
 import django_tables2 as tables
+import rules
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F
 from django.urls import reverse
@@ -17,7 +18,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2.templatetags.django_tables2 import table_page_range
 
-from accounts.enums import Role
 from common.money import yuan
 from declarations.enums import DeclarationState
 from review.filters import PER_PAGE_CHOICES, Flag, flags_of
@@ -53,8 +53,8 @@ FLAG_BADGES = {
 def columns_hidden_from(user):
     """The columns `user` does not get: the selection for the bulk actions is commission staff's;
     an expert reviewer sees no scores (scoring is blind) and no flags."""
-    hidden = () if user.role == Role.STAFF else ("selection",)
-    if user.role == Role.REVIEWER:
+    hidden = () if rules.has_perm("console.staff", user) else ("selection",)
+    if not rules.has_perm("console.view_scores", user):
         hidden += ("total_score", "score_spread", "flags")
     return hidden
 

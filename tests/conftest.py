@@ -80,3 +80,12 @@ def draft(db, applicant, open_call):
 
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}; broker: {settings.CELERY_BROKER_URL.split('@')[-1]}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (make test runs two workers, --dist loadgroup), the tests that start a
+    Celery worker on the real Redis broker share one queue, so they run in one worker, one after
+    the other: a worker of another test could otherwise take their tasks."""
+    for item in items:
+        if item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("redis-broker"))

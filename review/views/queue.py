@@ -4,8 +4,6 @@ the staff's bulk actions on a selection of them; the exports of the list and of 
 import rules
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger
 from django.http import Http404, QueryDict
 from django.shortcuts import render
@@ -15,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from common import forms as fields
+from common.views import permission_required
 from review import selectors, services
 from review.exports import (
     DECISION_COLUMNS,
@@ -27,7 +26,6 @@ from review.filters import BootstrapForm, DecisionFilter, PageSizeForm, queue_fi
 from review.models import Decision
 from review.services import BulkAction
 from review.tables import QueueTable, columns_hidden_from
-from review.views.base import console_user, staff_user
 
 # The most declarations one bulk action takes: one page at its largest.
 BULK_LIMIT = 100
@@ -145,7 +143,7 @@ def render_queue(request, user, params, *, bulk_form=None, status=200):
     table.order_by = params.getlist(table.prefixed_order_by_field)
     _paginate(table, size_form.per_page_value, params.get(table.prefixed_page_field))
     context = {
-        "title": _("My evaluations") if user.role == "reviewer" else _("Declarations"),
+        "title": _("My evaluations") if rules.has_perm("review.evaluate", user) else _("Declarations"),
         "filter_form": filterset.form,
         "show_scores": "score_min" in filterset.filters,
         "size_form": size_form,
@@ -165,18 +163,18 @@ def render_queue(request, user, params, *, bulk_form=None, status=200):
     return render(request, "review/queue.html", context, status=status)
 
 
-@login_required
+@permission_required("console.enter")
 def queue(request):
-    user = console_user(request)
+    user = request.user
     return render_queue(request, user, request.GET)
 
 
-@login_required
+@permission_required("console.staff")
 @require_POST
 def bulk(request):
     """Run a bulk action on the ticked declarations. An assignment first shows the expert reviewers
     with their load to choose from. A form error shows the page it came from again, with it."""
-    user = staff_user(request)
+    user = request.user
     form = BulkActionForm(request.POST, user=user)
     if not form.is_valid():
         messages.error(request, _("Please correct the fields marked below."))
@@ -221,15 +219,12 @@ def _render_reviewer_choice(request, form):
 
 
 def _exporter(request, fmt):
-    user = console_user(request)
-    if not rules.has_perm("console.export", user):
-        raise PermissionDenied
     if fmt not in FORMATS:
         raise Http404
-    return user
+    return request.user
 
 
-@login_required
+@permission_required("console.export")
 def export_declarations(request, fmt):
     """The queue's declarations as filtered and sorted, every page of them."""
     user = _exporter(request, fmt)
@@ -243,7 +238,7 @@ def export_declarations(request, fmt):
     )
 
 
-@login_required
+@permission_required("console.export")
 def export_decisions(request, fmt):
     """The decisions, filtered by the queue's call and programme."""
     user = _exporter(request, fmt)
