@@ -17,7 +17,7 @@ from declarations.models import Declaration
 from declarations.services import attachment_add, commitment_sign, declaration_submit, declaration_withdraw
 from disbursement.services import declaration_stop, payment_record, recovery_record
 from publicity.calendar import working_days_window
-from publicity.models import PublicityBatch
+from publicity.models import PublicityBatch, PublicityEntry, PublishedEntry
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
 from review.acceptance import checklist_for
 from review.evaluation import assignment_score, programme_rubric
@@ -78,6 +78,8 @@ def backdate_batch(batch):
     """Demo and tests only: move a batch's 5 working days into the past so it can be closed."""
     starts_on, ends_on = working_days_window(timezone.localdate() - timedelta(days=21))
     PublicityBatch.objects.filter(pk=batch.pk).update(starts_on=starts_on, ends_on=ends_on)
+    PublicityEntry.objects.filter(batch=batch).update(starts_on=starts_on, ends_on=ends_on)
+    PublishedEntry.objects.filter(batch=batch).update(starts_on=starts_on, ends_on=ends_on)
     batch.refresh_from_db()
     return batch
 
@@ -205,7 +207,7 @@ def step(declaration, target, cast, amount):
     elif target == S.IN_PUBLICITY:
         publicity_batch_open(actor=cast.staff, call=declaration.call, declaration_ids=[pk])
     elif target == S.OBJECTION_UPHELD:
-        entry = declaration.publicity_entry
+        entry = declaration.publicity_entries.get()
         objection = objection_raise(
             entry=entry,
             name="Li Si",
@@ -217,7 +219,7 @@ def step(declaration, target, cast, amount):
             objection_id=objection.pk, actor=cast.staff, uphold=True, response="Verified: an earlier round existed."
         )
     elif target == S.CONFIRMED:
-        batch = backdate_batch(declaration.publicity_entry.batch)
+        batch = backdate_batch(declaration.publicity_entries.get().batch)
         publicity_batch_close(batch_id=batch.pk, today=batch.ends_on + timedelta(days=1))
     elif target == S.STOPPED:
         declaration_stop(declaration_id=pk, actor=cast.finance, note="Registration moved out of Beijing.")

@@ -159,6 +159,14 @@ CLIENT_ADDRESS_HEADER = env("CLIENT_ADDRESS_HEADER", default="")
 # The largest evidence file accepted, in bytes.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
+# Publicity (Art. 15 (3)): whether the day a batch is opened counts as its first day (the board
+# says which), and the commission's contact printed on the public notice.
+PUBLICITY_COUNTS_OPENING_DAY = env.bool("PUBLICITY_COUNTS_OPENING_DAY", default=False)
+PUBLICITY_CONTACT = env(
+    "PUBLICITY_CONTACT",
+    default="北京市科学技术委员会、中关村科技园区管理委员会 · 电话 010-12345678 · publicity@kw.beijing.example",
+)
+
 # History is for reading: reverting a declaration in the admin would change its state outside
 # the workflow.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -71,6 +71,7 @@ class DeclarationAction(models.TextChoices):
     REJECT = "reject", _("Do not support")
     PUBLICISE = "publicise", _("Publicise")
     UPHOLD_OBJECTION = "uphold_objection", _("Uphold objection")
+    REOPEN_REVIEW = "reopen_review", _("Uphold objection: back to evaluation")
     CONFIRM = "confirm", _("Confirm after publicity")
     START_DISBURSEMENT = "start_disbursement", _("Start disbursement")
     COMPLETE_PAYMENT = "complete_payment", _("Complete payment")

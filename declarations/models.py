@@ -160,6 +160,9 @@ class Declaration(models.Model):
     classified = models.BooleanField(
         _("classified"), default=False, help_text=_("Classified projects are never publicised.")
     )
+    # Why the project is kept off the public list (classified, or excluded by law): staff-only, and
+    # the change is kept in the declaration's history with who made it.
+    classified_reason = models.TextField(_("reason it is not publicised"), blank=True)
     approved_amount = models.DecimalField(_("approved amount (yuan)"), **MONEY, null=True, blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     # The award engine's result with the history decided so far, kept current by

@@ -63,6 +63,15 @@ TRANSITIONS = {
         note_required=True,
         changes_history=True,
     ),
+    # An objection upheld because the evaluation must look again (Art. 15 (3)): the decision is
+    # undone and the declaration is evaluated and decided anew.
+    A.REOPEN_REVIEW: Transition(
+        frozenset({S.IN_PUBLICITY}),
+        S.UNDER_REVIEW,
+        "publicity.handle_objection",
+        note_required=True,
+        changes_history=True,
+    ),
     A.CONFIRM: Transition(frozenset({S.IN_PUBLICITY}), S.CONFIRMED, "publicity.confirm", system=True),
     A.START_DISBURSEMENT: Transition(frozenset({S.CONFIRMED}), S.DISBURSING, "disbursement.disburse"),
     A.COMPLETE_PAYMENT: Transition(frozenset({S.DISBURSING}), S.PAID, "disbursement.disburse"),
@@ -112,8 +121,17 @@ DECISION_ACTIONS = tuple(action for action, transition in TRANSITIONS.items() if
 TERMINAL_STATES = _in_order(set(S) - _sources(*TRANSITIONS))
 # The applicant may change these, and only these: the states they submit from.
 EDITABLE_STATES = _in_order(TRANSITIONS[A.SUBMIT].sources)
-# Before a decision, which is still reachable: the award cap may still change with history.
-OPEN_STATES = _in_order({state for state in S if _reachable({state}) & _sources(*DECISION_ACTIONS)})
+# A declaration starts here.
+INITIAL_STATE = Declaration._meta.get_field("state").default
+# Before a decision, which is still reachable: the award cap may still change with history. (A
+# decided declaration sent back to review is open again once it gets there.)
+OPEN_STATES = _in_order(
+    {
+        state
+        for state in _reachable({INITIAL_STATE}, follow=lambda transition: not transition.decision)
+        if _reachable({state}) & _sources(*DECISION_ACTIONS)
+    }
+)
 # Open and in the commission's hands: submitted and not back with the applicant.
 UNDER_CONSIDERATION_STATES = _in_order(set(OPEN_STATES) - set(EDITABLE_STATES))
 # Ended before any decision (withdrawn, not accepted, disqualified): no longer competing.
@@ -134,7 +152,12 @@ DECIDED_STATES = _in_order(
 REVIEWER_ASSIGNABLE_STATES = _in_order(TRANSITIONS[A.START_REVIEW].sources | {TRANSITIONS[A.START_REVIEW].target})
 # The list is up, or was taken down after an objection: its publicity batch has not ended.
 IN_PUBLICITY_STATES = _in_order(
-    _reachable({TRANSITIONS[A.PUBLICISE].target}) - _reachable({TRANSITIONS[A.CONFIRM].target})
+    {TRANSITIONS[A.PUBLICISE].target}
+    | {
+        transition.target
+        for transition in TRANSITIONS.values()
+        if TRANSITIONS[A.PUBLICISE].target in transition.sources and transition.target in TERMINAL_STATES
+    }
 )
 # Confirmed after publicity and every state after it: the finance officer's.
 DISBURSEMENT_STATES = _in_order(_reachable({TRANSITIONS[A.CONFIRM].target}))

@@ -1,15 +1,40 @@
 """Mainland China working days: Monday to Friday, less public holidays, plus make-up working days.
 
-The exceptions are rows of CalendarDay; everything else follows the weekday.
+The exceptions are rows of CalendarDay; everything else follows the weekday, but only in a year
+whose schedule is recorded as complete (CalendarYear): a day in any other year is never guessed.
 """
 
 from datetime import timedelta
 
 import chinese_calendar
+from django.utils.translation import gettext as _
 
-from publicity.models import CalendarDay
+from publicity.models import CalendarDay, CalendarYear
 
 PUBLICITY_WORKING_DAYS = 5
+
+
+class CalendarNotCovered(Exception):
+    """A computation reached a day of a year whose working-day schedule has not been entered."""
+
+    def __init__(self, year):
+        self.year = year
+        super().__init__(
+            _(
+                "The working days of %(year)s are not known yet: the administrator enters the State "
+                "Council's holiday schedule for %(year)s in the console, under Working-day calendar."
+            )
+            % {"year": year}
+        )
+
+
+def covered_years(start, end):
+    """The years from `start`'s to `end`'s whose schedule is complete."""
+    return set(
+        CalendarYear.objects.filter(year__gte=start.year, year__lte=end.year, complete=True).values_list(
+            "year", flat=True
+        )
+    )
 
 
 def _exceptions(start, end):
@@ -29,13 +54,20 @@ def working_days_window(first_possible_day, count=PUBLICITY_WORKING_DAYS):
     # Chinese holidays are at most 8 days long, so 3 weeks per 5 working days always suffice.
     horizon = first_possible_day + timedelta(days=21 * max(1, count // 5 + 1))
     exceptions = _exceptions(first_possible_day, horizon)
+    covered = covered_years(first_possible_day, horizon)
+
+    def working(day):
+        if day.year not in covered:
+            raise CalendarNotCovered(day.year)
+        return is_working_day(day, exceptions)
+
     day = first_possible_day
-    while not is_working_day(day, exceptions):
+    while not working(day):
         day += timedelta(days=1)
     start, counted = day, 1
     while counted < count:
         day += timedelta(days=1)
-        if is_working_day(day, exceptions):
+        if working(day):
             counted += 1
     return start, day
 

@@ -7,3 +7,4 @@ from accounts.rules import is_commission_staff
 rules.add_perm("publicity.publicise", is_commission_staff)
 rules.add_perm("publicity.handle_objection", is_commission_staff)
 rules.add_perm("publicity.confirm", is_commission_staff)
+rules.add_perm("publicity.classify", is_commission_staff)

@@ -102,7 +102,7 @@ def test_declaration_goes_from_draft_to_paid_through_every_state(
     assert "1,600,000.00" in board
 
     # The periodic task confirms it after the 5th working day.
-    ends_on = declaration.publicity_entry.batch.ends_on
+    ends_on = declaration.publicity_entries.get().batch.ends_on
     later = datetime.datetime.combine(
         ends_on + datetime.timedelta(days=1), datetime.time(9), tzinfo=ZoneInfo("Asia/Shanghai")
     )

@@ -57,7 +57,7 @@ def test_board_shows_public_state_label_and_objection_links_while_running(client
     with on(OPENED_ON):
         upcoming = client.get(reverse("publicity:board")).content.decode()
 
-    objection_url = reverse("publicity:objection", args=[declaration.publicity_entry.pk])
+    objection_url = reverse("publicity:objection", args=[declaration.publicity_entries.get().pk])
     assert (objection_url in running, objection_url in upcoming) == (True, False)
     assert '<td class="text-nowrap">In publicity</td>' in running
     assert "Objections may be raised from Sept. 30, 2026 to Oct. 12, 2026." in upcoming
@@ -68,7 +68,7 @@ def test_board_hides_batches_with_only_classified_declarations(client, publicise
 
     board = client.get(reverse("publicity:board"))
     page = client.get(reverse("publicity:batch", args=[batch.pk]))
-    objection = client.get(reverse("publicity:objection", args=[secret.publicity_entry.pk]))
+    objection = client.get(reverse("publicity:objection", args=[secret.publicity_entries.get().pk]))
 
     assert list(board.context["batches"]) == []
     assert batch.title not in board.content.decode()
@@ -97,7 +97,7 @@ def test_board_keeps_confirmed_batch_with_publicity_ended_label(client, publicis
     assert Declaration.objects.get(pk=declaration.pk).state == S.CONFIRMED
     assert declaration.number in html
     assert '<td class="text-nowrap">Publicity ended</td>' in html
-    assert reverse("publicity:objection", args=[declaration.publicity_entry.pk]) not in html
+    assert reverse("publicity:objection", args=[declaration.publicity_entries.get().pk]) not in html
 
 
 def test_board_leaves_out_declarations_whose_objection_was_upheld(client, staff, publicise):
@@ -106,7 +106,7 @@ def test_board_leaves_out_declarations_whose_objection_was_upheld(client, staff,
     _batch, (kept, removed) = publicise(2)
     with on(STARTS_ON):
         objection = objection_raise(
-            entry=removed.publicity_entry, name="Wang Wu", contact="wang@example.com", text="Not a first round."
+            entry=removed.publicity_entries.get(), name="Wang Wu", contact="wang@example.com", text="Not a first round."
         )
         objection_handle(objection_id=objection.pk, actor=staff, uphold=True, response="Verified.")
         html = client.get(reverse("publicity:board")).content.decode()

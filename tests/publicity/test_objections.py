@@ -16,12 +16,12 @@ def state_of(declaration):
 
 def raise_objection(declaration, day=STARTS_ON):
     with on(day):
-        return objection_raise(entry=declaration.publicity_entry, **OBJECTION)
+        return objection_raise(entry=declaration.publicity_entries.get(), **OBJECTION)
 
 
 def test_objection_during_window_is_saved_and_thanked(client, batch_with_one):
     batch, declaration = batch_with_one
-    url = reverse("publicity:objection", args=[declaration.publicity_entry.pk])
+    url = reverse("publicity:objection", args=[declaration.publicity_entries.get().pk])
 
     with on(ENDS_ON, hour=23):
         form_page = client.get(url)
@@ -31,7 +31,7 @@ def test_objection_during_window_is_saved_and_thanked(client, batch_with_one):
     assert form_page.context["batch"].accepts_objections is True
     assert response.redirect_chain == [(reverse("publicity:batch", args=[batch.pk]), 302)]
     assert (objection.entry_id, objection.name, objection.contact, objection.text, objection.state) == (
-        declaration.publicity_entry.pk,
+        declaration.publicity_entries.get().pk,
         "Li Si",
         "13800000000",
         OBJECTION["text"],
@@ -47,7 +47,7 @@ def test_objection_during_window_is_saved_and_thanked(client, batch_with_one):
 @pytest.mark.parametrize("day", [OPENED_ON, ENDS_ON.replace(day=13)], ids=["before", "after"])
 def test_objection_outside_window_is_refused_with_dates(client, batch_with_one, day):
     _batch, declaration = batch_with_one
-    url = reverse("publicity:objection", args=[declaration.publicity_entry.pk])
+    url = reverse("publicity:objection", args=[declaration.publicity_entries.get().pk])
 
     with on(day):
         form_page = client.get(url)
@@ -62,7 +62,7 @@ def test_objection_outside_window_is_refused_with_dates(client, batch_with_one, 
 
 def test_objection_form_errors_are_shown_at_the_fields(client, batch_with_one):
     _, declaration = batch_with_one
-    url = reverse("publicity:objection", args=[declaration.publicity_entry.pk])
+    url = reverse("publicity:objection", args=[declaration.publicity_entries.get().pk])
 
     with on(STARTS_ON):
         response = client.post(url, {"name": "  ", "contact": "not a phone", "text": ""})
@@ -78,14 +78,14 @@ def test_objection_form_errors_are_shown_at_the_fields(client, batch_with_one):
 
 def test_objection_accepts_an_email_address_and_refuses_a_bad_one(client, batch_with_one):
     _, declaration = batch_with_one
-    url = reverse("publicity:objection", args=[declaration.publicity_entry.pk])
+    url = reverse("publicity:objection", args=[declaration.publicity_entries.get().pk])
 
     with on(STARTS_ON):
         bad = client.post(url, {**OBJECTION, "contact": "li@@example"})
         good = client.post(url, {**OBJECTION, "contact": "li.si@example.com"})
 
     assert bad.context["form"].errors == {"contact": ["Enter a valid e-mail address."]}
-    assert good["Location"] == reverse("publicity:batch", args=[declaration.publicity_entry.batch_id])
+    assert good["Location"] == reverse("publicity:batch", args=[declaration.publicity_entries.get().batch_id])
     assert list(Objection.objects.values_list("contact", flat=True)) == ["li.si@example.com"]
 
 
@@ -193,7 +193,7 @@ def test_objection_empty_post_shows_required_fields(client, batch_with_one):
     _, declaration = batch_with_one
 
     with on(STARTS_ON):
-        response = client.post(reverse("publicity:objection", args=[declaration.publicity_entry.pk]), {})
+        response = client.post(reverse("publicity:objection", args=[declaration.publicity_entries.get().pk]), {})
 
     assert response.context["form"].errors == {
         "name": ["Please give your name."],
