@@ -1,58 +1,22 @@
-"""The public board with its objection form, and the staff console's publicity pages."""
+"""The staff console's publicity pages: batches, opening one, closing it."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import path
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.views import permission_required
 from declarations.workflow import TransitionRefused
-from publicity.forms import BatchOpenForm, CallChoiceForm, ObjectionForm, ObjectionHandleForm
-from publicity.models import Objection, ObjectionState, PublicityBatch
+from publicity.forms import BatchOpenForm, CallChoiceForm, ObjectionHandleForm
+from publicity.models import ObjectionState, PublicityBatch
 from publicity.selectors import (
-    publicity_batch_get_for_public,
     publicity_batch_get_for_staff,
-    publicity_batch_list_for_public,
     publicity_batch_list_for_staff,
-    publicity_entry_get_for_public,
     publicity_window_if_opened_today,
 )
-from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
-
-# --- the public pages ---------------------------------------------------------------------------
-
-
-def board(request):
-    return render(request, "publicity/board.html", {"batches": publicity_batch_list_for_public()})
-
-
-def batch(request, pk):
-    return render(request, "publicity/batch.html", {"batch": publicity_batch_get_for_public(pk=pk)})
-
-
-def objection(request, pk):
-    entry = publicity_entry_get_for_public(pk=pk)
-    form = ObjectionForm(
-        request.POST if request.method == "POST" else None, action=reverse("publicity:objection", args=[pk])
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            objection_raise(entry=entry, **form.cleaned_data)
-        except TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(
-                request,
-                _("Thank you. Your objection to %(number)s was received; the commission will reply to you.")
-                % {"number": entry.declaration.number},
-            )
-            return redirect("publicity:batch", entry.batch_id)
-    return render(request, "publicity/objection.html", {"entry": entry, "batch": entry.batch, "form": form})
-
-
-# --- the staff console --------------------------------------------------------------------------
+from publicity.services import publicity_batch_close, publicity_batch_open
 
 
 def _console(request, template, context):
@@ -108,7 +72,7 @@ def console_batch_open(request):
     )
 
 
-def _console_batch_page(request, pk, bound_form=None):
+def console_batch_page(request, pk, bound_form=None):
     batch = publicity_batch_get_for_staff(pk=pk)
     objection_count = 0
     for entry in batch.entries.all():
@@ -122,7 +86,7 @@ def _console_batch_page(request, pk, bound_form=None):
 
 @permission_required("publicity.publicise")
 def console_batch(request, pk):
-    return _console_batch_page(request, pk)
+    return console_batch_page(request, pk)
 
 
 @permission_required("publicity.publicise")
@@ -149,20 +113,9 @@ def console_batch_close(request, pk):
     return redirect("publicity:console_batch", pk)
 
 
-@permission_required("publicity.publicise")
-@require_POST
-def objection_handle_view(request, pk):
-    item = get_object_or_404(Objection.objects.select_related("entry"), pk=pk)
-    form = ObjectionHandleForm(request.POST, objection=item)
-    if not form.is_valid():
-        messages.error(request, _("The objection was not handled: please correct the errors below."))
-        return _console_batch_page(request, item.entry.batch_id, bound_form=form)
-    try:
-        objection_handle(
-            objection_id=item.pk, actor=request.user, uphold=form.uphold, response=form.cleaned_data["response"]
-        )
-    except TransitionRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("The objection was upheld.") if form.uphold else _("The objection was dismissed."))
-    return redirect(reverse("publicity:console_batch", args=[item.entry.batch_id]) + f"#objection-{item.pk}")
+urlpatterns = [
+    path("console/", console_batches, name="console_batches"),
+    path("console/open/", console_batch_open, name="console_batch_open"),
+    path("console/<int:pk>/", console_batch, name="console_batch"),
+    path("console/<int:pk>/close/", console_batch_close, name="console_batch_close"),
+]
