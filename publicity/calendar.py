@@ -7,6 +7,8 @@ whose schedule is recorded as complete (CalendarYear): a day in any other year i
 from datetime import timedelta
 
 import chinese_calendar
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from publicity.models import CalendarDay, CalendarYear
@@ -83,3 +85,10 @@ def calendar_seed_from_package():
         if day.weekday() >= 5:
             created += CalendarDay.objects.get_or_create(date=day, defaults={"is_working_day": True, "name": name})[1]
     return created
+
+
+def publicity_first_day(today=None):
+    """The first day a batch opened `today` may count: today itself or the next day, as
+    settings.PUBLICITY_COUNTS_OPENING_DAY says (the board shows which)."""
+    today = today or timezone.localdate()
+    return today if settings.PUBLICITY_COUNTS_OPENING_DAY else today + timedelta(days=1)

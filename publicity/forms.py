@@ -123,3 +123,93 @@ class ObjectionHandleForm(forms.Form):
     @property
     def uphold(self):
         return self.cleaned_data["decision"] == self.UPHOLD
+
+
+class ClassifyForm(forms.Form):
+    """Keep a project off the public list (classified, or excluded by law), with the reason."""
+
+    classified = forms.BooleanField(
+        label=_("Keep this project off the public list"),
+        required=False,
+        help_text=_("It still goes through the publicity period, but never appears on any public page."),
+    )
+    reason = forms.CharField(
+        label=_("Reason (staff only)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the classification notice, or the law that excludes publication."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("classified") and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Please give the reason the project is not publicised."))
+        return cleaned
+
+
+class EntryCorrectionForm(forms.Form):
+    """Correct one project's title or amount in the next version of a batch."""
+
+    entry = fields.ModelChoiceField(
+        label=_("Project"),
+        queryset=None,
+        empty_label=_("Choose a project"),
+        error_messages={
+            "required": _("Choose the project to correct."),
+            "invalid_choice": _("This project is no longer in publicity in this batch; reload the page."),
+        },
+    )
+    title = forms.CharField(
+        label=_("Corrected project title"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty to keep the title."),
+    )
+    amount = fields.MoneyField(
+        label=_("Corrected approved amount (yuan)"),
+        required=False,
+        help_text=_("Leave empty to keep the amount. A higher amount gets a full publicity period of its own."),
+    )
+    changelog = forms.CharField(
+        label=_("What changed, for the public"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Describe the correction for the public.")},
+    )
+
+    def __init__(self, *args, entries, **kwargs):
+        super().__init__(*args, prefix="correct", **kwargs)
+        self.fields["entry"].queryset = entries
+        self.fields["entry"].label_from_instance = lambda entry: f"{entry.declaration.number} {entry.declaration.title}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("title") or "").strip() and cleaned.get("amount") is None:
+            self.add_error("title", _("Give a corrected title, a corrected amount, or both."))
+        return cleaned
+
+
+class EntryAddForm(forms.Form):
+    """Add approved declarations of the batch's call to the next version."""
+
+    declarations = fields.ModelMultipleChoiceField(
+        label=_("Approved declarations to add"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        error_messages={
+            "required": _("Choose at least one approved declaration."),
+            "invalid_choice": _("Declaration %(value)s is no longer approved in this call; reload the page."),
+            "invalid_pk_value": _("“%(pk)s” is not a declaration."),
+        },
+    )
+    changelog = forms.CharField(
+        label=_("What changed, for the public"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Describe the addition for the public.")},
+    )
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, prefix="add", **kwargs)
+        self.fields["declarations"].queryset = declaration_list_approved_for_call(call=call)

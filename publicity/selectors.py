@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from declarations.enums import PUBLIC_LABELS
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration
-from publicity.calendar import working_days_window
+from publicity.calendar import CalendarNotCovered, publicity_first_day, working_days_window
 from publicity.models import Objection, ObjectionState, PublicityBatch, PublicityEntry
 
 # How long a closed batch stays on the board's front page.
@@ -116,8 +116,11 @@ def publicity_batch_get_for_staff(*, pk, today=None):
 
 
 def publicity_window_if_opened_today():
-    """The period a batch opened today would run for (publicity_batch_open starts it tomorrow)."""
-    return working_days_window(timezone.localdate() + timedelta(days=1))
+    """The period a batch opened today would run for, or the CalendarNotCovered refusal."""
+    try:
+        return working_days_window(publicity_first_day())
+    except CalendarNotCovered as gap:
+        return gap
 
 
 def call_list_with_approved_declarations():
@@ -130,3 +133,21 @@ def declaration_list_approved_for_call(*, call):
         .select_related("organisation", "programme")
         .order_by("number", "pk")
     )
+
+
+def publicity_entry_list_correctable(*, batch):
+    """The entries of `batch` still on its list and in publicity: those a correction may change."""
+    return (
+        PublicityEntry.objects.filter(batch=batch, withdrawn_at__isnull=True, declaration__state=S.IN_PUBLICITY)
+        .select_related("declaration")
+        .order_by("declaration__number", "pk")
+    )
+
+
+def publicity_version_list_for_staff(*, batch):
+    return batch.versions.select_related("published_by").order_by("-number")
+
+
+def declaration_get_classifiable(*, pk):
+    """A declaration staff may keep off the public list, with what the page shows, or 404."""
+    return get_object_or_404(Declaration.objects.select_related("organisation", "programme", "call"), pk=pk)

@@ -1,22 +1,42 @@
-"""The staff console's publicity pages: batches, opening one, closing it."""
+"""The staff console's publicity pages: batches, opening one, keeping projects off the public list,
+publishing corrections, closing."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.views import permission_required
 from declarations.workflow import TransitionRefused
-from publicity.forms import BatchOpenForm, CallChoiceForm, ObjectionHandleForm
+from publicity.calendar import CalendarNotCovered
+from publicity.forms import (
+    BatchOpenForm,
+    CallChoiceForm,
+    ClassifyForm,
+    EntryAddForm,
+    EntryCorrectionForm,
+    ObjectionHandleForm,
+)
 from publicity.models import ObjectionState, PublicityBatch
 from publicity.selectors import (
+    declaration_get_classifiable,
     publicity_batch_get_for_staff,
     publicity_batch_list_for_staff,
+    publicity_entry_list_correctable,
+    publicity_version_list_for_staff,
     publicity_window_if_opened_today,
 )
-from publicity.services import publicity_batch_close, publicity_batch_open
+from publicity.services import (
+    CLASSIFIABLE_STATES,
+    EntryCorrection,
+    declaration_classify,
+    publicity_batch_close,
+    publicity_batch_open,
+    publicity_version_publish,
+)
 
 
 def _console(request, template, context):
@@ -59,15 +79,105 @@ def console_batch_open(request):
     elif request.method == "POST":
         messages.error(request, _("Choose a call first."))
         return redirect("publicity:console_batch_open")
-    window_start, window_end = publicity_window_if_opened_today()
+    window = publicity_window_if_opened_today()
     return _console(
         request,
         "publicity/console_batch_open.html",
         {
             "call_form": call_form,
             "open_form": open_form,
-            "window_start": window_start,
-            "window_end": window_end,
+            "window": None if isinstance(window, CalendarNotCovered) else window,
+            "calendar_gap": window if isinstance(window, CalendarNotCovered) else None,
+            "counts_opening_day": settings.PUBLICITY_COUNTS_OPENING_DAY,
+        },
+    )
+
+
+@permission_required("publicity.classify")
+def console_declaration_classify(request, pk):
+    """Keep a project off the public list, or allow it again, before it is publicised."""
+    declaration = declaration_get_classifiable(pk=pk)
+    initial = {"classified": declaration.classified, "reason": declaration.classified_reason}
+    form = ClassifyForm(request.POST if request.method == "POST" else None, initial=initial)
+    back = request.GET.get("call")
+    if request.method == "POST" and form.is_valid():
+        try:
+            declaration_classify(
+                actor=request.user,
+                declaration_id=declaration.pk,
+                classified=form.cleaned_data["classified"],
+                reason=form.cleaned_data["reason"],
+            )
+        except TransitionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request,
+                _("%(number)s will not appear on any public page.") % {"number": declaration}
+                if form.cleaned_data["classified"]
+                else _("%(number)s will be publicised like the others.") % {"number": declaration},
+            )
+            return redirect(reverse("publicity:console_batch_open") + (f"?call={declaration.call_id}" if back else ""))
+    return _console(
+        request,
+        "publicity/console_classify.html",
+        {
+            "declaration": declaration,
+            "form": form,
+            "classifiable": declaration.state in CLASSIFIABLE_STATES,
+            "history": declaration.history.filter(history_change_reason__isnull=False)
+            .exclude(history_change_reason="")
+            .select_related("history_user")
+            .order_by("-history_date")[:20],
+        },
+    )
+
+
+@permission_required("publicity.publicise")
+def console_batch_correct(request, pk):
+    """Publish the next version of a running batch: one project's title or amount corrected, or
+    approved declarations of the same call added."""
+    batch = get_object_or_404(PublicityBatch.objects.select_related("call"), pk=pk)
+    entries = publicity_entry_list_correctable(batch=batch)
+    posted = request.POST if request.method == "POST" else None
+    which = request.POST.get("form") if posted else None
+    correct_form = EntryCorrectionForm(posted if which == "correct" else None, entries=entries)
+    add_form = EntryAddForm(posted if which == "add" else None, call=batch.call)
+    form = {"correct": correct_form, "add": add_form}.get(which)
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if which == "correct":
+                version = publicity_version_publish(
+                    actor=request.user,
+                    batch_id=batch.pk,
+                    changelog=data["changelog"],
+                    corrections=[
+                        EntryCorrection(entry_id=data["entry"].pk, title=data["title"] or None, amount=data["amount"])
+                    ],
+                )
+            else:
+                version = publicity_version_publish(
+                    actor=request.user,
+                    batch_id=batch.pk,
+                    changelog=data["changelog"],
+                    add_declaration_ids=[d.pk for d in data["declarations"]],
+                )
+        except TransitionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Version %(number)d is published.") % {"number": version.number})
+            return redirect("publicity:console_batch", batch.pk)
+    elif which not in (None, "correct", "add"):
+        messages.error(request, _("Choose what to publish."))
+    return _console(
+        request,
+        "publicity/console_batch_correct.html",
+        {
+            "batch": batch,
+            "correct_form": correct_form,
+            "add_form": add_form,
+            "versions": publicity_version_list_for_staff(batch=batch),
         },
     )
 
@@ -118,4 +228,6 @@ urlpatterns = [
     path("console/open/", console_batch_open, name="console_batch_open"),
     path("console/<int:pk>/", console_batch, name="console_batch"),
     path("console/<int:pk>/close/", console_batch_close, name="console_batch_close"),
+    path("console/<int:pk>/correct/", console_batch_correct, name="console_batch_correct"),
+    path("console/declarations/<int:pk>/classify/", console_declaration_classify, name="console_classify"),
 ]
