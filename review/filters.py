@@ -1,12 +1,11 @@
-"""The evaluation queue's rows and filters: the declarations a console user may see, each with what
-the queue shows (the evaluation summary, the Art. 16 and 17 flags), the FilterSet that narrows
-them, and the small forms of the queue page (the page size)."""
+"""The evaluation queue's declarations and filters: the declarations a console user may see, in the
+queue's order, the flags the queue shows (Art. 16 and 17, the evaluation summary's), the FilterSet
+that narrows them, and the small forms of the queue page (the page size)."""
 
 import django_filters
 import rules
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.query import ModelIterable
+from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
@@ -17,8 +16,8 @@ from django_filters import fields as filter_fields
 from common import forms as safe_fields
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Organisation, Programme
-from review.models import CreditRecord, DoubleFundingMatch, EvaluationSummary, MatchJudgement
-from review.selectors import declaration_list_for_console
+from review.models import CreditRecord, DoubleFundingMatch, EvaluationSummary
+from review.selectors import OPEN_JUDGEMENTS, declaration_list_for_console
 
 
 class Flag:
@@ -44,7 +43,7 @@ class Flag:
         PASS_MARKS_MISSED: _("Below pass mark"),
     }
 
-    # The annotation of declaration_queue_for() that holds each flag.
+    # The annotation of review.selectors.queue_expressions() that holds each flag.
     FIELDS = {
         CREDIT: "credit_in_force",
         DOUBLE_FUNDING: "possible_double_funding",
@@ -53,71 +52,17 @@ class Flag:
     }
 
 
-# A possible double funding still counts while pending or once judged the same project.
-OPEN_JUDGEMENTS = (MatchJudgement.PENDING, MatchJudgement.SAME_PROJECT)
-
-
-def queue_expressions():
-    """What the queue shows besides the declaration's own fields: the evaluation summary and the
-    flags (a credit record in force today for the organisation's code, a double-funding match
-    pending or judged the same project, outlying scores, pass marks missed)."""
-    credit = CreditRecord.objects.in_force_on(timezone.localdate()).filter(
-        credit_code=OuterRef("organisation__credit_code")
-    )
-    matches = DoubleFundingMatch.objects.filter(declaration=OuterRef("pk"), judgement__in=OPEN_JUDGEMENTS)
-    return {
-        "total_score": F("evaluation_summary__total"),
-        "score_spread": F("evaluation_summary__spread"),
-        "evaluations_submitted": F("evaluation_summary__evaluations"),
-        "reviewers_assigned": F("evaluation_summary__assigned"),
-        "credit_in_force": Exists(credit),
-        "possible_double_funding": Exists(matches),
-        "scores_outlying": Q(evaluation_summary__has_outliers=True),
-        "pass_marks_missed": Q(evaluation_summary__passed=False),
-    }
-
-
-class QueueIterable(ModelIterable):
-    """The queue's rows in two steps: first the ids of the rows asked for (the filters, the order and
-    the slice, joining only what they need), then those rows with everything the queue shows. The
-    flags are thus computed for one page, not for every row the database sorts; read with
-    iterator(), both steps go chunk by chunk."""
-
-    def __iter__(self):
-        queryset = self.queryset
-        ids = queryset.values_list("pk", flat=True)
-        ids = ids.iterator(chunk_size=self.chunk_size) if self.chunked_fetch else list(ids)
-        shown = queryset.model._base_manager.all()
-        # The related rows the queryset asks for (declaration_list_for_console's, or fewer).
-        shown.query.select_related = queryset.query.select_related
-        shown = shown.defer("summary", "facts", "award_assessment").annotate(**queue_expressions()).order_by()
-        chunk = []
-        for pk in ids:
-            chunk.append(pk)
-            if len(chunk) == self.chunk_size:
-                yield from _in_order(shown, chunk)
-                chunk = []
-        if chunk:
-            yield from _in_order(shown, chunk)
-
-
-def _in_order(queryset, ids):
-    rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
-    return (rows[pk] for pk in ids if pk in rows)
-
-
 def declaration_queue_for(user):
     """The declarations `user` may see in the console (review.selectors.declaration_list_for_console),
-    newest submission first, each read (by QueueIterable) with what queue_expressions() names: the
-    evaluation summary's `total_score`, `score_spread`, `evaluations_submitted` and
-    `reviewers_assigned` (None before any evaluation is summarised), and the flags (Flag.FIELDS)."""
-    queryset = declaration_list_for_console(user).order_by(F("submitted_at").desc(nulls_last=True), "-pk")
-    queryset._iterable_class = QueueIterable
-    return queryset
+    newest submission first (the order of declarations migration 0009's index). The queue's page
+    reads the ids of its rows from it, then the rows (review.selectors.declaration_queue_rows); the
+    exports read it with review.selectors.with_queue_columns."""
+    return declaration_list_for_console(user).order_by(F("submitted_at").desc(nulls_last=True), "-pk")
 
 
 def flags_of(declaration):
-    """The flags set on a declaration of declaration_queue_for(), in Flag.CHOICES order."""
+    """The flags set on a declaration read with review.selectors.queue_expressions(), in
+    Flag.CHOICES order."""
     return [flag for flag, _label in Flag.CHOICES if getattr(declaration, Flag.FIELDS[flag], False)]
 
 
