@@ -1,5 +1,7 @@
 """Reads for the staff console: what each console user may see."""
 
+from functools import lru_cache
+
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,13 +27,13 @@ def declaration_list_for_console(user):
 OPEN_JUDGEMENTS = (MatchJudgement.PENDING, MatchJudgement.SAME_PROJECT)
 
 
-def queue_expressions():
+def queue_expressions(day=None):
     """What the queue shows besides the declaration's own fields: the evaluation summary's
     `total_score`, `score_spread`, `evaluations_submitted` and `reviewers_assigned` (None before any
     evaluation is summarised), and the flags (review.filters.Flag.FIELDS): a credit record in force
-    today for the organisation's code, a double-funding match pending or judged the same project,
-    outlying scores, pass marks missed."""
-    credit = CreditRecord.objects.in_force_on(timezone.localdate()).filter(
+    on `day` (today by default) for the organisation's code, a double-funding match pending or
+    judged the same project, outlying scores, pass marks missed."""
+    credit = CreditRecord.objects.in_force_on(day or timezone.localdate()).filter(
         credit_code=OuterRef("organisation__credit_code")
     )
     matches = DoubleFundingMatch.objects.filter(declaration=OuterRef("pk"), judgement__in=OPEN_JUDGEMENTS)
@@ -74,9 +76,17 @@ def declaration_queue_rows(ids):
     page: the flags are computed for the rows shown, not for every row the filtered list sorts."""
     if not ids:
         return []
-    rows = Declaration.objects.filter(pk__in=ids).order_by().values(*QUEUE_ROW_FIELDS, **queue_expressions())
+    rows = _queue_rows_on(timezone.localdate()).filter(pk__in=ids)
     by_pk = {row["pk"]: row for row in rows}
     return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+@lru_cache(maxsize=2)
+def _queue_rows_on(day):
+    """The query of declaration_queue_rows() for `day`, before it is narrowed to a page's ids. It is
+    built once a day: resolving its joins and its two Exists costs more than reading a page of rows,
+    and each filter() on it makes a new QuerySet, leaving this one as it is (never evaluated)."""
+    return Declaration.objects.order_by().values(*QUEUE_ROW_FIELDS, **queue_expressions(day))
 
 
 def reviewers_with_load(declaration=None):

@@ -98,10 +98,11 @@ class QueueTable(tables.Table):
     the page reads the ids alone). `selected` (declaration ids) are ticked.
 
     The columns give the header and the sorting; templates/review/queue/table.html writes the rows
-    of the page (page_rows), a cell per column in the columns' order. Only the columns a user may
-    not see (OPTIONAL, with exclude=columns_hidden_from(user)) can be left out."""
+    of the page (page_rows), a cell per column in the columns' order. Only the groups of columns a
+    user may not see (OPTIONAL, with exclude=columns_hidden_from(user)) can be left out, each group
+    as a whole."""
 
-    OPTIONAL = ("selection", "total_score", "score_spread", "flags")
+    OPTIONAL = {"selection": ("selection",), "scores": ("total_score", "score_spread", "flags")}
 
     selection = SelectionColumn()
     number = tables.Column(verbose_name=_("Number"), order_by=("number", "pk"))
@@ -135,8 +136,9 @@ class QueueTable(tables.Table):
 
     def __init__(self, *args, selected=(), params=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if not set(self.exclude or ()) <= set(self.OPTIONAL):
-            raise ValueError(f"The queue's template writes every column but {self.OPTIONAL}.")
+        excluded = set(self.exclude or ())
+        if excluded != {name for group in self.OPTIONAL.values() if excluded & set(group) for name in group}:
+            raise ValueError(f"The queue's template leaves out these groups of columns only: {self.OPTIONAL}.")
         self.selected = set(selected)
         # The request's parameters (a QueryDict), which the sort and page links keep.
         self.params = QueryDict() if params is None else params
@@ -164,8 +166,9 @@ class QueueTable(tables.Table):
 
     @cached_property
     def shown(self):
-        """Which of the OPTIONAL columns are shown, by name."""
-        return {name: name in self.columns for name in self.OPTIONAL}
+        """Which groups of OPTIONAL columns are shown, by group."""
+        excluded = set(self.exclude or ())
+        return {group: not excluded & set(names) for group, names in self.OPTIONAL.items()}
 
     @cached_property
     def pages(self):
