@@ -1,24 +1,22 @@
-"""The evaluation queue's rows and filters: the declarations a console user may see, each with what
-the queue shows (the evaluation summary, the Art. 16 and 17 flags), the FilterSet that narrows
-them, and the small forms of the queue page (the page size)."""
+"""The evaluation queue's declarations and filters: the declarations a console user may see, in the
+queue's order, the flags the queue shows (Art. 16 and 17, the evaluation summary's), the FilterSet
+that narrows them, and the small forms of the queue page (the page size) with the Bootstrap form
+the templates write."""
 
 import django_filters
 import rules
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.query import ModelIterable
-from django.utils import formats, timezone
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
 from common import forms as safe_fields
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Organisation, Programme
-from review.models import CreditRecord, DoubleFundingMatch, EvaluationSummary, MatchJudgement
-from review.selectors import declaration_list_for_console
+from review.models import CreditRecord, DoubleFundingMatch, EvaluationSummary
+from review.selectors import OPEN_JUDGEMENTS, declaration_list_for_console
 
 
 class Flag:
@@ -44,7 +42,7 @@ class Flag:
         PASS_MARKS_MISSED: _("Below pass mark"),
     }
 
-    # The annotation of declaration_queue_for() that holds each flag.
+    # The annotation of review.selectors.queue_expressions() that holds each flag.
     FIELDS = {
         CREDIT: "credit_in_force",
         DOUBLE_FUNDING: "possible_double_funding",
@@ -53,184 +51,34 @@ class Flag:
     }
 
 
-# A possible double funding still counts while pending or once judged the same project.
-OPEN_JUDGEMENTS = (MatchJudgement.PENDING, MatchJudgement.SAME_PROJECT)
-
-
-def queue_expressions():
-    """What the queue shows besides the declaration's own fields: the evaluation summary and the
-    flags (a credit record in force today for the organisation's code, a double-funding match
-    pending or judged the same project, outlying scores, pass marks missed)."""
-    credit = CreditRecord.objects.in_force_on(timezone.localdate()).filter(
-        credit_code=OuterRef("organisation__credit_code")
-    )
-    matches = DoubleFundingMatch.objects.filter(declaration=OuterRef("pk"), judgement__in=OPEN_JUDGEMENTS)
-    return {
-        "total_score": F("evaluation_summary__total"),
-        "score_spread": F("evaluation_summary__spread"),
-        "evaluations_submitted": F("evaluation_summary__evaluations"),
-        "reviewers_assigned": F("evaluation_summary__assigned"),
-        "credit_in_force": Exists(credit),
-        "possible_double_funding": Exists(matches),
-        "scores_outlying": Q(evaluation_summary__has_outliers=True),
-        "pass_marks_missed": Q(evaluation_summary__passed=False),
-    }
-
-
-class QueueIterable(ModelIterable):
-    """The queue's rows in two steps: first the ids of the rows asked for (the filters, the order and
-    the slice, joining only what they need), then those rows with everything the queue shows. The
-    flags are thus computed for one page, not for every row the database sorts; read with
-    iterator(), both steps go chunk by chunk."""
-
-    def __iter__(self):
-        queryset = self.queryset
-        ids = queryset.values_list("pk", flat=True)
-        ids = ids.iterator(chunk_size=self.chunk_size) if self.chunked_fetch else list(ids)
-        shown = queryset.model._base_manager.all()
-        # The related rows the queryset asks for (declaration_list_for_console's, or fewer).
-        shown.query.select_related = queryset.query.select_related
-        shown = shown.defer("summary", "facts", "award_assessment").annotate(**queue_expressions()).order_by()
-        chunk = []
-        for pk in ids:
-            chunk.append(pk)
-            if len(chunk) == self.chunk_size:
-                yield from _in_order(shown, chunk)
-                chunk = []
-        if chunk:
-            yield from _in_order(shown, chunk)
-
-
-def _in_order(queryset, ids):
-    rows = {row.pk: row for row in queryset.filter(pk__in=ids)}
-    return (rows[pk] for pk in ids if pk in rows)
-
-
 def declaration_queue_for(user):
     """The declarations `user` may see in the console (review.selectors.declaration_list_for_console),
-    newest submission first, each read (by QueueIterable) with what queue_expressions() names: the
-    evaluation summary's `total_score`, `score_spread`, `evaluations_submitted` and
-    `reviewers_assigned` (None before any evaluation is summarised), and the flags (Flag.FIELDS)."""
-    queryset = declaration_list_for_console(user).order_by(F("submitted_at").desc(nulls_last=True), "-pk")
-    queryset._iterable_class = QueueIterable
-    return queryset
+    newest submission first (the order of declarations migration 0009's index). The queue's page
+    reads the ids of its rows from it, then the rows (review.selectors.declaration_queue_rows); the
+    exports read it with review.selectors.with_queue_columns."""
+    return declaration_list_for_console(user).order_by(F("submitted_at").desc(nulls_last=True), "-pk")
 
 
 def flags_of(declaration):
-    """The flags set on a declaration of declaration_queue_for(), in Flag.CHOICES order."""
+    """The flags set on a declaration read with review.selectors.queue_expressions(), in
+    Flag.CHOICES order."""
     return [flag for flag, _label in Flag.CHOICES if getattr(declaration, Flag.FIELDS[flag], False)]
 
 
-def _join_errors(errors):
-    return conditional_escape(" ").join([conditional_escape(error) for error in errors])
-
-
 class BootstrapBoundField(forms.BoundField):
-    """A field of a BootstrapForm, written as the queue's Bootstrap 5 markup by the properties
-    below, in Python: the page has a dozen of them, and a template include per field with a lookup
-    per attribute cost more than the rest of the filters. Every value written is escaped."""
-
-    def _label(self, auto_id):
-        return f'<label class="form-label" for="{auto_id}">{conditional_escape(self.label)}</label>'
-
-    def _error(self, auto_id, errors, css="invalid-feedback"):
-        return f'<div class="{css}" id="{auto_id}_error">{_join_errors(errors)}</div>' if errors else ""
+    """A field of a BootstrapForm, with its choices as the templates write them."""
 
     @property
-    def as_select(self):
-        """A <select> of the field's choices (BootstrapForm.options)."""
-        auto_id, errors = conditional_escape(self.auto_id), self.errors
-        invalid = f' is-invalid" aria-invalid="true" aria-describedby="{auto_id}_error' if errors else ""
-        options = "".join(
-            [
-                f'<option value="{conditional_escape(value)}"{" selected" if chosen else ""}>'
-                f"{conditional_escape(label)}</option>"
-                for value, label, chosen in self.form.options[self.name]
-            ]
-        )
-        return mark_safe(
-            f"{self._label(auto_id)}\n"
-            f'<select name="{conditional_escape(self.html_name)}" id="{auto_id}" class="form-select{invalid}">\n'
-            f"{options}\n</select>\n{self._error(auto_id, errors)}\n"
-        )
-
-    @property
-    def as_input(self):
-        """An <input> of the field's widget's type, or a <textarea>, with its help text."""
-        widget = self.field.widget
-        auto_id, errors, help_text = conditional_escape(self.auto_id), self.errors, self.help_text
-        name = conditional_escape(self.html_name)
-        value = self.value()
-        attrs = "".join(
-            [f' {conditional_escape(k)}="{conditional_escape(formats.localize(v))}"' for k, v in widget.attrs.items()]
-        )
-        if getattr(widget, "input_type", None):
-            shown = "" if value is None else f' value="{conditional_escape(formats.localize(value))}"'
-            described = ""
-            if help_text or errors:
-                described = (
-                    f' aria-describedby="{f"{auto_id}_helptext" if help_text else ""}'
-                    f'{f" {auto_id}_error" if errors else ""}"'
-                )
-            invalid = ' aria-invalid="true"' if errors else ""
-            control = (
-                f'<input type="{conditional_escape(widget.input_type)}" name="{name}" id="{auto_id}"'
-                f"{shown}{attrs}{invalid}{described}>"
-            )
-        else:
-            invalid = f' aria-invalid="true" aria-describedby="{auto_id}_error"' if errors else ""
-            text = "" if value is None else conditional_escape(formats.localize(value))
-            control = f'<textarea name="{name}" id="{auto_id}"{attrs}{invalid}>{text}</textarea>'
-        help_html = (
-            f'<div class="form-text" id="{auto_id}_helptext">{conditional_escape(help_text)}</div>' if help_text else ""
-        )
-        return mark_safe(f"{self._label(auto_id)}\n{control}\n{help_html}\n{self._error(auto_id, errors)}")
-
-    @property
-    def as_hidden_input(self):
-        """The field as Django's HiddenInput writes it (its widget's attributes, then the id)."""
-        widget = self.field.widget
-        value = widget.format_value(self.value())
-        shown = "" if value is None else f' value="{conditional_escape(value)}"'
-        attrs = "".join([f' {conditional_escape(k)}="{conditional_escape(v)}"' for k, v in widget.attrs.items()])
-        return mark_safe(
-            f'<input type="hidden" name="{conditional_escape(self.html_name)}"{shown}{attrs}'
-            f' id="{conditional_escape(self.auto_id)}">'
-        )
-
-    @property
-    def as_checkboxes(self):
-        """A fieldset of a checkbox per choice (BootstrapForm.options)."""
-        return self._checkboxes(" form-check")
-
-    @property
-    def as_inline_checkboxes(self):
-        return self._checkboxes(" form-check form-check-inline")
-
-    def _checkboxes(self, css):
-        auto_id, errors, help_text = conditional_escape(self.auto_id), self.errors, self.help_text
-        name = conditional_escape(self.html_name)
-        invalid = " is-invalid" if errors else ""
-        boxes = "".join(
-            [
-                f'<div class="{css.strip()}">'
-                f'<input type="checkbox" class="form-check-input{invalid}" name="{name}" id="{auto_id}_{k}"'
-                f' value="{conditional_escape(value)}"{" checked" if chosen else ""}>'
-                f'<label class="form-check-label" for="{auto_id}_{k}">{conditional_escape(label)}</label></div>\n'
-                for k, (value, label, chosen) in enumerate(self.form.options[self.name])
-            ]
-        )
-        described = f' aria-describedby="{auto_id}_error"' if errors else ""
-        help_html = f'<div class="form-text">{conditional_escape(help_text)}</div>' if help_text else ""
-        return mark_safe(
-            f'<fieldset{described}>\n<legend class="form-label fs-6 mb-1">{conditional_escape(self.label)}</legend>\n'
-            f"{boxes}{help_html}\n{self._error(auto_id, errors, 'invalid-feedback d-block')}\n</fieldset>\n"
-        )
+    def options(self):
+        """The field's choices as (value, label, chosen): BootstrapForm.options[name]."""
+        return self.form.options[self.name]
 
 
 class BootstrapForm(forms.Form):
-    """A form whose inputs carry Bootstrap 5's classes, "is-invalid" where a value was refused,
-    written by BootstrapBoundField (`{{ form.field.as_select }}`, `as_input`, `as_checkboxes`)."""
+    """A form whose inputs carry Bootstrap 5's classes, "is-invalid" where a value was refused. The
+    templates under templates/review/queue/ write its fields: `_select.html`, `_input.html` (an
+    input or a textarea, with its help text) and `_checkboxes.html`, each with the field's label,
+    its errors and the ARIA attributes that tie them together."""
 
     bound_field_class = BootstrapBoundField
 
@@ -254,8 +102,8 @@ class BootstrapForm(forms.Form):
     @cached_property
     def options(self):
         """A choice field's choices as (value, label, chosen), by field name, worked out when a
-        template asks: the templates write the options and checkboxes themselves, which is much
-        cheaper than Django's widget template per option."""
+        template asks: the field templates write the options and checkboxes from them, which is
+        much cheaper than Django's widget template per option."""
         return _Options(self)
 
 

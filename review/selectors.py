@@ -1,6 +1,8 @@
 """Reads for the staff console: what each console user may see."""
 
-from django.db.models import Count, Q
+from functools import lru_cache
+
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,7 +12,7 @@ from accounts.rules import is_console_user
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.selectors import declarations_visible_to
-from review.models import CreditRecord
+from review.models import CreditRecord, DoubleFundingMatch, MatchJudgement
 
 
 def declaration_list_for_console(user):
@@ -19,6 +21,72 @@ def declaration_list_for_console(user):
     if not is_console_user(user):
         return Declaration.objects.none()
     return declarations_visible_to(user).exclude(state=S.DRAFT).select_related("organisation", "programme", "call")
+
+
+# A possible double funding still counts while pending or once judged the same project.
+OPEN_JUDGEMENTS = (MatchJudgement.PENDING, MatchJudgement.SAME_PROJECT)
+
+
+def queue_expressions(day=None):
+    """What the queue shows besides the declaration's own fields: the evaluation summary's
+    `total_score`, `score_spread`, `evaluations_submitted` and `reviewers_assigned` (None before any
+    evaluation is summarised), and the flags (review.filters.Flag.FIELDS): a credit record in force
+    on `day` (today by default) for the organisation's code, a double-funding match pending or
+    judged the same project, outlying scores, pass marks missed."""
+    credit = CreditRecord.objects.in_force_on(day or timezone.localdate()).filter(
+        credit_code=OuterRef("organisation__credit_code")
+    )
+    matches = DoubleFundingMatch.objects.filter(declaration=OuterRef("pk"), judgement__in=OPEN_JUDGEMENTS)
+    return {
+        "total_score": F("evaluation_summary__total"),
+        "score_spread": F("evaluation_summary__spread"),
+        "evaluations_submitted": F("evaluation_summary__evaluations"),
+        "reviewers_assigned": F("evaluation_summary__assigned"),
+        "credit_in_force": Exists(credit),
+        "possible_double_funding": Exists(matches),
+        "scores_outlying": Q(evaluation_summary__has_outliers=True),
+        "pass_marks_missed": Q(evaluation_summary__passed=False),
+    }
+
+
+def with_queue_columns(declarations):
+    """`declarations` (a queryset of the queue, filtered and sorted) each with what
+    queue_expressions() names, for the exports, which show every column of every row. Their long
+    texts are left out."""
+    return declarations.defer("summary", "facts", "award_assessment").annotate(**queue_expressions())
+
+
+# What a row of the queue's table shows of a declaration, besides queue_expressions().
+QUEUE_ROW_FIELDS = (
+    "pk",
+    "number",
+    "title",
+    "state",
+    "award_cap",
+    "approved_amount",
+    "submitted_at",
+    "organisation__name",
+    "programme__code",
+)
+
+
+def declaration_queue_rows(ids):
+    """The rows of a page of the queue: for the declarations `ids` (already filtered, sorted and
+    sliced), in that order, a dict of QUEUE_ROW_FIELDS and queue_expressions(). One query, for one
+    page: the flags are computed for the rows shown, not for every row the filtered list sorts."""
+    if not ids:
+        return []
+    rows = _queue_rows_on(timezone.localdate()).filter(pk__in=ids)
+    by_pk = {row["pk"]: row for row in rows}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+@lru_cache(maxsize=2)
+def _queue_rows_on(day):
+    """The query of declaration_queue_rows() for `day`, before it is narrowed to a page's ids. It is
+    built once a day: resolving its joins and its two Exists costs more than reading a page of rows,
+    and each filter() on it makes a new QuerySet, leaving this one as it is (never evaluated)."""
+    return Declaration.objects.order_by().values(*QUEUE_ROW_FIELDS, **queue_expressions(day))
 
 
 def reviewers_with_load(declaration=None):

@@ -98,6 +98,67 @@ def test_every_import_inside_a_function_says_why():
     assert offenders == []
 
 
+def queryset_internals(source):
+    """Lines that reach into a QuerySet's internals: its `_iterable_class`, or an attribute of its
+    `query` (`queryset.query.select_related = ...`), read or written. Django changes both without
+    notice; the public API (values(), select_related(), annotate(), ...) says the same."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and (
+            node.attr == "_iterable_class" or (isinstance(node.value, ast.Attribute) and node.value.attr == "query")
+        ):
+            found.add(node.lineno)
+    return sorted(found)
+
+
+def html_built_in_python(source):
+    """Lines that mark text as safe HTML themselves (mark_safe, SafeString): HTML is written by a
+    template, or by format_html()/format_html_join(), which escape what they are given."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.Name | ast.Attribute):
+            names = [node.id if isinstance(node, ast.Name) else node.attr]
+        else:
+            continue
+        if {"mark_safe", "SafeString", "SafeText"} & set(names):
+            found.add(node.lineno)
+    return sorted(found)
+
+
+# The evaluation queue's modules, whose markup lives in templates/review/queue/.
+QUEUE_MODULES = ("review/filters.py", "review/tables.py", "review/selectors.py", "review/views/queue.py")
+
+
+def test_no_application_code_reaches_into_a_querysets_internals():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}" for path in app_modules() for line in queryset_internals(path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_the_queue_writes_no_html_in_python():
+    offenders = [f"{name}:{line}" for name in QUEUE_MODULES for line in html_built_in_python((ROOT / name).read_text())]
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("check", "source"),
+    [
+        (queryset_internals, "queryset._iterable_class = QueueIterable"),
+        (queryset_internals, "shown.query.select_related = queryset.query.select_related"),
+        (queryset_internals, "order = queryset.query.order_by"),
+        (html_built_in_python, "return mark_safe(f'<th>{header}</th>')"),
+        (html_built_in_python, "from django.utils.safestring import mark_safe"),
+        (html_built_in_python, "cell = SafeString('<td>' + value + '</td>')"),
+        (html_built_in_python, "return safestring.mark_safe(html)"),
+    ],
+)
+def test_the_internals_and_html_checks_catch_what_they_name(check, source):
+    assert check(source) == [1]
+
+
 def test_every_permission_the_workflow_names_is_a_rule():
     missing = sorted({t.permission for t in TRANSITIONS.values() if not rules.perm_exists(t.permission)})
     assert missing == []

@@ -134,11 +134,12 @@ def render_queue(request, user, params, *, bulk_form=None, status=200):
     if is_staff and bulk_form is None:
         bulk_form = BulkActionForm(user=user, initial={"query": _without(params, "page")})
     table = QueueTable(
-        # The list shows each declaration's organisation and programme, not its call.
-        filterset.declarations.select_related(None).select_related("organisation", "programme"),
+        # The table sorts and pages the declarations reading their ids alone; it reads what it
+        # shows for the declarations of its page only (QueueTable.page_rows).
+        filterset.declarations.select_related(None).only("pk"),
         exclude=columns_hidden_from(user),
         selected=bulk_form.selected_ids() if bulk_form is not None and bulk_form.is_bound else (),
-        query=request.GET,
+        params=request.GET,
     )
     table.order_by = params.getlist(table.prefixed_order_by_field)
     _paginate(table, size_form.per_page_value, params.get(table.prefixed_page_field))
@@ -148,7 +149,7 @@ def render_queue(request, user, params, *, bulk_form=None, status=200):
         "show_scores": "score_min" in filterset.filters,
         "size_form": size_form,
         "table": table,
-        # The declarations on this page, as other list pages give them.
+        # The declarations on this page, as other list pages give them (their ids alone are read).
         "page": Page([row.record for row in table.page.object_list], table.page.number, table.paginator),
         "bulk_form": bulk_form,
         "may_export": rules.has_perm("console.export", user),
@@ -233,9 +234,8 @@ def export_declarations(request, fmt):
         messages.error(request, _("Please correct the filters before exporting."))
         return render_queue(request, user, request.GET, status=400)
     table = QueueTable(filterset.qs, order_by=request.GET.getlist("sort"))
-    return export_response(
-        fmt, DECLARATION_COLUMNS, table.data.data, stem="declarations", sheet_title=_("Declarations")
-    )
+    declarations = selectors.with_queue_columns(table.data.data)
+    return export_response(fmt, DECLARATION_COLUMNS, declarations, stem="declarations", sheet_title=_("Declarations"))
 
 
 @permission_required("console.export")
