@@ -2,7 +2,6 @@
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 import rules
@@ -17,7 +16,7 @@ from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import OPEN_STATES, TRANSITIONS, TransitionRefused, declaration_transition
 from publicity.cache import publicity_board_changed
-from publicity.calendar import CalendarNotCovered, working_days_window
+from publicity.calendar import CalendarNotCovered, publicity_first_day, working_days_window
 from publicity.models import BatchVersion, Objection, ObjectionState, PublicityBatch, PublicityEntry, PublishedEntry
 from publicity.workflow import objection_transition
 
@@ -25,14 +24,9 @@ from publicity.workflow import objection_transition
 CLASSIFIABLE_STATES = frozenset(OPEN_STATES) | TRANSITIONS[A.PUBLICISE].sources
 
 
-def publicity_first_day(today=None):
-    """The first day a batch opened `today` may count: today itself or the next day, as
-    settings.PUBLICITY_COUNTS_OPENING_DAY says (the board shows which)."""
-    today = today or timezone.localdate()
-    return today if settings.PUBLICITY_COUNTS_OPENING_DAY else today + timedelta(days=1)
-
-
 def _window_or_refuse(today):
+    """The period of a batch opened `today`, the one answer the console preview and `manage.py
+    publicity_window` give too; a period that would reach an uncovered year is refused."""
     try:
         return working_days_window(publicity_first_day(today))
     except CalendarNotCovered as gap:

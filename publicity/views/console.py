@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from common.views import permission_required
 from declarations.workflow import TransitionRefused
+from publicity.calendar import CalendarNotCovered
 from publicity.forms import BatchOpenForm, CallChoiceForm, ObjectionHandleForm
 from publicity.models import ObjectionState, PublicityBatch
 from publicity.selectors import (
@@ -59,7 +60,13 @@ def console_batch_open(request):
     elif request.method == "POST":
         messages.error(request, _("Choose a call first."))
         return redirect("publicity:console_batch_open")
-    window_start, window_end = publicity_window_if_opened_today()
+    try:
+        window_start, window_end = publicity_window_if_opened_today()
+    except CalendarNotCovered as gap:
+        window_start = window_end = None
+        window_refusal = str(gap)
+    else:
+        window_refusal = ""
     return _console(
         request,
         "publicity/console_batch_open.html",
@@ -68,6 +75,7 @@ def console_batch_open(request):
             "open_form": open_form,
             "window_start": window_start,
             "window_end": window_end,
+            "window_refusal": window_refusal,
         },
     )
 
