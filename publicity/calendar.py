@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 import chinese_calendar
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
@@ -19,8 +20,13 @@ from django.utils.translation import gettext as _
 from publicity.models import CalendarDay, CalendarYear
 
 PUBLICITY_WORKING_DAYS = 5
+# From this month on, next year's schedule is awaited: the State Council publishes it in autumn.
+NEXT_YEAR_AWAITED_FROM_MONTH = 11
 # The longest public holiday ever granted is 10 days (Spring Festival 2020); a longer range is a typo.
 LONGEST_HOLIDAY_DAYS = 14
+# The complete years, for the console's banner: one query, then the cache, until a year changes.
+COVERED_YEARS_CACHE_KEY = "publicity:calendar:covered-years"
+COVERED_YEARS_CACHE_SECONDS = 3600
 
 
 class CalendarNotCovered(Exception):
@@ -123,6 +129,26 @@ def working_days_left(today, ends_on):
         return 0
     calendar = _Calendar(today, ends_on)
     return sum(calendar.working(today + timedelta(days=n)) for n in range((ends_on - today).days + 1))
+
+
+def calendar_gap_year(today=None, *, cached=True):
+    """The year the console and the staff are warned about, or None: this year if its schedule is
+    not complete, and from 1 November next year too. `cached` reads the covered years from the
+    cache (one query when it is cold); the periodic warning asks the database."""
+    today = today or timezone.localdate()
+    awaited = [today.year]
+    if today.month >= NEXT_YEAR_AWAITED_FROM_MONTH:
+        awaited.append(today.year + 1)
+    covered = cache.get(COVERED_YEARS_CACHE_KEY) if cached else None
+    if covered is None:
+        covered = frozenset(CalendarYear.objects.filter(complete=True).values_list("year", flat=True))
+        cache.set(COVERED_YEARS_CACHE_KEY, covered, COVERED_YEARS_CACHE_SECONDS)
+    return next((year for year in awaited if year not in covered), None)
+
+
+def calendar_covered_years_changed():
+    """Forget the cached covered years (after a year is completed or reopened)."""
+    cache.delete(COVERED_YEARS_CACHE_KEY)
 
 
 @dataclass(frozen=True)

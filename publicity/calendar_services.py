@@ -1,4 +1,4 @@
-"""The administrator's writes to the working-day calendar.
+"""The administrator's writes to the working-day calendar, and the warning while a year is missing.
 
 A year is entered as the State Council's notice reads: holidays as named ranges of dates, make-up
 working days as single weekend dates, then "this year's schedule is complete", from which moment
@@ -10,18 +10,26 @@ kept in the models' history with the administrator as its user.
 import datetime
 
 import rules
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from notices.models import Notice
+from notices.services import notice_create
 from publicity.calendar import (
+    calendar_covered_years_changed,
+    calendar_gap_year,
+    calendar_year_address,
     holiday_problems,
     holiday_ranges,
     make_up_day_problems,
 )
 from publicity.models import CalendarDay, CalendarYear
+from publicity.rules import CALENDAR_WARNED_ROLES
 
 
 def _day(value):
@@ -144,11 +152,17 @@ def calendar_make_up_day_remove(*, actor, year, day):
     return entered
 
 
+def _covered_years_changed():
+    # Now, for this process; after the commit, for every process that read the cache meanwhile.
+    calendar_covered_years_changed()
+    transaction.on_commit(calendar_covered_years_changed)
+
+
 @transaction.atomic
 def calendar_year_complete(*, actor, year):
     """Declare `year`'s schedule complete: from now on publicity periods may reach it, counted with
     what is entered. Refuses a year without any holiday and one complete already. Records who and
-    when."""
+    when; the console's banner and the periodic warning stop."""
     calendar_year = _year_for_update(actor=actor, year=year)
     if calendar_year.complete:
         raise ValidationError(_("The schedule of %(year)s is complete already.") % {"year": year})
@@ -162,6 +176,7 @@ def calendar_year_complete(*, actor, year):
     calendar_year.completed_at = timezone.now()
     calendar_year._history_user = actor
     calendar_year.save()
+    _covered_years_changed()
     return calendar_year
 
 
@@ -183,4 +198,44 @@ def calendar_year_reopen(*, actor, year, reason):
     calendar_year._history_user = actor
     calendar_year._change_reason = reason
     calendar_year.save()
+    _covered_years_changed()
     return calendar_year
+
+
+def _warning(year):
+    subject = _("The working days of %(year)s are not entered yet") % {"year": year}
+    body = _(
+        "The State Council's holiday schedule for %(year)s has not been entered in the platform. Until "
+        "it is, every publicity period that would reach %(year)s is refused, never guessed. The "
+        "administrator enters the holidays and make-up working days of %(year)s on the page "
+        "%(address)s and then marks the year's schedule complete."
+    ) % {"year": year, "address": calendar_year_address(year)}
+    return subject, body
+
+
+@transaction.atomic
+def calendar_gap_warn(*, today=None):
+    """While this year's schedule, or from 1 November next year's, is not complete, send every
+    active commission staff member and administrator a notice, in their language, once a day: one
+    who had it today (Beijing time) is skipped, so the task may run as often as beat likes. The
+    recipients' rows are locked, so two runs at once send one notice. Returns how many were sent."""
+    today = today or timezone.localdate()
+    year = calendar_gap_year(today, cached=False)
+    if year is None:
+        return 0
+    recipients = list(
+        get_user_model()
+        .objects.select_for_update()
+        .filter(is_active=True, role__in=CALENDAR_WARNED_ROLES)
+        .order_by("pk")
+    )
+    since = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    sent = 0
+    for user in recipients:
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            subject, body = _warning(year)
+        if Notice.objects.filter(recipient=user, subject=subject, created_at__gte=since).exists():
+            continue
+        notice_create(recipient=user, subject=subject, body=body)
+        sent += 1
+    return sent

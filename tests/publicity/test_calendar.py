@@ -5,7 +5,9 @@ from datetime import date, datetime, timedelta
 import chinese_calendar
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -14,8 +16,11 @@ from django.utils import timezone
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import TransitionRefused
+from notices.models import Notice
 from publicity.calendar import (
+    COVERED_YEARS_CACHE_KEY,
     CalendarNotCovered,
+    calendar_gap_year,
     working_days_left,
     working_days_window,
 )
@@ -23,9 +28,11 @@ from publicity.calendar_services import (
     calendar_holiday_add,
     calendar_make_up_day_add,
     calendar_year_complete,
+    calendar_year_reopen,
 )
 from publicity.models import CalendarDay, CalendarYear
 from publicity.services import publicity_batch_open
+from publicity.tasks import warn_of_calendar_gaps
 from tests.factories import CallFactory
 from tests.publicity.conftest import SHANGHAI, on
 
@@ -696,6 +703,138 @@ def test_the_console_navigation_offers_the_calendar_to_the_administrator_only(cl
     assert admin_page.count('href="/publicity/console/calendar/"') == 2  # the header and the console menu
     assert 'href="/console/"' not in admin_page  # the administrator does not enter the review console
     assert 'href="/publicity/console/calendar/"' not in staff_page
+
+
+# --- The warning while next year is not entered -------------------------------------------------------
+
+
+@pytest.fixture
+def everyone(applicant, staff, reviewer, finance, administrator):
+    from tests.factories import AdminFactory, StaffFactory
+
+    StaffFactory(username="staff-left", is_active=False)
+    return {
+        "staff": staff,
+        "chinese_staff": StaffFactory(username="staff-zh", language="zh-hans"),
+        "administrator": administrator,
+        "second_administrator": AdminFactory(username="admin-b"),
+    }
+
+
+def warnings():
+    return sorted(Notice.objects.values_list("recipient__username", "subject"))
+
+
+def test_no_warning_before_november(everyone):
+    with on(date(2026, 10, 31), hour=23):
+        assert warn_of_calendar_gaps.delay().get() == 0
+
+    assert warnings() == []
+
+
+def test_from_1_november_staff_and_administrators_are_warned_once_a_day(
+    everyone, mailoutbox, django_capture_on_commit_callbacks
+):
+    with on(date(2026, 11, 1), hour=0), django_capture_on_commit_callbacks(execute=True):
+        first = warn_of_calendar_gaps.delay().get()
+    with on(date(2026, 11, 1), hour=17):
+        again = warn_of_calendar_gaps.delay().get()
+
+    assert (first, again) == (4, 0)
+    assert warnings() == [
+        ("admin-a", "The working days of 2027 are not entered yet"),
+        ("admin-b", "The working days of 2027 are not entered yet"),
+        ("staff-a", "The working days of 2027 are not entered yet"),
+        ("staff-zh", "2027年的工作日尚未录入"),
+    ]
+    notice = Notice.objects.get(recipient=everyone["staff"])
+    assert notice.body == (
+        "The State Council's holiday schedule for 2027 has not been entered in the platform. Until it is, "
+        "every publicity period that would reach 2027 is refused, never guessed. The administrator enters "
+        "the holidays and make-up working days of 2027 on the page /publicity/console/calendar/2027/ and "
+        "then marks the year's schedule complete."
+    )
+    assert sorted(mail.subject for mail in mailoutbox) == [
+        "2027年的工作日尚未录入",
+        *["The working days of 2027 are not entered yet"] * 3,
+    ]
+
+    with on(date(2026, 11, 2), hour=9):
+        assert warn_of_calendar_gaps.delay().get() == 4
+
+
+def test_the_warning_stops_once_next_year_is_complete(everyone, administrator):
+    with on(date(2026, 11, 20)):
+        calendar_holiday_add(
+            actor=administrator, year=2027, name="New Year", first_day=date(2027, 1, 1), last_day=date(2027, 1, 3)
+        )
+        calendar_year_complete(actor=administrator, year=2027)
+
+        assert warn_of_calendar_gaps.delay().get() == 0
+
+    assert warnings() == []
+
+
+def test_beat_runs_the_warning_every_office_hour():
+    entry = settings.CELERY_BEAT_SCHEDULE["warn-of-calendar-gaps"]
+
+    assert entry["task"] == warn_of_calendar_gaps.name == "publicity.tasks.warn_of_calendar_gaps"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == (set(range(9, 18)), {0})
+
+
+def banner(client):
+    return client.get(reverse("publicity:console_batches")).context["calendar_gap"]()
+
+
+def test_the_console_shows_the_banner_from_1_november_while_next_year_is_missing(client, staff, administrator):
+    with on(date(2026, 10, 31)):
+        client.force_login(staff)
+        october = client.get(reverse("publicity:console_batches")).content.decode()
+    with on(date(2026, 11, 1)):
+        client.force_login(staff)
+        november = client.get(reverse("publicity:console_batches")).content.decode()
+        client.force_login(administrator)
+        for_the_administrator = client.get(reverse("publicity:calendar_years")).content.decode()
+
+    assert 'id="calendar-gap"' not in october
+    assert "The working days of 2027 are not entered yet." in november
+    assert "The administrator enters it under Working-day calendar in the console." in november
+    assert 'href="/publicity/console/calendar/2027/">Enter the schedule of 2027</a>' in for_the_administrator
+
+
+def test_the_banner_goes_once_next_year_is_complete(client, staff, administrator):
+    with on(date(2026, 12, 1)):
+        client.force_login(staff)
+        assert banner(client) == 2027
+        calendar_holiday_add(
+            actor=administrator, year=2027, name="New Year", first_day=date(2027, 1, 1), last_day=date(2027, 1, 3)
+        )
+        assert banner(client) == 2027
+        calendar_year_complete(actor=administrator, year=2027)
+        assert banner(client) is None
+        calendar_year_reopen(actor=administrator, year=2027, reason="A correction.")
+        assert banner(client) == 2027
+
+
+def test_the_banner_is_for_staff_and_administrators_only(client, finance, reviewer, applicant):
+    with on(date(2026, 12, 1)):
+        for user in (finance, reviewer):
+            client.force_login(user)
+            page = client.get(reverse("review:queue")).content.decode()
+            assert 'id="calendar-gap"' not in page
+        client.force_login(applicant)
+        assert 'id="calendar-gap"' not in client.get(reverse("declarations:dashboard")).content.decode()
+
+
+def test_the_banner_reads_the_covered_years_once(client, staff, django_assert_num_queries):
+    with on(date(2026, 12, 1)):
+        client.force_login(staff)
+        client.get(reverse("publicity:console_batches"))
+        with django_assert_num_queries(0):
+            assert calendar_gap_year() == 2027
+        cache.delete(COVERED_YEARS_CACHE_KEY)
+        with django_assert_num_queries(1):
+            assert calendar_gap_year() == 2027
 
 
 def test_a_window_longer_than_the_calendar_read_at_first_is_read_on(administrator):
