@@ -14,5 +14,6 @@ def permissions(request):
             "console_staff": rules.has_perm("console.staff", user),
             "evaluate": rules.has_perm("review.evaluate", user),
             "disburse": rules.has_perm("disbursement.disburse", user),
+            "manage_calendar": rules.has_perm("publicity.manage_calendar", user),
         }
     }

@@ -9,6 +9,7 @@ ALLOWED_HOSTS; see the README.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -85,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notices.context_processors.unread_notices",
                 "config.context_processors.permissions",
+                "publicity.context_processors.calendar_gap",
             ],
         },
     },
@@ -201,6 +203,12 @@ CELERY_BEAT_SCHEDULE = {
     "close-due-publicity-batches": {"task": "publicity.tasks.close_due_publicity_batches", "schedule": 900.0},
     # A safety net for a recomputation lost between a decision's commit and its task (crash, broker down).
     "recompute-award-caps": {"task": "declarations.tasks.recompute_award_caps", "schedule": 3600.0},
+    # Hourly in office hours (Beijing), so a beat down at nine still warns that day; the service
+    # sends each person one notice a day at most.
+    "warn-of-calendar-gaps": {
+        "task": "publicity.tasks.warn_of_calendar_gaps",
+        "schedule": crontab(minute=0, hour="9-17"),
+    },
 }
 
 # Production hardening: on whenever DEBUG is off, each switchable for a proxy that terminates TLS.

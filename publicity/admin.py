@@ -7,7 +7,9 @@ from publicity.models import CalendarDay, Objection, PublicityBatch, PublicityEn
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(SimpleHistoryAdmin):
-    """The working-day calendar: add the next year when the State Council publishes it."""
+    """Single days of the working-day calendar. Years are entered, checked and completed in the
+    console's Working-day calendar (publicity.calendar_services); a day changed here skips those
+    checks, though its history keeps who changed it."""
 
     list_display = ("date", "is_working_day", "name")
     list_filter = ("is_working_day",)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from declarations.enums import PUBLIC_LABELS
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration
-from publicity.calendar import CalendarNotCovered, publicity_first_day, working_days_window
+from publicity.calendar import publicity_first_day, working_days_window
 from publicity.models import Objection, ObjectionState, PublicityBatch, PublicityEntry
 
 # How long a closed batch stays on the board's front page.
@@ -115,12 +115,10 @@ def publicity_batch_get_for_staff(*, pk, today=None):
     return _set_phase(batch, today or timezone.localdate())
 
 
-def publicity_window_if_opened_today():
-    """The period a batch opened today would run for, or the CalendarNotCovered refusal."""
-    try:
-        return working_days_window(publicity_first_day())
-    except CalendarNotCovered as gap:
-        return gap
+def publicity_window_if_opened_today(today=None):
+    """The period a batch opened today would run for, as publicity_batch_open computes it. Raises
+    CalendarNotCovered where it would reach a year whose working days are not entered."""
+    return working_days_window(publicity_first_day(today or timezone.localdate()))
 
 
 def call_list_with_approved_declarations():

@@ -25,6 +25,8 @@ CLASSIFIABLE_STATES = frozenset(OPEN_STATES) | TRANSITIONS[A.PUBLICISE].sources
 
 
 def _window_or_refuse(today):
+    """The period of a batch opened `today`, the one answer the console preview and `manage.py
+    publicity_window` give too; a period that would reach an uncovered year is refused."""
     try:
         return working_days_window(publicity_first_day(today))
     except CalendarNotCovered as gap:

@@ -79,15 +79,22 @@ def console_batch_open(request):
     elif request.method == "POST":
         messages.error(request, _("Choose a call first."))
         return redirect("publicity:console_batch_open")
-    window = publicity_window_if_opened_today()
+    try:
+        window_start, window_end = publicity_window_if_opened_today()
+    except CalendarNotCovered as gap:
+        window_start = window_end = None
+        window_refusal = str(gap)
+    else:
+        window_refusal = ""
     return _console(
         request,
         "publicity/console_batch_open.html",
         {
             "call_form": call_form,
             "open_form": open_form,
-            "window": None if isinstance(window, CalendarNotCovered) else window,
-            "calendar_gap": window if isinstance(window, CalendarNotCovered) else None,
+            "window_start": window_start,
+            "window_end": window_end,
+            "window_refusal": window_refusal,
             "counts_opening_day": settings.PUBLICITY_COUNTS_OPENING_DAY,
         },
     )
