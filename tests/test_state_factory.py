@@ -9,13 +9,13 @@ import hashlib
 import pytest
 from django.db import transaction
 
-from config.demo import PATHS, Cast, walk_to
+from config.demo import PATHS, Cast, complete_for_submission, walk_to
 from declarations.enums import DeclarationState as S
 from declarations.models import Attachment, Declaration, DeclarationNumberSequence
 from declarations.services import commitment_covers
 from review.models import EvaluationMeeting
 from tests.factories import DeclarationFactory
-from tests.factories.states import build_to, path_to
+from tests.factories.states import build_to, path_to, ready_to_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -273,6 +273,20 @@ def test_the_services_take_a_built_declaration_on_as_a_walked_one(start, state, 
     )
 
     assert built_then_walked == walked
+
+
+def test_a_draft_made_ready_to_submit_is_one_completed_by_the_services(cast, open_call):
+    def complete():
+        draft = _draft(cast, open_call)
+        complete_for_submission(draft, cast.applicant)
+        return draft
+
+    completed = _in_a_savepoint(complete)
+    ready = _in_a_savepoint(lambda: ready_to_submit(_draft(cast, open_call), cast.applicant))
+
+    assert ready == completed
+    assert ready["declaration"][0] == S.DRAFT
+    assert ready["attachments"] and ready["commitments"]
 
 
 def test_build_to_takes_the_fewest_transitions_unless_told_which_states_to_pass():

@@ -60,7 +60,7 @@ from review.models import (
     SupportScheme,
 )
 
-__all__ = ["DEFAULT_AMOUNT", "Cast", "build_to", "path_to"]
+__all__ = ["DEFAULT_AMOUNT", "Cast", "build_to", "path_to", "ready_to_submit"]
 
 DEFAULT_AMOUNT = Decimal("1600000.00")
 CENT = Decimal("0.01")
@@ -156,8 +156,8 @@ class _Builder:
 
     # --- one method per action: the records of the service that takes it ------------------------
 
-    def submit(self):
-        """config.demo.complete_for_submission, then declarations.services.declaration_submit."""
+    def complete(self):
+        """config.demo.complete_for_submission: the evidence files still missing and the commitment."""
         declaration, applicant = self.declaration, self.cast.applicant
         present = set(declaration.attachments.values_list("evidence", flat=True))
         added = []
@@ -206,6 +206,11 @@ class _Builder:
                 content=commitment.declaration_content(declaration, declaration.attachments.all()),
             ),
         )
+
+    def submit(self):
+        """config.demo.complete_for_submission, then declarations.services.declaration_submit."""
+        self.complete()
+        declaration = self.declaration
         changes = {"submitted_at": timezone.now()}
         if not declaration.number:
             sequence, _created = DeclarationNumberSequence.objects.get_or_create(
@@ -214,7 +219,7 @@ class _Builder:
             sequence.last += 1
             sequence.save(update_fields=["last"])
             changes["number"] = f"ZGC-{declaration.call.year}-{declaration.programme.code}-{sequence.last:06d}"
-        self.transition(A.SUBMIT, applicant, **changes)
+        self.transition(A.SUBMIT, self.cast.applicant, **changes)
 
     def _void_commitments(self, reason):
         """declarations.services._void_commitments, which each new file and each signature calls."""
@@ -509,4 +514,13 @@ def build_to(declaration, state, *, cast, amount=DEFAULT_AMOUNT, through=()):
         for target in path_to(here, state, through):
             STEPS[_action(here, target)](builder)
             here = target
+    return Declaration.objects.get(pk=declaration.pk)
+
+
+def ready_to_submit(declaration, applicant):
+    """What config.demo.complete_for_submission leaves on a draft (the evidence files still missing
+    and the signed commitment), written as build_to writes it; returns the declaration reloaded."""
+    builder = _Builder(declaration, Cast(applicant=applicant, staff=None, reviewers=[], finance=None), DEFAULT_AMOUNT)
+    with transaction.atomic():
+        builder.complete()
     return Declaration.objects.get(pk=declaration.pk)
