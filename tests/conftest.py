@@ -1,7 +1,12 @@
+import shutil
+from contextlib import contextmanager
+
 import chinese_calendar
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.test import override_settings
 
 from publicity.calendar import COVERED_YEARS_CACHE_KEY
 from tests.factories import (
@@ -15,22 +20,30 @@ from tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _eager_celery_and_english(settings, tmp_path):
-    """Tests run Celery tasks eagerly unless a test says it uses the real broker (tests/notices);
-    evidence files go to a temporary folder."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.LANGUAGE_CODE = "en"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "attachments")},
+def _test_settings(attachments):
+    """Celery tasks run eagerly unless a test says it uses the real broker (tests/notices); English;
+    a fast password hasher; e-mail kept in memory; evidence files in the folder `attachments`."""
+    return {
+        "CELERY_TASK_ALWAYS_EAGER": True,
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "LANGUAGE_CODE": "en",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "STORAGES": {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            "attachments": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(attachments)},
+            },
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_and_english(settings, tmp_path):
+    """Every test runs with _test_settings, its evidence files in a temporary folder of its own."""
+    for name, value in _test_settings(tmp_path / "attachments").items():
+        setattr(settings, name, value)
     from config.celery import app
 
     app.conf.task_always_eager = True
@@ -44,39 +57,57 @@ def _covered_years_cached_as_migrated():
     cache.set(COVERED_YEARS_CACHE_KEY, frozenset(day.year for day in chinese_calendar.holidays), None)
 
 
+# The people of the tests: fixture name -> (factory, username).
+PEOPLE = {
+    "applicant": (ApplicantFactory, "applicant-a"),
+    "other_applicant": (ApplicantFactory, "applicant-b"),
+    "staff": (StaffFactory, "staff-a"),
+    "reviewer": (ReviewerFactory, "reviewer-a"),
+    "second_reviewer": (ReviewerFactory, "reviewer-b"),
+    "finance": (FinanceFactory, "finance-a"),
+    "administrator": (AdminFactory, "admin-a"),
+}
+
+
+def person(name):
+    """The user the fixture `name` of PEOPLE gives."""
+    factory, username = PEOPLE[name]
+    return factory(username=username)
+
+
 @pytest.fixture
 def applicant(db):
-    return ApplicantFactory(username="applicant-a")
+    return person("applicant")
 
 
 @pytest.fixture
 def other_applicant(db):
-    return ApplicantFactory(username="applicant-b")
+    return person("other_applicant")
 
 
 @pytest.fixture
 def staff(db):
-    return StaffFactory(username="staff-a")
+    return person("staff")
 
 
 @pytest.fixture
 def reviewer(db):
-    return ReviewerFactory(username="reviewer-a")
+    return person("reviewer")
 
 
 @pytest.fixture
 def second_reviewer(db):
-    return ReviewerFactory(username="reviewer-b")
+    return person("second_reviewer")
 
 
 @pytest.fixture
 def finance(db):
-    return FinanceFactory(username="finance-a")
+    return person("finance")
 
 
 @pytest.fixture
 def administrator(db):
-    return AdminFactory(username="admin-a")
+    return person("administrator")
 
 
 @pytest.fixture
@@ -87,6 +118,49 @@ def open_call(db):
 @pytest.fixture
 def draft(db, applicant, open_call):
     return DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant)
+
+
+class ModuleRows:
+    """Rows built once for a whole test module: see `module_db`."""
+
+    def __init__(self, blocker, attachments):
+        self.blocker = blocker
+        self.attachments = attachments
+
+    @contextmanager
+    def building(self):
+        """Where a module-scoped fixture builds the rows its module's tests share, with the settings
+        every test has (_test_settings)."""
+        from config.celery import app
+
+        with self.blocker.unblock(), override_settings(**_test_settings(self.attachments)):
+            app.conf.task_always_eager = True
+            yield
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One transaction around a test module, for rows its tests share, built in a module-scoped
+    fixture (`with module_db.building(): ...`) once per module and pytest-xdist worker rather than
+    once per test. Each test still runs in a savepoint of its own inside it, rolled back after the
+    test as always; the shared rows are rolled back after the module. Only for modules whose tests
+    are not transactional (django_db(transaction=True) would flush the tables under it)."""
+    rows = ModuleRows(django_db_blocker, tmp_path_factory.mktemp("module-attachments"))
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield rows
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def module_files(module_db, settings):
+    """The evidence files of the module's shared rows, copied to this test's own folder."""
+    shutil.copytree(module_db.attachments, settings.STORAGES["attachments"]["OPTIONS"]["location"], dirs_exist_ok=True)
 
 
 def pytest_report_header(config):

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from common.forms import MoneyField
-from config.demo import Cast, complete_for_submission, evidence_pdf, walk_to
+from config.demo import Cast, complete_for_submission, evidence_pdf
 from declarations.enums import DeclarationState as S
 from declarations.enums import District, OrganisationType, SignatoryCapacity
 from declarations.evidence import EVIDENCE
@@ -27,6 +27,7 @@ from declarations.programmes import PROGRAMMES, Kind
 from declarations.services import ORGANISATION_FIELDS, attachment_add, commitment_sign, declaration_submit
 from declarations.signup import OrganisationSignupForm
 from tests.factories import CallFactory, DeclarationFactory, credit_code_for
+from tests.factories.states import build_to
 
 junk = st.one_of(
     st.text(max_size=300),
@@ -412,7 +413,7 @@ def reviewed_factory(applicant, staff, reviewer, finance, open_call):
 
     def make():
         declaration = DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant)
-        return walk_to(declaration, S.REVIEWED, cast), staff
+        return build_to(declaration, S.REVIEWED, cast=cast), staff
 
     return make
 

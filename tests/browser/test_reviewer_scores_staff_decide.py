@@ -8,13 +8,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from config.demo import Cast, walk_to
+from config.demo import Cast
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from review.evaluation import assignment_score, programme_rubric
 from review.models import Decision
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, DeclarationFactory
+from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -26,8 +27,10 @@ def under_review(applicant, staff, reviewer, second_reviewer, finance):
     """Created before the browser starts (see tests/browser/conftest.py): a declaration under
     evaluation whose second reviewer has submitted already."""
     cast = Cast(applicant=applicant, staff=staff, reviewers=[reviewer, second_reviewer], finance=finance)
-    declaration = walk_to(
-        DeclarationFactory(organisation=applicant.organisation, created_by=applicant, title=TITLE), S.UNDER_REVIEW, cast
+    declaration = build_to(
+        DeclarationFactory(organisation=applicant.organisation, created_by=applicant, title=TITLE),
+        S.UNDER_REVIEW,
+        cast=cast,
     )
     criteria = programme_rubric(declaration.programme_id).criteria.all()
     other = declaration.review_assignments.get(reviewer=second_reviewer)

@@ -207,6 +207,7 @@ def test_decision_queues_the_recomputation_of_the_caps_it_affects(
 ):
     """Celery runs eagerly here (tests/conftest.py), so the task runs when the decision commits."""
     from config.demo import Cast, walk_to
+    from tests.factories.states import build_to
 
     cast = Cast(applicant=applicant, staff=staff, reviewers=[reviewer, second_reviewer], finance=finance)
     institution = applicant.organisation
@@ -217,7 +218,7 @@ def test_decision_queues_the_recomputation_of_the_caps_it_affects(
     waiting.refresh_from_db()
     assert waiting.award_cap == Decimal("1600000.00")  # 20 % of 8,000,000 within the 3,000,000 left
     decided = declare(institution, calls[2026], investment_amount="20000000.00")
-    walk_to(decided, S.REVIEWED, cast)
+    build_to(decided, S.REVIEWED, cast=cast)
 
     with django_capture_on_commit_callbacks(execute=True):
         walk_to(decided, S.APPROVED, cast, amount=Decimal("2000000.00"))

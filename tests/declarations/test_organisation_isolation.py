@@ -10,13 +10,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve
 
-from config.demo import complete_for_submission, evidence_pdf
+from config.demo import Cast, evidence_pdf
 from declarations import urls as declaration_urls
 from declarations import views
 from declarations.enums import DeclarationState as S
 from declarations.models import Attachment, Declaration
-from declarations.services import ORGANISATION_FIELDS, declaration_submit
+from declarations.services import ORGANISATION_FIELDS
 from tests.factories import DeclarationFactory
+from tests.factories.states import build_to, ready_to_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -105,9 +106,10 @@ def snapshot(declaration):
 def victim(request, draft, applicant):
     """The applicant's declaration, complete with its evidence files and signed commitment: a draft
     that could be submitted, or submitted with its number."""
-    complete_for_submission(draft, applicant)
     if request.param == "submitted":
-        declaration_submit(declaration_id=draft.pk, actor=applicant)
+        build_to(draft, S.SUBMITTED, cast=Cast(applicant=applicant, staff=None, reviewers=[], finance=None))
+    else:
+        ready_to_submit(draft, applicant)
     declaration = Declaration.objects.get(pk=draft.pk)
     assert declaration.attachments.exists()
     assert (declaration.state, bool(declaration.number)) == (

@@ -3,8 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from config.demo import Cast, walk_to
+from config.demo import PATHS, Cast
 from tests.factories import CallFactory, DeclarationFactory, FinanceFactory
+from tests.factories.states import build_to
 
 APPROVED = Decimal("1600000.00")
 
@@ -16,16 +17,16 @@ def cast(applicant, staff, reviewer, second_reviewer, finance):
 
 @pytest.fixture
 def make_declaration(cast, open_call):
-    """A new declaration of the applicant's organisation, walked by the real services to `state`
-    with APPROVED as its approved amount (disbursing: half paid; paid: all paid). Each is declared
-    under a call of its own support year, so the Art. 6 cap of 5 million yuan per institution and
-    year leaves room for all of them."""
+    """A new declaration of the applicant's organisation, brought to `state` by the way the real
+    services walk it (tests/factories/states.py, config.demo.PATHS) with APPROVED as its approved
+    amount (disbursing: half paid; paid: all paid). Each is declared under a call of its own support
+    year, so the Art. 6 cap of 5 million yuan per institution and year leaves room for all of them."""
     years = itertools.count(open_call.year)
 
     def make(state):
         call = CallFactory(year=next(years))
         declaration = DeclarationFactory(organisation=cast.applicant.organisation, call=call, created_by=cast.applicant)
-        return walk_to(declaration, state, cast, amount=APPROVED)
+        return build_to(declaration, state, cast=cast, amount=APPROVED, through=PATHS[state][:-1])
 
     return make
 

@@ -4,7 +4,7 @@ with a reason. Each outcome is recorded with the checklist as ticked."""
 
 import pytest
 
-from config.demo import Cast, walk_to
+from config.demo import Cast
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import TransitionRefused
@@ -13,6 +13,7 @@ from review.acceptance import checklist_for
 from review.models import AcceptanceCheck, AcceptanceOutcome
 from review.services import declaration_accept
 from tests.factories import DeclarationFactory
+from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def cast(applicant, staff, reviewer, second_reviewer, finance):
 @pytest.fixture
 def submitted(cast):
     declaration = DeclarationFactory(organisation=cast.applicant.organisation, created_by=cast.applicant)
-    return walk_to(declaration, S.SUBMITTED, cast)
+    return build_to(declaration, S.SUBMITTED, cast=cast)
 
 
 def _all_items(declaration):

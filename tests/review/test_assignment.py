@@ -3,7 +3,7 @@ with a conflict of interest (of the declaring organisation, or declared by the r
 
 import pytest
 
-from config.demo import Cast, walk_to
+from config.demo import Cast
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import TransitionRefused
@@ -11,6 +11,7 @@ from review.models import ConflictOfInterest, ReviewAssignment
 from review.selectors import reviewers_with_load
 from review.services import reviewers_assign
 from tests.factories import DeclarationFactory, ReviewerFactory
+from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def cast(applicant, staff, reviewer, second_reviewer, finance):
 @pytest.fixture
 def accepted(cast):
     declaration = DeclarationFactory(organisation=cast.applicant.organisation, created_by=cast.applicant)
-    return walk_to(declaration, S.ACCEPTED, cast)
+    return build_to(declaration, S.ACCEPTED, cast=cast)
 
 
 def test_a_reviewer_who_declared_a_conflict_with_the_organisation_is_refused_and_nothing_is_assigned(
@@ -51,7 +52,7 @@ def test_the_console_offers_only_reviewers_without_a_conflict_with_their_load(
     conflicted = ReviewerFactory(username="conflicted")
     ConflictOfInterest.objects.create(reviewer=conflicted, organisation=accepted.organisation, reason="Shareholder.")
     ReviewerFactory(username="insider", organisation=accepted.organisation)
-    walk_to(DeclarationFactory(organisation=cast.applicant.organisation), S.UNDER_REVIEW, cast)
+    build_to(DeclarationFactory(organisation=cast.applicant.organisation), S.UNDER_REVIEW, cast=cast)
 
     offered = {r.username: r.open_evaluations for r in reviewers_with_load(accepted)}
     assert offered == {reviewer.username: 1, second_reviewer.username: 1}

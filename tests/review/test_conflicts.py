@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from config.demo import Cast, walk_to
+from config.demo import Cast
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
@@ -13,6 +13,7 @@ from notices.models import Notice
 from review.evaluation import assignment_score, conflict_declare, programme_rubric
 from review.models import ConflictOfInterest, EvaluationSummary, ReviewAssignment
 from tests.factories import DeclarationFactory, ReviewerFactory
+from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def cast(applicant, staff, reviewer, second_reviewer, finance):
 
 def under_review(cast):
     declaration = DeclarationFactory(organisation=cast.applicant.organisation, created_by=cast.applicant)
-    return walk_to(declaration, S.UNDER_REVIEW, cast)
+    return build_to(declaration, S.UNDER_REVIEW, cast=cast)
 
 
 def assignment_of(declaration, reviewer):

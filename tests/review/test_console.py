@@ -2,13 +2,14 @@ from decimal import Decimal
 
 import pytest
 
-from config.demo import Cast, meeting_opinion_record, walk_to
+from config.demo import Cast, meeting_opinion_record
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import TransitionRefused
 from review.models import ReviewAssignment
 from review.services import reviewers_assign
 from tests.factories import DeclarationFactory, ReviewerFactory
+from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def cast(applicant, staff, reviewer, second_reviewer, finance):
 
 def _at(state, cast, **kwargs):
     declaration = DeclarationFactory(organisation=cast.applicant.organisation, created_by=cast.applicant, **kwargs)
-    return walk_to(declaration, state, cast)
+    return build_to(declaration, state, cast=cast)
 
 
 def test_decision_amount_errors_are_shown_at_the_field(client, staff, cast):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from config.demo import Cast, complete_for_submission, meeting_opinion_record, walk_to
+from config.demo import Cast, complete_for_submission, meeting_opinion_record
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
@@ -16,6 +16,7 @@ from review.acceptance import checklist_for
 from review.models import AcceptanceCheck, AcceptanceOutcome, CreditList, CreditRecord, Decision
 from review.services import declaration_accept, declaration_approve, declaration_decide_per_opinion, declaration_reject
 from tests.factories import DeclarationFactory
+from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def cast(applicant, staff, reviewer, second_reviewer, finance):
 
 def _at(state, cast):
     declaration = DeclarationFactory(organisation=cast.applicant.organisation, created_by=cast.applicant)
-    return walk_to(declaration, state, cast)
+    return build_to(declaration, state, cast=cast)
 
 
 def _listed(organisation, credit_list=CreditList.SERIOUSLY_ILLEGAL):

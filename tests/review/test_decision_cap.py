@@ -7,12 +7,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from config.demo import Cast, meeting_opinion_record, walk_to
+from config.demo import Cast, meeting_opinion_record
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import TransitionRefused
 from review.services import AboveAwardCap, declaration_approve
 from tests.factories import ART6_FACTS, DeclarationFactory, StaffFactory
+from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def reviewed(cast, open_call):
             created_by=cast.applicant,
             facts={**ART6_FACTS, **facts},
         )
-        declaration = walk_to(declaration, S.REVIEWED, cast)
+        declaration = build_to(declaration, S.REVIEWED, cast=cast)
         meeting_opinion_record(declaration, cast, Decimal("1600000.00"))
         return declaration
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from config.demo import Cast, meeting_opinion_record, walk_to
+from config.demo import Cast, meeting_opinion_record
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import TransitionRefused
@@ -14,6 +14,7 @@ from notices.models import Notice
 from review.models import Decision, DecisionOutcome, DoubleFundingMatch, FundingRecord, MatchJudgement
 from review.services import declaration_approve, declaration_decide_per_opinion, declaration_reject
 from tests.factories import DeclarationFactory
+from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def cast(applicant, staff, reviewer, second_reviewer, finance):
 @pytest.fixture
 def reviewed(cast):
     declaration = DeclarationFactory(organisation=cast.applicant.organisation, created_by=cast.applicant)
-    return walk_to(declaration, S.REVIEWED, cast)
+    return build_to(declaration, S.REVIEWED, cast=cast)
 
 
 def _match(declaration, judgement):
@@ -91,7 +92,7 @@ def test_deciding_per_opinion_approves_the_proposed_amount_or_rejects_with_the_o
     assert (approved.state, approved.approved_amount) == (S.APPROVED, Decimal("900000.00"))
     assert approved.events.last().note.startswith("As proposed by the evaluation meeting of ")
 
-    other = walk_to(DeclarationFactory(organisation=cast.applicant.organisation), S.REVIEWED, cast)
+    other = build_to(DeclarationFactory(organisation=cast.applicant.organisation), S.REVIEWED, cast=cast)
     meeting_opinion_record(other, cast, None)
     rejected = declaration_decide_per_opinion(declaration_id=other.pk, actor=staff)
     assert (rejected.state, rejected.decision_reason) == (S.NOT_SUPPORTED, "Below the pass mark.")

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from config.demo import Cast, walk_to
+from config.demo import Cast
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import TransitionRefused
@@ -23,6 +23,7 @@ from review.double_funding import (
 from review.models import DoubleFundingMatch, FundingRecord, MatchJudgement, Register
 from review.registers import register_import
 from tests.factories import DeclarationFactory, OrganisationFactory
+from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def funded(credit_code, **fields):
 
 def _at(state, cast, **kwargs):
     declaration = DeclarationFactory(organisation=cast.applicant.organisation, created_by=cast.applicant, **kwargs)
-    return walk_to(declaration, state, cast)
+    return build_to(declaration, state, cast=cast)
 
 
 # --- The measure ---------------------------------------------------------------------------------
@@ -358,7 +359,7 @@ def test_reviewers_see_no_double_funding_card(client, reviewer, cast):
 
 @pytest.mark.parametrize("role", ["reviewer", "finance", "applicant", "administrator"])
 def test_the_double_funding_pages_are_refused_to_everyone_but_staff(client, request, flagged, role, cast):
-    walk_to(flagged, S.UNDER_REVIEW, cast)  # the reviewer is assigned: still 403
+    build_to(flagged, S.UNDER_REVIEW, cast=cast)  # the reviewer is assigned: still 403
     match = flagged.double_funding_matches.get()
     client.force_login(request.getfixturevalue(role))
     prefix = f"match-{match.pk}"

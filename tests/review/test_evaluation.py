@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from config.demo import Cast, walk_to
+from config.demo import Cast
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Programme
@@ -20,6 +20,7 @@ from declarations.workflow import TransitionRefused
 from review.evaluation import assignment_score, programme_rubric
 from review.models import CriterionScore, EvaluationSummary, ReviewAssignment, Rubric
 from tests.factories import CallFactory, DeclarationFactory, ReviewerFactory
+from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def cast(applicant, staff, reviewer, second_reviewer, finance):
 
 def under_review(cast, **kwargs):
     declaration = DeclarationFactory(organisation=cast.applicant.organisation, created_by=cast.applicant, **kwargs)
-    return walk_to(declaration, S.UNDER_REVIEW, cast)
+    return build_to(declaration, S.UNDER_REVIEW, cast=cast)
 
 
 def criteria_of(declaration):

@@ -11,12 +11,13 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from config.demo import Cast, walk_to
+from config.demo import Cast
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Programme
 from review.exports import neutralise
 from review.models import EvaluationSummary
 from tests.factories import CallFactory, DeclarationFactory, OrganisationFactory
+from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db
 
@@ -218,13 +219,13 @@ def test_declarations_export_neutralises_every_formula_cell(client, staff, open_
 @pytest.fixture
 def decided(cast, open_call):
     """One approved and one not supported declaration, decided through the real services."""
-    approved = walk_to(
+    approved = build_to(
         DeclarationFactory(organisation=cast.applicant.organisation, call=open_call, created_by=cast.applicant),
         S.APPROVED,
-        cast,
+        cast=cast,
         amount=Decimal("1200000.00"),
     )
-    rejected = walk_to(
+    rejected = build_to(
         DeclarationFactory(
             organisation=cast.applicant.organisation,
             call=open_call,
@@ -232,7 +233,7 @@ def decided(cast, open_call):
             title="=1+1",
         ),
         S.NOT_SUPPORTED,
-        cast,
+        cast=cast,
     )
     return approved, rejected
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from config.demo import Cast, walk_to
+from config.demo import Cast
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.services import award_cap_refresh
@@ -32,6 +32,7 @@ from review.models import (
 )
 from review.services import declaration_decide_per_opinion
 from tests.factories import CallFactory, DeclarationFactory, ReviewerFactory, StaffFactory
+from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db
 
@@ -45,14 +46,14 @@ def cast(applicant, staff, reviewer, second_reviewer, finance):
 
 @pytest.fixture
 def make_declaration(cast, open_call):
-    """An ART6 declaration of the applicant's institution in `open_call`, walked to `state`
+    """An ART6 declaration of the applicant's institution in `open_call`, built into `state`
     (8,000,000 invested: award cap 1,600,000.00)."""
 
     def make(state=S.REVIEWED, call=None, **kwargs):
         declaration = DeclarationFactory(
             organisation=cast.applicant.organisation, call=call or open_call, created_by=cast.applicant, **kwargs
         )
-        return walk_to(declaration, state, cast)
+        return build_to(declaration, state, cast=cast)
 
     return make
 

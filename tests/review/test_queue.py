@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from config.demo import Cast, meeting_opinion_record, walk_to
+from config.demo import Cast, meeting_opinion_record
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Programme
 from review.filters import declaration_queue_for
@@ -28,6 +28,7 @@ from tests.factories import (
     OrganisationFactory,
     ReviewerFactory,
 )
+from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +41,9 @@ def cast(applicant, staff, reviewer, second_reviewer, finance):
 
 
 def _at(state, cast, **kwargs):
-    """A declaration of the applicant walked through the real services to `state`."""
+    """A declaration of the applicant brought to `state` as the real services would (tests/factories/states.py)."""
     declaration = DeclarationFactory(organisation=cast.applicant.organisation, created_by=cast.applicant, **kwargs)
-    return walk_to(declaration, state, cast)
+    return build_to(declaration, state, cast=cast)
 
 
 def _declaration(call, state=S.SUBMITTED, *, days_ago=1, programme="ART6", **kwargs):
@@ -644,7 +645,7 @@ def test_queue_query_count_does_not_grow_with_declarations(
 def test_bulk_assign_writes_ids_without_thousands_separators(client, staff, cast):
     """Ids above 999 must not come back as "1,507" from the hidden fields (USE_THOUSAND_SEPARATOR)."""
     declaration = DeclarationFactory(id=12345, organisation=cast.applicant.organisation, created_by=cast.applicant)
-    walk_to(declaration, S.ACCEPTED, cast)
+    build_to(declaration, S.ACCEPTED, cast=cast)
     client.force_login(staff)
     response = client.post("/console/bulk/", {"declarations": [12345], "action": "assign", "query": ""})
     assert '<input type="hidden" name="declarations" value="12345">' in response.content.decode()

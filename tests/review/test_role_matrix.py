@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from django.urls import get_resolver, reverse
 
-from config.demo import Cast, meeting_opinion_record, walk_to
+from accounts.models import User
+from config.demo import Cast, meeting_opinion_record
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, DeclarationEvent
 from review.meetings import withdrawal_record
@@ -27,51 +28,90 @@ from review.models import (
     RegisterImport,
     ReviewAssignment,
 )
+from tests.conftest import PEOPLE, person
 from tests.factories import DeclarationFactory, ReviewerFactory
+from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db
 
 OUTSIDERS = ["applicant", "other_applicant", "unassigned_reviewer", "finance", "administrator"]
 
 
-@pytest.fixture
-def unassigned_reviewer(db):
-    return ReviewerFactory(username="reviewer-unassigned")
+@pytest.fixture(scope="module")
+def shared(module_db):
+    """The people, and a declaration at each point the console acts on, a meeting and a funded project:
+    built once for the module (tests/conftest.py, module_db), each test reading them afresh."""
+    with module_db.building():
+        people = {name: person(name) for name in PEOPLE}
+        people["unassigned_reviewer"] = ReviewerFactory(username="reviewer-unassigned")
+        applicant, staff = people["applicant"], people["staff"]
+        cast = Cast(
+            applicant=applicant,
+            staff=staff,
+            reviewers=[people["reviewer"], people["second_reviewer"]],
+            finance=people["finance"],
+        )
+
+        def at(state):
+            declaration = DeclarationFactory(organisation=applicant.organisation, created_by=applicant)
+            return build_to(declaration, state, cast=cast)
+
+        submitted, under_review, reviewed = at(S.SUBMITTED), at(S.UNDER_REVIEW), at(S.REVIEWED)
+        opinion = meeting_opinion_record(reviewed, cast, Decimal("1600000.00"))
+        record = FundingRecord.objects.create(
+            credit_code=applicant.organisation.credit_code,
+            organisation_name=applicant.organisation.name,
+            project_title=reviewed.title,
+            project_content=reviewed.summary,
+            channel="Municipal Finance Bureau",
+            amount=Decimal("100000.00"),
+            granted_on=datetime.date(2025, 1, 1),
+        )
+        match = DoubleFundingMatch.objects.create(declaration=under_review, record=record, similarity=Decimal("0.9"))
+        withdrawal = withdrawal_record(
+            meeting_id=opinion.meeting_id,
+            actor=staff,
+            member=people["second_reviewer"],
+            declaration=reviewed,
+            reason="Advisor.",
+        )
+        world = {
+            "withdrawal": withdrawal,
+            "submitted": submitted,
+            "under_review": under_review,
+            "reviewed": reviewed,
+            "meeting": opinion.meeting,
+            "match": match,
+            "draft": DeclarationFactory(organisation=applicant.organisation, created_by=applicant),
+        }
+        return {
+            "people": {name: user.pk for name, user in people.items()},
+            "world": {key: (type(row), row.pk) for key, row in world.items()},
+        }
+
+
+def _shared_person(name):
+    @pytest.fixture(name=name)
+    def shared_person(shared):
+        return User.objects.get(pk=shared["people"][name])
+
+    return shared_person
+
+
+applicant = _shared_person("applicant")
+other_applicant = _shared_person("other_applicant")
+staff = _shared_person("staff")
+reviewer = _shared_person("reviewer")
+second_reviewer = _shared_person("second_reviewer")
+finance = _shared_person("finance")
+administrator = _shared_person("administrator")
+unassigned_reviewer = _shared_person("unassigned_reviewer")
 
 
 @pytest.fixture
-def world(applicant, staff, reviewer, second_reviewer, finance):
+def world(shared, module_files):
     """A declaration at each point the console acts on, a meeting and a funded project."""
-    cast = Cast(applicant=applicant, staff=staff, reviewers=[reviewer, second_reviewer], finance=finance)
-
-    def at(state):
-        declaration = DeclarationFactory(organisation=applicant.organisation, created_by=applicant)
-        return walk_to(declaration, state, cast)
-
-    submitted, under_review, reviewed = at(S.SUBMITTED), at(S.UNDER_REVIEW), at(S.REVIEWED)
-    opinion = meeting_opinion_record(reviewed, cast, Decimal("1600000.00"))
-    record = FundingRecord.objects.create(
-        credit_code=applicant.organisation.credit_code,
-        organisation_name=applicant.organisation.name,
-        project_title=reviewed.title,
-        project_content=reviewed.summary,
-        channel="Municipal Finance Bureau",
-        amount=Decimal("100000.00"),
-        granted_on=datetime.date(2025, 1, 1),
-    )
-    match = DoubleFundingMatch.objects.create(declaration=under_review, record=record, similarity=Decimal("0.9"))
-    withdrawal = withdrawal_record(
-        meeting_id=opinion.meeting_id, actor=staff, member=second_reviewer, declaration=reviewed, reason="Advisor."
-    )
-    return {
-        "withdrawal": withdrawal,
-        "submitted": submitted,
-        "under_review": under_review,
-        "reviewed": reviewed,
-        "meeting": opinion.meeting,
-        "match": match,
-        "draft": DeclarationFactory(organisation=applicant.organisation, created_by=applicant),
-    }
+    return {key: model.objects.get(pk=pk) for key, (model, pk) in shared["world"].items()}
 
 
 def _csv_file(name="credit.csv"):

@@ -1,0 +1,523 @@
+"""Bring a declaration straight into any state of the workflow, as if it had walked there.
+
+`build_to(declaration, state, cast=...)` follows TRANSITIONS from the declaration's state and, for each
+step, writes with plain ORM calls what the services of that step write when `config.demo.walk_to`
+takes it: the state and the declaration's saved version (django-simple-history), the
+DeclarationEvent with the same actor and note, the applicant's notices, and the records the step
+leaves behind (evidence files and the signed commitment, the number, acceptance checks, reviewers'
+assignments and scores, the evaluation summary, the meeting and its opinion, the decision with its
+award cap, the publicity batch and entry, an upheld objection, payments, the recovery). Timestamps
+are taken in the order the services take them.
+
+It skips what the services check (permissions, locks, the credit and double-funding registers that
+would divert a declaration, the submission's problems) and the repeated work of a walk, so it is
+several times faster; it refuses an approved amount above the award cap, as the walk would.
+
+Tests only: for setting up a declaration whose journey is not what the test is about. The walk
+itself stays tested once per path (tests/test_demo_walk.py, tests/test_full_path.py), and
+tests/test_state_factory.py proves that a built declaration and a walked one cannot be told apart.
+"""
+
+import hashlib
+from collections import deque
+from datetime import timedelta
+from decimal import ROUND_DOWN, Decimal
+from functools import cached_property
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from config.demo import Cast, evidence_pdf, step
+from declarations import commitment
+from declarations.enums import DeclarationAction as A
+from declarations.enums import DeclarationState as S
+from declarations.enums import SignatoryCapacity
+from declarations.evidence import EVIDENCE
+from declarations.models import Attachment, Commitment, Declaration, DeclarationEvent, DeclarationNumberSequence
+from declarations.selectors import declaration_award_assessment
+from declarations.tasks import recompute_award_caps
+from declarations.workflow import TRANSITIONS
+from disbursement.models import Payment, Recovery
+from notices.services import notice_create, notices_for_transition
+from publicity.models import ObjectionOutcome
+from publicity.services import objection_handle, objection_raise
+from review.acceptance import checklist_for, checklist_record
+from review.double_funding import double_funding_check
+from review.evaluation import Evaluation, evaluation_result, programme_rubric, weighted_total
+from review.models import (
+    AcceptanceCheck,
+    AcceptanceOutcome,
+    CriterionScore,
+    Decision,
+    DecisionOutcome,
+    EvaluationMeeting,
+    EvaluationSummary,
+    FundingRecord,
+    MeetingOpinion,
+    ReviewAssignment,
+    SupportScheme,
+)
+
+__all__ = ["DEFAULT_AMOUNT", "Cast", "build_to", "path_to", "ready_to_submit"]
+
+DEFAULT_AMOUNT = Decimal("1600000.00")
+CENT = Decimal("0.01")
+
+# The notes and texts config.demo.step gives each step.
+NOTES = {
+    A.RETURN: "Please attach the payment proof.",
+    A.WITHDRAW: "Declared under the wrong programme.",
+    A.ACCEPT: "Formal review passed.",
+    A.REFUSE: "The investee is not in a Zhongguancun high-tech field.",
+    A.DISQUALIFY: "On the list of untrustworthy persons subject to enforcement.",
+    A.REJECT: "Evaluation score below the pass mark.",
+    A.APPROVE: "Per the evaluation opinions.",
+    A.STOP: "Registration moved out of Beijing.",
+    A.RECOVER: "Evidence of the investment was forged.",
+}
+EVALUATION_OPINION = "Sound first-round investment in a Zhongguancun high-tech field."
+
+
+def _shortest(start, target):
+    """The states after `start` up to `target` by the fewest transitions (table order breaks ties)."""
+    before = {start: None}
+    todo = deque([start])
+    while todo:
+        state = todo.popleft()
+        if state == target:
+            path = []
+            while state != start:
+                path.append(state)
+                state = before[state]
+            return path[::-1]
+        for transition in TRANSITIONS.values():
+            if state in transition.sources and transition.target not in before:
+                before[transition.target] = state
+                todo.append(transition.target)
+    raise ValueError(f"No transition leads from {start} to {target}.")
+
+
+def path_to(start, target, through=()):
+    """The states a declaration in `start` passes to reach `target`: the fewest transitions, by way
+    of the states in `through` in their order; `start` itself is not included."""
+    path, here = [], start
+    for stop in (*through, target):
+        path += _shortest(here, stop)
+        here = stop
+    return path
+
+
+def _action(source, target):
+    (action,) = [a for a, t in TRANSITIONS.items() if source in t.sources and t.target == target]
+    return action
+
+
+class _Builder:
+    def __init__(self, declaration, cast, amount):
+        self.declaration = Declaration.objects.select_related("organisation", "programme", "call").get(
+            pk=declaration.pk
+        )
+        self.cast = cast
+        self.amount = Decimal(amount)
+
+    @cached_property
+    def rubric(self):
+        return programme_rubric(self.declaration.programme_id)
+
+    # --- what declarations.workflow.declaration_transition writes -------------------------------
+
+    def transition(self, action, actor, note="", **changes):
+        transition = TRANSITIONS[action]
+        declaration = self.declaration
+        from_state = declaration.state
+        for field, value in changes.items():
+            setattr(declaration, field, value)
+        declaration.state = transition.target
+        declaration.save()
+        event = DeclarationEvent.objects.create(
+            declaration=declaration,
+            action=action,
+            from_state=from_state,
+            to_state=transition.target,
+            actor=actor,
+            note=note.strip(),
+            created_at=timezone.now(),
+        )
+        if transition.notify_applicant:
+            notices_for_transition(declaration=declaration, event=event)
+        if transition.changes_history:
+            pk = declaration.pk
+            transaction.on_commit(lambda: recompute_award_caps.delay(declaration_id=pk))
+        return event
+
+    # --- one method per action: the records of the service that takes it ------------------------
+
+    def complete(self):
+        """config.demo.complete_for_submission: the evidence files still missing and the commitment."""
+        declaration, applicant = self.declaration, self.cast.applicant
+        present = set(declaration.attachments.values_list("evidence", flat=True))
+        added = []
+        for evidence in EVIDENCE[declaration.programme.code]:
+            if evidence.required and evidence.code not in present:
+                content = evidence_pdf(f"{evidence.code} of {declaration.title}")
+                attachment = Attachment(
+                    declaration=declaration,
+                    evidence=evidence.code,
+                    original_name=f"{evidence.code}.pdf",
+                    content_type="application/pdf",
+                    size=len(content),
+                    sha256=hashlib.sha256(content).hexdigest(),
+                    uploaded_by=applicant,
+                    uploaded_at=timezone.now(),
+                )
+                attachment.file.save("evidence", ContentFile(content, f"{evidence.code}.pdf"), save=False)
+                # The saved version's time, after the upload's, as simple_history takes it on save.
+                attachment._history_date = timezone.now()
+                added.append(attachment)
+        if added:
+            Attachment.objects.bulk_create(added)
+            Attachment.history.bulk_history_create(added, default_change_reason=None)
+            self._void_commitments(_("an evidence file was added"))
+        representative = declaration.organisation.legal_representative
+        name = " ".join((representative or applicant.get_full_name() or applicant.username).split())
+        capacity = SignatoryCapacity.LEGAL_REPRESENTATIVE if representative else SignatoryCapacity.AUTHORISED_CONTACT
+        version = commitment.CURRENT_VERSION
+        text = commitment.commitment_text(version)
+        self._void_commitments(_("signed again"))
+        Commitment.objects.create(
+            declaration=declaration,
+            version=version,
+            text=text,
+            language=translation.get_language() or "",
+            signatory_name=name,
+            signatory_capacity=capacity,
+            signed_by=applicant,
+            ip_address="127.0.0.1",
+            user_agent="demo",
+            content_hash=commitment.content_hash(
+                version=version,
+                text=text,
+                signatory_name=name,
+                signatory_capacity=capacity,
+                content=commitment.declaration_content(declaration, declaration.attachments.all()),
+            ),
+        )
+
+    def submit(self):
+        """config.demo.complete_for_submission, then declarations.services.declaration_submit."""
+        self.complete()
+        declaration = self.declaration
+        changes = {"submitted_at": timezone.now()}
+        if not declaration.number:
+            sequence, _created = DeclarationNumberSequence.objects.get_or_create(
+                year=declaration.call.year, programme_code=declaration.programme.code
+            )
+            sequence.last += 1
+            sequence.save(update_fields=["last"])
+            changes["number"] = f"ZGC-{declaration.call.year}-{declaration.programme.code}-{sequence.last:06d}"
+        self.transition(A.SUBMIT, self.cast.applicant, **changes)
+
+    def _void_commitments(self, reason):
+        """declarations.services._void_commitments, which each new file and each signature calls."""
+        Commitment.objects.filter(declaration=self.declaration, voided_at__isnull=True).update(
+            voided_at=timezone.now(), void_reason=str(reason)[:200]
+        )
+
+    def _acceptance_check(self, outcome, ticked, note):
+        AcceptanceCheck.objects.create(
+            declaration=self.declaration,
+            items=checklist_record(self.declaration, ticked),
+            outcome=outcome,
+            note=note,
+            checked_by=self.cast.staff,
+        )
+
+    def return_(self):
+        self.transition(A.RETURN, self.cast.staff, NOTES[A.RETURN])
+        self._acceptance_check(AcceptanceOutcome.RETURNED, (), NOTES[A.RETURN])
+
+    def withdraw(self):
+        self.transition(A.WITHDRAW, self.cast.applicant, NOTES[A.WITHDRAW])
+
+    def accept(self):
+        declaration = self.declaration
+        self.transition(A.ACCEPT, self.cast.staff, NOTES[A.ACCEPT])
+        self._acceptance_check(
+            AcceptanceOutcome.ACCEPTED, [item.key for item in checklist_for(declaration)], NOTES[A.ACCEPT]
+        )
+        if FundingRecord.objects.filter(credit_code=declaration.organisation.credit_code).exists():
+            double_funding_check(declaration)
+
+    def refuse(self):
+        self.transition(A.REFUSE, self.cast.staff, NOTES[A.REFUSE])
+        self._acceptance_check(AcceptanceOutcome.REFUSED, (), NOTES[A.REFUSE])
+
+    def disqualify(self):
+        self.transition(A.DISQUALIFY, self.cast.staff, NOTES[A.DISQUALIFY])
+
+    def start_review(self):
+        """review.services.reviewers_assign with the cast's reviewers."""
+        declaration, staff = self.declaration, self.cast.staff
+        for reviewer in self.cast.reviewers:
+            _assignment, is_new = ReviewAssignment.objects.get_or_create(
+                declaration=declaration, reviewer=reviewer, defaults={"assigned_by": staff}
+            )
+            if is_new:
+                notice_create(
+                    recipient=reviewer,
+                    subject=_("New declaration to evaluate: %(title)s") % {"title": declaration.title},
+                    body=_("You have been assigned declaration %(number)s to evaluate.")
+                    % {"number": declaration.number},
+                    declaration=declaration,
+                )
+        self.transition(A.START_REVIEW, staff)
+        self._summary()
+
+    def complete_review(self):
+        """Each active reviewer scores as config.demo.step does and submits (review.evaluation.assignment_score)."""
+        declaration = self.declaration
+        criteria = list(self.rubric.criteria.all())
+        active = list(declaration.review_assignments.filter(submitted_at__isnull=True, released_at__isnull=True))
+        if not active:
+            raise ValueError("No reviewer is assigned to complete the review.")
+        for n, assignment in enumerate(active):
+            fraction = Decimal("0.82") + Decimal("0.04") * n
+            scores = {c.pk: (c.min_score + (c.max_score - c.min_score) * fraction).quantize(CENT) + 0 for c in criteria}
+            CriterionScore.objects.bulk_create(
+                [CriterionScore(assignment=assignment, criterion_id=pk, score=score) for pk, score in scores.items()]
+            )
+            assignment.score = weighted_total(criteria, scores)
+            assignment.opinion = EVALUATION_OPINION
+            assignment.submitted_at = timezone.now()
+            assignment.save(update_fields=["score", "opinion", "submitted_at"])
+        self._summary()
+        self.transition(A.COMPLETE_REVIEW, active[-1].reviewer)
+
+    def _summary(self):
+        """review.evaluation.evaluation_summary_refresh, from the rows at hand."""
+        declaration = self.declaration
+        rubric = self.rubric
+        assignments = list(
+            declaration.review_assignments.filter(released_at__isnull=True).prefetch_related("criterion_scores")
+        )
+        submitted = [a for a in assignments if a.submitted_at is not None and a.score is not None]
+        result = evaluation_result(
+            criteria=list(rubric.criteria.all()),
+            pass_mark=rubric.pass_mark,
+            outlier_margin=rubric.outlier_margin,
+            evaluations=[
+                Evaluation(key=a.pk, total=a.score, scores={s.criterion_id: s.score for s in a.criterion_scores.all()})
+                for a in submitted
+            ],
+            aggregation=declaration.call.score_aggregation,
+        )
+        EvaluationSummary.objects.update_or_create(
+            declaration=declaration,
+            defaults={
+                "aggregation": result.aggregation,
+                "total": result.total,
+                "spread": result.spread,
+                "evaluations": result.evaluations,
+                "assigned": len(assignments),
+                "passed": result.passed,
+                "criteria_missed": list(result.criteria_missed),
+                "outliers": list(result.outliers),
+                "has_outliers": bool(result.outliers),
+            },
+        )
+
+    def _opinion(self, amount):
+        """config.demo.meeting_opinion_record: today's meeting of the call (recorded if there is none)
+        and its opinion on the declaration (review.meetings.meeting_record and opinion_record)."""
+        declaration, staff = self.declaration, self.cast.staff
+        today = timezone.localdate()
+        meeting = EvaluationMeeting.objects.filter(call=declaration.call, held_on=today).first()
+        if meeting is None:
+            meeting = EvaluationMeeting(call=declaration.call, held_on=today, place="Room 301", recorded_by=staff)
+            meeting._history_user = staff
+            meeting._change_reason = _("Meeting recorded")[:100]
+            meeting.save()
+            meeting.members_present.set([staff, *self.cast.reviewers])
+        opinion = MeetingOpinion.objects.filter(meeting=meeting, declaration=declaration).first()
+        reason = _("Opinion corrected")
+        if opinion is None:
+            opinion = MeetingOpinion(meeting=meeting, declaration=declaration)
+            reason = _("Opinion recorded")
+        opinion.opinion = "Supported as evaluated." if amount else "Below the pass mark."
+        opinion.scheme = SupportScheme.SUPPORT if amount else SupportScheme.NOT_SUPPORT
+        opinion.proposed_amount = amount or None
+        opinion.recorded_by = staff
+        opinion.recorded_at = timezone.now()
+        opinion._history_user = staff
+        opinion._change_reason = reason[:100]
+        opinion.save()
+        return opinion
+
+    def _decision(self, opinion, outcome, note):
+        """What review.services._decide records after the transition."""
+        declaration = self.declaration
+        decision = Decision.objects.create(
+            declaration=declaration,
+            outcome=outcome,
+            amount=declaration.approved_amount if outcome == DecisionOutcome.APPROVED else None,
+            award_cap=declaration.award_cap,
+            reason=note,
+            opinion=opinion,
+            event=declaration.events.order_by("-created_at", "-pk").first(),
+            decided_by=self.cast.staff,
+        )
+        decision.evaluations.set(
+            declaration.review_assignments.filter(submitted_at__isnull=False, released_at__isnull=True)
+        )
+
+    def reject(self):
+        opinion = self._opinion(None)
+        note = NOTES[A.REJECT]
+        self.transition(A.REJECT, self.cast.staff, note, approved_amount=None, decision_reason=note)
+        self._decision(opinion, DecisionOutcome.NOT_SUPPORTED, note)
+
+    def approve(self):
+        amount = self.amount
+        assessment = declaration_award_assessment(self.declaration)
+        if not assessment.eligible or not 0 < amount <= assessment.award:
+            raise ValueError(f"{amount} yuan cannot be approved: the award cap is {assessment.award} yuan.")
+        opinion = self._opinion(amount)
+        note = NOTES[A.APPROVE]
+        self.transition(
+            A.APPROVE,
+            self.cast.staff,
+            note,
+            approved_amount=amount,
+            decision_reason=note,
+            award_cap=assessment.award,
+            award_assessment=assessment.record(),
+        )
+        self._decision(opinion, DecisionOutcome.APPROVED, note)
+
+    # Publicity is a handful of queries for one declaration: its steps are the walk's own
+    # (config.demo.step), so batches, versions, published rows and objections are exactly the services'.
+
+    def publicise(self):
+        """publicity.services.publicity_batch_open for this declaration alone."""
+        step(self.declaration, S.IN_PUBLICITY, self.cast, self.amount)
+        self.declaration.refresh_from_db()
+
+    def uphold_objection(self):
+        """publicity.services.objection_raise, then objection_handle upholding it."""
+        step(self.declaration, S.OBJECTION_UPHELD, self.cast, self.amount)
+        self.declaration.refresh_from_db()
+
+    def reopen_review(self):
+        """publicity.services.objection_raise, then objection_handle sending it back to evaluation."""
+        entry = self.declaration.publicity_entries.get(withdrawn_at__isnull=True)
+        objection = objection_raise(
+            entry=entry, name="Li Si", contact="13800000000", text="The score missed a fact.", today=entry.starts_on
+        )
+        objection_handle(
+            objection_id=objection.pk,
+            actor=self.cast.staff,
+            outcome=ObjectionOutcome.REVIEW,
+            reason="The evaluation must consider a fact it missed.",
+            reply="Thank you: the project goes back to the evaluation.",
+        )
+        self.declaration.refresh_from_db()
+
+    def confirm(self):
+        """config.demo.backdate_batch, then publicity.services.publicity_batch_close (the system's)."""
+        step(self.declaration, S.CONFIRMED, self.cast, self.amount)
+        self.declaration.refresh_from_db()
+
+    def _pay(self, amount, number):
+        reference = f"PAY-{self.declaration.pk}-{number}"
+        Payment.objects.create(
+            declaration=self.declaration,
+            amount=amount.quantize(CENT, rounding=ROUND_DOWN),
+            paid_on=timezone.localdate(),
+            reference=reference,
+            recorded_by=self.cast.finance,
+        )
+        return reference
+
+    def _paid(self):
+        return self.declaration.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+    def start_disbursement(self):
+        """disbursement.services.payment_record of half the approved amount."""
+        reference = self._pay(self.declaration.approved_amount / 2, 1)
+        self.transition(A.START_DISBURSEMENT, self.cast.finance, _("Payment %(reference)s") % {"reference": reference})
+
+    def complete_payment(self):
+        """disbursement.services.payment_record of what is still to be paid."""
+        reference = self._pay(self.declaration.approved_amount - self._paid(), 2)
+        self.transition(
+            A.COMPLETE_PAYMENT,
+            self.cast.finance,
+            _("Paid in full with payment %(reference)s") % {"reference": reference},
+        )
+
+    def stop(self):
+        self.transition(A.STOP, self.cast.finance, NOTES[A.STOP])
+
+    def recover(self):
+        """disbursement.services.recovery_record of everything paid, barring the unit for three years."""
+        paid = self._paid()
+        self.transition(A.RECOVER, self.cast.finance, NOTES[A.RECOVER])
+        Recovery.objects.create(
+            declaration=self.declaration,
+            amount=paid,
+            reason=NOTES[A.RECOVER],
+            barred_until=timezone.localdate() + timedelta(days=3 * 365),
+            recorded_by=self.cast.finance,
+        )
+
+
+STEPS = {
+    A.SUBMIT: _Builder.submit,
+    A.WITHDRAW: _Builder.withdraw,
+    A.RETURN: _Builder.return_,
+    A.ACCEPT: _Builder.accept,
+    A.REFUSE: _Builder.refuse,
+    A.DISQUALIFY: _Builder.disqualify,
+    A.START_REVIEW: _Builder.start_review,
+    A.COMPLETE_REVIEW: _Builder.complete_review,
+    A.APPROVE: _Builder.approve,
+    A.REJECT: _Builder.reject,
+    A.PUBLICISE: _Builder.publicise,
+    A.UPHOLD_OBJECTION: _Builder.uphold_objection,
+    A.REOPEN_REVIEW: _Builder.reopen_review,
+    A.CONFIRM: _Builder.confirm,
+    A.START_DISBURSEMENT: _Builder.start_disbursement,
+    A.COMPLETE_PAYMENT: _Builder.complete_payment,
+    A.STOP: _Builder.stop,
+    A.RECOVER: _Builder.recover,
+}
+if set(STEPS) != set(TRANSITIONS):  # pragma: no cover - a new action needs its step here
+    raise ImportError("tests/factories/states.py has no step for some action of TRANSITIONS")
+
+
+def build_to(declaration, state, *, cast, amount=DEFAULT_AMOUNT, through=()):
+    """Bring `declaration` from its state to `state` (see path_to; `through` names states to pass on
+    the way, e.g. `through=[S.PAID]` to recover a declaration paid in full, as walk_to does) as the
+    people of `cast` would, with `amount` approved (disbursing: half of it paid; paid: all of it).
+
+    Writes what the walk would have written (module docstring) and returns the declaration
+    reloaded, as config.demo.walk_to does."""
+    builder = _Builder(declaration, cast, amount)
+    with transaction.atomic():
+        here = builder.declaration.state
+        for target in path_to(here, state, through):
+            STEPS[_action(here, target)](builder)
+            here = target
+    return Declaration.objects.get(pk=declaration.pk)
+
+
+def ready_to_submit(declaration, applicant):
+    """What config.demo.complete_for_submission leaves on a draft (the evidence files still missing
+    and the signed commitment), written as build_to writes it; returns the declaration reloaded."""
+    builder = _Builder(declaration, Cast(applicant=applicant, staff=None, reviewers=[], finance=None), DEFAULT_AMOUNT)
+    with transaction.atomic():
+        builder.complete()
+    return Declaration.objects.get(pk=declaration.pk)
