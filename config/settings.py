@@ -6,6 +6,7 @@ DATABASE_URL (PostgreSQL), REDIS_URL (Celery broker and cache), SECRET_KEY, DEBU
 ALLOWED_HOSTS; see the README.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -154,10 +155,22 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP or
-# HTTP_X_FORWARDED_FOR), recorded when a good-faith commitment is signed; empty: the connection's.
+# HTTP_X_FORWARDED_FOR), recorded when a good-faith commitment is signed and counted by the rate limits
+# of objections; empty: the connection's.
 CLIENT_ADDRESS_HEADER = env("CLIENT_ADDRESS_HEADER", default="")
 # The largest evidence file accepted, in bytes.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
+# Objections are rate-limited (django-ratelimit, on the cache named here: Redis in production, so
+# the counts hold across processes): sent per client address and per project, and failed look-ups
+# per client address (guessing receipt numbers). A rate is "<count>/<period>", period s, m, h or d.
+RATELIMIT_USE_CACHE = "default"
+PUBLICITY_OBJECTION_RATE_PER_ADDRESS = env("PUBLICITY_OBJECTION_RATE_PER_ADDRESS", default="5/h")
+PUBLICITY_OBJECTION_RATE_PER_ENTRY = env("PUBLICITY_OBJECTION_RATE_PER_ENTRY", default="30/d")
+PUBLICITY_LOOKUP_RATE = env("PUBLICITY_LOOKUP_RATE", default="10/h")
+for _name in ("PUBLICITY_OBJECTION_RATE_PER_ADDRESS", "PUBLICITY_OBJECTION_RATE_PER_ENTRY", "PUBLICITY_LOOKUP_RATE"):
+    if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", vars()[_name]):
+        raise ImproperlyConfigured(f"{_name} must read like 5/h (a count, then s, m, h or d, e.g. 30/d or 10/15m).")
 
 # Publicity (Art. 15 (3)): whether the day a batch is opened counts as its first day (the board
 # says which), and the commission's contact printed on the public notice.

@@ -1,8 +1,10 @@
 """Reads for the publicity board and the staff console; every list is a fixed number of queries."""
 
+import hmac
 from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,7 @@ from declarations.enums import PUBLIC_LABELS
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration
 from publicity.calendar import working_days_window
+from publicity.contacts import contact_normalised, receipt_normalised
 from publicity.models import Objection, ObjectionState, PublicityBatch, PublicityEntry
 
 # How long a closed batch stays on the board's front page.
@@ -87,6 +90,71 @@ def publicity_entry_get_for_public(*, pk, today=None):
     entry = get_object_or_404(_public_entries().select_related("batch"), pk=pk)
     _set_phase(entry.batch, today or timezone.localdate())
     return entry
+
+
+def publicity_entry_get_for_objection(*, pk, today=None):
+    """An entry the public may object to, with its batch, or 404: never a classified project, one
+    withdrawn, one no longer in publicity or one of a closed batch. `accepts_objections` says
+    whether its own period runs on `today`; outside it the form shows the dates instead."""
+    today = today or timezone.localdate()
+    entry = get_object_or_404(
+        PublicityEntry.objects.filter(
+            declaration__classified=False,
+            declaration__state=S.IN_PUBLICITY,
+            withdrawn_at__isnull=True,
+            batch__closed_at__isnull=True,
+        ).select_related("batch__call", "declaration__organisation", "declaration__programme"),
+        pk=pk,
+    )
+    _set_phase(entry.batch, today)
+    return _set_window(entry, today)
+
+
+def _set_window(entry, today):
+    entry.accepts_objections = entry.starts_on <= today <= entry.ends_on
+    return entry
+
+
+def objection_get_for_objector(*, receipt_number, contact):
+    """The objection with this receipt number, if `contact` is the one its objector gave (compared
+    as typed: spaces, hyphens and capitals aside), else None, whichever of the two is wrong."""
+    objection = (
+        Objection.objects.select_related("entry__declaration")
+        .filter(receipt_number=receipt_normalised(receipt_number))
+        .first()
+    )
+    if objection is None:
+        return None
+    given = contact_normalised(contact).encode()
+    if not given or not hmac.compare_digest(contact_normalised(objection.contact).encode(), given):
+        return None
+    return objection
+
+
+def objection_received_by(*, receipt_number, receipt_numbers):
+    """The objection of a receipt number this session was given (`receipt_numbers`), or 404."""
+    if receipt_number not in receipt_numbers:
+        raise Http404
+    return get_object_or_404(Objection.objects.select_related("entry__declaration"), receipt_number=receipt_number)
+
+
+class ObjectionFilter:
+    OPEN = "open"
+    HANDLED = "handled"
+    ALL = "all"
+
+    LABELS = {OPEN: _("Open"), HANDLED: _("Handled"), ALL: _("All")}
+
+
+def objection_list_for_staff(*, show=ObjectionFilter.OPEN):
+    """Every objection (open ones, handled ones or all) with its project and batch: open ones the
+    oldest first, as a queue; otherwise the latest first. One query (a page of it)."""
+    objections = Objection.objects.select_related("entry__batch", "entry__declaration__organisation", "handled_by")
+    if show == ObjectionFilter.OPEN:
+        return objections.filter(state=ObjectionState.OPEN).order_by("created_at", "pk")
+    if show == ObjectionFilter.HANDLED:
+        objections = objections.exclude(state=ObjectionState.OPEN)
+    return objections.order_by("-created_at", "-pk")
 
 
 def publicity_batch_list_for_staff():

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.conf import settings
 
@@ -31,6 +33,13 @@ def _eager_celery_and_english(settings, tmp_path):
     from config.celery import app
 
     app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_of_its_own(settings):
+    """Each test counts its rate limits (django-ratelimit) afresh: the cache outlives a test, and
+    with REDIS_URL it is shared by both pytest-xdist workers."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
-from publicity.models import Objection, ObjectionState, PublicityBatch
+from publicity.models import Objection, ObjectionOutcome, ObjectionState, PublicityBatch
 from publicity.services import objection_handle, objection_raise
 from publicity.tasks import close_due_publicity_batches
 from tests.publicity.conftest import ENDS_ON, STARTS_ON, on
@@ -51,7 +51,7 @@ def test_close_due_publicity_batches_leaves_declaration_with_open_objection_wait
     batch.refresh_from_db()
     after_first = (first, states([clean, objected]), batch.is_closed)
     with on(DAY_AFTER):
-        objection_handle(objection_id=objection.pk, actor=staff, uphold=False, response="A loan, not equity.")
+        objection_handle(objection_id=objection.pk, actor=staff, outcome=None, reply="A loan, not equity.")
         second = close_due_publicity_batches.delay().get()
     batch.refresh_from_db()
 
@@ -65,7 +65,13 @@ def test_close_due_publicity_batches_skips_declaration_whose_objection_was_uphel
         objection = objection_raise(
             entry=removed.publicity_entries.get(), name="Li Si", contact="13800000000", text="Not a first round."
         )
-        objection_handle(objection_id=objection.pk, actor=staff, uphold=True, response="Verified.")
+        objection_handle(
+            objection_id=objection.pk,
+            actor=staff,
+            outcome=ObjectionOutcome.NOT_SUPPORTED,
+            reason="An earlier round existed.",
+            reply="Verified.",
+        )
 
     with on(DAY_AFTER):
         confirmed = close_due_publicity_batches()  # called directly: the same function the worker runs
