@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -211,6 +212,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "deliver-pending-notices": {"task": "notices.tasks.deliver_pending_notices", "schedule": 300.0},
+    # A publicity window ends at 24:00 Beijing time: closing runs right after midnight (crontab in
+    # CELERY_TIMEZONE), and every 15 minutes as a safety net for a missed run or a late objection reply.
+    "close-publicity-at-midnight": {
+        "task": "publicity.tasks.close_due_publicity_batches",
+        "schedule": crontab(minute=0, hour=0),
+    },
     "close-due-publicity-batches": {"task": "publicity.tasks.close_due_publicity_batches", "schedule": 900.0},
     # A safety net for a recomputation lost between a decision's commit and its task (crash, broker down).
     "recompute-award-caps": {"task": "declarations.tasks.recompute_award_caps", "schedule": 3600.0},

@@ -1,7 +1,8 @@
 """Reads for the publicity board and the staff console; every list is a fixed number of queries."""
 
 import hmac
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
@@ -12,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from declarations.enums import PUBLIC_LABELS
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration
+from declarations.workflow import DISBURSEMENT_STATES
 from publicity.calendar import working_days_window
 from publicity.contacts import contact_normalised, receipt_normalised
-from publicity.models import Objection, ObjectionState, PublicityBatch, PublicityEntry
+from publicity.models import Objection, ObjectionState, PublicityBatch, PublicityEntry, PublishedEntry
 
 # How long a closed batch stays on the board's front page.
 BOARD_RECENT_DAYS = 30
@@ -155,6 +157,63 @@ def objection_list_for_staff(*, show=ObjectionFilter.OPEN):
     if show == ObjectionFilter.HANDLED:
         objections = objections.exclude(state=ObjectionState.OPEN)
     return objections.order_by("-created_at", "-pk")
+
+
+def publicity_entries_overdue(*, today=None):
+    """Entries whose period has ended but that wait on an open objection (the periodic task
+    confirms the others), the longest waiting first, with their count of open objections."""
+    today = today or timezone.localdate()
+    return (
+        PublicityEntry.objects.filter(withdrawn_at__isnull=True, declaration__state=S.IN_PUBLICITY, ends_on__lt=today)
+        .annotate(open_objection_count=Count("objections", filter=Q(objections__state=ObjectionState.OPEN)))
+        .filter(open_objection_count__gt=0)
+        .select_related("batch", "declaration__organisation")
+        .order_by("ends_on", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What a closed batch confirmed, for the board: the public rows of the projects confirmed
+    (classified ones are counted, never named)."""
+
+    closed_at: datetime
+    confirmed_count: int
+    confirmed: list = field(default_factory=list)
+
+    @property
+    def numbers(self):
+        return [row.number for row in self.confirmed]
+
+
+def publicity_batch_results(*, batches):
+    """The result of each closed batch of `batches`, by batch id (open ones have none). Two queries
+    for any number of batches."""
+    closed = {batch.pk: batch for batch in batches if batch.closed_at is not None}
+    if not closed:
+        return {}
+    confirmed = list(DISBURSEMENT_STATES)
+    counts = dict(
+        PublicityEntry.objects.filter(batch__in=closed, withdrawn_at__isnull=True, declaration__state__in=confirmed)
+        .values_list("batch_id")
+        .annotate(n=Count("pk"))
+        .values_list("batch_id", "n")
+    )
+    rows = PublishedEntry.objects.filter(
+        batch__in=closed, until_version__isnull=True, entry__declaration__state__in=confirmed
+    ).order_by("batch", "number", "pk")
+    by_batch: dict[int, list[PublishedEntry]] = {}
+    for row in rows:
+        by_batch.setdefault(row.batch_id, []).append(row)
+    return {
+        pk: BatchResult(closed_at=batch.closed_at, confirmed_count=counts.get(pk, 0), confirmed=by_batch.get(pk, []))
+        for pk, batch in closed.items()
+    }
+
+
+def publicity_batch_result(*, batch):
+    """The result of one batch once closed (BatchResult), else None."""
+    return publicity_batch_results(batches=[batch]).get(batch.pk)
 
 
 def publicity_batch_list_for_staff():

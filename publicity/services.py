@@ -1,5 +1,6 @@
 """Publicity batches, their versions and objections (Art. 15 (3))."""
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -35,6 +37,8 @@ from publicity.models import (
 )
 from publicity.tasks import email_objection_receipt, email_objection_reply
 from publicity.workflow import objection_transition
+
+logger = logging.getLogger(__name__)
 
 # A project may be kept off the public list until it is publicised.
 CLASSIFIABLE_STATES = frozenset(OPEN_STATES) | TRANSITIONS[A.PUBLICISE].sources
@@ -449,43 +453,76 @@ def objection_reply_email(*, objection_id, lookup_url=""):
     return _objector_email(objection_id, "reply_emailed_at", compose)
 
 
+def _entries_ended(today):
+    """Entries still on the list, in publicity, whose own period ended before `today`."""
+    return PublicityEntry.objects.filter(
+        withdrawn_at__isnull=True, declaration__state=S.IN_PUBLICITY, ends_on__lt=today
+    )
+
+
 @transaction.atomic
 def publicity_batch_close(*, batch_id, actor=None, today=None):
-    """After the last publicity day, confirm every declaration of the batch still in publicity and
-    without an open objection, and close the batch once none is left waiting. `actor` None is the
-    periodic task. Returns the number of declarations confirmed."""
+    """Confirm every declaration of the batch whose own publicity period has ended (at 24:00 Beijing
+    time of its last working day, so on a later `today`) and that has no open objection; close the
+    batch once none is left waiting. `actor` None is the periodic task.
+
+    In one transaction, in this order:
+    1. lock the batch row (objection_raise locks it too, so no objection slips in meanwhile);
+       refuse a user without the permission, or when no entry's period has ended yet;
+    2. confirm each such declaration (A.CONFIRM, through declaration_transition, which writes the
+       applicant's notice); an entry with an open objection, or whose period still runs, waits;
+    3. when none waits, set `closed_at`: the batch's result (publicity_batch_result) is final;
+    4. after commit, drop the public board's cache when anything changed.
+    Returns the number of declarations confirmed."""
     today = today or timezone.localdate()
     batch = PublicityBatch.objects.select_for_update().get(pk=batch_id)
     if actor is not None and not rules.has_perm("publicity.confirm", actor):
         raise TransitionRefused(_("You are not allowed to do this."))
-    if today <= batch.ends_on:
+    entries = list(
+        batch.entries.filter(withdrawn_at__isnull=True, declaration__state=S.IN_PUBLICITY).select_related("declaration")
+    )
+    if entries and all(today <= entry.ends_on for entry in entries):
+        raise TransitionRefused(
+            _("The publicity period runs until %(end)s.") % {"end": min(entry.ends_on for entry in entries)}
+        )
+    if not entries and today <= batch.ends_on:
         raise TransitionRefused(_("The publicity period runs until %(end)s.") % {"end": batch.ends_on})
+    objected = set(
+        Objection.objects.filter(entry__in=entries, state=ObjectionState.OPEN).values_list("entry_id", flat=True)
+    )
     confirmed = waiting = 0
-    for entry in batch.entries.filter(withdrawn_at__isnull=True).select_related("declaration"):
-        if entry.declaration.state != S.IN_PUBLICITY:
-            continue
-        if today <= entry.ends_on:
-            waiting += 1
-            continue
-        if entry.objections.filter(state=ObjectionState.OPEN).exists():
+    for entry in entries:
+        if today <= entry.ends_on or entry.pk in objected:
             waiting += 1
             continue
         declaration_transition(
             declaration_id=entry.declaration_id,
             action=A.CONFIRM,
             actor=actor,
-            note=_("Publicity ended on %(end)s without an upheld objection.") % {"end": batch.ends_on},
+            note=_("Publicity ended on %(end)s without an upheld objection.") % {"end": entry.ends_on},
         )
         confirmed += 1
-    if not waiting and batch.closed_at is None:
+    closed = not waiting and batch.closed_at is None
+    if closed:
         batch.closed_at = timezone.now()
         batch.save(update_fields=["closed_at"])
+    if confirmed or closed:
+        _board_changed()
     return confirmed
 
 
 def publicity_batches_close_due(*, today=None):
-    """Close every batch whose publicity period has ended (the periodic task's work, actor None).
-    Returns the number of declarations confirmed."""
+    """The periodic task's work (actor None): every open batch with an entry whose period has ended,
+    or whose own period has, goes through publicity_batch_close, each in its own transaction, so
+    one refused batch does not hold up the others. Returns the number of declarations confirmed."""
     today = today or timezone.localdate()
-    due = PublicityBatch.objects.filter(closed_at__isnull=True, ends_on__lt=today).values_list("pk", flat=True)
-    return sum(publicity_batch_close(batch_id=batch_id, today=today) for batch_id in due)
+    due = PublicityBatch.objects.filter(closed_at__isnull=True).filter(
+        Q(ends_on__lt=today) | Exists(_entries_ended(today).filter(batch=OuterRef("pk")))
+    )
+    confirmed = 0
+    for batch_id in due.values_list("pk", flat=True):
+        try:
+            confirmed += publicity_batch_close(batch_id=batch_id, today=today)
+        except TransitionRefused as refusal:
+            logger.warning("Publicity batch %s not closed: %s", batch_id, refusal)
+    return confirmed

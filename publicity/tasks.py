@@ -8,7 +8,8 @@ MAX_ATTEMPTS = 5
 
 @shared_task(name="publicity.tasks.close_due_publicity_batches")
 def close_due_publicity_batches():
-    """Close every batch whose publicity period has ended; runs periodically (beat)."""
+    """Confirm what is due and close every batch with nothing left waiting; beat runs it right after
+    midnight (Beijing time) and every 15 minutes."""
     from publicity.services import publicity_batches_close_due  # noqa: PLC0415 -- leaf
 
     return publicity_batches_close_due()

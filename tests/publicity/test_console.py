@@ -27,6 +27,7 @@ def console_pages(batch_with_one):
         ("post", reverse("publicity:objection_handle", args=[objection.pk])),
         ("get", reverse("publicity:objection_evidence", args=[objection.pk])),
         ("get", reverse("publicity:console_objections")),
+        ("get", reverse("publicity:console_overdue")),
     ]
 
 
