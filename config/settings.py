@@ -203,7 +203,16 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+# CELERY_BROKER_URL names another broker: `make run` gives its worker and beat kombu's filesystem
+# transport (`filesystem://`), which needs no server, its folders under CELERY_FILESYSTEM_ROOT.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_FILESYSTEM_ROOT = Path(env("CELERY_FILESYSTEM_ROOT", default=str(BASE_DIR / ".run" / "celery")))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_FILESYSTEM_ROOT / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_ROOT / "queue"),
+        "control_folder": str(CELERY_FILESYSTEM_ROOT / "control"),
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
