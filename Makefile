@@ -33,10 +33,21 @@ system:
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; } >/dev/null || \
 	  echo "$$hint"
 
-## Install, migrate, load the demo data and serve http://127.0.0.1:8000/ (SQLite, eager tasks, console e-mail).
+# `make run`'s Celery worker and beat: kombu's filesystem transport (messages are files under
+# .run/celery/, no server), tasks sent to the worker rather than run eagerly. The web process keeps
+# the embedded default (its own tasks run in process); beat's periodic tasks reach the worker.
+RUN_DIR := .run
+CELERY_RUN := CELERY_BROKER_URL=filesystem:// CELERY_TASK_ALWAYS_EAGER=false $(BIN)/celery -A config
+
+## Install, migrate, load the demo data and serve http://127.0.0.1:8000/ (SQLite, console e-mail), with
+## a Celery worker and beat in the background (log in .run/celery.log), stopped when runserver stops.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	mkdir -p $(RUN_DIR)/celery/queue $(RUN_DIR)/celery/control
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(CELERY_RUN) worker --beat --pool=solo --loglevel=INFO --logfile=$(RUN_DIR)/celery.log & worker=$$!; \
+	echo "Celery worker and beat started (pid $$worker), logging to $(RUN_DIR)/celery.log"; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## Install and run the whole test suite on both cores (SQLite by default; DATABASE_URL and REDIS_URL for PostgreSQL and Redis).

@@ -17,7 +17,7 @@ from declarations.models import Declaration
 from declarations.services import attachment_add, commitment_sign, declaration_submit, declaration_withdraw
 from disbursement.services import declaration_stop, payment_record, recovery_record
 from publicity.calendar import working_days_window
-from publicity.models import PublicityBatch, PublicityEntry, PublishedEntry
+from publicity.models import ObjectionOutcome, PublicityBatch, PublicityEntry, PublishedEntry
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
 from review.acceptance import checklist_for
 from review.evaluation import assignment_score, programme_rubric
@@ -216,7 +216,11 @@ def step(declaration, target, cast, amount):
             today=entry.batch.starts_on,
         )
         objection_handle(
-            objection_id=objection.pk, actor=cast.staff, uphold=True, response="Verified: an earlier round existed."
+            objection_id=objection.pk,
+            actor=cast.staff,
+            outcome=ObjectionOutcome.NOT_SUPPORTED,
+            reason="An earlier financing round existed: the investment was not a first round.",
+            reply="Verified: an earlier round existed. The project is withdrawn from the list.",
         )
     elif target == S.CONFIRMED:
         batch = backdate_batch(declaration.publicity_entries.get().batch)

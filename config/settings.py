@@ -6,6 +6,7 @@ DATABASE_URL (PostgreSQL), REDIS_URL (Celery broker and cache), SECRET_KEY, DEBU
 ALLOWED_HOSTS; see the README.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -156,10 +157,22 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP or
-# HTTP_X_FORWARDED_FOR), recorded when a good-faith commitment is signed; empty: the connection's.
+# HTTP_X_FORWARDED_FOR), recorded when a good-faith commitment is signed and counted by the rate limits
+# of objections; empty: the connection's.
 CLIENT_ADDRESS_HEADER = env("CLIENT_ADDRESS_HEADER", default="")
 # The largest evidence file accepted, in bytes.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+
+# Objections are rate-limited (django-ratelimit, on the cache named here: Redis in production, so
+# the counts hold across processes): sent per client address and per project, and failed look-ups
+# per client address (guessing receipt numbers). A rate is "<count>/<period>", period s, m, h or d.
+RATELIMIT_USE_CACHE = "default"
+PUBLICITY_OBJECTION_RATE_PER_ADDRESS = env("PUBLICITY_OBJECTION_RATE_PER_ADDRESS", default="5/h")
+PUBLICITY_OBJECTION_RATE_PER_ENTRY = env("PUBLICITY_OBJECTION_RATE_PER_ENTRY", default="30/d")
+PUBLICITY_LOOKUP_RATE = env("PUBLICITY_LOOKUP_RATE", default="10/h")
+for _name in ("PUBLICITY_OBJECTION_RATE_PER_ADDRESS", "PUBLICITY_OBJECTION_RATE_PER_ENTRY", "PUBLICITY_LOOKUP_RATE"):
+    if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", vars()[_name]):
+        raise ImproperlyConfigured(f"{_name} must read like 5/h (a count, then s, m, h or d, e.g. 30/d or 10/15m).")
 
 # Publicity (Art. 15 (3)): whether the day a batch is opened counts as its first day (the board
 # says which), and the commission's contact printed on the public notice.
@@ -191,7 +204,16 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+# CELERY_BROKER_URL names another broker: `make run` gives its worker and beat kombu's filesystem
+# transport (`filesystem://`), which needs no server, its folders under CELERY_FILESYSTEM_ROOT.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_FILESYSTEM_ROOT = Path(env("CELERY_FILESYSTEM_ROOT", default=str(BASE_DIR / ".run" / "celery")))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_FILESYSTEM_ROOT / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_ROOT / "queue"),
+        "control_folder": str(CELERY_FILESYSTEM_ROOT / "control"),
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -200,6 +222,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "deliver-pending-notices": {"task": "notices.tasks.deliver_pending_notices", "schedule": 300.0},
+    # A publicity window ends at 24:00 Beijing time: closing runs right after midnight (crontab in
+    # CELERY_TIMEZONE), and every 15 minutes as a safety net for a missed run or a late objection reply.
+    "close-publicity-at-midnight": {
+        "task": "publicity.tasks.close_due_publicity_batches",
+        "schedule": crontab(minute=0, hour=0),
+    },
     "close-due-publicity-batches": {"task": "publicity.tasks.close_due_publicity_batches", "schedule": 900.0},
     # A safety net for a recomputation lost between a decision's commit and its task (crash, broker down).
     "recompute-award-caps": {"task": "declarations.tasks.recompute_award_caps", "schedule": 3600.0},

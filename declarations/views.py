@@ -1,7 +1,5 @@
 """The applicant site: dashboard, organisation profile, and declarations from draft to submission."""
 
-import ipaddress
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.http import client_address
 from common.views import permission_required
 from declarations import commitment, documents, estimator, selectors, services, steps
 from declarations.enums import DeclarationAction, DeclarationState, SignatoryCapacity
@@ -309,7 +308,7 @@ def step_commitment(request, pk):
                     actor=request.user,
                     signatory_name=form.cleaned_data["signatory_name"],
                     signatory_capacity=form.cleaned_data["signatory_capacity"],
-                    ip_address=_client_address(request),
+                    ip_address=client_address(request),
                     user_agent=request.META.get("HTTP_USER_AGENT", ""),
                 )
             except services.CommitmentRefused as refusal:
@@ -370,18 +369,6 @@ def declaration_step(request, pk, step):
     if step not in STEP_VIEWS:
         raise Http404
     return STEP_VIEWS[step](request, pk)
-
-
-def _client_address(request):
-    """The address the request came from: the header the TLS proxy sets (settings.CLIENT_ADDRESS_HEADER,
-    its first entry for X-Forwarded-For) when one is configured, else the connection's."""
-    header = settings.CLIENT_ADDRESS_HEADER
-    for candidate in ((request.META.get(header, "").split(",")[0] if header else ""), request.META.get("REMOTE_ADDR")):
-        try:
-            return str(ipaddress.ip_address((candidate or "").strip()))
-        except ValueError:
-            continue
-    return None
 
 
 def _not_saved(request):

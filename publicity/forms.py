@@ -1,21 +1,21 @@
 """Input validation for the publicity pages; the services decide everything else."""
 
-import re
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common import forms as fields
 from declarations.models import Call
+from declarations.validators import evidence_file_type
+from publicity.contacts import TELEPHONE, is_email
+from publicity.models import ObjectionOutcome
 from publicity.selectors import call_list_with_approved_declarations, declaration_list_approved_for_call
-
-# Mainland mobile and landline numbers, with optional +86, area code, spaces and hyphens.
-TELEPHONE = re.compile(r"^(\+?86[ -]?)?[0-9][0-9 -]{5,18}[0-9]$")
 
 
 class ObjectionForm(forms.Form):
@@ -26,7 +26,10 @@ class ObjectionForm(forms.Form):
         label=_("Telephone or e-mail"),
         max_length=100,
         error_messages={"required": _("Please give a telephone number or an e-mail address.")},
-        help_text=_("So that the commission can reply to you. It is never published."),
+        help_text=_(
+            "So that the commission can reply to you, and so that you can look the objection up. "
+            "It is never published nor shown to the applicant."
+        ),
     )
     text = forms.CharField(
         label=_("Your objection"),
@@ -35,16 +38,27 @@ class ObjectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("State the facts you object to and, where you can, the evidence."),
     )
+    evidence = forms.FileField(
+        label=_("Evidence (optional)"),
+        required=False,
+        max_length=255,
+        help_text=_("One PDF, JPEG or PNG file of at most %(size)s."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"}),
+    )
 
     def __init__(self, *args, action, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["evidence"].help_text = self.fields["evidence"].help_text % {
+            "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES)
+        }
         self.helper = FormHelper()
         self.helper.form_action = action
+        self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("submit", _("Send the objection")))
 
     def clean_contact(self):
         contact = self.cleaned_data["contact"].strip()
-        if "@" in contact:
+        if is_email(contact):
             try:
                 validate_email(contact)
             except ValidationError:
@@ -52,6 +66,51 @@ class ObjectionForm(forms.Form):
         elif not TELEPHONE.match(contact):
             raise ValidationError(_("Enter a telephone number or an e-mail address."))
         return contact
+
+    def clean_evidence(self):
+        """The file's content checked; a refusal names the file, which the emptied input no longer shows."""
+        uploaded = self.cleaned_data.get("evidence")
+        if not uploaded:
+            return None
+        try:
+            evidence_file_type(uploaded)
+        except ValidationError as refusal:
+            raise ValidationError(
+                [f"{uploaded.name[-100:]}: {message}" for message in refusal.messages], code="file"
+            ) from None
+        return uploaded
+
+    def ask_for_the_file_again(self):
+        """A browser never keeps a chosen file when the page comes back: say so at the field."""
+        uploaded = self.files.get(self.add_prefix("evidence"))
+        if uploaded and not self.errors.get("evidence"):
+            # The bound field copied the help text when the form was cleaned.
+            self["evidence"].help_text = _("Your file %(name)s was not kept: please choose it again.") % {
+                "name": uploaded.name[-100:]
+            }
+
+
+class ObjectionLookupForm(forms.Form):
+    receipt_number = forms.CharField(
+        label=_("Receipt number"),
+        max_length=40,
+        error_messages={"required": _("Please give the receipt number.")},
+        help_text=_("As on the receipt, e.g. GS7K2M9QX4PD."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    contact = forms.CharField(
+        label=_("Telephone or e-mail"),
+        max_length=100,
+        error_messages={"required": _("Please give the telephone number or e-mail address you gave.")},
+        help_text=_("The one you gave with the objection."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = reverse("publicity:objection_lookup")
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("look_up", _("Look up")))
 
 
 class CallChoiceForm(forms.Form):
@@ -98,31 +157,56 @@ class BatchOpenForm(forms.Form):
 
 
 class ObjectionHandleForm(forms.Form):
-    UPHOLD, DISMISS = "uphold", "dismiss"
+    DISMISS = "dismiss"
+    CHOICES = [
+        (DISMISS, _("Dismiss: the project stays in publicity")),
+        (ObjectionOutcome.REVIEW, _("Uphold, and send the declaration back to evaluation")),
+        (ObjectionOutcome.NOT_SUPPORTED, _("Uphold: the project is not supported")),
+    ]
 
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[
-            (UPHOLD, _("Uphold: the project is not supported")),
-            (DISMISS, _("Dismiss: the project stays in publicity")),
-        ],
+        choices=CHOICES,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose whether to uphold or dismiss the objection.")},
+        error_messages={
+            "required": _("Choose whether to uphold or dismiss the objection."),
+            "invalid_choice": _("Choose one of the decisions listed."),
+        },
     )
-    response = forms.CharField(
-        label=_("Response to the objector"),
+    reason = forms.CharField(
+        label=_("Reason for the applicant"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Needed when upholding. The applicant reads it with the declaration: state the facts, never who objected."
+        ),
+    )
+    reply = forms.CharField(
+        label=_("Reply to the objector"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Please give a response.")},
+        error_messages={"required": _("Please write the reply to the objector.")},
+        help_text=_(
+            "The objector reads it on the look-up page and, when they gave an e-mail address, receives it by e-mail."
+        ),
     )
 
     def __init__(self, *args, objection, **kwargs):
         super().__init__(*args, prefix=f"objection-{objection.pk}", **kwargs)
         self.action = reverse("publicity:objection_handle", args=[objection.pk])
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.outcome and not cleaned.get("reason"):
+            self.add_error("reason", _("Please give the reason the applicant will read."))
+        return cleaned
+
     @property
-    def uphold(self):
-        return self.cleaned_data["decision"] == self.UPHOLD
+    def outcome(self):
+        """The ObjectionOutcome chosen, or None to dismiss."""
+        decision = self.cleaned_data.get("decision")
+        return None if decision in (None, self.DISMISS) else ObjectionOutcome(decision)
 
 
 class ClassifyForm(forms.Form):

@@ -243,6 +243,11 @@ class Objection(models.Model):
         related_name="+",
     )
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    # The objector's language when they objected: the e-mails to them are written in it.
+    language = models.CharField(_("language"), max_length=10, blank=True, editable=False)
+    # Set when the e-mail went out, so a retried or duplicated task never sends it twice.
+    receipt_emailed_at = models.DateTimeField(_("receipt e-mailed at"), null=True, blank=True, editable=False)
+    reply_emailed_at = models.DateTimeField(_("reply e-mailed at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("objection")

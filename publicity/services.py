@@ -1,24 +1,43 @@
 """Publicity batches, their versions and objections (Art. 15 (3))."""
 
+import logging
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
 import rules
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common.money import yuan
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
+from declarations.evidence import ACCEPTED_TYPES
 from declarations.models import Declaration
+from declarations.validators import evidence_file_type
 from declarations.workflow import OPEN_STATES, TRANSITIONS, TransitionRefused, declaration_transition
 from publicity.cache import publicity_board_changed
 from publicity.calendar import CalendarNotCovered, publicity_first_day, working_days_window
-from publicity.models import BatchVersion, Objection, ObjectionState, PublicityBatch, PublicityEntry, PublishedEntry
+from publicity.contacts import is_email
+from publicity.models import (
+    BatchVersion,
+    Objection,
+    ObjectionOutcome,
+    ObjectionState,
+    PublicityBatch,
+    PublicityEntry,
+    PublishedEntry,
+)
+from publicity.tasks import email_objection_receipt, email_objection_reply
 from publicity.workflow import objection_transition
+
+logger = logging.getLogger(__name__)
 
 # A project may be kept off the public list until it is publicised.
 CLASSIFIABLE_STATES = frozenset(OPEN_STATES) | TRANSITIONS[A.PUBLICISE].sources
@@ -245,10 +264,27 @@ def objection_receipt_number():
             return number
 
 
+def _evidence_name(name):
+    """The file name the objector gave, as staff see it: no folders, no control characters."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>')
+    return name.strip()[-200:] or "evidence"
+
+
 @transaction.atomic
-def objection_raise(*, entry, name, contact, text, today=None):
-    """Anyone may object to a publicised project while its publicity period runs. The batch row is
-    locked, as publicity_batch_close locks it, so no objection slips in after confirmation."""
+def objection_raise(*, entry, name, contact, text, evidence=None, language="", lookup_url="", today=None):
+    """Anyone may object to a publicised project while its own publicity period runs.
+
+    In one transaction, in this order:
+    1. lock the batch row, as publicity_batch_close locks it, so no objection slips in after
+       confirmation; refuse (TransitionRefused) outside the entry's period, in a closed batch, or
+       for a project no longer in publicity;
+    2. check the evidence file by its content (declarations' evidence_file_type) and store it under
+       a random name in the `attachments` storage, which has no URL;
+    3. save the objection with a new receipt number;
+    4. after commit, e-mail the receipt when the contact is an e-mail address (in `language`, with
+       `lookup_url`, the absolute address of the look-up page).
+    Returns the objection."""
     today = today or timezone.localdate()
     batch = PublicityBatch.objects.select_for_update().get(pk=entry.batch_id)
     entry = PublicityEntry.objects.select_related("declaration").get(pk=entry.pk)
@@ -258,63 +294,229 @@ def objection_raise(*, entry, name, contact, text, today=None):
         )
     if entry.withdrawn_at or entry.declaration.state != S.IN_PUBLICITY or entry.declaration.classified:
         raise TransitionRefused(_("This project is not in publicity."))
-    return Objection.objects.create(
-        entry=entry, receipt_number=objection_receipt_number(), name=name, contact=contact, text=text
+    objection = Objection(
+        entry=entry,
+        receipt_number=objection_receipt_number(),
+        name=name.strip(),
+        contact=contact.strip(),
+        text=text.strip(),
+        language=(language or "")[:10],
+    )
+    if evidence is not None:
+        try:
+            content_type = evidence_file_type(evidence)
+        except ValidationError as refusal:
+            raise TransitionRefused(" ".join(refusal.messages)) from None
+        objection.evidence_extension = ACCEPTED_TYPES[content_type]
+        objection.evidence_name = _evidence_name(evidence.name)
+        objection.evidence.save("evidence", evidence, save=False)
+    try:
+        objection.save()
+    except Exception:
+        if objection.evidence:
+            objection.evidence.delete(save=False)
+        raise
+    if is_email(objection.contact):
+        transaction.on_commit(lambda: email_objection_receipt.delay(objection_id=objection.pk, lookup_url=lookup_url))
+    return objection
+
+
+def _outcome_of_earlier_uphold(entry):
+    earlier = entry.objections.filter(state=ObjectionState.UPHELD).exclude(outcome="").first()
+    return earlier.outcome if earlier else None
+
+
+@transaction.atomic
+def objection_handle(*, objection_id, actor, outcome, reply, reason="", lookup_url=""):
+    """Answer an objection: dismiss it (`outcome` None) or uphold it (`outcome` an ObjectionOutcome:
+    send the declaration back to review, or make it not supported), with the `reply` the objector
+    reads and, when upheld, the `reason` the applicant reads. The two are separate so that nothing
+    the applicant reads names the objector.
+
+    In one transaction, in this order:
+    1. refuse (TransitionRefused, nothing changed) unless the actor may handle objections, or when
+       upholding without a reason; lock the batch row, then the objection's;
+    2. move the objection (objection_transition): state, outcome, reply, who and when;
+    3. when upheld and the project is still on the public list: move the declaration
+       (A.REOPEN_REVIEW or A.UPHOLD_OBJECTION, the reason as its note: the applicant's notice
+       carries it), then publish the batch's next version without the project
+       (publicity_version_publish, whose changelog names the project, never the objector; it drops
+       the board's cache after commit). A second objection to a project already withdrawn is only
+       recorded, with the outcome of the first;
+    4. after commit, e-mail the reply when the contact is an e-mail address.
+    Returns the objection."""
+    if not rules.has_perm("publicity.handle_objection", actor):
+        raise TransitionRefused(_("You are not allowed to do this."))
+    reason = (reason or "").strip()
+    if outcome and not reason:
+        raise TransitionRefused(_("Please give the reason the applicant will read."))
+    batch_id = Objection.objects.filter(pk=objection_id).values_list("entry__batch_id", flat=True).get()
+    PublicityBatch.objects.select_for_update().get(pk=batch_id)
+    objection = Objection.objects.select_for_update().select_related("entry__declaration").get(pk=objection_id)
+    entry = objection.entry
+    still_listed = entry.withdrawn_at is None
+    if outcome and not still_listed:
+        outcome = _outcome_of_earlier_uphold(entry) or outcome
+    objection_transition(
+        objection=objection,
+        target=ObjectionState.UPHELD if outcome else ObjectionState.DISMISSED,
+        actor=actor,
+        response=reply,
+        outcome=outcome or "",
+    )
+    if outcome and still_listed:
+        action = A.REOPEN_REVIEW if outcome == ObjectionOutcome.REVIEW else A.UPHOLD_OBJECTION
+        declaration_transition(declaration_id=entry.declaration_id, action=action, actor=actor, note=reason)
+        publicity_version_publish(
+            actor=actor,
+            batch_id=entry.batch_id,
+            changelog=_("No. %(number)s withdrawn: an objection to it was upheld.")
+            % {"number": entry.declaration.number},
+            withdraw_entry_ids=[entry.pk],
+        )
+    if is_email(objection.contact):
+        transaction.on_commit(lambda: email_objection_reply.delay(objection_id=objection.pk, lookup_url=lookup_url))
+    return objection
+
+
+def _objector_email(objection_id, sent_field, compose):
+    """Send one e-mail to an objector unless it went out already: the row lock makes a duplicated or
+    retried task wait and then see the time set. Returns True when it sent mail."""
+    objection = (
+        Objection.objects.select_for_update().select_related("entry__declaration").filter(pk=objection_id).first()
+    )
+    if objection is None or getattr(objection, sent_field) is not None or not is_email(objection.contact):
+        return False
+    with translation.override(objection.language or settings.LANGUAGE_CODE):
+        subject, lines = compose(objection)
+    send_mail(subject, "\n\n".join(lines), None, [objection.contact])
+    setattr(objection, sent_field, timezone.now())
+    objection.save(update_fields=[sent_field])
+    return True
+
+
+def _project(objection):
+    declaration = objection.entry.declaration
+    return _("No. %(number)s, “%(title)s”") % {"number": declaration.number, "title": declaration.title}
+
+
+def _follow_up(objection, lookup_url):
+    if not lookup_url:
+        return []
+    return [
+        _("Look the objection up at %(url)s with its receipt number and the contact you gave.") % {"url": lookup_url}
+    ]
+
+
+@transaction.atomic
+def objection_receipt_email(*, objection_id, lookup_url=""):
+    """E-mail the receipt number to an objector who gave an e-mail address (once)."""
+
+    def compose(objection):
+        subject = _("Objection received: receipt number %(receipt)s") % {"receipt": objection.receipt_number}
+        lines = [
+            _("The commission received your objection to %(project)s on %(date)s.")
+            % {"project": _project(objection), "date": date_format(timezone.localtime(objection.created_at))},
+            _("Receipt number: %(receipt)s") % {"receipt": objection.receipt_number},
+            _(
+                "The commission checks the facts and replies to you. While it does, the project is not "
+                "confirmed. Your name and contact details are never shown to the applicant or published."
+            ),
+            *_follow_up(objection, lookup_url),
+        ]
+        return subject, lines
+
+    return _objector_email(objection_id, "receipt_emailed_at", compose)
+
+
+@transaction.atomic
+def objection_reply_email(*, objection_id, lookup_url=""):
+    """E-mail the commission's reply to an objector who gave an e-mail address (once)."""
+
+    def compose(objection):
+        subject = _("Reply to your objection %(receipt)s") % {"receipt": objection.receipt_number}
+        lines = [
+            _("The commission has examined your objection to %(project)s: it was %(state)s.")
+            % {"project": _project(objection), "state": objection.get_state_display().lower()},
+            _("The commission's reply:"),
+            objection.response,
+            *_follow_up(objection, lookup_url),
+        ]
+        return subject, lines
+
+    return _objector_email(objection_id, "reply_emailed_at", compose)
+
+
+def _entries_ended(today):
+    """Entries still on the list, in publicity, whose own period ended before `today`."""
+    return PublicityEntry.objects.filter(
+        withdrawn_at__isnull=True, declaration__state=S.IN_PUBLICITY, ends_on__lt=today
     )
 
 
 @transaction.atomic
-def objection_handle(*, objection_id, actor, uphold, response):
-    """Uphold (the declaration is not supported) or dismiss an objection, with a response."""
-    objection = Objection.objects.select_for_update().select_related("entry").get(pk=objection_id)
-    if not rules.has_perm("publicity.handle_objection", actor):
-        raise TransitionRefused(_("You are not allowed to do this."))
-    target = ObjectionState.UPHELD if uphold else ObjectionState.DISMISSED
-    objection_transition(objection=objection, target=target, actor=actor, response=response)
-    if uphold:
-        declaration_transition(
-            declaration_id=objection.entry.declaration_id, action=A.UPHOLD_OBJECTION, actor=actor, note=response
-        )
-    return objection
-
-
-@transaction.atomic
 def publicity_batch_close(*, batch_id, actor=None, today=None):
-    """After the last publicity day, confirm every declaration of the batch still in publicity and
-    without an open objection, and close the batch once none is left waiting. `actor` None is the
-    periodic task. Returns the number of declarations confirmed."""
+    """Confirm every declaration of the batch whose own publicity period has ended (at 24:00 Beijing
+    time of its last working day, so on a later `today`) and that has no open objection; close the
+    batch once none is left waiting. `actor` None is the periodic task.
+
+    In one transaction, in this order:
+    1. lock the batch row (objection_raise locks it too, so no objection slips in meanwhile);
+       refuse a user without the permission, or when no entry's period has ended yet;
+    2. confirm each such declaration (A.CONFIRM, through declaration_transition, which writes the
+       applicant's notice); an entry with an open objection, or whose period still runs, waits;
+    3. when none waits, set `closed_at`: the batch's result (publicity_batch_result) is final;
+    4. after commit, drop the public board's cache when anything changed.
+    Returns the number of declarations confirmed."""
     today = today or timezone.localdate()
     batch = PublicityBatch.objects.select_for_update().get(pk=batch_id)
     if actor is not None and not rules.has_perm("publicity.confirm", actor):
         raise TransitionRefused(_("You are not allowed to do this."))
-    if today <= batch.ends_on:
+    entries = list(
+        batch.entries.filter(withdrawn_at__isnull=True, declaration__state=S.IN_PUBLICITY).select_related("declaration")
+    )
+    if entries and all(today <= entry.ends_on for entry in entries):
+        raise TransitionRefused(
+            _("The publicity period runs until %(end)s.") % {"end": min(entry.ends_on for entry in entries)}
+        )
+    if not entries and today <= batch.ends_on:
         raise TransitionRefused(_("The publicity period runs until %(end)s.") % {"end": batch.ends_on})
+    objected = set(
+        Objection.objects.filter(entry__in=entries, state=ObjectionState.OPEN).values_list("entry_id", flat=True)
+    )
     confirmed = waiting = 0
-    for entry in batch.entries.filter(withdrawn_at__isnull=True).select_related("declaration"):
-        if entry.declaration.state != S.IN_PUBLICITY:
-            continue
-        if today <= entry.ends_on:
-            waiting += 1
-            continue
-        if entry.objections.filter(state=ObjectionState.OPEN).exists():
+    for entry in entries:
+        if today <= entry.ends_on or entry.pk in objected:
             waiting += 1
             continue
         declaration_transition(
             declaration_id=entry.declaration_id,
             action=A.CONFIRM,
             actor=actor,
-            note=_("Publicity ended on %(end)s without an upheld objection.") % {"end": batch.ends_on},
+            note=_("Publicity ended on %(end)s without an upheld objection.") % {"end": entry.ends_on},
         )
         confirmed += 1
-    if not waiting and batch.closed_at is None:
+    closed = not waiting and batch.closed_at is None
+    if closed:
         batch.closed_at = timezone.now()
         batch.save(update_fields=["closed_at"])
+    if confirmed or closed:
+        _board_changed()
     return confirmed
 
 
 def publicity_batches_close_due(*, today=None):
-    """Close every batch whose publicity period has ended (the periodic task's work, actor None).
-    Returns the number of declarations confirmed."""
+    """The periodic task's work (actor None): every open batch with an entry whose period has ended,
+    or whose own period has, goes through publicity_batch_close, each in its own transaction, so
+    one refused batch does not hold up the others. Returns the number of declarations confirmed."""
     today = today or timezone.localdate()
-    due = PublicityBatch.objects.filter(closed_at__isnull=True, ends_on__lt=today).values_list("pk", flat=True)
-    return sum(publicity_batch_close(batch_id=batch_id, today=today) for batch_id in due)
+    due = PublicityBatch.objects.filter(closed_at__isnull=True).filter(
+        Q(ends_on__lt=today) | Exists(_entries_ended(today).filter(batch=OuterRef("pk")))
+    )
+    confirmed = 0
+    for batch_id in due.values_list("pk", flat=True):
+        try:
+            confirmed += publicity_batch_close(batch_id=batch_id, today=today)
+        except TransitionRefused as refusal:
+            logger.warning("Publicity batch %s not closed: %s", batch_id, refusal)
+    return confirmed

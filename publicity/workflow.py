@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from declarations.workflow import TransitionRefused
-from publicity.models import ObjectionState
+from publicity.models import ObjectionOutcome, ObjectionState
 
 OBJECTION_TRANSITIONS = {
     ObjectionState.UPHELD: frozenset({ObjectionState.OPEN}),
@@ -13,15 +13,20 @@ OBJECTION_TRANSITIONS = {
 }
 
 
-def objection_transition(*, objection, target, actor, response):
-    """Move a locked `objection` to `target` with the response, recording who and when, and save it.
-    Refuses (TransitionRefused, nothing changed) from a state the table does not allow, or without a
-    response."""
+def objection_transition(*, objection, target, actor, response, outcome=""):
+    """Move a locked `objection` to `target` with the response (the reply the objector reads) and,
+    when upheld, the outcome for the declaration (an ObjectionOutcome), recording who and when, and
+    save it. Refuses (TransitionRefused, nothing changed) from a state the table does not allow,
+    without a response, or upheld without an outcome."""
     if objection.state not in OBJECTION_TRANSITIONS[target]:
         raise TransitionRefused(_("This objection was handled already."))
-    if not (response or "").strip():
-        raise TransitionRefused(_("Please give a response."))
+    response = (response or "").strip()
+    if not response:
+        raise TransitionRefused(_("Please write the reply to the objector."))
+    if (target == ObjectionState.UPHELD) != bool(outcome) or (outcome and outcome not in ObjectionOutcome.values):
+        raise TransitionRefused(_("Choose what upholding the objection does to the declaration."))
     objection.state = target
+    objection.outcome = outcome
     objection.response = response
     objection.handled_by = actor
     objection.handled_at = timezone.now()

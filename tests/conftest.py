@@ -1,4 +1,5 @@
 import shutil
+import uuid
 from contextlib import contextmanager
 
 import chinese_calendar
@@ -73,6 +74,13 @@ def person(name):
     """The user the fixture `name` of PEOPLE gives."""
     factory, username = PEOPLE[name]
     return factory(username=username)
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_of_its_own(settings):
+    """Each test counts its rate limits (django-ratelimit) afresh: the cache outlives a test, and
+    with REDIS_URL it is shared by both pytest-xdist workers."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The staff console's publicity pages: batches, opening one, keeping projects off the public list,
-publishing corrections, closing."""
+publishing corrections, closing, and the projects whose period is over but which wait on an open
+objection."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,6 +26,8 @@ from publicity.selectors import (
     declaration_get_classifiable,
     publicity_batch_get_for_staff,
     publicity_batch_list_for_staff,
+    publicity_batch_result,
+    publicity_entries_overdue,
     publicity_entry_list_correctable,
     publicity_version_list_for_staff,
     publicity_window_if_opened_today,
@@ -198,12 +201,22 @@ def console_batch_page(request, pk, bound_form=None):
             if item.state == ObjectionState.OPEN:
                 is_bound = bound_form is not None and bound_form.prefix == f"objection-{item.pk}"
                 item.handle_form = bound_form if is_bound else ObjectionHandleForm(objection=item)
-    return _console(request, "publicity/console_batch.html", {"batch": batch, "objection_count": objection_count})
+    return _console(
+        request,
+        "publicity/console_batch.html",
+        {"batch": batch, "objection_count": objection_count, "result": publicity_batch_result(batch=batch)},
+    )
 
 
 @permission_required("publicity.publicise")
 def console_batch(request, pk):
     return console_batch_page(request, pk)
+
+
+@permission_required("publicity.handle_objection")
+def console_overdue(request):
+    """Projects whose publicity period is over but which wait for an open objection to be handled."""
+    return _console(request, "publicity/console_overdue.html", {"entries": publicity_entries_overdue()})
 
 
 @permission_required("publicity.publicise")
@@ -233,6 +246,7 @@ def console_batch_close(request, pk):
 urlpatterns = [
     path("console/", console_batches, name="console_batches"),
     path("console/open/", console_batch_open, name="console_batch_open"),
+    path("console/overdue/", console_overdue, name="console_overdue"),
     path("console/<int:pk>/", console_batch, name="console_batch"),
     path("console/<int:pk>/close/", console_batch_close, name="console_batch_close"),
     path("console/<int:pk>/correct/", console_batch_correct, name="console_batch_correct"),

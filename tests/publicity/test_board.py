@@ -101,6 +101,7 @@ def test_board_keeps_confirmed_batch_with_publicity_ended_label(client, publicis
 
 
 def test_board_leaves_out_declarations_whose_objection_was_upheld(client, staff, publicise):
+    from publicity.models import ObjectionOutcome
     from publicity.services import objection_handle, objection_raise
 
     _batch, (kept, removed) = publicise(2)
@@ -108,7 +109,13 @@ def test_board_leaves_out_declarations_whose_objection_was_upheld(client, staff,
         objection = objection_raise(
             entry=removed.publicity_entries.get(), name="Wang Wu", contact="wang@example.com", text="Not a first round."
         )
-        objection_handle(objection_id=objection.pk, actor=staff, uphold=True, response="Verified.")
+        objection_handle(
+            objection_id=objection.pk,
+            actor=staff,
+            outcome=ObjectionOutcome.NOT_SUPPORTED,
+            reason="An earlier round existed.",
+            reply="Verified.",
+        )
         html = client.get(reverse("publicity:board")).content.decode()
 
     assert (kept.number in html, removed.number in html) == (True, False)

@@ -25,6 +25,9 @@ def console_pages(batch_with_one):
         ("get", reverse("publicity:console_batch", args=[batch.pk])),
         ("post", reverse("publicity:console_batch_close", args=[batch.pk])),
         ("post", reverse("publicity:objection_handle", args=[objection.pk])),
+        ("get", reverse("publicity:objection_evidence", args=[objection.pk])),
+        ("get", reverse("publicity:console_objections")),
+        ("get", reverse("publicity:console_overdue")),
     ]
 
 
@@ -92,7 +95,7 @@ def test_console_batch_queries_do_not_grow(staff_client, publicise, django_asser
         response = staff_client.get(reverse("publicity:console_batch", args=[batch.pk]))
 
     html = response.content.decode()
-    assert html.count("<textarea") == size  # a response field per open objection
+    assert html.count("<textarea") == 2 * size  # a reason and a reply per open objection
     assert declarations[-1].number in html  # staff see classified declarations
 
 
