@@ -233,13 +233,17 @@ def test_closing_confirms_each_entry_when_its_own_window_ends(staff, make_approv
     assert batch.closed_at is not None
 
 
-def test_beat_loads_the_schedule_from_the_settings_with_a_run_right_after_midnight(db):
+def test_beat_loads_the_schedule_from_the_settings_with_a_run_right_after_midnight(db, monkeypatch):
+    from django_celery_beat import schedulers
     from django_celery_beat.models import PeriodicTask
-    from django_celery_beat.schedulers import DatabaseScheduler
 
     from config.celery import app
 
-    DatabaseScheduler(app=app)
+    # The scheduler closes "old" connections before it reads; inside the test's transaction that
+    # would close PostgreSQL's connection under the test.
+    monkeypatch.setattr(schedulers, "close_old_connections", lambda: None)
+
+    schedulers.DatabaseScheduler(app=app)
 
     midnight = PeriodicTask.objects.get(name="close-publicity-at-midnight")
     periodic = PeriodicTask.objects.get(name="close-due-publicity-batches")
