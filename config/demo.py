@@ -84,6 +84,21 @@ def backdate_batch(batch):
     return batch
 
 
+def batch_running_today(batch):
+    """Demo only: move a batch's period so that today is in it (its first working day on or before
+    today), so that an objection can be tried at once."""
+    today = timezone.localdate()
+    first = today
+    while (window := working_days_window(first))[0] > today:
+        first -= timedelta(days=1)
+    starts_on, ends_on = window
+    PublicityBatch.objects.filter(pk=batch.pk).update(starts_on=starts_on, ends_on=ends_on)
+    PublicityEntry.objects.filter(batch=batch).update(starts_on=starts_on, ends_on=ends_on)
+    PublishedEntry.objects.filter(batch=batch).update(starts_on=starts_on, ends_on=ends_on)
+    batch.refresh_from_db()
+    return batch
+
+
 def evidence_pdf(text):
     """A small, valid one-page PDF showing `text` (ASCII): the demo's and the tests' evidence file."""
     shown = text.encode("ascii", "replace").replace(b"(", b"[").replace(b")", b"]")

@@ -88,3 +88,19 @@ def test_demo_summaries_are_in_english_like_their_titles():
     assert not [s for s in summaries if any("\u4e00" <= c <= "\u9fff" for c in s)]
     paid = Declaration.objects.get(state=S.PAID)
     assert "in the state “Paid in full”" in paid.summary
+
+
+def test_demo_publicity_has_a_batch_running_today_a_corrected_one_a_closed_one_and_every_objection_state():
+    from django.utils import timezone
+
+    from publicity.models import Objection, ObjectionState, PublicityBatch
+
+    call_command("load_demo", stdout=io.StringIO())
+
+    today = timezone.localdate()
+    running = PublicityBatch.objects.get(closed_at__isnull=True)
+    assert running.starts_on <= today <= running.ends_on
+    assert running.versions.count() == 2
+    closed = PublicityBatch.objects.get(closed_at__isnull=False)
+    assert closed.entries.filter(declaration__state__in=["confirmed", "disbursing", "paid", "stopped", "recovered"])
+    assert set(Objection.objects.values_list("state", flat=True)) == set(ObjectionState)

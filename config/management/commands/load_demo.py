@@ -16,12 +16,12 @@ from stdnum.cn import uscc
 
 from accounts.enums import Role
 from accounts.models import User
-from config.demo import PATHS, Cast, backdate_batch, walk_to
+from config.demo import PATHS, Cast, backdate_batch, batch_running_today, walk_to
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
 from declarations.services import award_caps_recompute
 from declarations.workflow import DISBURSEMENT_STATES, IN_PUBLICITY_STATES
-from publicity.services import publicity_batch_close, publicity_batch_open
+from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
 from review.double_funding import double_funding_check
 from review.models import CreditList, CreditRecord, FundingRecord
 
@@ -179,11 +179,14 @@ class Command(BaseCommand):
             batch = backdate_batch(batch)
             publicity_batch_close(batch_id=batch.pk, today=batch.ends_on + datetime.timedelta(days=1))
         running = [d.pk for d, state, _ in created if state in IN_PUBLICITY_STATES]
+        running_batch = None
         if running:
-            publicity_batch_open(actor=cast.staff, call=call, declaration_ids=running)
+            running_batch = publicity_batch_open(actor=cast.staff, call=call, declaration_ids=running)
         for declaration, state, applicant in created:
             cast.applicant = applicant
             walk_to(declaration, state, cast, amount=AMOUNTS[code_of(declaration)])
+        if running_batch:
+            self._objections(batch_running_today(running_batch), cast)
         assert set(PATHS) == {state for _, _, state, _ in DECLARATIONS}
         self._registers(users)
         award_caps_recompute()
@@ -191,6 +194,37 @@ class Command(BaseCommand):
         self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with password " + PASSWORD + " as:")
         for username, user in users.items():
             self.stdout.write(f"  {username:<11} {user.get_role_display()}")
+
+    def _objections(self, batch, cast):
+        """The running batch (version 2 already: the project whose objection was upheld was withdrawn)
+        gets a dismissed objection with the commission's reply and one still open, so that the
+        console and the look-up page show an objection in each state."""
+        today = timezone.localdate()
+        for entry in batch.entries.filter(withdrawn_at__isnull=True, declaration__classified=False):
+            dismissed = objection_raise(
+                entry=entry,
+                name="Wang Wu",
+                contact="wangwu@example.com",
+                text="The insured sensors are made outside Beijing.",
+                today=today,
+            )
+            objection_handle(
+                objection_id=dismissed.pk,
+                actor=cast.staff,
+                outcome=None,
+                reply="Checked: the sensors are made in the unit's Changping plant. The project stays on the list.",
+            )
+            objection_raise(
+                entry=entry,
+                name="Zhao Liu",
+                contact="139 1234 5678",
+                text="The premium paid seems higher than the policy shows.",
+                today=today,
+            )
+            self.stdout.write(
+                f"Objections on {entry.declaration.number}: receipts {dismissed.receipt_number} (dismissed, "
+                "look it up with wangwu@example.com) and one still open."
+            )
 
     def _registers(self, users):
         """A credit record of another unit, and a project applicant1 was already funded for through
