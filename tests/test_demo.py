@@ -90,7 +90,7 @@ def test_demo_summaries_are_in_english_like_their_titles():
     assert "in the state “Paid in full”" in paid.summary
 
 
-def test_demo_publicity_has_a_batch_running_today_a_corrected_one_a_closed_one_and_every_objection_state():
+def test_demo_publicity_has_a_batch_running_today_a_corrected_one_a_closed_one_and_every_objection_state(db):
     from django.utils import timezone
 
     from publicity.models import Objection, ObjectionState, PublicityBatch
