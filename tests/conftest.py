@@ -1,3 +1,5 @@
+import os
+import re
 import shutil
 import uuid
 from contextlib import contextmanager
@@ -171,14 +173,41 @@ def module_files(module_db, settings):
     shutil.copytree(module_db.attachments, settings.STORAGES["attachments"]["OPTIONS"]["location"], dirs_exist_ok=True)
 
 
+def worker_redis_url(url, worker):
+    """The Redis database of pytest-xdist worker `worker` ("gw0", "gw1"): the one `url` names for gw0,
+    the one below it for gw1 (above it when `url` names database 0); .ci/run flushes both."""
+    number = int(worker.removeprefix("gw"))
+    match = re.fullmatch(r"(?P<base>rediss?://[^/]+)(?:/(?P<db>\d+))?", url)
+    if match is None:
+        raise ValueError(f"REDIS_URL {url!r} is not redis://host:port/database")
+    db = int(match["db"] or 0)
+    return f"{match['base']}/{db - number if db >= number else db + number}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _a_redis_database_of_its_own(worker_id):
+    """Under pytest-xdist (make test runs two workers), each worker has its own Redis database
+    (worker_redis_url) as Celery broker and cache: the tests that start a Celery worker on the real
+    broker (marked redis) take only their own worker's tasks, and a test that clears the cache
+    (allauth's rate limits) clears only its own worker's."""
+    url = os.environ.get("REDIS_URL")
+    if not url or worker_id == "master":
+        yield
+        return
+    from config.celery import app
+
+    own = worker_redis_url(url, worker_id)
+    cache = {**settings.CACHES["default"], "LOCATION": worker_redis_url(settings.REDIS_CACHE_URL, worker_id)}
+    os.environ["REDIS_URL"] = own  # the tests marked redis point Celery at it
+    broker = app.conf.broker_url
+    app.conf.broker_url = own
+    try:
+        with override_settings(REDIS_URL=own, CELERY_BROKER_URL=own, CACHES={**settings.CACHES, "default": cache}):
+            yield
+    finally:
+        app.conf.broker_url = broker
+        os.environ["REDIS_URL"] = url
+
+
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}; broker: {settings.CELERY_BROKER_URL.split('@')[-1]}"
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (make test runs two workers, --dist loadgroup), the tests that start a
-    Celery worker on the real Redis broker share one queue, so they run in one worker, one after
-    the other: a worker of another test could otherwise take their tasks."""
-    for item in items:
-        if item.get_closest_marker("redis"):
-            item.add_marker(pytest.mark.xdist_group("redis-broker"))
