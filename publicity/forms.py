@@ -123,3 +123,74 @@ class ObjectionHandleForm(forms.Form):
     @property
     def uphold(self):
         return self.cleaned_data["decision"] == self.UPHOLD
+
+
+class BoardSearchForm(forms.Form):
+    """The board's search and filters (GET). A field with a bad value is left out of the search and
+    says why; the others still apply."""
+
+    q = forms.CharField(
+        label=_("Unit, project or number"),
+        max_length=100,
+        required=False,
+        widget=forms.SearchInput,
+        error_messages={"max_length": _("Search for at most %(limit_value)d characters.")},
+    )
+    programme = forms.ChoiceField(
+        label=_("Programme"),
+        required=False,
+        error_messages={"invalid_choice": _("There is no programme “%(value)s”: choose one from the list.")},
+    )
+    batch = forms.IntegerField(
+        label=_("List"),
+        required=False,
+        min_value=1,
+        widget=forms.Select,
+        error_messages={
+            "invalid": _("Choose a list from the menu."),
+            "min_value": _("Choose a list from the menu."),
+        },
+    )
+
+    def __init__(self, data, *, programmes=(), with_filters=True):
+        super().__init__(data)
+        self.programmes = {programme.code: programme for programme in programmes}
+        if with_filters:
+            self.fields["programme"].choices = [
+                ("", _("All programmes")),
+                *((code, f"{code} {programme.title}") for code, programme in self.programmes.items()),
+            ]
+        else:
+            del self.fields["programme"], self.fields["batch"]
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-select" if name != "q" else "form-control"
+        self.fields["q"].widget.attrs.update({"placeholder": _("e.g. ZGC-2026 or a unit's name")})
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self._mark_invalid(name)
+
+    def _mark_invalid(self, name):
+        self.fields[name].widget.attrs.update(
+            {"class": self.fields[name].widget.attrs["class"] + " is-invalid", "aria-describedby": f"id_{name}_error"}
+        )
+
+    def filters(self):
+        """The valid filters: the search text, the Programme and the batch's id (None when not given)."""
+        self.is_valid()
+        return {
+            "q": self.cleaned_data.get("q", ""),
+            "programme": self.programmes.get(self.cleaned_data.get("programme") or ""),
+            "batch_id": self.cleaned_data.get("batch"),
+        }
+
+    def show_batches(self, batches, *, found):
+        """The batch menu's choices; refuses a batch that is not on the board."""
+        if "batch" not in self.fields:
+            return
+        self.fields["batch"].widget.choices = [("", _("All lists")), *((batch.pk, batch.title) for batch in batches)]
+        if not found and "batch" not in self.errors:
+            self.add_error("batch", _("There is no such list on the board: choose one from the menu."))
+            self._mark_invalid("batch")

@@ -281,6 +281,8 @@ def objection_handle(*, objection_id, actor, uphold, response):
         declaration_transition(
             declaration_id=objection.entry.declaration_id, action=A.UPHOLD_OBJECTION, actor=actor, note=response
         )
+        # The board shows the project as withdrawn from now on.
+        _board_changed()
     return objection
 
 

@@ -10,3 +10,11 @@ def close_due_publicity_batches():
     from publicity.services import publicity_batches_close_due  # noqa: PLC0415 -- leaf
 
     return publicity_batches_close_due()
+
+
+@shared_task(name="publicity.tasks.make_publicity_notice")
+def make_publicity_notice(*, batch_id, version):
+    """Make and store a batch version's printable notice (PDF), once."""
+    from publicity.documents import publicity_notice_make  # noqa: PLC0415 -- leaf
+
+    return publicity_notice_make(batch_id=batch_id, version=version)

@@ -33,6 +33,15 @@ def _eager_celery_and_english(settings, tmp_path):
     app.conf.task_always_eager = True
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the public pages' cache is keyed by address and hour, and
+    a test's database may give its rows the ids an earlier test's had."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def applicant(db):
     return ApplicantFactory(username="applicant-a")
