@@ -15,7 +15,7 @@ from weasyprint import HTML
 from common.money import yuan_in_capitals
 from declarations.documents import BEIJING, RefusingURLFetcher
 from declarations.models import attachment_storage
-from publicity.selectors import publicity_batch_rows_for_public
+from publicity.selectors import publicity_batch_rows_for_public, publicity_version_get_for_public
 
 TEMPLATE = "publicity/notice_pdf.html"
 LANGUAGE = "zh-hans"
@@ -44,7 +44,7 @@ def _notice(batch_id, version):
             TEMPLATE,
             {
                 "batch": batch,
-                "version": batch.versions.get(number=number),
+                "version": publicity_version_get_for_public(batch=batch, number=number),
                 "rows": [(row, yuan_in_capitals(row.amount)) for row in rows],
                 "total": total,
                 "total_in_capitals": yuan_in_capitals(total),

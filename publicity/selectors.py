@@ -358,6 +358,11 @@ def publicity_batch_for_public(*, pk, version=None, q="", page=1, today=None, no
     )
 
 
+def publicity_version_get_for_public(*, batch, number):
+    """One version of a batch with its changelog as the public reads it."""
+    return _public_version(get_object_or_404(BatchVersion, batch=batch, number=number))
+
+
 def _public_version(version):
     version.changelog = mask_identifiers(version.changelog)
     return version
