@@ -313,9 +313,7 @@ def two_sizes(bulk_batch, monkeypatch):
             found[name] = count_queries(client, url(batch))
         for name in ("board", "batch", "version"):
             for page in ("1", "2", "last"):
-                found[f"{name} page {page}"] = count_queries(
-                    client, f"{PUBLIC_LISTS_URL[name](batch)}?page={page}", None
-                )
+                found[f"{name} page {page}"] = count_queries(client, f"{PUBLIC_LISTS_URL[name](batch)}?page={page}")
         return found
 
     return counts
