@@ -76,14 +76,28 @@ def working_days_window(first_possible_day, count=PUBLICITY_WORKING_DAYS):
 
 @dataclass(frozen=True)
 class WorkingDayCalendar:
-    """The calendar of a span of days as read once: its exceptions and which of its years are covered."""
+    """The calendar of the days from `start` to `end` as read once: the exceptions and which of the
+    years are covered."""
 
+    start: date
+    end: date
     exceptions: dict[date, bool]
     covered: frozenset[int]
 
     def is_working_day(self, day):
         """A working day of a covered year; a day of any other year is never counted."""
         return day.year in self.covered and is_working_day(day, self.exceptions)
+
+    def window_end(self, first_day, count=PUBLICITY_WORKING_DAYS):
+        """The day `count` working days from `first_day` (a working day, counted), as
+        working_days_window says; None if that is past `end`."""
+        day, counted = first_day, int(self.is_working_day(first_day))
+        while counted < count:
+            day += timedelta(days=1)
+            if day > self.end:
+                return None
+            counted += self.is_working_day(day)
+        return day
 
 
 def working_day_calendar(start, end):
@@ -105,7 +119,7 @@ def working_day_calendar(start, end):
             exceptions[day] = working
         else:
             covered.add(year)
-    return WorkingDayCalendar(exceptions=exceptions, covered=frozenset(covered))
+    return WorkingDayCalendar(start=start, end=end, exceptions=exceptions, covered=frozenset(covered))
 
 
 def working_days_left(today, ends_on, calendar=None):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common import forms as fields
+from common.forms import BootstrapForm
 from declarations.models import Call
 from publicity.selectors import call_list_with_approved_declarations, declaration_list_approved_for_call
 
@@ -125,9 +126,9 @@ class ObjectionHandleForm(forms.Form):
         return self.cleaned_data["decision"] == self.UPHOLD
 
 
-class BoardSearchForm(forms.Form):
-    """The board's search and filters (GET). A field with a bad value is left out of the search and
-    says why; the others still apply."""
+class BoardSearchForm(BootstrapForm):
+    """The board's search and filters (GET), written by common.forms.BootstrapBoundField. A field
+    with a bad value is left out of the search and says why; the others still apply."""
 
     q = forms.CharField(
         label=_("Unit, project or number"),
@@ -141,6 +142,8 @@ class BoardSearchForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("There is no programme “%(value)s”: choose one from the list.")},
     )
+    # Checked against the batches on the board once they are read (show_batches), which is also
+    # when the menu gets its choices.
     batch = forms.IntegerField(
         label=_("List"),
         required=False,
@@ -160,22 +163,10 @@ class BoardSearchForm(forms.Form):
                 ("", _("All programmes")),
                 *((code, f"{code} {programme.title}") for code, programme in self.programmes.items()),
             ]
+            self.fields["batch"].choices = [("", _("All lists"))]
         else:
             del self.fields["programme"], self.fields["batch"]
-        for name, field in self.fields.items():
-            field.widget.attrs["class"] = "form-select" if name != "q" else "form-control"
-        self.fields["q"].widget.attrs.update({"placeholder": _("e.g. ZGC-2026 or a unit's name")})
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self._mark_invalid(name)
-
-    def _mark_invalid(self, name):
-        self.fields[name].widget.attrs.update(
-            {"class": self.fields[name].widget.attrs["class"] + " is-invalid", "aria-describedby": f"id_{name}_error"}
-        )
+        self.fields["q"].widget.attrs["placeholder"] = _("e.g. ZGC-2026 or a unit's name")
 
     def filters(self):
         """The valid filters: the search text, the Programme and the batch's id (None when not given)."""
@@ -190,7 +181,7 @@ class BoardSearchForm(forms.Form):
         """The batch menu's choices; refuses a batch that is not on the board."""
         if "batch" not in self.fields:
             return
-        self.fields["batch"].widget.choices = [("", _("All lists")), *((batch.pk, batch.title) for batch in batches)]
+        self.fields["batch"].choices = [("", _("All lists")), *((batch.pk, batch.title) for batch in batches)]
         if not found and "batch" not in self.errors:
             self.add_error("batch", _("There is no such list on the board: choose one from the menu."))
-            self._mark_invalid("batch")
+            self.fields["batch"].widget.attrs["class"] += " is-invalid"

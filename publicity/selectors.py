@@ -160,32 +160,37 @@ def _row_count(rows):
     return Coalesce(Subquery(rows.order_by().values("batch").annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
-def _public_batches(*, version=None, q="", programme=None):
-    """Batches with at least one published row, each with `entry_count` (the rows of the current
-    version), `matching` (those of `version` that match the search) and `main_ends_on` (the end of
-    the period the batch opened with; entries added or raised later have their own)."""
+def _public_batches(*, version=None, q="", programme=None, published=True):
+    """Batches with at least one published row (`published`: the board asks for their count of
+    current rows instead), each with `entry_count` (the rows of the current version) and `matching`
+    (those of `version` that match the search; without a search or another version, the same count,
+    not read twice). Each count reads one batch's part of an index."""
     batch = OuterRef("pk")
-    return (
-        PublicityBatch.objects.filter(Exists(PublishedEntry.objects.filter(batch=batch)))
-        .select_related("call")
-        .annotate(
-            entry_count=_row_count(_version_rows(batch)),
-            matching=_row_count(_matching(_version_rows(batch, version), q=q, programme=programme)),
-            main_ends_on=Subquery(
-                PublishedEntry.objects.filter(batch=batch, starts_on=OuterRef("starts_on"))
-                .order_by("-ends_on")
-                .values("ends_on")[:1]
-            ),
+    batches = PublicityBatch.objects.annotate(entry_count=_row_count(_version_rows(batch)))
+    if published:
+        batches = batches.filter(Exists(PublishedEntry.objects.filter(batch=batch)))
+    if version is not None or q or programme is not None:
+        batches = batches.annotate(
+            matching=_row_count(_matching(_version_rows(batch, version), q=q, programme=programme))
         )
-        .order_by(Case(When(closed_at__isnull=True, then=0), default=1), "-starts_on", "-pk")
-    )
+    return batches.order_by(Case(When(closed_at__isnull=True, then=0), default=1), "-starts_on", "-pk")
+
+
+def _with_matching(batches):
+    """Each batch's `matching` count, which is its `entry_count` when _public_batches read none."""
+    for batch in batches:
+        if not hasattr(batch, "matching"):
+            batch.matching = batch.entry_count
+    return batches
 
 
 def _summarise(batch, *, today, now, calendar=None):
-    """The batch's phase, its public title and, given the calendar, what is left of its period."""
+    """The batch's phase and public title and, given the calendar of its days, the end of the period
+    it opened with (entries added or raised later have their own) and what is left of it."""
     _set_phase(batch, today)
     batch.title = mask_identifiers(batch.title)
-    batch.main_ends_on = batch.main_ends_on or batch.ends_on
+    main_ends_on = calendar.window_end(batch.starts_on) if calendar else None
+    batch.main_ends_on = main_ends_on or batch.ends_on
     batch.has_later_periods = batch.main_ends_on != batch.ends_on
     running = batch.phase == BatchPhase.RUNNING
     batch.days_left = working_days_left(today, batch.ends_on, calendar) if running and calendar else None
@@ -195,9 +200,11 @@ def _summarise(batch, *, today, now, calendar=None):
 
 
 def _calendar_for(batches, today):
-    """One read of the calendar for the days left of every batch (always one query, so a page's count
-    does not depend on whether a batch is running)."""
-    return working_day_calendar(today, max([today, *(batch.ends_on for batch in batches)]))
+    """One read of the calendar for the periods of every batch and the days left (always one query,
+    so a page's count does not depend on whether a batch is running)."""
+    return working_day_calendar(
+        min([today, *(batch.starts_on for batch in batches)]), max([today, *(batch.ends_on for batch in batches)])
+    )
 
 
 class PublicRows:
@@ -260,7 +267,8 @@ def _public_row(row, batch, *, current, today):
     row.unit_name = mask_identifiers(row.unit_name)
     row.title = mask_identifiers(row.title)
     row.state_label = public_state_label(row.declaration_state, row.withdrawn_at)
-    row.has_own_period = (row.starts_on, row.ends_on) != (batch.starts_on, batch.main_ends_on)
+    # An entry added or raised later starts later than the batch (publicity_version_publish).
+    row.has_own_period = row.starts_on != batch.starts_on
     row.accepts_objections = (
         current
         and batch.closed_at is None
@@ -309,9 +317,18 @@ def publicity_board_for_public(*, q="", programme=None, batch_id=None, page=1, t
     calendar, the rows."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    batches = list(_public_batches(q=q, programme=programme))
-    calendar = _calendar_for(batches, today)
-    batches = [_summarise(batch, today=today, now=now, calendar=calendar) for batch in batches]
+    # A batch whose every project is classified, or withdrawn, has no current row: not on the board.
+    batches = [
+        batch
+        for batch in _with_matching(list(_public_batches(q=q, programme=programme, published=False)))
+        if batch.entry_count
+    ]
+    # The board summarises the current batches only: the calendar need not reach back to the archive's.
+    calendar = _calendar_for([batch for batch in batches if batch.closed_at is None], today)
+    batches = [
+        _summarise(batch, today=today, now=now, calendar=calendar if batch.closed_at is None else None)
+        for batch in batches
+    ]
     # A batch not on the board is refused by the form; the list then shows every batch.
     chosen = [batch for batch in batches if batch.pk == batch_id]
     shown = chosen or batches
@@ -344,6 +361,7 @@ def publicity_batch_for_public(*, pk, version=None, q="", page=1, today=None, no
     batch = get_object_or_404(_public_batches(version=version, q=q), pk=pk)
     if version is not None and not 1 <= version <= batch.version:
         raise Http404("No such version")
+    _with_matching([batch])
     _summarise(batch, today=today, now=now, calendar=_calendar_for([batch], today))
     versions = [_public_version(item) for item in batch.versions.order_by("-number")]
     shown = version or batch.version
@@ -384,6 +402,7 @@ def publicity_batch_rows_for_public(*, pk, version=None):
     batch = get_object_or_404(_public_batches(version=version), pk=pk)
     if version is not None and not 1 <= version <= batch.version:
         raise Http404("No such version")
+    _with_matching([batch])
     today = timezone.localdate()
     _summarise(batch, today=today, now=timezone.now())
     current = version in (None, batch.version)

@@ -21,6 +21,7 @@ from publicity.selectors import (
     publicity_batch_rows_for_public,
     publicity_board_for_public,
 )
+from publicity.tables import EntriesTable
 from publicity.tasks import make_publicity_notice
 
 # How long a reader is asked to wait for a notice being made.
@@ -40,7 +41,12 @@ def board(request):
         filters = form.filters()
         data = publicity_board_for_public(**filters, page=request.GET.get("page"), now=now)
         form.show_batches([*data.current, *data.archive], found=data.batch_found)
-        context = {"board": data, "form": form, "filtered": any(filters.values()), "query": _query(request)}
+        context = {
+            "board": data,
+            "table": EntriesTable(data.page, grouped=True),
+            "form": form,
+            "query": _query(request),
+        }
         return _("Publicity board"), render_to_string("publicity/board.html", context)
 
     return _page(request, build)
@@ -59,7 +65,13 @@ def _batch_page(request, pk, number):
         form = BoardSearchForm(request.GET, with_filters=False)
         q = form.filters()["q"]
         data = publicity_batch_for_public(pk=pk, version=number, q=q, page=request.GET.get("page"), now=now)
-        context = {"data": data, "batch": data.batch, "form": form, "query": _query(request), "versioned": number}
+        context = {
+            "data": data,
+            "batch": data.batch,
+            "table": EntriesTable(data.page, grouped=False),
+            "form": form,
+            "query": _query(request),
+        }
         template = "publicity/batch.html" if number is None else "publicity/version.html"
         title = (
             data.batch.title
