@@ -100,18 +100,24 @@ class WorkingDayCalendar:
         return day
 
 
+# The union's missing columns (a day has no year, a year no day), typed once.
+_NO_YEAR = Value(None, output_field=IntegerField())
+_NO_DAY = Value(None, output_field=DateField())
+_WORKING = Value(True, output_field=BooleanField())
+
+
 def working_day_calendar(start, end):
     """The exceptions between `start` and `end` and the covered years among theirs, in one query
     (the two tables' rows as one list), so that a public page spends one query on every count."""
     days = (
         CalendarDay.objects.filter(date__gte=start, date__lte=end)
         .order_by()
-        .values_list("date", "is_working_day", Value(None, output_field=IntegerField()))
+        .values_list("date", "is_working_day", _NO_YEAR)
     )
     years = (
         CalendarYear.objects.filter(year__gte=start.year, year__lte=end.year, complete=True)
         .order_by()
-        .values_list(Value(None, output_field=DateField()), Value(True, output_field=BooleanField()), "year")
+        .values_list(_NO_DAY, _WORKING, "year")
     )
     exceptions, covered = {}, set()
     for day, working, year in days.union(years, all=True):

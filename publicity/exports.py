@@ -32,8 +32,8 @@ def publicity_batch_csv(batch, rows):
         writer.writerow(
             [
                 neutralise(row.number),
-                neutralise(row.programme.code),
-                neutralise(row.programme.title),
+                neutralise(row.programme_code),
+                neutralise(row.programme_title),
                 neutralise(row.unit_name),
                 neutralise(row.credit_code),
                 neutralise(row.title),

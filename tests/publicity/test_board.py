@@ -88,7 +88,7 @@ def test_batch_page_lists_public_entries_only(client, publicise):
     page = client.get(reverse("publicity:batch", args=[batch.pk]))
     html = page.content.decode()
 
-    assert [row.entry.declaration_id for row in page.context["data"].page] == [public.pk]
+    assert [row.entry_id for row in page.context["data"].page] == [public.publicity_entries.get().pk]
     assert (public.number in html, secret.number in html) == (True, False)
     assert f'<h1 class="mb-3">{batch.title}</h1>' in html
 
