@@ -62,7 +62,7 @@ class EntriesTable:
             current[1].append(
                 f'<tr><th scope="row" class="text-nowrap">{escape(row.number)}</th>'
                 f'<td><span class="text-nowrap">{escape(row.programme_code)}</span> '
-                f'<span class="small text-body-secondary">{escape(row.programme_title)}</span></td>'
+                f'<span class="small text-body-secondary d-none d-md-inline">{escape(row.programme_title)}</span></td>'
                 f"<td>{escape(row.unit_name)}</td>"
                 f'<td class="text-nowrap small">{escape(row.credit_code)}</td>'
                 f"<td>{escape(row.title)}</td>"

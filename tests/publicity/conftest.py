@@ -96,7 +96,7 @@ def bulk_batch(staff):
                 title=f"Bulk project {made['n']}-{i:04d}",
                 summary="Bulk",
                 facts={},
-                state=S.IN_PUBLICITY,
+                state=S.CONFIRMED if closed_at else S.IN_PUBLICITY,
                 number=f"ZGC-2026-ART6-B{made['n']}{i:05d}",
                 approved_amount=Decimal("1000000.00") + i,
                 classified=i >= count,
