@@ -17,6 +17,7 @@ from common.masking import mask_identifiers
 from declarations.enums import PUBLIC_LABELS
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Programme
+from declarations.workflow import DISBURSEMENT_STATES
 from publicity.calendar import working_day_calendar, working_days_left, working_days_window
 from publicity.models import (
     BatchVersion,
@@ -132,10 +133,13 @@ WITHDRAWN = _("Withdrawn")
 
 def public_state_label(state, withdrawn_at):
     """What the public reads of an entry's state: its declaration's public label while the entry is
-    on the list; "Withdrawn" once it left it (an objection upheld, a withdrawal published), in every
-    version that lists it."""
+    on the list, "Publicity ended" for every state after confirmation (support stopped or recovered
+    later is not the publicity's outcome); "Withdrawn" once it left the list (an objection upheld, a
+    withdrawal published), in every version that lists it."""
     if withdrawn_at is None and state in PUBLIC_LABELS:
         return PUBLIC_LABELS[state]
+    if withdrawn_at is None and state in DISBURSEMENT_STATES:
+        return PUBLIC_LABELS[S.CONFIRMED]
     return WITHDRAWN
 
 

@@ -236,3 +236,15 @@ def test_summary_says_when_the_opening_day_counts(client, publicise, settings):
 
     assert batch.starts_on == OPENED_ON
     assert "The day the list was published counts as the first working day." in html
+
+
+def test_a_project_stopped_after_confirmation_still_reads_publicity_ended(client, bulk_batch):
+    from django.utils import timezone
+
+    batch = bulk_batch(2, closed_at=timezone.now())
+    stopped = batch.published_entries.order_by("number").first()
+    Declaration.objects.filter(publicity_entries__published=stopped).update(state=S.STOPPED)
+
+    response = client.get(reverse("publicity:batch", args=[batch.pk]))
+
+    assert [row.state_label for row in response.context["data"].page] == ["Publicity ended", "Publicity ended"]
