@@ -39,3 +39,53 @@ def yuan(value):
     with suppress(InvalidOperation):
         amount = amount.quantize(FEN, rounding=ROUND_DOWN)
     return numberformat.format(amount, ".", decimal_pos=2, grouping=3, thousand_sep=",", force_grouping=True)
+
+
+CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+# Within each group of four digits, and the groups themselves (up to 9,999 万亿, beyond MONEY).
+CAPITAL_UNITS = ("", "拾", "佰", "仟")
+CAPITAL_GROUPS = ("", "万", "亿", "万亿")
+
+
+def yuan_in_capitals(value: Decimal) -> str:
+    """An amount in Chinese capital numerals, as on a cheque or an official notice: 壹佰陆拾万元整,
+    壹拾万零壹元零壹分, 零元整. Cut (never rounded up) to the fen, like yuan().
+
+    The People's Bank of China's rules: 整 after 元 when there is no 角 or 分 (none after 角 or 分);
+    one 零 for any run of zeros between two digits, including across an empty group of four (壹亿零壹元);
+    零 between 元 and 分 when 角 is 0; 拾 always with its digit (壹拾, not 拾). Raises ValueError for
+    a negative amount, one of 10^16 yuan or more, or anything not a finite number."""
+    try:
+        amount = Decimal(value).quantize(FEN, rounding=ROUND_DOWN)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(f"Not an amount: {value!r}") from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** (4 * len(CAPITAL_GROUPS)):
+        raise ValueError(f"No capitals for {value!r}")
+    whole, cents = divmod(int(amount * 100), 100)
+    jiao, fen = divmod(cents, 10)
+    words = []
+    digits = str(whole) if whole else ""
+    zero_pending = False
+    for position, digit in enumerate(map(int, digits)):
+        power = len(digits) - 1 - position
+        if digit:
+            if zero_pending:
+                words.append("零")
+            words.append(CAPITAL_DIGITS[digit] + CAPITAL_UNITS[power % 4])
+            zero_pending = False
+        else:
+            zero_pending = True
+        # The group's name (万, 亿) closes a group that holds any digit.
+        if power % 4 == 0 and power and digits[max(0, position - 3) : position + 1].strip("0"):
+            words.append(CAPITAL_GROUPS[power // 4])
+    if whole:
+        words.append("元")
+    if not jiao and not fen:
+        return "".join(words) + "整" if whole else "零元整"
+    if jiao:
+        words.append(CAPITAL_DIGITS[jiao] + "角")
+    elif whole:
+        words.append("零")
+    if fen:
+        words.append(CAPITAL_DIGITS[fen] + "分")
+    return "".join(words)

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 import chinese_calendar
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import BooleanField, DateField, IntegerField, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
@@ -120,15 +121,6 @@ def working_days_window(first_possible_day, count=PUBLICITY_WORKING_DAYS):
         if calendar.working(day):
             counted += 1
     return start, day
-
-
-def working_days_left(today, ends_on):
-    """How many working days of a period ending on `ends_on` are left on `today`, today counted if it
-    is one: 0 once the period is over. Raises CalendarNotCovered as working_days_window does."""
-    if today > ends_on:
-        return 0
-    calendar = _Calendar(today, ends_on)
-    return sum(calendar.working(today + timedelta(days=n)) for n in range((ends_on - today).days + 1))
 
 
 def calendar_gap_year(today=None, *, cached=True):
@@ -406,6 +398,70 @@ def calendar_year_get_for_console(*, year):
         make_up_days=[day for day in days if day.is_working_day],
         history=calendar_year_history(year),
     )
+
+
+@dataclass(frozen=True)
+class WorkingDayCalendar:
+    """The calendar of the days from `start` to `end` as read once: the exceptions and which of the
+    years are covered."""
+
+    start: date
+    end: date
+    exceptions: dict[date, bool]
+    covered: frozenset[int]
+
+    def is_working_day(self, day):
+        """A working day of a covered year; a day of any other year is never counted."""
+        return day.year in self.covered and is_working_day(day, self.exceptions)
+
+    def window_end(self, first_day, count=PUBLICITY_WORKING_DAYS):
+        """The day `count` working days from `first_day` (a working day, counted), as
+        working_days_window says; None if that is past `end`."""
+        day, counted = first_day, int(self.is_working_day(first_day))
+        while counted < count:
+            day += timedelta(days=1)
+            if day > self.end:
+                return None
+            counted += self.is_working_day(day)
+        return day
+
+
+# The union's missing columns (a day has no year, a year no day), typed once.
+_NO_YEAR = Value(None, output_field=IntegerField())
+_NO_DAY = Value(None, output_field=DateField())
+_WORKING = Value(True, output_field=BooleanField())
+
+
+def working_day_calendar(start, end):
+    """The exceptions between `start` and `end` and the covered years among theirs, in one query
+    (the two tables' rows as one list), so that a public page spends one query on every count."""
+    days = (
+        CalendarDay.objects.filter(date__gte=start, date__lte=end)
+        .order_by()
+        .values_list("date", "is_working_day", _NO_YEAR)
+    )
+    years = (
+        CalendarYear.objects.filter(year__gte=start.year, year__lte=end.year, complete=True)
+        .order_by()
+        .values_list(_NO_DAY, _WORKING, "year")
+    )
+    exceptions, covered = {}, set()
+    for day, working, year in days.union(years, all=True):
+        if year is None:
+            exceptions[day] = working
+        else:
+            covered.add(year)
+    return WorkingDayCalendar(start=start, end=end, exceptions=exceptions, covered=frozenset(covered))
+
+
+def working_days_left(today, ends_on, calendar=None):
+    """The working days from `today` to `ends_on`, both counted (a period runs until 24:00 of its
+    last day), of covered years only; 0 once `ends_on` has passed. One query, none when given the
+    `working_day_calendar` of a span that holds both days."""
+    if ends_on < today:
+        return 0
+    calendar = calendar or working_day_calendar(today, ends_on)
+    return sum(calendar.is_working_day(today + timedelta(days=n)) for n in range((ends_on - today).days + 1))
 
 
 def calendar_seed_from_package():

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common import forms as fields
+from common.forms import BootstrapForm
 from declarations.models import Call
 from declarations.validators import evidence_file_type
 from publicity.contacts import TELEPHONE, is_email
@@ -297,3 +298,64 @@ class EntryAddForm(forms.Form):
     def __init__(self, *args, call, **kwargs):
         super().__init__(*args, prefix="add", **kwargs)
         self.fields["declarations"].queryset = declaration_list_approved_for_call(call=call)
+
+
+class BoardSearchForm(BootstrapForm):
+    """The board's search and filters (GET), written by common.forms.BootstrapBoundField. A field
+    with a bad value is left out of the search and says why; the others still apply."""
+
+    q = forms.CharField(
+        label=_("Unit, project or number"),
+        max_length=100,
+        required=False,
+        widget=forms.SearchInput,
+        error_messages={"max_length": _("Search for at most %(limit_value)d characters.")},
+    )
+    programme = forms.ChoiceField(
+        label=_("Programme"),
+        required=False,
+        error_messages={"invalid_choice": _("There is no programme “%(value)s”: choose one from the list.")},
+    )
+    # Checked against the batches on the board once they are read (show_batches), which is also
+    # when the menu gets its choices.
+    batch = forms.IntegerField(
+        label=_("List"),
+        required=False,
+        min_value=1,
+        widget=forms.Select,
+        error_messages={
+            "invalid": _("Choose a list from the menu."),
+            "min_value": _("Choose a list from the menu."),
+        },
+    )
+
+    def __init__(self, data, *, programmes=(), with_filters=True):
+        super().__init__(data)
+        self.programmes = {programme.code: programme for programme in programmes}
+        if with_filters:
+            self.fields["programme"].choices = [
+                ("", _("All programmes")),
+                *((code, f"{code} {programme.title}") for code, programme in self.programmes.items()),
+            ]
+            self.fields["batch"].choices = [("", _("All lists"))]
+        else:
+            del self.fields["programme"], self.fields["batch"]
+        self.fields["q"].widget.attrs["placeholder"] = _("e.g. ZGC-2026 or a unit's name")
+
+    def filters(self):
+        """The valid filters: the search text, the Programme and the batch's id (None when not given)."""
+        self.is_valid()
+        return {
+            "q": self.cleaned_data.get("q", ""),
+            "programme": self.programmes.get(self.cleaned_data.get("programme") or ""),
+            "batch_id": self.cleaned_data.get("batch"),
+        }
+
+    def show_batches(self, batches, *, found):
+        """The batch menu's choices; refuses a batch that is not on the board."""
+        if "batch" not in self.fields:
+            return
+        self.fields["batch"].choices = [("", _("All lists")), *((batch.pk, batch.title) for batch in batches)]
+        if not found and "batch" not in self.errors:
+            self.add_error("batch", _("There is no such list on the board: choose one from the menu."))
+            self.fields["batch"].widget.attrs["class"] += " is-invalid"

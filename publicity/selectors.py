@@ -2,21 +2,33 @@
 
 import hmac
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common.masking import mask_identifiers
 from declarations.enums import PUBLIC_LABELS
 from declarations.enums import DeclarationState as S
-from declarations.models import Call, Declaration
+from declarations.models import Call, Declaration, Programme
 from declarations.workflow import DISBURSEMENT_STATES
-from publicity.calendar import publicity_first_day, working_days_window
+from publicity.calendar import publicity_first_day, working_day_calendar, working_days_left, working_days_window
 from publicity.contacts import contact_normalised, receipt_normalised
-from publicity.models import Objection, ObjectionState, PublicityBatch, PublicityEntry, PublishedEntry
+from publicity.models import (
+    BatchVersion,
+    Objection,
+    ObjectionState,
+    PublicityBatch,
+    PublicityEntry,
+    PublishedEntry,
+)
 
 # How long a closed batch stays on the board's front page.
 BOARD_RECENT_DAYS = 30
@@ -61,30 +73,6 @@ def _public_entries():
     return PublicityEntry.objects.filter(
         declaration__classified=False, declaration__state__in=list(PUBLIC_LABELS)
     ).select_related("declaration__organisation", "declaration__programme")
-
-
-def _public_batches():
-    return (
-        PublicityBatch.objects.filter(Exists(_public_entries().filter(batch=OuterRef("pk"))))
-        .select_related("call")
-        .prefetch_related(Prefetch("entries", queryset=_public_entries(), to_attr="public_entries"))
-    )
-
-
-def publicity_batch_list_for_public(*, today=None, now=None):
-    """Batches running, about to start or closed in the last BOARD_RECENT_DAYS, with their public
-    entries in `public_entries`. Two queries."""
-    today = today or timezone.localdate()
-    now = now or timezone.now()
-    batches = _public_batches().filter(
-        Q(closed_at__isnull=True) | Q(closed_at__gte=now - timedelta(days=BOARD_RECENT_DAYS))
-    )
-    return [_set_phase(batch, today) for batch in batches]
-
-
-def publicity_batch_get_for_public(*, pk, today=None):
-    """One batch with its public entries, or 404 when it has none the public may see."""
-    return _set_phase(get_object_or_404(_public_batches(), pk=pk), today or timezone.localdate())
 
 
 def publicity_entry_get_for_public(*, pk, today=None):
@@ -276,3 +264,373 @@ def publicity_version_list_for_staff(*, batch):
 def declaration_get_classifiable(*, pk):
     """A declaration staff may keep off the public list, with what the page shows, or 404."""
     return get_object_or_404(Declaration.objects.select_related("organisation", "programme", "call"), pk=pk)
+
+
+# --- The public board ----------------------------------------------------------------------------
+#
+# Public pages read the published rows (PublishedEntry), their batch, versions and programme, and of
+# the entry and its declaration only what makes the public state: a classified project has no
+# published row, so no public query can reach it. Every free text a person typed (a unit's name, a
+# title, a changelog) passes common.masking.mask_identifiers before a page, export or feed shows it.
+
+PAGE_SIZE = 50
+WITHDRAWN = _("Withdrawn")
+
+
+def public_state_label(state, withdrawn_at):
+    """What the public reads of an entry's state: its declaration's public label while the entry is
+    on the list, "Publicity ended" for every state after confirmation (support stopped or recovered
+    later is not the publicity's outcome); "Withdrawn" once it left the list (an objection upheld, a
+    withdrawal published), in every version that lists it."""
+    if withdrawn_at is None and state in PUBLIC_LABELS:
+        return PUBLIC_LABELS[state]
+    if withdrawn_at is None and state in DISBURSEMENT_STATES:
+        return PUBLIC_LABELS[S.CONFIRMED]
+    return WITHDRAWN
+
+
+def _version_rows(batch, version=None):
+    """The published rows of `batch` (a pk or an OuterRef) in version `version`; None: the current one."""
+    rows = PublishedEntry.objects.filter(batch=batch)
+    if version is None:
+        return rows.filter(until_version__isnull=True)
+    return rows.filter(since_version__lte=version).filter(Q(until_version__isnull=True) | Q(until_version__gte=version))
+
+
+def _matching(rows, *, q="", programme=None):
+    """Rows whose unit, title or number contains `q` (search_text is lower-cased: a plain LIKE, which
+    a trigram index serves on PostgreSQL), of `programme` if given."""
+    if q:
+        rows = rows.filter(search_text__contains=q.lower())
+    if programme is not None:
+        rows = rows.filter(programme=programme)
+    return rows
+
+
+def _row_count(rows):
+    return Coalesce(Subquery(rows.order_by().values("batch").annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+def _public_batches(*, version=None, q="", programme=None, published=True):
+    """Batches with at least one published row (`published`: the board asks for their count of
+    current rows instead), each with `entry_count` (the rows of the current version) and `matching`
+    (those of `version` that match the search; without a search or another version, the same count,
+    not read twice). Each count reads one batch's part of an index."""
+    batch = OuterRef("pk")
+    batches = PublicityBatch.objects.annotate(entry_count=_row_count(_version_rows(batch)))
+    if published:
+        batches = batches.filter(Exists(PublishedEntry.objects.filter(batch=batch)))
+    if version is not None or q or programme is not None:
+        batches = batches.annotate(
+            matching=_row_count(_matching(_version_rows(batch, version), q=q, programme=programme))
+        )
+    return batches.order_by(Case(When(closed_at__isnull=True, then=0), default=1), "-starts_on", "-pk")
+
+
+def _with_matching(batches):
+    """Each batch's `matching` count, which is its `entry_count` when _public_batches read none."""
+    for batch in batches:
+        if not hasattr(batch, "matching"):
+            batch.matching = batch.entry_count
+    return batches
+
+
+def _summarise(batch, *, today, now, calendar=None):
+    """The batch's phase and public title and, given the calendar of its days, the end of the period
+    it opened with (entries added or raised later have their own) and what is left of it."""
+    _set_phase(batch, today)
+    batch.title = mask_identifiers(batch.title)
+    main_ends_on = calendar.window_end(batch.starts_on) if calendar else None
+    batch.main_ends_on = main_ends_on or batch.ends_on
+    batch.has_later_periods = batch.main_ends_on != batch.ends_on
+    running = batch.phase == BatchPhase.RUNNING
+    batch.days_left = working_days_left(today, batch.ends_on, calendar) if running and calendar else None
+    # The page is cached by the hour: "less than N hours" holds for the whole hour.
+    batch.hours_left = 24 - timezone.localtime(now).hour if running and today == batch.ends_on else None
+    return batch
+
+
+def _calendar_for(batches, today):
+    """One read of the calendar for the periods of every batch and the days left (always one query,
+    so a page's count does not depend on whether a batch is running)."""
+    return working_day_calendar(
+        min([today, *(batch.starts_on for batch in batches)]), max([today, *(batch.ends_on for batch in batches)])
+    )
+
+
+class PublicRows:
+    """The public rows of some batches, one batch after another, as Django's Paginator pages them.
+
+    Its length is the sum of the batches' `matching` counts, read with the batches (no count query).
+    A slice reads only its own rows, in one query: for each batch it touches, the ids of its part
+    (the batch's rows in number order from an offset, which the index (until_version, batch, number)
+    serves for the current version), then those rows with their programme and public state. So the
+    last page costs what the first does, whatever the number of rows."""
+
+    def __init__(self, batches, *, version=None, q="", programme=None, today):
+        self.batches = [batch for batch in batches if batch.matching]
+        self.version, self.q, self.programme, self.today = version, q, programme, today
+
+    def count(self):
+        return sum(batch.matching for batch in self.batches)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            raise TypeError("PublicRows is read by slices")
+        start, stop = key.start or 0, self.count() if key.stop is None else key.stop
+        parts, offset = [], 0
+        for batch in self.batches:
+            low, high = max(start - offset, 0), min(stop - offset, batch.matching)
+            if low < high:
+                rows = _matching(_version_rows(batch.pk, self.version), q=self.q, programme=self.programme)
+                parts.append(rows.order_by("number", "pk").values("pk")[low:high])
+            offset += batch.matching
+        if not parts:
+            return []
+        # SQLite takes no LIMIT inside a UNION: each part is wrapped in a query of its own.
+        ids = parts[0] if len(parts) == 1 else _union([PublishedEntry.objects.filter(pk__in=part) for part in parts])
+        rows = PublishedEntry.objects.filter(pk__in=ids).values_list(*PublicRow.COLUMNS)
+        position = {batch.pk: n for n, batch in enumerate(self.batches)}
+        by_pk = {batch.pk: batch for batch in self.batches}
+        english = not (get_language() or "").startswith("zh")
+        shown = [
+            PublicRow(*values, batch=by_pk[values[1]], current=self.version is None, today=self.today, english=english)
+            for values in rows
+        ]
+        return sorted(shown, key=lambda row: (position[row.batch_id], row.number, row.pk))
+
+
+def _union(querysets):
+    first, *rest = (queryset.order_by().values("pk") for queryset in querysets)
+    return first.union(*rest, all=True)
+
+
+class PublicRow:
+    """What a public page shows of a published row: masked free text, the public state, whether it
+    has a period of its own (an entry added or raised later starts later than its batch, see
+    publicity_version_publish) and whether an objection may be raised now (current version only).
+    Read as plain values: a page of model instances with their programmes cost more than its query."""
+
+    COLUMNS = (
+        "pk",
+        "batch_id",
+        "entry_id",
+        "number",
+        "programme__code",
+        "programme__title_en",
+        "programme__title_zh",
+        "unit_name",
+        "credit_code",
+        "title",
+        "amount",
+        "starts_on",
+        "ends_on",
+        "entry__declaration__state",
+        "entry__withdrawn_at",
+    )
+    __slots__ = (
+        "accepts_objections",
+        "amount",
+        "batch",
+        "batch_id",
+        "credit_code",
+        "ends_on",
+        "entry_id",
+        "has_own_period",
+        "number",
+        "pk",
+        "programme_code",
+        "programme_title",
+        "starts_on",
+        "state_label",
+        "title",
+        "unit_name",
+    )
+
+    def __init__(
+        self,
+        pk,
+        batch_id,
+        entry_id,
+        number,
+        code,
+        title_en,
+        title_zh,
+        unit_name,
+        credit_code,
+        title,
+        amount,
+        starts_on,
+        ends_on,
+        state,
+        withdrawn_at,
+        *,
+        batch,
+        current,
+        today,
+        english,
+    ):
+        self.pk, self.batch_id, self.entry_id, self.number, self.batch = pk, batch_id, entry_id, number, batch
+        self.programme_code, self.programme_title = code, title_en if english else title_zh
+        self.unit_name, self.credit_code, self.title = mask_identifiers(unit_name), credit_code, mask_identifiers(title)
+        self.amount, self.starts_on, self.ends_on = amount, starts_on, ends_on
+        self.state_label = public_state_label(state, withdrawn_at)
+        self.has_own_period = starts_on != batch.starts_on
+        self.accepts_objections = (
+            current
+            and batch.closed_at is None
+            and withdrawn_at is None
+            and state == S.IN_PUBLICITY
+            and starts_on <= today <= ends_on
+        )
+
+
+class PublicPage(Page):
+    """A page of public rows, with the page numbers to link and whether any row takes an objection now."""
+
+    @cached_property
+    def links(self):
+        return list(self.paginator.get_elided_page_range(self.number, on_each_side=2, on_ends=1))
+
+    @cached_property
+    def takes_objections(self):
+        return any(row.accepts_objections for row in self.object_list)
+
+
+class PublicPaginator(Paginator):
+    def _get_page(self, *args, **kwargs):
+        return PublicPage(*args, **kwargs)
+
+
+def _page(rows, number):
+    """The page `number`: anything, as Paginator.get_page reads a bad one as the first and one past
+    the end as the last."""
+    return PublicPaginator(rows, PAGE_SIZE).get_page(number)
+
+
+@dataclass
+class Board:
+    current: list = field(default_factory=list)  # batches not closed, latest first
+    archive: list = field(default_factory=list)  # closed batches
+    page: PublicPage | None = None
+    batch_found: bool = True
+
+
+def publicity_board_for_public(*, q="", programme=None, batch_id=None, page=1, today=None, now=None):
+    """The board: current batches (running, upcoming, or ended and being finalised), then the archive
+    of closed ones, with their summaries, and the page of their rows that match the search, the
+    programme and the batch chosen, current batches' rows first. Three queries: the batches, the
+    calendar, the rows."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    # A batch whose every project is classified, or withdrawn, has no current row: not on the board.
+    batches = [
+        batch
+        for batch in _with_matching(list(_public_batches(q=q, programme=programme, published=False)))
+        if batch.entry_count
+    ]
+    # The board summarises the current batches only: the calendar need not reach back to the archive's.
+    calendar = _calendar_for([batch for batch in batches if batch.closed_at is None], today)
+    batches = [
+        _summarise(batch, today=today, now=now, calendar=calendar if batch.closed_at is None else None)
+        for batch in batches
+    ]
+    # A batch not on the board is refused by the form; the list then shows every batch.
+    chosen = [batch for batch in batches if batch.pk == batch_id]
+    shown = chosen or batches
+    return Board(
+        current=[batch for batch in batches if not batch.is_closed],
+        archive=[batch for batch in batches if batch.is_closed],
+        page=_page(PublicRows(shown, q=q, programme=programme, today=today), page),
+        batch_found=batch_id is None or bool(chosen),
+    )
+
+
+@dataclass
+class BatchPage:
+    batch: PublicityBatch
+    version: BatchVersion | None  # the version shown
+    versions: list  # every version, latest first
+    page: PublicPage
+
+    @property
+    def is_current(self):
+        return self.version is not None and self.version.number == self.batch.version
+
+
+def publicity_batch_for_public(*, pk, version=None, q="", page=1, today=None, now=None):
+    """One batch in its current version (or in `version`), with its summary, every version and its
+    changelog, and the page of rows matching the search; 404 for a batch with no published row or a
+    version it does not have. Four queries: the batch, the calendar, the versions, the rows."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    batch = get_object_or_404(_public_batches(version=version, q=q), pk=pk)
+    if version is not None and not 1 <= version <= batch.version:
+        raise Http404("No such version")
+    _with_matching([batch])
+    _summarise(batch, today=today, now=now, calendar=_calendar_for([batch], today))
+    versions = [_public_version(item) for item in batch.versions.order_by("-number")]
+    shown = version or batch.version
+    # The current version's rows are read by the current-rows index, whichever address asked.
+    current = shown == batch.version
+    rows = PublicRows([batch], version=None if current else shown, q=q, today=today)
+    return BatchPage(
+        batch=batch,
+        version=next((item for item in versions if item.number == shown), None),
+        versions=versions,
+        page=_page(rows, page),
+    )
+
+
+def publicity_version_get_for_public(*, batch, number):
+    """One version of a batch with its changelog as the public reads it."""
+    return _public_version(get_object_or_404(BatchVersion, batch=batch, number=number))
+
+
+def _public_version(version):
+    version.changelog = mask_identifiers(version.changelog)
+    return version
+
+
+def publicity_batch_get_for_public(*, pk, version=None):
+    """A batch on the board that has `version` (None: any), or 404. One query."""
+    batch = get_object_or_404(
+        PublicityBatch.objects.filter(Exists(PublishedEntry.objects.filter(batch=OuterRef("pk")))), pk=pk
+    )
+    if version is not None and not 1 <= version <= batch.version:
+        raise Http404("No such version")
+    return batch
+
+
+def publicity_batch_rows_for_public(*, pk, version=None):
+    """A batch (404 as on its page) and every row of `version` (None: the current one) in number
+    order, for the CSV and the notice. Two queries."""
+    batch = get_object_or_404(_public_batches(version=version), pk=pk)
+    if version is not None and not 1 <= version <= batch.version:
+        raise Http404("No such version")
+    _with_matching([batch])
+    today = timezone.localdate()
+    _summarise(batch, today=today, now=timezone.now())
+    current = version in (None, batch.version)
+    rows = PublicRows([batch], version=None if current else version, today=today)
+    return batch, rows[0 : rows.count()]
+
+
+def publicity_version_list_for_feed(*, limit=50):
+    """The latest versions of the batches on the board, with their batch, for the Atom feed. One query."""
+    versions = (
+        BatchVersion.objects.filter(Exists(PublishedEntry.objects.filter(batch=OuterRef("batch"))))
+        .select_related("batch")
+        .order_by("-published_at", "-pk")[:limit]
+    )
+    for version in versions:
+        version.batch.title = mask_identifiers(version.batch.title)
+        _public_version(version)
+    return versions
+
+
+def programme_list_for_board():
+    return list(Programme.objects.order_by("position").only("code", "title_en", "title_zh", "position"))

@@ -44,3 +44,11 @@ def email_objection_reply(self, *, objection_id, lookup_url=""):
         return objection_reply_email(objection_id=objection_id, lookup_url=lookup_url)
     except OSError as exc:  # SMTP and socket failures: try again later.
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(name="publicity.tasks.make_publicity_notice")
+def make_publicity_notice(*, batch_id, version):
+    """Make and store a batch version's printable notice (PDF), once."""
+    from publicity.documents import publicity_notice_make  # noqa: PLC0415 -- leaf
+
+    return publicity_notice_make(batch_id=batch_id, version=version)

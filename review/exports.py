@@ -21,22 +21,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from common.exports import neutralise
 from review.filters import Flag, flags_of
 
 CHUNK_SIZE = 2000
-# A cell that begins with one of these is a formula to Excel, LibreOffice and Google Sheets; tab and
-# carriage return are in OWASP's list too ("CSV injection").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AMOUNT_FORMAT = "#,##0.00"
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would read as a formula, prefixed with a single quote so it is
-    shown as typed; anything else unchanged. Used by every export."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 # --- what is exported ---------------------------------------------------------------------------

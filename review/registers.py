@@ -24,10 +24,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.exports import neutralise
 from common.money import MONEY_LIMIT, yuan
 from declarations.validators import normalise_credit_code, validate_credit_code
 from declarations.workflow import TransitionRefused
-from review.exports import neutralise
 from review.models import CreditList, CreditRecord, FundingRecord, Register, RegisterImport
 from review.tasks import check_double_funding_after_import
 

@@ -128,7 +128,10 @@ def objection_lookup(request):
             status = TOO_MANY_REQUESTS
         elif form.is_valid():
             found = objection_get_for_objector(**form.cleaned_data)
-            if found is None:
+            if found is not None:
+                # The contact is shown masked with the objection; the page does not echo it in full.
+                form = ObjectionLookupForm()
+            else:
                 limit_reached(request, [FAILED_LOOKUPS_PER_ADDRESS], increment=True)
                 form.add_error(
                     None,

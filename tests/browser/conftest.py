@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+# The publicity tests' fixtures, for the browser's look at the public pages.
+from tests.publicity.conftest import bulk_batch, make_approved, publicise  # noqa: F401 -- fixtures
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -1,43 +1,102 @@
+"""The masking of a person's identifiers on public pages: one function per kind, and the finder that
+masks them in free text."""
+
 import pytest
 from django.template import Context, Template
 
-from common.templatetags.masking import mask_contact, mask_email, mask_telephone
+from common.masking import (
+    mask_bank_account,
+    mask_contact,
+    mask_email,
+    mask_id_number,
+    mask_identifiers,
+    mask_telephone,
+)
 
 
 @pytest.mark.parametrize(
-    ("telephone", "masked"),
+    ("value", "masked"),
     [
-        ("13800001234", "*******1234"),
-        ("+86 138-0000-1234", "*********1234"),
-        ("010-6234 5678", "*******5678"),
-        ("1234", "****"),
-        ("", ""),
-        (None, ""),
+        ("110101199003074578", "110101********4578"),
+        ("11010119900307457X", "110101********457X"),
+        ("110101900307457", "110101*****7457"),
+        (" 110101199003074578 ", "110101********4578"),
+        ("1234567890", "**********"),
     ],
 )
-def test_mask_telephone_keeps_the_last_four_digits(telephone, masked):
-    assert mask_telephone(telephone) == masked
+def test_mask_id_number_keeps_the_first_six_and_last_four(value, masked):
+    assert mask_id_number(value) == masked
 
 
 @pytest.mark.parametrize(
-    ("email", "masked"),
+    ("value", "masked"),
     [
-        ("li.si@example.com", "l***@example.com"),
-        (" Wang@Example.com ", "W***@Example.com"),
-        ("a@b", "a***@b"),
-        ("@example.com", "***"),
-        ("no at sign", "***"),
+        ("13812345678", "*******5678"),
+        ("010-12345678", "***-****5678"),
+        ("+86 138 1234 5678", "+** *** **** 5678"),
+        ("5678", "5678"),
     ],
 )
-def test_mask_email_keeps_the_first_character_and_the_domain(email, masked):
-    assert mask_email(email) == masked
+def test_mask_telephone_keeps_the_last_four_digits(value, masked):
+    assert mask_telephone(value) == masked
 
 
-def test_mask_contact_masks_whichever_it_is():
-    assert (mask_contact("li@example.com"), mask_contact("13800001234")) == ("l***@example.com", "*******1234")
+def test_mask_bank_account_keeps_the_last_four_digits():
+    assert (mask_bank_account("6222020200112233445"), mask_bank_account("6222 0202 0011 2233")) == (
+        "***************3445",
+        "**** **** **** 2233",
+    )
 
 
-def test_mask_contact_filter_in_a_template():
-    rendered = Template("{% load masking %}{{ contact|mask_contact }}").render(Context({"contact": "13800001234"}))
+def test_mask_contact_masks_an_email_or_a_telephone():
+    assert (mask_contact("li.si@example.com"), mask_contact("13800001111"), mask_email("x")) == (
+        "l***@example.com",
+        "*******1111",
+        "*",
+    )
 
-    assert rendered == "*******1234"
+
+def test_mask_identifiers_masks_each_kind_in_free_text():
+    text = (
+        "Corrected after an objection from 110101199003074578 (tel. 13812345678, 010-87654321, "
+        "li.si@example.com); refund to 6222 0202 0011 2233 445."
+    )
+
+    assert mask_identifiers(text) == (
+        "Corrected after an objection from 110101********4578 (tel. *******5678, ***-****4321, "
+        "l***@example.com); refund to **** **** **** ***3 445."
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ZGC-2026-ART6-Q000123",
+        "91110108000001234X",
+        "2026年度第一批 1,600,000.00 元",
+        "Photonic chips for 5G base stations",
+        "",
+        None,
+    ],
+)
+def test_mask_identifiers_leaves_numbers_that_identify_no_person(text):
+    assert mask_identifiers(text) == text
+
+
+def test_masking_filters_call_the_same_functions():
+    rendered = Template(
+        "{% load masking %}{{ a|mask_id_number }} {{ b|mask_telephone }} {{ c|mask_bank_account }} "
+        "{{ d|mask_contact }} {{ e|mask_identifiers }}"
+    ).render(
+        Context(
+            {
+                "a": "110101199003074578",
+                "b": "13812345678",
+                "c": "6222020200112233445",
+                "d": "li@example.com",
+                "e": "call 13812345678",
+            }
+        )
+    )
+
+    assert rendered == "110101********4578 *******5678 ***************3445 l***@example.com call *******5678"

@@ -68,3 +68,72 @@ def batch_with_one(publicise):
 def staff_client(client, staff):
     client.force_login(staff)
     return client
+
+
+@pytest.fixture
+def bulk_batch(staff):
+    """A batch of `count` public entries (and `classified` ones, with no published row) written in
+    bulk, as publicity_batch_open would leave them: for the tests that need many rows."""
+    from decimal import Decimal
+
+    from declarations.models import Programme
+    from publicity.models import BatchVersion, PublicityBatch, PublicityEntry, PublishedEntry
+    from tests.factories import ApplicantFactory, OrganisationFactory
+
+    made = {"n": 0}
+
+    def make(count, *, classified=0, starts_on=STARTS_ON, ends_on=ENDS_ON, closed_at=None, title=None):
+        made["n"] += 1
+        call = CallFactory()
+        programme = Programme.objects.get(code="ART6")
+        organisation = OrganisationFactory()
+        applicant = ApplicantFactory(organisation=organisation)
+        declarations = Declaration.objects.bulk_create(
+            Declaration(
+                organisation=organisation,
+                call=call,
+                programme=programme,
+                title=f"Bulk project {made['n']}-{i:04d}",
+                summary="Bulk",
+                facts={},
+                state=S.CONFIRMED if closed_at else S.IN_PUBLICITY,
+                number=f"ZGC-2026-ART6-B{made['n']}{i:05d}",
+                approved_amount=Decimal("1000000.00") + i,
+                classified=i >= count,
+                created_by=applicant,
+            )
+            for i in range(count + classified)
+        )
+        batch = PublicityBatch.objects.create(
+            call=call,
+            title=title or f"Bulk list {made['n']}",
+            starts_on=starts_on,
+            ends_on=ends_on,
+            opened_by=staff,
+            closed_at=closed_at,
+        )
+        BatchVersion.objects.create(batch=batch, number=1, published_by=staff, changelog="First publication.")
+        entries = PublicityEntry.objects.bulk_create(
+            PublicityEntry(batch=batch, declaration=d, starts_on=starts_on, ends_on=ends_on) for d in declarations
+        )
+        PublishedEntry.objects.bulk_create(
+            PublishedEntry(
+                entry=entry,
+                batch=batch,
+                since_version=1,
+                number=d.number,
+                programme=programme,
+                unit_name=organisation.name,
+                credit_code=organisation.credit_code,
+                title=d.title,
+                amount=d.approved_amount,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                search_text=f"{organisation.name} {d.title} {d.number}".lower(),
+            )
+            for entry, d in zip(entries, declarations, strict=True)
+            if not d.classified
+        )
+        return batch
+
+    return make

@@ -1,3 +1,6 @@
+"""The public board (/publicity/): current lists first, then the archive; 50 projects a page; the
+search and filters; each list's summary with its period, days and hours left."""
+
 import pytest
 from django.urls import reverse
 
@@ -42,6 +45,7 @@ def test_batch_open_from_console_publicises_and_board_shows_end_date(client, sta
         assert declaration.number in board
         assert declaration.title in board
         assert declaration.organisation.name in board
+        assert declaration.organisation.credit_code in board
     assert "ART6" in board
     assert board.count("1,600,000.00") == 2
     assert secret.number not in board
@@ -59,7 +63,7 @@ def test_board_shows_public_state_label_and_objection_links_while_running(client
 
     objection_url = reverse("publicity:objection", args=[declaration.publicity_entries.get().pk])
     assert (objection_url in running, objection_url in upcoming) == (True, False)
-    assert '<td class="text-nowrap">In publicity</td>' in running
+    assert '<span class="text-nowrap">In publicity</span>' in running
     assert "Objections may be raised from Sept. 30, 2026 to Oct. 12, 2026." in upcoming
 
 
@@ -68,11 +72,14 @@ def test_board_hides_batches_with_only_classified_declarations(client, publicise
 
     board = client.get(reverse("publicity:board"))
     page = client.get(reverse("publicity:batch", args=[batch.pk]))
+    version = client.get(reverse("publicity:version", args=[batch.pk, 1]))
+    csv = client.get(reverse("publicity:batch_csv", args=[batch.pk]))
+    pdf = client.get(reverse("publicity:notice_pdf", args=[batch.pk]))
     objection = client.get(reverse("publicity:objection", args=[secret.publicity_entries.get().pk]))
 
-    assert list(board.context["batches"]) == []
+    assert (board.context["board"].current, board.context["board"].archive) == ([], [])
     assert batch.title not in board.content.decode()
-    assert (page.status_code, objection.status_code) == (404, 404)
+    assert [r.status_code for r in (page, version, csv, pdf, objection)] == [404, 404, 404, 404, 404]
 
 
 def test_batch_page_lists_public_entries_only(client, publicise):
@@ -81,30 +88,37 @@ def test_batch_page_lists_public_entries_only(client, publicise):
     page = client.get(reverse("publicity:batch", args=[batch.pk]))
     html = page.content.decode()
 
-    assert [entry.declaration_id for entry in page.context["batch"].public_entries] == [public.pk]
+    assert [row.entry_id for row in page.context["data"].page] == [public.publicity_entries.get().pk]
     assert (public.number in html, secret.number in html) == (True, False)
     assert f'<h1 class="mb-3">{batch.title}</h1>' in html
 
 
-def test_board_keeps_confirmed_batch_with_publicity_ended_label(client, publicise):
+def test_board_keeps_confirmed_batch_in_the_archive_with_publicity_ended_label(client, publicise):
     from publicity.services import publicity_batch_close
 
     batch, (declaration,) = publicise(1)
     with on(ENDS_ON.replace(day=13)):
         publicity_batch_close(batch_id=batch.pk)
-        html = client.get(reverse("publicity:board")).content.decode()
+        response = client.get(reverse("publicity:board"))
+    html = response.content.decode()
 
     assert Declaration.objects.get(pk=declaration.pk).state == S.CONFIRMED
+    assert ([b.pk for b in response.context["board"].current], [b.pk for b in response.context["board"].archive]) == (
+        [],
+        [batch.pk],
+    )
     assert declaration.number in html
-    assert '<td class="text-nowrap">Publicity ended</td>' in html
+    assert '<span class="text-nowrap">Publicity ended</span>' in html
     assert reverse("publicity:objection", args=[declaration.publicity_entries.get().pk]) not in html
 
 
-def test_board_leaves_out_declarations_whose_objection_was_upheld(client, staff, publicise):
+def test_an_upheld_objection_takes_the_project_off_the_list_and_its_first_version_reads_withdrawn(
+    client, staff, publicise
+):
     from publicity.models import ObjectionOutcome
     from publicity.services import objection_handle, objection_raise
 
-    _batch, (kept, removed) = publicise(2)
+    batch, (kept, removed) = publicise(2)
     with on(STARTS_ON):
         objection = objection_raise(
             entry=removed.publicity_entries.get(), name="Wang Wu", contact="wang@example.com", text="Not a first round."
@@ -116,28 +130,132 @@ def test_board_leaves_out_declarations_whose_objection_was_upheld(client, staff,
             reason="An earlier round existed.",
             reply="Verified.",
         )
-        html = client.get(reverse("publicity:board")).content.decode()
-
-    assert (kept.number in html, removed.number in html) == (True, False)
-
-
-# Both sizes share one bound: the batches, then their public entries with organisation and programme.
-@pytest.mark.parametrize("size", [2, 20])
-def test_board_queries_do_not_grow_with_entries(client, publicise, django_assert_max_num_queries, size):
-    publicise(size, classified=1)
-
-    with on(STARTS_ON), django_assert_max_num_queries(2):
         response = client.get(reverse("publicity:board"))
+        first = client.get(reverse("publicity:version", args=[batch.pk, 1]))
 
-    assert [len(batch.public_entries) for batch in response.context["batches"]] == [size]
-    assert response.content.decode().count("1,600,000.00") == size
+    rows = {row.number: (row.state_label, row.accepts_objections) for row in response.context["board"].page}
+    assert rows == {kept.number: ("In publicity", True)}
+    assert (removed.number in first.content.decode(), "Withdrawn" in first.content.decode()) == (True, True)
+    html = response.content.decode() + first.content.decode()
+    assert reverse("publicity:objection", args=[removed.publicity_entries.get().pk]) not in html
 
 
-@pytest.mark.parametrize("size", [2, 20])
-def test_batch_page_queries_do_not_grow_with_entries(client, publicise, django_assert_max_num_queries, size):
-    batch, _ = publicise(size)
+def test_board_lists_current_batches_first_then_the_archive_fifty_a_page(client, bulk_batch):
+    from django.utils import timezone
 
-    with on(STARTS_ON), django_assert_max_num_queries(2):
-        response = client.get(reverse("publicity:batch", args=[batch.pk]))
+    closed = bulk_batch(30, title="Closed list", closed_at=timezone.now())
+    running = bulk_batch(40, title="Running list")
 
-    assert response.content.decode().count("Raise an objection") == size
+    with on(STARTS_ON):
+        first = client.get(reverse("publicity:board"))
+        second = client.get(reverse("publicity:board"), {"page": 2})
+
+    first_rows, second_rows = list(first.context["board"].page), list(second.context["board"].page)
+    assert (len(first_rows), len(second_rows), first.context["board"].page.paginator.num_pages) == (50, 20, 2)
+    assert [row.batch_id for row in first_rows + second_rows] == [running.pk] * 40 + [closed.pk] * 30
+    assert [row.number for row in first_rows[:40]] == sorted(row.number for row in first_rows[:40])
+    html = first.content.decode()
+    assert html.index("Running list") < html.index("Closed list")
+    assert 'href="?page=2"' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "page_shown"),
+    [({"page": "abc"}, 1), ({"page": "0"}, 2), ({"page": "99"}, 2), ({"page": "-1"}, 2), ({"page": "1e3"}, 1)],
+)
+def test_board_pages_read_any_page_number(client, bulk_batch, query, page_shown):
+    bulk_batch(60)
+
+    response = client.get(reverse("publicity:board"), query)
+
+    assert (response.status_code, response.context["board"].page.number) == (200, page_shown)
+
+
+def test_board_searches_unit_title_and_number_and_filters_by_programme_and_batch(client, publicise, bulk_batch):
+    batch, (declaration,) = publicise(1)
+    other = bulk_batch(3)
+
+    def numbers(**query):
+        return [row.number for row in client.get(reverse("publicity:board"), query).context["board"].page]
+
+    assert numbers(q=declaration.organisation.name.upper()) == [declaration.number]
+    assert numbers(q=declaration.title[-12:]) == [declaration.number]
+    assert numbers(q=declaration.number.lower()) == [declaration.number]
+    assert numbers(q="100%") == []
+    assert numbers(batch=str(other.pk)) == sorted(other.published_entries.values_list("number", flat=True))
+    assert numbers(programme="ART6", batch=str(batch.pk)) == [declaration.number]
+    assert numbers(programme="ART5") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"batch": "xyz"}, "batch", "Choose a list from the menu."),
+        ({"batch": "-3"}, "batch", "Choose a list from the menu."),
+        ({"batch": "999999"}, "batch", "There is no such list on the board: choose one from the menu."),
+        ({"programme": "NOPE"}, "programme", "There is no programme “NOPE”: choose one from the list."),
+        ({"q": "x" * 101}, "q", "Search for at most 100 characters."),
+    ],
+)
+def test_board_says_what_is_wrong_with_a_filter_and_applies_the_others(client, publicise, query, field, message):
+    _batch, (declaration,) = publicise(1)
+
+    response = client.get(reverse("publicity:board"), query)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {field: [message]}
+    assert message.replace("“", "&ldquo;").replace("”", "&rdquo;") in response.content.decode() or (
+        message in response.content.decode()
+    )
+    assert [row.number for row in response.context["board"].page] == [declaration.number]
+
+
+def test_board_survives_junk_in_every_parameter(client, publicise):
+    publicise(1)
+
+    for junk in ["", "\x00", "' OR 1=1 --", "<script>", "9" * 40, "1.5", "%", "😀"]:
+        for name in ("q", "programme", "batch", "page"):
+            assert client.get(reverse("publicity:board"), {name: junk}).status_code == 200
+
+
+def test_summary_shows_days_left_and_the_hours_left_on_the_last_day(client, publicise):
+    batch, _ = publicise(1)
+
+    with on(STARTS_ON):
+        first_day = client.get(reverse("publicity:batch", args=[batch.pk])).content.decode()
+    # 3 October is a holiday: 8, 9, 10 (a make-up Saturday) and 12 October are left.
+    with on(ENDS_ON.replace(day=3)):
+        holiday = client.get(reverse("publicity:batch", args=[batch.pk])).content.decode()
+    with on(ENDS_ON, hour=15):
+        last_day = client.get(reverse("publicity:batch", args=[batch.pk])).content.decode()
+    with on(ENDS_ON, hour=23):
+        last_hour = client.get(reverse("publicity:batch", args=[batch.pk])).content.decode()
+
+    assert "5 working days left." in first_day
+    assert "4 working days left." in holiday
+    assert "Last day: less than 9 hours left." in last_day
+    assert "Last day: less than 1 hour left." in last_hour
+    assert '<time datetime="2026-09-30">Sept. 30, 2026</time>' in first_day
+    assert "The period starts on the working day after the list was published." in first_day
+
+
+def test_summary_says_when_the_opening_day_counts(client, publicise, settings):
+    settings.PUBLICITY_COUNTS_OPENING_DAY = True
+    batch, _ = publicise(1)
+
+    html = client.get(reverse("publicity:board")).content.decode()
+
+    assert batch.starts_on == OPENED_ON
+    assert "The day the list was published counts as the first working day." in html
+
+
+def test_a_project_stopped_after_confirmation_still_reads_publicity_ended(client, bulk_batch):
+    from django.utils import timezone
+
+    batch = bulk_batch(2, closed_at=timezone.now())
+    stopped = batch.published_entries.order_by("number").first()
+    Declaration.objects.filter(publicity_entries__published=stopped).update(state=S.STOPPED)
+
+    response = client.get(reverse("publicity:batch", args=[batch.pk]))
+
+    assert [row.state_label for row in response.context["data"].page] == ["Publicity ended", "Publicity ended"]

@@ -21,6 +21,7 @@ from publicity.calendar import (
     COVERED_YEARS_CACHE_KEY,
     CalendarNotCovered,
     calendar_gap_year,
+    working_day_calendar,
     working_days_left,
     working_days_window,
 )
@@ -306,11 +307,23 @@ def test_working_days_left_counts_today_and_the_last_day():
     ]
 
 
-def test_working_days_left_refuses_a_year_not_entered():
-    with pytest.raises(CalendarNotCovered) as refusal:
-        working_days_left(date(2026, 12, 30), date(2027, 1, 4))
+def test_working_days_left_counts_covered_years_only():
+    """What is left of a running period is shown, never refused: a day of a year not entered (or
+    reopened) simply does not count."""
+    assert working_days_left(date(2026, 12, 29), date(2027, 1, 9)) == 3
 
-    assert refusal.value.year == 2027
+
+def test_working_days_left_is_zero_once_the_period_is_over(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert working_days_left(date(2026, 10, 13), date(2026, 10, 12)) == 0
+
+
+def test_working_day_calendar_reads_exceptions_and_covered_years_in_one_query(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        calendar = working_day_calendar(date(2026, 9, 25), date(2026, 10, 12))
+
+    assert (calendar.exceptions[date(2026, 10, 10)], 2026 in calendar.covered) == (True, True)
+    assert [calendar.is_working_day(date(2026, 10, d)) for d in (7, 8, 10, 11)] == [False, True, True, False]
 
 
 # --- Entering a year in the console ---------------------------------------------------------------

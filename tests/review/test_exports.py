@@ -11,10 +11,10 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from common.exports import neutralise
 from config.demo import Cast
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Programme
-from review.exports import neutralise
 from review.models import EvaluationSummary
 from tests.factories import CallFactory, DeclarationFactory, OrganisationFactory
 from tests.factories.states import build_to
