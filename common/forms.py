@@ -5,10 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
 
 from common.money import MONEY, MONEY_LIMIT, yuan
 
@@ -107,116 +104,20 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 # --- Fields written in Python, for the lists' filter forms ----------------------------------------
 
 
-def _join_errors(errors):
-    return conditional_escape(" ").join([conditional_escape(error) for error in errors])
-
-
 class BootstrapBoundField(forms.BoundField):
-    """A field of a BootstrapForm, written as the queue's Bootstrap 5 markup by the properties
-    below, in Python: the page has a dozen of them, and a template include per field with a lookup
-    per attribute cost more than the rest of the filters. Every value written is escaped."""
-
-    def _label(self, auto_id):
-        return f'<label class="form-label" for="{auto_id}">{conditional_escape(self.label)}</label>'
-
-    def _error(self, auto_id, errors, css="invalid-feedback"):
-        return f'<div class="{css}" id="{auto_id}_error">{_join_errors(errors)}</div>' if errors else ""
+    """A field of a BootstrapForm, with its choices as the templates write them."""
 
     @property
-    def as_select(self):
-        """A <select> of the field's choices (BootstrapForm.options)."""
-        auto_id, errors = conditional_escape(self.auto_id), self.errors
-        invalid = f' is-invalid" aria-invalid="true" aria-describedby="{auto_id}_error' if errors else ""
-        options = "".join(
-            [
-                f'<option value="{conditional_escape(value)}"{" selected" if chosen else ""}>'
-                f"{conditional_escape(label)}</option>"
-                for value, label, chosen in self.form.options[self.name]
-            ]
-        )
-        return mark_safe(
-            f"{self._label(auto_id)}\n"
-            f'<select name="{conditional_escape(self.html_name)}" id="{auto_id}" class="form-select{invalid}">\n'
-            f"{options}\n</select>\n{self._error(auto_id, errors)}\n"
-        )
-
-    @property
-    def as_input(self):
-        """An <input> of the field's widget's type, or a <textarea>, with its help text."""
-        widget = self.field.widget
-        auto_id, errors, help_text = conditional_escape(self.auto_id), self.errors, self.help_text
-        name = conditional_escape(self.html_name)
-        value = self.value()
-        attrs = "".join(
-            [f' {conditional_escape(k)}="{conditional_escape(formats.localize(v))}"' for k, v in widget.attrs.items()]
-        )
-        if getattr(widget, "input_type", None):
-            shown = "" if value is None else f' value="{conditional_escape(formats.localize(value))}"'
-            described = ""
-            if help_text or errors:
-                described = (
-                    f' aria-describedby="{f"{auto_id}_helptext" if help_text else ""}'
-                    f'{f" {auto_id}_error" if errors else ""}"'
-                )
-            invalid = ' aria-invalid="true"' if errors else ""
-            control = (
-                f'<input type="{conditional_escape(widget.input_type)}" name="{name}" id="{auto_id}"'
-                f"{shown}{attrs}{invalid}{described}>"
-            )
-        else:
-            invalid = f' aria-invalid="true" aria-describedby="{auto_id}_error"' if errors else ""
-            text = "" if value is None else conditional_escape(formats.localize(value))
-            control = f'<textarea name="{name}" id="{auto_id}"{attrs}{invalid}>{text}</textarea>'
-        help_html = (
-            f'<div class="form-text" id="{auto_id}_helptext">{conditional_escape(help_text)}</div>' if help_text else ""
-        )
-        return mark_safe(f"{self._label(auto_id)}\n{control}\n{help_html}\n{self._error(auto_id, errors)}")
-
-    @property
-    def as_hidden_input(self):
-        """The field as Django's HiddenInput writes it (its widget's attributes, then the id)."""
-        widget = self.field.widget
-        value = widget.format_value(self.value())
-        shown = "" if value is None else f' value="{conditional_escape(value)}"'
-        attrs = "".join([f' {conditional_escape(k)}="{conditional_escape(v)}"' for k, v in widget.attrs.items()])
-        return mark_safe(
-            f'<input type="hidden" name="{conditional_escape(self.html_name)}"{shown}{attrs}'
-            f' id="{conditional_escape(self.auto_id)}">'
-        )
-
-    @property
-    def as_checkboxes(self):
-        """A fieldset of a checkbox per choice (BootstrapForm.options)."""
-        return self._checkboxes(" form-check")
-
-    @property
-    def as_inline_checkboxes(self):
-        return self._checkboxes(" form-check form-check-inline")
-
-    def _checkboxes(self, css):
-        auto_id, errors, help_text = conditional_escape(self.auto_id), self.errors, self.help_text
-        name = conditional_escape(self.html_name)
-        invalid = " is-invalid" if errors else ""
-        boxes = "".join(
-            [
-                f'<div class="{css.strip()}">'
-                f'<input type="checkbox" class="form-check-input{invalid}" name="{name}" id="{auto_id}_{k}"'
-                f' value="{conditional_escape(value)}"{" checked" if chosen else ""}>'
-                f'<label class="form-check-label" for="{auto_id}_{k}">{conditional_escape(label)}</label></div>\n'
-                for k, (value, label, chosen) in enumerate(self.form.options[self.name])
-            ]
-        )
-        described = f' aria-describedby="{auto_id}_error"' if errors else ""
-        help_html = f'<div class="form-text">{conditional_escape(help_text)}</div>' if help_text else ""
-        return mark_safe(
-            f'<fieldset{described}>\n<legend class="form-label fs-6 mb-1">{conditional_escape(self.label)}</legend>\n'
-            f"{boxes}{help_html}\n{self._error(auto_id, errors, 'invalid-feedback d-block')}\n</fieldset>\n"
-        )
+    def options(self):
+        """The field's choices as (value, label, chosen): BootstrapForm.options[name]."""
+        return self.form.options[self.name]
 
 
 class BootstrapForm(forms.Form):
-    """A form whose inputs carry Bootstrap 5's classes, "is-invalid" where a value was refused,
-    written by BootstrapBoundField (`{{ form.field.as_select }}`, `as_input`, `as_checkboxes`)."""
+    """A form whose inputs carry Bootstrap 5's classes, "is-invalid" where a value was refused. The
+    templates under templates/common/fields/ write its fields: `_select.html`, `_input.html` (an
+    input or a textarea, with its help text) and `_checkboxes.html`, each with the field's label,
+    its errors and the ARIA attributes that tie them together."""
 
     bound_field_class = BootstrapBoundField
 
@@ -240,8 +141,8 @@ class BootstrapForm(forms.Form):
     @cached_property
     def options(self):
         """A choice field's choices as (value, label, chosen), by field name, worked out when a
-        template asks: the templates write the options and checkboxes themselves, which is much
-        cheaper than Django's widget template per option."""
+        template asks: the field templates write the options and checkboxes from them, which is
+        much cheaper than Django's widget template per option."""
         return _Options(self)
 
 

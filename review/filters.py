@@ -8,7 +8,6 @@ import rules
 from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
@@ -65,68 +64,10 @@ def flags_of(declaration):
     return [flag for flag, _label in Flag.CHOICES if getattr(declaration, Flag.FIELDS[flag], False)]
 
 
-class BootstrapBoundField(forms.BoundField):
-    """A field of a BootstrapForm, with its choices as the templates write them."""
-
-    @property
-    def options(self):
-        """The field's choices as (value, label, chosen): BootstrapForm.options[name]."""
-        return self.form.options[self.name]
-
-
-class BootstrapForm(forms.Form):
-    """A form whose inputs carry Bootstrap 5's classes, "is-invalid" where a value was refused. The
-    templates under templates/review/queue/ write its fields: `_select.html`, `_input.html` (an
-    input or a textarea, with its help text) and `_checkboxes.html`, each with the field's label,
-    its errors and the ARIA attributes that tie them together."""
-
-    bound_field_class = BootstrapBoundField
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select"
-            else:
-                widget.attrs["class"] = "form-control"
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs["class"] += " is-invalid"
-
-    @cached_property
-    def options(self):
-        """A choice field's choices as (value, label, chosen), by field name, worked out when a
-        template asks: the field templates write the options and checkboxes from them, which is
-        much cheaper than Django's widget template per option."""
-        return _Options(self)
-
-
-class _Options(dict):
-    def __init__(self, form):
-        super().__init__()
-        self.form = form
-
-    def __missing__(self, name):
-        field = self.form.fields[name]
-        current = self.form[name].value()
-        if isinstance(current, list | tuple):
-            chosen = {str(value) for value in current}
-        else:
-            chosen = {"" if current is None else str(current)}
-        self[name] = [(str(value), label, str(value) in chosen) for value, label in field.choices]
-        return self[name]
-
-
 PER_PAGE_CHOICES = (25, 50, 100)
 
 
-class PageSizeForm(BootstrapForm):
+class PageSizeForm(safe_fields.BootstrapForm):
     """How many declarations a page of the queue shows; a refused value shows the default."""
 
     per_page = forms.TypedChoiceField(
@@ -162,7 +103,7 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = ModelChoiceField
 
 
-class QueueFilterForm(BootstrapForm):
+class QueueFilterForm(safe_fields.BootstrapForm):
     def clean(self):
         cleaned = super().clean()
         low, high = cleaned.get("score_min"), cleaned.get("score_max")

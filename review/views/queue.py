@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from common import forms as fields
+from common.forms import BootstrapForm
 from common.views import permission_required
 from review import selectors, services
 from review.exports import (
@@ -22,7 +23,7 @@ from review.exports import (
     decision_queryset,
     export_response,
 )
-from review.filters import BootstrapForm, DecisionFilter, PageSizeForm, queue_filter_for
+from review.filters import DecisionFilter, PageSizeForm, queue_filter_for
 from review.models import Decision
 from review.services import BulkAction
 from review.tables import QueueTable, columns_hidden_from
