@@ -133,9 +133,10 @@ class CallChoiceForm(forms.Form):
         self.helper.add_input(Submit("show", _("Show approved declarations")))
 
 
-class BatchOpenForm(forms.Form):
-    declarations = fields.ModelMultipleChoiceField(
-        label=_("Approved declarations to publicise"),
+def approved_declarations_field(label):
+    """Checkboxes of a call's approved declarations (the form sets the queryset for its call)."""
+    return fields.ModelMultipleChoiceField(
+        label=label,
         queryset=None,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={
@@ -144,6 +145,10 @@ class BatchOpenForm(forms.Form):
             "invalid_pk_value": _("“%(pk)s” is not a declaration."),
         },
     )
+
+
+class BatchOpenForm(forms.Form):
+    declarations = approved_declarations_field(_("Approved declarations to publicise"))
     title = forms.CharField(
         label=_("Title of the publicity"),
         max_length=200,
@@ -278,16 +283,7 @@ class EntryCorrectionForm(forms.Form):
 class EntryAddForm(forms.Form):
     """Add approved declarations of the batch's call to the next version."""
 
-    declarations = fields.ModelMultipleChoiceField(
-        label=_("Approved declarations to add"),
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-        error_messages={
-            "required": _("Choose at least one approved declaration."),
-            "invalid_choice": _("Declaration %(value)s is no longer approved in this call; reload the page."),
-            "invalid_pk_value": _("“%(pk)s” is not a declaration."),
-        },
-    )
+    declarations = approved_declarations_field(_("Approved declarations to add"))
     changelog = forms.CharField(
         label=_("What changed, for the public"),
         max_length=2000,
