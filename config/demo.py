@@ -16,7 +16,7 @@ from declarations.evidence import EVIDENCE
 from declarations.models import Declaration
 from declarations.services import attachment_add, commitment_sign, declaration_submit, declaration_withdraw
 from disbursement.services import declaration_stop, payment_record, recovery_record
-from publicity.calendar import working_days_window
+from publicity.calendar import CalendarNotCovered, publicity_first_day, working_days_window
 from publicity.models import ObjectionOutcome, PublicityBatch, PublicityEntry, PublishedEntry
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
 from review.acceptance import checklist_for
@@ -74,9 +74,38 @@ def _path_to(state):
 PATHS = {state: _path_to(state) for state in S}
 
 
+def demo_opening_day():
+    """The day the demo and the tests' walks open a batch: today; or, while the next year's working
+    days are not entered yet (late December), the latest earlier day whose period can be counted,
+    so that the demo still loads. The services themselves never guess."""
+    day = timezone.localdate()
+    for _ in range(31):
+        try:
+            working_days_window(publicity_first_day(day))
+        except CalendarNotCovered:
+            day -= timedelta(days=1)
+        else:
+            return day
+    return timezone.localdate()
+
+
+def _latest_window_with(day, reaching_back=21):
+    """The period starting on the latest day on or before `day` whose period can be counted."""
+    first = day
+    for _ in range(reaching_back + 31):
+        try:
+            window = working_days_window(first)
+        except CalendarNotCovered:
+            window = None
+        if window and window[0] <= day:
+            return window
+        first -= timedelta(days=1)
+    raise CalendarNotCovered(day.year)
+
+
 def backdate_batch(batch):
     """Demo and tests only: move a batch's 5 working days into the past so it can be closed."""
-    starts_on, ends_on = working_days_window(timezone.localdate() - timedelta(days=21))
+    starts_on, ends_on = _latest_window_with(timezone.localdate() - timedelta(days=21))
     PublicityBatch.objects.filter(pk=batch.pk).update(starts_on=starts_on, ends_on=ends_on)
     PublicityEntry.objects.filter(batch=batch).update(starts_on=starts_on, ends_on=ends_on)
     PublishedEntry.objects.filter(batch=batch).update(starts_on=starts_on, ends_on=ends_on)
@@ -87,11 +116,7 @@ def backdate_batch(batch):
 def batch_running_today(batch):
     """Demo only: move a batch's period so that today is in it (its first working day on or before
     today), so that an objection can be tried at once."""
-    today = timezone.localdate()
-    first = today
-    while (window := working_days_window(first))[0] > today:
-        first -= timedelta(days=1)
-    starts_on, ends_on = window
+    starts_on, ends_on = _latest_window_with(timezone.localdate())
     PublicityBatch.objects.filter(pk=batch.pk).update(starts_on=starts_on, ends_on=ends_on)
     PublicityEntry.objects.filter(batch=batch).update(starts_on=starts_on, ends_on=ends_on)
     PublishedEntry.objects.filter(batch=batch).update(starts_on=starts_on, ends_on=ends_on)
@@ -220,7 +245,7 @@ def step(declaration, target, cast, amount):
         meeting_opinion_record(declaration, cast, amount)
         declaration_approve(declaration_id=pk, actor=cast.staff, amount=amount, note="Per the evaluation opinions.")
     elif target == S.IN_PUBLICITY:
-        publicity_batch_open(actor=cast.staff, call=declaration.call, declaration_ids=[pk])
+        publicity_batch_open(actor=cast.staff, call=declaration.call, declaration_ids=[pk], today=demo_opening_day())
     elif target == S.OBJECTION_UPHELD:
         entry = declaration.publicity_entries.get()
         objection = objection_raise(

@@ -1,4 +1,6 @@
+import datetime
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -104,3 +106,16 @@ def test_demo_publicity_has_a_batch_running_today_a_corrected_one_a_closed_one_a
     closed = PublicityBatch.objects.get(closed_at__isnull=False)
     assert closed.entries.filter(declaration__state__in=["confirmed", "disbursing", "paid", "stopped", "recovered"])
     assert set(Objection.objects.values_list("state", flat=True)) == set(ObjectionState)
+
+
+@pytest.mark.django_db
+def test_the_demo_loads_in_late_december_before_next_years_working_days_are_entered():
+    import time_machine
+
+    from publicity.models import PublicityBatch
+
+    with time_machine.travel(datetime.datetime(2026, 12, 29, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        call_command("load_demo", stdout=io.StringIO())
+
+    running = PublicityBatch.objects.get(closed_at__isnull=True)
+    assert running.starts_on <= datetime.date(2026, 12, 29) <= running.ends_on

@@ -16,7 +16,7 @@ from stdnum.cn import uscc
 
 from accounts.enums import Role
 from accounts.models import User
-from config.demo import PATHS, Cast, backdate_batch, batch_running_today, walk_to
+from config.demo import PATHS, Cast, backdate_batch, batch_running_today, demo_opening_day, walk_to
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
 from declarations.services import award_caps_recompute
@@ -175,13 +175,15 @@ class Command(BaseCommand):
             )
         past = [d.pk for d, state, _ in created if state in DISBURSEMENT_STATES]
         if past:
-            batch = publicity_batch_open(actor=cast.staff, call=call, declaration_ids=past)
+            batch = publicity_batch_open(actor=cast.staff, call=call, declaration_ids=past, today=demo_opening_day())
             batch = backdate_batch(batch)
             publicity_batch_close(batch_id=batch.pk, today=batch.ends_on + datetime.timedelta(days=1))
         running = [d.pk for d, state, _ in created if state in IN_PUBLICITY_STATES]
         running_batch = None
         if running:
-            running_batch = publicity_batch_open(actor=cast.staff, call=call, declaration_ids=running)
+            running_batch = publicity_batch_open(
+                actor=cast.staff, call=call, declaration_ids=running, today=demo_opening_day()
+            )
         for declaration, state, applicant in created:
             cast.applicant = applicant
             walk_to(declaration, state, cast, amount=AMOUNTS[code_of(declaration)])
