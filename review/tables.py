@@ -12,7 +12,7 @@ from django.db.models import F
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -28,10 +28,11 @@ STATE_LABELS = dict(DeclarationState.choices)
 
 
 @lru_cache(maxsize=4096)
-def short_date(day, language):
-    """`day` in the SHORT_DATE_FORMAT of `language`, the active language: a page repeats a few
-    days in one language, and date_format() parses the format for every call."""
-    return date_format(day, "SHORT_DATE_FORMAT")
+def short_date(day, language, short_date_format):
+    """`day` written by date_format() in `short_date_format`, the SHORT_DATE_FORMAT of `language`,
+    the active language: a page repeats a few days, and date_format() parses the format for every
+    call. The format is part of the key so that a change of the setting is seen."""
+    return date_format(day, short_date_format)
 
 
 # What a cell without a value says.
@@ -202,6 +203,7 @@ class QueueTable(tables.Table):
         rows = declaration_queue_rows(self.ids)
         badges = self._badges
         language = translation.get_language()
+        short_date_format = get_format("SHORT_DATE_FORMAT")
         zone = timezone.get_current_timezone()
         select = gettext("Select %(declaration)s")
         before, after = self._declaration_url
@@ -222,7 +224,7 @@ class QueueTable(tables.Table):
                 approved_amount=amount(row["approved_amount"]),
                 submitted_on=EMPTY
                 if submitted is None
-                else short_date(timezone.localtime(submitted, zone).date(), language),
+                else short_date(timezone.localtime(submitted, zone).date(), language, short_date_format),
             )
         return rows
 
