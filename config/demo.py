@@ -5,7 +5,7 @@ Used by `load_demo` and by the tests, so both see exactly what users would have 
 
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -15,7 +15,17 @@ from declarations.enums import SignatoryCapacity
 from declarations.evidence import EVIDENCE
 from declarations.models import Declaration
 from declarations.services import attachment_add, commitment_sign, declaration_submit, declaration_withdraw
-from disbursement.services import declaration_stop, payment_record, recovery_record
+from disbursement.models import BankAccount
+from disbursement.services import (
+    PlannedTranche,
+    bank_account_set,
+    declaration_stop,
+    order_approve,
+    order_mark_paid,
+    order_prepare,
+    payment_plan_set,
+    recovery_record,
+)
 from publicity.calendar import CalendarNotCovered, publicity_first_day, working_days_window
 from publicity.models import ObjectionOutcome, PublicityBatch, PublicityEntry, PublishedEntry
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
@@ -42,6 +52,8 @@ class Cast:
     staff: object
     reviewers: list
     finance: object
+    # The second finance officer, who approves the orders `finance` prepares (two-person approval).
+    approver: object = None
 
 
 # The state each state is reached from on the way the demo and the tests take.
@@ -268,22 +280,18 @@ def step(declaration, target, cast, amount):
     elif target == S.STOPPED:
         declaration_stop(declaration_id=pk, actor=cast.finance, note="Registration moved out of Beijing.")
     elif target == S.DISBURSING:
-        payment_record(
+        # Two tranches of half the amount each; the first is paid.
+        half = (declaration.approved_amount / 2).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        demo_bank_account(declaration.organisation, cast)
+        payment_plan_set(
             declaration_id=pk,
             actor=cast.finance,
-            amount=declaration.approved_amount / 2,
-            paid_on=timezone.localdate(),
-            reference=f"PAY-{pk}-1",
+            tranches=[PlannedTranche(half), PlannedTranche(declaration.approved_amount - half)],
         )
+        demo_order_paid(declaration, cast, tranche_number=1, reference=f"PAY-{pk}-1")
     elif target == S.PAID:
-        paid = sum(p.amount for p in declaration.payments.all())
-        payment_record(
-            declaration_id=pk,
-            actor=cast.finance,
-            amount=declaration.approved_amount - paid,
-            paid_on=timezone.localdate(),
-            reference=f"PAY-{pk}-2",
-        )
+        tranches = list(declaration.tranches.order_by("number").values_list("number", flat=True)) or [1]
+        demo_order_paid(declaration, cast, tranche_number=tranches[-1], reference=f"PAY-{pk}-2")
     elif target == S.RECOVERED:
         recovery_record(
             declaration_id=pk,
@@ -294,6 +302,31 @@ def step(declaration, target, cast, amount):
         )
     else:  # pragma: no cover - PATHS lists only the states above
         raise ValueError(target)
+
+
+def demo_bank_account(organisation, cast):
+    """The unit's account in its registered name, recorded once."""
+    if not BankAccount.objects.filter(organisation=organisation).exists():
+        bank_account_set(
+            organisation_id=organisation.pk,
+            actor=cast.finance,
+            account_name=organisation.name,
+            bank_name="Bank of Beijing, Zhongguancun Branch",
+            account_number=f"6222{organisation.pk:015d}",
+        )
+
+
+def demo_order_paid(declaration, cast, *, tranche_number, reference):
+    """An order for what of the tranche is open, prepared by `cast.finance`, approved by
+    `cast.approver` after the re-check, and marked paid today."""
+    if cast.approver is None:
+        raise ValueError("Paying needs a second finance officer: give the Cast an approver.")
+    demo_bank_account(declaration.organisation, cast)
+    order = order_prepare(declaration_id=declaration.pk, actor=cast.finance, tranche_number=tranche_number)
+    order_approve(order_id=order.pk, actor=cast.approver)
+    return order_mark_paid(
+        order_id=order.pk, actor=cast.finance, voucher_number=reference, paid_on=timezone.localdate()
+    )
 
 
 def walk_to(declaration, target, cast, amount=Decimal("1600000.00")):

@@ -4,6 +4,8 @@ The amount checks here give the officer the message at the field; the services r
 a row lock and stay the authority (two officers may pay at once).
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from common.forms import DateInput, MoneyField
 from common.money import yuan
 from declarations.workflow import DISBURSEMENT_STATES
+from disbursement.models import PaymentOrderState, account_number_validator
+from disbursement.services import account_name_refusal
 
 
 class QueueFilterForm(forms.Form):
@@ -21,35 +25,136 @@ class QueueFilterForm(forms.Form):
     )
 
 
-class PaymentForm(forms.Form):
-    # min_value=None: a zero or negative amount gets the message of clean_amount, not a bare bound.
-    amount = MoneyField(label=_("Amount (yuan)"), min_value=None, help_text=_("For example 800,000.00"))
-    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
-    reference = forms.CharField(
-        label=_("Payment reference"), max_length=100, help_text=_("The bank transfer or voucher number.")
+class BankAccountForm(forms.Form):
+    account_name = forms.CharField(
+        label=_("Account name"), max_length=200, help_text=_("Exactly the unit's registered name.")
+    )
+    bank_name = forms.CharField(
+        label=_("Bank and branch"), max_length=200, help_text=_("For example Bank of Beijing, Zhongguancun branch.")
+    )
+    account_number = forms.CharField(
+        label=_("Account number"),
+        max_length=40,
+        validators=[account_number_validator],
+        help_text=_("8 to 30 digits."),
     )
 
-    def __init__(self, *args, outstanding=None, **kwargs):
-        """`outstanding`: what may still be paid, or None when the declaration is not payable."""
+    def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.outstanding = outstanding
+        self.organisation = organisation
+
+    def clean_account_name(self):
+        account_name = self.cleaned_data["account_name"].strip()
+        refusal = account_name_refusal(self.organisation, account_name)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return account_name
+
+    def clean_account_number(self):
+        return self.cleaned_data["account_number"].replace(" ", "")
+
+
+class TrancheForm(forms.Form):
+    # min_value=None: a zero or negative amount gets the message of clean_amount, not a bare bound.
+    amount = MoneyField(label=_("Amount (yuan)"), min_value=None, required=False)
+    planned_on = forms.DateField(label=_("Planned for"), required=False, widget=DateInput())
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]
-        if amount <= 0:
-            raise forms.ValidationError(_("A payment must be more than zero."))
-        if self.outstanding is not None and amount > self.outstanding:
-            raise forms.ValidationError(
-                _("This payment is more than the %(outstanding)s yuan still to be paid."),
-                params={"outstanding": yuan(self.outstanding)},
-            )
+        if amount is not None and amount <= 0:
+            raise forms.ValidationError(_("Each tranche must be more than zero."))
         return amount
+
+
+class BaseTrancheFormSet(forms.BaseFormSet):
+    def __init__(self, *args, approved=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.approved = approved
+
+    def planned(self):
+        """The tranches typed, in order, leaving out empty rows."""
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and form.cleaned_data.get("amount") is not None
+        ]
+
+    def clean(self):
+        if any(self.errors):
+            return
+        planned = self.planned()
+        if not planned:
+            raise forms.ValidationError(_("Plan at least one tranche."))
+        total = sum((row["amount"] for row in planned), Decimal("0.00"))
+        if self.approved is not None and total != self.approved:
+            raise forms.ValidationError(
+                _("The tranches add up to %(total)s yuan, not the approved amount of %(approved)s yuan."),
+                params={"total": yuan(total), "approved": yuan(self.approved)},
+            )
+
+
+TrancheFormSet = forms.formset_factory(TrancheForm, formset=BaseTrancheFormSet, extra=0, max_num=12, absolute_max=12)
+
+
+class OrderPrepareForm(forms.Form):
+    tranche = forms.TypedChoiceField(label=_("Tranche"), coerce=int)
+    amount = MoneyField(
+        label=_("Amount (yuan)"),
+        min_value=None,
+        required=False,
+        help_text=_("Leave empty to order what of the tranche is still open."),
+    )
+
+    def __init__(self, *args, tranches=(), **kwargs):
+        """`tranches`: the plan's rows (number, open amount)."""
+        super().__init__(*args, **kwargs)
+        self.open_amounts = {row.number: row.open_amount for row in tranches}
+        self.fields["tranche"].choices = [
+            (
+                row.number,
+                _("Tranche %(number)s: %(open)s yuan open") % {"number": row.number, "open": yuan(row.open_amount)},
+            )
+            for row in tranches
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        amount, number = cleaned.get("amount"), cleaned.get("tranche")
+        if amount is None or number is None:
+            return cleaned
+        if amount <= 0:
+            self.add_error("amount", _("An order must be for more than zero."))
+        elif amount > self.open_amounts.get(number, amount):
+            self.add_error(
+                "amount",
+                forms.ValidationError(
+                    _("This order of %(amount)s yuan is more than the %(open)s yuan of tranche %(number)s still open."),
+                    params={"amount": yuan(amount), "open": yuan(self.open_amounts[number]), "number": number},
+                ),
+            )
+        return cleaned
+
+
+class OrderNoteForm(forms.Form):
+    note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OrderPaidForm(forms.Form):
+    voucher_number = forms.CharField(
+        label=_("Voucher number"), max_length=100, help_text=_("The bank transfer or voucher number.")
+    )
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
 
     def clean_paid_on(self):
         paid_on = self.cleaned_data["paid_on"]
         if paid_on > timezone.localdate():
             raise forms.ValidationError(_("The payment date cannot be in the future."))
         return paid_on
+
+
+class OrderFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All")), *PaymentOrderState.choices])
+    q = forms.CharField(label=_("Search"), required=False, max_length=100, help_text=_("Number, order or unit"))
 
 
 class StopForm(forms.Form):

@@ -1,22 +1,51 @@
-"""The finance officer's pages: the disbursement queue and one declaration's disbursement page."""
+"""The finance officers' pages: a declaration's money page (plan, orders, payments, re-checks,
+stopping, recovery) and the actions on it. The console's lists are in disbursement/console.py."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.money import yuan
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
-from declarations.models import Declaration
+from declarations.models import Declaration, Organisation
 from declarations.workflow import DISBURSEMENT_STATES, RECOVERABLE_STATES, TransitionRefused, actions_available
-from disbursement.forms import PaymentForm, QueueFilterForm, RecoveryForm, StopForm
-from disbursement.selectors import declaration_for_disbursement, declaration_list_for_finance
-from disbursement.services import declaration_stop, payment_record, recovery_record
-
-QUEUE_PAGE_SIZE = 25
+from disbursement import documents
+from disbursement.forms import (
+    BankAccountForm,
+    OrderNoteForm,
+    OrderPaidForm,
+    OrderPrepareForm,
+    RecoveryForm,
+    StopForm,
+    TrancheFormSet,
+)
+from disbursement.models import PaymentOrder
+from disbursement.models import PaymentOrderAction as OA
+from disbursement.selectors import (
+    bank_account_history,
+    bank_account_of,
+    declaration_for_disbursement,
+    order_rows,
+    payment_plan,
+)
+from disbursement.services import (
+    OrderBlocked,
+    PlannedTranche,
+    bank_account_set,
+    declaration_stop,
+    order_approve,
+    order_cancel,
+    order_mark_paid,
+    order_prepare,
+    order_reject,
+    payment_plan_set,
+    recovery_record,
+)
+from review.recheck import recheck_stop_note
 
 
 def _get_declaration(pk):
@@ -26,79 +55,257 @@ def _get_declaration(pk):
         raise Http404 from None
 
 
-@permission_required("disbursement.disburse")
-def queue(request):
-    filter_form = QueueFilterForm(request.GET)
-    state = filter_form.cleaned_data["state"] if filter_form.is_valid() else ""
-    page = Paginator(declaration_list_for_finance(state=state), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "disbursement/queue.html",
-        {
-            "console_section": "disbursement",
-            "filter_form": filter_form,
-            "state": state,
-            "page": page,
-        },
-    )
-
-
 def _recoverable(declaration):
     """The most that may be recovered, or None when the state allows no recovery (the service
     then refuses with the reason)."""
     return declaration.paid_total if declaration.state in RECOVERABLE_STATES else None
 
 
-def _declaration_page(request, declaration, *, payment_form=None, stop_form=None, recovery_form=None):
-    """Render the declaration's page: the forms its state allows, unbound, unless a bound one (with
-    its errors) is given; a bound form is shown even if the state no longer allows it."""
-    actions = actions_available(declaration, request.user)
-    if payment_form is None and (A.START_DISBURSEMENT in actions or A.COMPLETE_PAYMENT in actions):
-        payment_form = PaymentForm(prefix="payment", outstanding=declaration.outstanding)
-    if stop_form is None and A.STOP in actions:
-        stop_form = StopForm(prefix="stop")
-    if recovery_form is None and A.RECOVER in actions:
-        recovery_form = RecoveryForm(prefix="recovery", paid=_recoverable(declaration))
-    return render(
-        request,
-        "disbursement/declaration.html",
-        {
-            "console_section": "disbursement",
-            "declaration": declaration,
-            "in_disbursement": declaration.state in DISBURSEMENT_STATES,
-            "payments": declaration.payments.all(),
-            "recoveries": declaration.recoveries.all(),
-            "payment_form": payment_form,
-            "stop_form": stop_form,
-            "recovery_form": recovery_form,
-        },
-    )
+def _plan_formset(declaration, plan, data=None):
+    initial = [{"amount": row.amount, "planned_on": row.planned_on} for row in plan]
+    formset = TrancheFormSet(data, prefix="plan", initial=initial, approved=declaration.approved_amount)
+    if data is None:
+        formset.extra = 2
+    return formset
 
 
-@permission_required("disbursement.disburse")
+_ORDER_FORMS = {OA.REJECT: OrderNoteForm, OA.CANCEL: OrderNoteForm, OA.MARK_PAID: OrderPaidForm}
+
+
+def _order_panels(rows, bound_forms):
+    """Each order with a form for each action its row allows (approving needs none): the bound one,
+    with its errors, where the last post was for it."""
+    panels = []
+    for row in rows:
+        forms = {
+            action: bound_forms.get((row.order.pk, action))
+            or form_class(prefix=f"{action}-{row.order.pk}", initial={"paid_on": timezone.localdate()})
+            for action, form_class in _ORDER_FORMS.items()
+            if action in row.actions or (row.order.pk, action) in bound_forms
+        }
+        panels.append(
+            {
+                "order": row.order,
+                "can_approve": OA.APPROVE in row.actions,
+                "reject_form": forms.get(OA.REJECT),
+                "cancel_form": forms.get(OA.CANCEL),
+                "paid_form": forms.get(OA.MARK_PAID),
+            }
+        )
+    return panels
+
+
+def _declaration_page(request, declaration, *, status=200, **bound):
+    """Render the money page: the forms the state and the user's permissions allow, unbound, unless a
+    bound one (with its errors) is given; a bound form is shown even if the state no longer allows it."""
+    user = request.user
+    actions = actions_available(declaration, user)
+    plan = payment_plan(declaration)
+    orders = order_rows(declaration, user)
+    payable = A.START_DISBURSEMENT in actions or A.COMPLETE_PAYMENT in actions
+    plan_open = payable and not any(row.ordered for row in plan) and not any(row.actions for row in orders)
+    account = getattr(declaration.organisation, "bank_account", None)
+    context = {
+        "console_section": "disbursement",
+        "declaration": declaration,
+        "in_disbursement": declaration.state in DISBURSEMENT_STATES,
+        "account": account,
+        "plan": plan,
+        "orders": _order_panels(orders, bound.get("order_forms", {})),
+        "payments": declaration.payments.all(),
+        "rechecks": declaration.rechecks.all(),
+        "recoveries": declaration.recoveries.all(),
+        "blocked": bound.get("blocked"),
+        "plan_formset": bound.get("plan_formset")
+        or (_plan_formset(declaration, plan) if plan_open and user.has_perm("disbursement.plan") else None),
+        "prepare_form": bound.get("prepare_form")
+        or (
+            OrderPrepareForm(prefix="order", tranches=[row for row in plan if row.open_amount > 0])
+            if payable and user.has_perm("disbursement.prepare_order") and any(row.open_amount > 0 for row in plan)
+            else None
+        ),
+        "stop_form": bound.get("stop_form") or (StopForm(prefix="stop") if A.STOP in actions else None),
+        "recovery_form": bound.get("recovery_form")
+        or (RecoveryForm(prefix="recovery", paid=_recoverable(declaration)) if A.RECOVER in actions else None),
+    }
+    return render(request, "disbursement/declaration.html", context, status=status)
+
+
+@permission_required("disbursement.view_money")
 def declaration_detail(request, pk):
     return _declaration_page(request, _get_declaration(pk))
 
 
-@permission_required("disbursement.disburse")
+@permission_required("disbursement.plan")
 @require_POST
-def payment_create(request, pk):
+def plan_set(request, pk):
     declaration = _get_declaration(pk)
-    form = PaymentForm(request.POST, prefix="payment", outstanding=declaration.outstanding)
+    formset = _plan_formset(declaration, payment_plan(declaration), request.POST)
+    if formset.is_valid():
+        try:
+            payment_plan_set(
+                declaration_id=declaration.pk,
+                actor=request.user,
+                tranches=[PlannedTranche(row["amount"], row.get("planned_on")) for row in formset.planned()],
+            )
+        except TransitionRefused as refusal:
+            formset._non_form_errors = formset.error_class([str(refusal)])
+        else:
+            messages.success(request, _("Payment plan saved."))
+            return redirect("disbursement:declaration", pk=declaration.pk)
+    return _declaration_page(request, declaration, plan_formset=formset)
+
+
+@permission_required("disbursement.prepare_order")
+@require_POST
+def order_create(request, pk):
+    declaration = _get_declaration(pk)
+    plan = [row for row in payment_plan(declaration) if row.open_amount > 0]
+    form = OrderPrepareForm(request.POST, prefix="order", tranches=plan)
     if form.is_valid():
         try:
-            payment_record(declaration_id=declaration.pk, actor=request.user, **form.cleaned_data)
+            order = order_prepare(
+                declaration_id=declaration.pk,
+                actor=request.user,
+                tranche_number=form.cleaned_data["tranche"],
+                amount=form.cleaned_data["amount"],
+            )
         except TransitionRefused as refusal:
             form.add_error(None, str(refusal))
         else:
             messages.success(
-                request, _("Payment of %(amount)s yuan recorded.") % {"amount": yuan(form.cleaned_data["amount"])}
+                request,
+                _("Order %(number)s of %(amount)s yuan prepared: a second finance officer must approve it.")
+                % {"number": order.number, "amount": yuan(order.amount)},
             )
             return redirect("disbursement:declaration", pk=declaration.pk)
-    return _declaration_page(request, declaration, payment_form=form)
+    return _declaration_page(request, declaration, prepare_form=form)
+
+
+def _order(pk):
+    return get_object_or_404(PaymentOrder.objects.only("pk", "declaration_id"), pk=pk)
 
 
 @permission_required("disbursement.disburse")
+@require_POST
+def order_approve_view(request, pk):
+    order = _order(pk)
+    try:
+        order = order_approve(order_id=order.pk, actor=request.user)
+    except OrderBlocked as blocked:
+        messages.error(request, str(blocked))
+        declaration = _get_declaration(order.declaration_id)
+        stop_form = StopForm(prefix="stop", initial={"reason": recheck_stop_note(blocked.findings)})
+        return _declaration_page(request, declaration, blocked=blocked, stop_form=stop_form, status=409)
+    except TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Order %(number)s approved.") % {"number": order.number})
+    return redirect("disbursement:declaration", pk=order.declaration_id)
+
+
+def _order_form_action(request, pk, form_class, action, perform, success):
+    order = _order(pk)
+    form = form_class(request.POST, prefix=f"{action}-{order.pk}")
+    if form.is_valid():
+        try:
+            perform(order, form.cleaned_data)
+        except TransitionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, success)
+            return redirect("disbursement:declaration", pk=order.declaration_id)
+    declaration = _get_declaration(order.declaration_id)
+    return _declaration_page(request, declaration, order_forms={(order.pk, action): form})
+
+
+@permission_required("disbursement.disburse")
+@require_POST
+def order_reject_view(request, pk):
+    return _order_form_action(
+        request,
+        pk,
+        OrderNoteForm,
+        OA.REJECT,
+        lambda order, data: order_reject(order_id=order.pk, actor=request.user, note=data["note"]),
+        _("Order rejected."),
+    )
+
+
+@permission_required("disbursement.disburse")
+@require_POST
+def order_cancel_view(request, pk):
+    return _order_form_action(
+        request,
+        pk,
+        OrderNoteForm,
+        OA.CANCEL,
+        lambda order, data: order_cancel(order_id=order.pk, actor=request.user, note=data["note"]),
+        _("Order cancelled."),
+    )
+
+
+@permission_required("disbursement.disburse")
+@require_POST
+def order_paid_view(request, pk):
+    return _order_form_action(
+        request,
+        pk,
+        OrderPaidForm,
+        OA.MARK_PAID,
+        lambda order, data: order_mark_paid(order_id=order.pk, actor=request.user, **data),
+        _("Payment recorded."),
+    )
+
+
+@permission_required("disbursement.view_bank_account")
+def order_pdf(request, pk):
+    order = get_object_or_404(
+        PaymentOrder.objects.select_related(
+            "declaration__organisation", "declaration__programme", "prepared_by", "decided_by", "tranche"
+        ),
+        pk=pk,
+    )
+    response = HttpResponse(documents.payment_order_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{order.number}.pdf"'
+    return response
+
+
+@permission_required("disbursement.manage_accounts")
+def bank_account(request, organisation_id):
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    account = bank_account_of(organisation)
+    initial = (
+        {"account_name": account.account_name, "bank_name": account.bank_name, "account_number": account.account_number}
+        if account
+        else {"account_name": organisation.name}
+    )
+    form = BankAccountForm(request.POST or None, organisation=organisation, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bank_account_set(organisation_id=organisation.pk, actor=request.user, **form.cleaned_data)
+        except TransitionRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Bank account saved."))
+            back = request.GET.get("declaration")
+            if back and back.isdigit():
+                return redirect("disbursement:declaration", pk=int(back))
+            return redirect("disbursement:bank_account", organisation_id=organisation.pk)
+    return render(
+        request,
+        "disbursement/bank_account.html",
+        {
+            "console_section": "disbursement",
+            "organisation": organisation,
+            "account": account,
+            "history": bank_account_history(account),
+            "form": form,
+        },
+    )
+
+
+@permission_required("disbursement.stop")
 @require_POST
 def support_stop(request, pk):
     declaration = _get_declaration(pk)
@@ -114,7 +321,7 @@ def support_stop(request, pk):
     return _declaration_page(request, declaration, stop_form=form)
 
 
-@permission_required("disbursement.disburse")
+@permission_required("disbursement.recover")
 @require_POST
 def recovery_create(request, pk):
     declaration = _get_declaration(pk)

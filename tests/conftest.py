@@ -71,6 +71,7 @@ PEOPLE = {
     "reviewer": (ReviewerFactory, "reviewer-a"),
     "second_reviewer": (ReviewerFactory, "reviewer-b"),
     "finance": (FinanceFactory, "finance-a"),
+    "second_finance": (FinanceFactory, "finance-b"),
     "administrator": (AdminFactory, "admin-a"),
 }
 
@@ -116,6 +117,11 @@ def second_reviewer(db):
 @pytest.fixture
 def finance(db):
     return person("finance")
+
+
+@pytest.fixture
+def second_finance(db):
+    return person("second_finance")
 
 
 @pytest.fixture

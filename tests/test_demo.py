@@ -19,6 +19,7 @@ DEMO_USERS = {
     "reviewer1": "reviewer",
     "reviewer2": "reviewer",
     "finance": "finance",
+    "finance2": "finance",
     "admin": "admin",
 }
 

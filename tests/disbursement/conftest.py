@@ -4,15 +4,21 @@ from decimal import Decimal
 import pytest
 
 from config.demo import PATHS, Cast
-from tests.factories import CallFactory, DeclarationFactory, FinanceFactory
+from tests.factories import CallFactory, DeclarationFactory
 from tests.factories.states import build_to
 
 APPROVED = Decimal("1600000.00")
 
 
 @pytest.fixture
-def cast(applicant, staff, reviewer, second_reviewer, finance):
-    return Cast(applicant=applicant, staff=staff, reviewers=[reviewer, second_reviewer], finance=finance)
+def cast(applicant, staff, reviewer, second_reviewer, finance, second_finance):
+    return Cast(
+        applicant=applicant,
+        staff=staff,
+        reviewers=[reviewer, second_reviewer],
+        finance=finance,
+        approver=second_finance,
+    )
 
 
 @pytest.fixture
@@ -29,8 +35,3 @@ def make_declaration(cast, open_call):
         return build_to(declaration, state, cast=cast, amount=APPROVED, through=PATHS[state][:-1])
 
     return make
-
-
-@pytest.fixture
-def second_finance(db):
-    return FinanceFactory(username="finance-b")

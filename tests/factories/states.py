@@ -21,7 +21,7 @@ tests/test_state_factory.py proves that a built declaration and a walked one can
 import hashlib
 from collections import deque
 from datetime import timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from functools import cached_property
 
 from django.core.files.base import ContentFile
@@ -40,7 +40,7 @@ from declarations.models import Attachment, Commitment, Declaration, Declaration
 from declarations.selectors import declaration_award_assessment
 from declarations.tasks import recompute_award_caps
 from declarations.workflow import TRANSITIONS
-from disbursement.models import Payment, Recovery
+from disbursement.models import Recovery
 from notices.services import notice_create, notices_for_transition
 from publicity.models import ObjectionOutcome
 from publicity.services import objection_handle, objection_raise
@@ -430,33 +430,18 @@ class _Builder:
         step(self.declaration, S.CONFIRMED, self.cast, self.amount)
         self.declaration.refresh_from_db()
 
-    def _pay(self, amount, number):
-        reference = f"PAY-{self.declaration.pk}-{number}"
-        Payment.objects.create(
-            declaration=self.declaration,
-            amount=amount.quantize(CENT, rounding=ROUND_DOWN),
-            paid_on=timezone.localdate(),
-            reference=reference,
-            recorded_by=self.cast.finance,
-        )
-        return reference
-
     def _paid(self):
         return self.declaration.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
 
     def start_disbursement(self):
-        """disbursement.services.payment_record of half the approved amount."""
-        reference = self._pay(self.declaration.approved_amount / 2, 1)
-        self.transition(A.START_DISBURSEMENT, self.cast.finance, _("Payment %(reference)s") % {"reference": reference})
+        """config.demo.step: the plan of two halves, the first order prepared, approved and paid."""
+        step(self.declaration, S.DISBURSING, self.cast, self.amount)
+        self.declaration.refresh_from_db()
 
     def complete_payment(self):
-        """disbursement.services.payment_record of what is still to be paid."""
-        reference = self._pay(self.declaration.approved_amount - self._paid(), 2)
-        self.transition(
-            A.COMPLETE_PAYMENT,
-            self.cast.finance,
-            _("Paid in full with payment %(reference)s") % {"reference": reference},
-        )
+        """config.demo.step: the last tranche's order prepared, approved and paid."""
+        step(self.declaration, S.PAID, self.cast, self.amount)
+        self.declaration.refresh_from_db()
 
     def stop(self):
         self.transition(A.STOP, self.cast.finance, NOTES[A.STOP])

@@ -146,6 +146,7 @@ class Command(BaseCommand):
             staff=users["staff"],
             reviewers=[users["reviewer1"], users["reviewer2"]],
             finance=users["finance"],
+            approver=users["finance2"],
         )
         created = []
         for owner, code, state, title in DECLARATIONS:
@@ -267,6 +268,7 @@ class Command(BaseCommand):
             ("reviewer1", Role.REVIEWER),
             ("reviewer2", Role.REVIEWER),
             ("finance", Role.FINANCE),
+            ("finance2", Role.FINANCE),
             ("admin", Role.ADMIN),
         ]:
             organisation = None
