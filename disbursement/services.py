@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.history import audited
 from common.money import yuan
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
@@ -79,7 +80,7 @@ def bank_account_set(*, organisation_id, actor, account_name, bank_name, account
     account.bank_name = bank_name.strip()
     account.account_number = account_number.strip()
     account.updated_by = actor
-    account._history_user = actor
+    audited(account, actor)
     account.full_clean()
     account.save()
     return account
@@ -112,7 +113,8 @@ def payment_plan_set(*, declaration_id, actor, tranches):
     approved amount. Only before the first order: once one is prepared the plan is what it pays."""
     _refuse_unless(actor, "disbursement.plan")
     declaration = _lock_payable(declaration_id)
-    if declaration.orders.filter(state__in={*LIVE_ORDER_STATES, *COMMITTED_ORDER_STATES}).exists():
+    # Orders keep the tranche they were prepared for, rejected and cancelled ones included.
+    if declaration.orders.exists():
         raise TransitionRefused(_("The plan cannot change once an order has been prepared on it."))
     amounts = [_money(tranche.amount) for tranche in tranches]
     if not amounts or any(amount <= 0 for amount in amounts):

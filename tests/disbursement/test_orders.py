@@ -16,6 +16,7 @@ from disbursement.models import BankAccount, Payment, PaymentOrder, PaymentOrder
 from disbursement.models import PaymentOrderAction as OA
 from disbursement.models import PaymentOrderState as OS
 from disbursement.services import (
+    OrderBlocked,
     PlannedTranche,
     bank_account_set,
     order_approve,
@@ -24,6 +25,7 @@ from disbursement.services import (
     order_reject,
     payment_plan_set,
 )
+from review.models import CreditList, CreditRecord
 from tests.disbursement.conftest import APPROVED
 
 
@@ -195,9 +197,7 @@ def test_plan_of_two_tranches_paid_in_two_orders(confirmed, finance, second_fina
 
 
 def test_plan_not_adding_up_to_approved_amount_refused(confirmed, finance):
-    with pytest.raises(
-        TransitionRefused, match=r"add up to 1,000,000\.00 yuan, not the approved amount"
-    ):
+    with pytest.raises(TransitionRefused, match=r"add up to 1,000,000\.00 yuan, not the approved amount"):
         payment_plan_set(
             declaration_id=confirmed.pk,
             actor=finance,
@@ -209,9 +209,7 @@ def test_plan_not_adding_up_to_approved_amount_refused(confirmed, finance):
 def test_plan_fixed_once_an_order_is_prepared(confirmed, finance):
     order_prepare(declaration_id=confirmed.pk, actor=finance)
 
-    with pytest.raises(
-        TransitionRefused, match="The plan cannot change once an order has been prepared"
-    ):
+    with pytest.raises(TransitionRefused, match="The plan cannot change once an order has been prepared"):
         payment_plan_set(declaration_id=confirmed.pk, actor=finance, tranches=[PlannedTranche(APPROVED)])
 
 
@@ -335,3 +333,30 @@ def test_money_page_query_count_does_not_grow_with_orders(
         response = client.get(reverse("disbursement:declaration", args=[confirmed.pk]))
 
     assert len(response.context["orders"]) == count
+
+
+def test_order_approval_blocked_by_a_credit_record_listed_after_decision(
+    client, confirmed, finance, second_finance
+):
+    order = order_prepare(declaration_id=confirmed.pk, actor=finance)
+    CreditRecord.objects.create(
+        credit_code=confirmed.organisation.credit_code,
+        list=CreditList.choices[0][0],
+        starts_on=timezone.localdate(),
+        source="Credit China 2026-0042",
+    )
+    client.force_login(second_finance)
+
+    response = client.post(reverse("disbursement:order_approve", args=[order.pk]))
+
+    order.refresh_from_db()
+    recheck = Recheck.objects.get(order=order)
+    assert response.status_code == 409
+    assert order.state == OS.PREPARED
+    assert not recheck.passed and "Credit China 2026-0042" in recheck.findings[0]["text"]
+    content = response.content.decode()
+    assert "The Art. 17 re-check blocks this payment" in content
+    assert "Credit China 2026-0042" in response.context["stop_form"].initial["reason"]
+    assert not Payment.objects.exists()
+    with pytest.raises(OrderBlocked, match="Credit China 2026-0042"):
+        order_approve(order_id=order.pk, actor=second_finance)
