@@ -335,9 +335,7 @@ def test_money_page_query_count_does_not_grow_with_orders(
     assert len(response.context["orders"]) == count
 
 
-def test_order_approval_blocked_by_a_credit_record_listed_after_decision(
-    client, confirmed, finance, second_finance
-):
+def test_order_approval_blocked_by_a_credit_record_listed_after_decision(client, confirmed, finance, second_finance):
     order = order_prepare(declaration_id=confirmed.pk, actor=finance)
     CreditRecord.objects.create(
         credit_code=confirmed.organisation.credit_code,
