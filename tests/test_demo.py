@@ -120,3 +120,18 @@ def test_the_demo_loads_in_late_december_before_next_years_working_days_are_ente
 
     running = PublicityBatch.objects.get(closed_at__isnull=True)
     assert running.starts_on <= datetime.date(2026, 12, 29) <= running.ends_on
+
+
+@pytest.mark.django_db
+def test_demo_has_an_order_waiting_for_finance2_and_one_blocked_by_the_re_check():
+    from disbursement.models import PaymentOrder, PaymentOrderState
+
+    call_command("load_demo", stdout=io.StringIO())
+    waiting = PaymentOrder.objects.filter(state=PaymentOrderState.PREPARED).select_related("prepared_by")
+    blocked = [order for order in waiting if order.rechecks.filter(passed=False).exists()]
+    clear = [order for order in waiting if not order.rechecks.exists()]
+
+    assert {order.prepared_by.username for order in waiting} == {"finance"}
+    assert len(blocked) == 1 and len(clear) == 1
+    assert "Credit China" in blocked[0].rechecks.get().findings[0]["text"]
+    assert PaymentOrder.objects.filter(state=PaymentOrderState.PAID, decided_by__username="finance2").exists()

@@ -16,11 +16,20 @@ from stdnum.cn import uscc
 
 from accounts.enums import Role
 from accounts.models import User
-from config.demo import PATHS, Cast, backdate_batch, batch_running_today, demo_opening_day, walk_to
+from config.demo import (
+    PATHS,
+    Cast,
+    backdate_batch,
+    batch_running_today,
+    demo_bank_account,
+    demo_opening_day,
+    walk_to,
+)
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
 from declarations.services import award_caps_recompute
 from declarations.workflow import DISBURSEMENT_STATES, IN_PUBLICITY_STATES
+from disbursement.services import OrderBlocked, order_approve, order_prepare
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
 from review.double_funding import double_funding_check
 from review.models import CreditList, CreditRecord, FundingRecord
@@ -118,6 +127,7 @@ DECLARATIONS = [
     ("applicant1", "ART6", S.PAID, "First-round investment in a satellite components maker"),
     ("applicant1", "ART6", S.STOPPED, "First-round investment in a company that moved away"),
     ("applicant3", "ART6", S.RECOVERED, "Investment declared with forged payment proof"),
+    ("applicant3", "ART6", S.CONFIRMED, "First-round investment in a drone navigation start-up"),
 ]
 
 
@@ -192,6 +202,7 @@ class Command(BaseCommand):
             self._objections(batch_running_today(running_batch), cast)
         assert set(PATHS) == {state for _, _, state, _ in DECLARATIONS}
         self._registers(users)
+        self._payment_orders(created, cast)
         award_caps_recompute()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({len(created)} declarations created)."))
         self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with password " + PASSWORD + " as:")
@@ -228,6 +239,30 @@ class Command(BaseCommand):
                 f"Objections on {entry.declaration.number}: receipts {dismissed.receipt_number} (dismissed, "
                 "look it up with wangwu@example.com) and one still open."
             )
+
+    def _payment_orders(self, created, cast):
+        """Two confirmed declarations with an order prepared by `finance`: one waiting for `finance2`'s
+        approval; the other's unit was put on a credit list after the decision, so the approval was
+        refused by the Art. 17 re-check, which names the record (the order stays waiting)."""
+        confirmed = [(d, applicant) for d, state, applicant in created if state == S.CONFIRMED]
+        for declaration, applicant in confirmed:
+            demo_bank_account(declaration.organisation, cast)
+            order = order_prepare(declaration_id=declaration.pk, actor=cast.finance)
+            if applicant.username != "applicant3":
+                continue
+            CreditRecord.objects.get_or_create(
+                credit_code=declaration.organisation.credit_code,
+                list=CreditList.ENFORCEMENT,
+                defaults={
+                    "name": declaration.organisation.name,
+                    "starts_on": timezone.localdate(),
+                    "source": "Credit China, enforcement list No. 2026-1203",
+                },
+            )
+            try:
+                order_approve(order_id=order.pk, actor=cast.approver)
+            except OrderBlocked:
+                self.stdout.write(f"Order {order.number} of {declaration.number} is blocked by the Art. 17 re-check.")
 
     def _registers(self, users):
         """A credit record of another unit, and a project applicant1 was already funded for through
