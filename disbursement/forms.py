@@ -25,6 +25,13 @@ class QueueFilterForm(forms.Form):
     )
 
 
+class AccountNumberField(forms.CharField):
+    """A bank account number as people copy it: groups of digits with spaces or hyphens between."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace(" ", "").replace("-", "").replace("\u3000", "")
+
+
 class BankAccountForm(forms.Form):
     account_name = forms.CharField(
         label=_("Account name"), max_length=200, help_text=_("Exactly the unit's registered name.")
@@ -32,7 +39,7 @@ class BankAccountForm(forms.Form):
     bank_name = forms.CharField(
         label=_("Bank and branch"), max_length=200, help_text=_("For example Bank of Beijing, Zhongguancun branch.")
     )
-    account_number = forms.CharField(
+    account_number = AccountNumberField(
         label=_("Account number"),
         max_length=40,
         validators=[account_number_validator],
@@ -49,9 +56,6 @@ class BankAccountForm(forms.Form):
         if refusal:
             raise forms.ValidationError(refusal)
         return account_name
-
-    def clean_account_number(self):
-        return self.cleaned_data["account_number"].replace(" ", "")
 
 
 class TrancheForm(forms.Form):
