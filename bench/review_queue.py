@@ -147,6 +147,9 @@ def create_fixture(n, rng):
         state = rng.choices(states, weights)[0]
         programme = programmes[i % len(programmes)]
         call = rng.choice(calls)
+        award_cap = Decimal(rng.randrange(100_000, 5_000_000))
+        # Within the cap, as the database requires (declaration_approved_within_award_cap).
+        approved = min(award_cap, Decimal(rng.randrange(100_000, 2_000_000))) if state in DECIDED else None
         declarations.append(
             Declaration(
                 organisation=rng.choice(organisations),
@@ -158,8 +161,8 @@ def create_fixture(n, rng):
                 state=state,
                 number=None if state == S.DRAFT else f"ZGC-{call.year}-{programme.code}-Q{i:06d}",
                 submitted_at=None if state == S.DRAFT else now - timedelta(minutes=rng.randrange(525_600)),
-                award_cap=Decimal(rng.randrange(100_000, 5_000_000)),
-                approved_amount=Decimal(rng.randrange(100_000, 2_000_000)) if state in DECIDED else None,
+                award_cap=award_cap,
+                approved_amount=approved,
                 created_by=applicant,
             )
         )

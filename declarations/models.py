@@ -192,6 +192,13 @@ class Declaration(models.Model):
                 condition=models.Q(award_cap__isnull=True) | models.Q(award_cap__gte=0),
                 name="declaration_award_cap_not_negative",
             ),
+            # What is approved never exceeds the award cap the decision computed, even past the services.
+            models.CheckConstraint(
+                condition=models.Q(approved_amount__isnull=True)
+                | models.Q(award_cap__isnull=True)
+                | models.Q(approved_amount__lte=models.F("award_cap")),
+                name="declaration_approved_within_award_cap",
+            ),
         ]
 
     def __str__(self):

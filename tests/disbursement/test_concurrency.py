@@ -105,3 +105,10 @@ def test_raw_update_approving_orders_past_the_approved_amount_refused_by_the_dat
         cursor.execute("UPDATE disbursement_paymentorder SET state = 'approved' WHERE id = %s", [orders[0].pk])
         with pytest.raises(IntegrityError, match="overpayment"), transaction.atomic():
             cursor.execute("UPDATE disbursement_paymentorder SET state = 'approved' WHERE id = %s", [orders[1].pk])
+
+
+def test_raw_update_approving_above_the_award_cap_refused_by_the_database(confirmed):
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE declarations_declaration SET approved_amount = award_cap + 0.01 WHERE id = %s", [confirmed.pk]
+        )
