@@ -100,9 +100,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 
-# Registers kept by apps above declarations that bar a unit from declaring (the credit register of
-# Art. 17 is review's): functions of the organisation returning the reasons, asked at submission.
-DECLARATION_BARS = ["review.selectors.credit_record_bars"]
+# Registers kept by apps above declarations that bar a unit from declaring (the credit register and
+# the register of unit status of Art. 17 are review's): functions of the organisation returning the
+# reasons, asked at submission.
+DECLARATION_BARS = ["review.recheck.recheck_bars"]
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
