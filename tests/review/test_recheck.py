@@ -313,7 +313,7 @@ def test_a_unit_listed_after_its_decision_fails_the_recheck_and_support_stops_wi
 # --- On the declaration's console page -----------------------------------------------------------
 
 
-def test_the_console_page_shows_a_status_record(client, staff, cast):
+def test_the_console_page_shows_a_status_record_and_links_the_units_page(client, staff, cast):
     declaration = _at(S.SUBMITTED, cast)
     record = _status(declaration.organisation, UnitStatus.CANCELLED, timezone.localdate() - DAY)
     client.force_login(staff)
@@ -323,3 +323,4 @@ def test_the_console_page_shows_a_status_record(client, staff, cast):
     page = response.content.decode()
     assert [f.record for f in response.context["recheck_findings"]] == [record]
     assert record.describe() in page
+    assert f'href="/console/organisations/{declaration.organisation_id}/"' in page
