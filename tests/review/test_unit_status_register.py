@@ -9,6 +9,8 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from declarations.enums import District
 from declarations.services import organisation_update
@@ -444,3 +446,28 @@ def test_a_refused_profile_change_records_nothing(applicant, other_applicant):
         )
 
     assert UnitStatusRecord.objects.count() == 0
+
+
+field_input = st.one_of(
+    st.text(max_size=250),
+    st.sampled_from(
+        ["", "revoked", "moved_out", "2026-02-30", "0001-01-01", "9999-12-31", "1e400", "\x00", "x" * 2001]
+    ),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.fixed_dictionaries(dict.fromkeys(("status", "effective_on", "source", "note"), field_input)))
+def test_the_organisations_page_never_fails_and_records_only_what_the_form_accepts(client, staff, data):
+    unit = OrganisationFactory()
+    client.force_login(staff)
+    before = UnitStatusRecord.objects.count()
+
+    response = client.post(f"/console/organisations/{unit.pk}/", data)
+
+    if response.status_code == 302:
+        assert UnitStatusRecord.objects.count() == before + 1
+    else:
+        assert response.status_code == 200
+        assert response.context["form"].errors
+        assert UnitStatusRecord.objects.count() == before
