@@ -100,9 +100,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 
-# Registers kept by apps above declarations that bar a unit from declaring (the credit register of
-# Art. 17 is review's): functions of the organisation returning the reasons, asked at submission.
-DECLARATION_BARS = ["review.selectors.credit_record_bars"]
+# Registers kept by apps above declarations that bar a unit from declaring (the credit register and
+# the register of unit status of Art. 17 are review's): functions of the organisation returning the
+# reasons, asked at submission.
+DECLARATION_BARS = ["review.recheck.recheck_bars"]
+# What follows a change of an organisation's profile in the apps above declarations: functions
+# called as f(organisation, before=<{field: old value}>, actor=<user>) in the same transaction.
+# Review records in its register of unit status a unit whose profile moved out of Beijing (Art. 17).
+ORGANISATION_PROFILE_CHANGED = ["review.unit_status.unit_status_after_profile_change"]
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -41,6 +41,13 @@ class OrganisationFieldsMixin(forms.Form):
 class OrganisationForm(OrganisationFieldsMixin):
     """The organisation profile; the credit code identifies it and is not edited here."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].help_text = _(
+            "A change to outside Beijing is recorded as a move of the registered place out of Beijing: "
+            "under Art. 17 the unit can then no longer be supported or paid."
+        )
+
 
 class NewDeclarationForm(forms.Form):
     call = fields.ModelChoiceField(label=_("Call"), queryset=Call.objects.none(), empty_label=None)

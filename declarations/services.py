@@ -41,7 +41,11 @@ def organisation_create(*, credit_code, **fields):
 
 @transaction.atomic
 def organisation_update(*, organisation_id, actor, **fields):
-    """Change the profile (not the credit code, which identifies the organisation)."""
+    """Change the profile (not the credit code, which identifies the organisation).
+
+    When anything changed, in the same transaction: the commitments of its editable declarations
+    are voided, then each function settings.ORGANISATION_PROFILE_CHANGED names is called with the
+    organisation, its values `before` and the actor (review records a move out of Beijing)."""
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
     if actor.organisation_id != organisation.pk:
         raise TransitionRefused(_("You are not allowed to do this."))
@@ -54,6 +58,8 @@ def organisation_update(*, organisation_id, actor, **fields):
     if any(getattr(organisation, name) != value for name, value in before.items()):
         for declaration in organisation.declarations.filter(state__in=EDITABLE_STATES):
             _void_commitments(declaration, _("the organisation profile changed"))
+        for path in settings.ORGANISATION_PROFILE_CHANGED:
+            import_string(path)(organisation, before=before, actor=actor)
     return organisation
 
 

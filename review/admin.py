@@ -2,7 +2,15 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import ReadOnlyAdmin
-from review.models import ConflictOfInterest, CreditRecord, Criterion, EvaluationSummary, ReviewAssignment, Rubric
+from review.models import (
+    ConflictOfInterest,
+    CreditRecord,
+    Criterion,
+    EvaluationSummary,
+    ReviewAssignment,
+    Rubric,
+    UnitStatusRecord,
+)
 
 
 @admin.register(ReviewAssignment)
@@ -16,6 +24,17 @@ class ReviewAssignmentAdmin(ReadOnlyAdmin):
 class CreditRecordAdmin(admin.ModelAdmin):
     list_display = ("credit_code", "name", "list", "starts_on", "ends_on", "source")
     list_filter = ("list",)
+    search_fields = ("credit_code", "name")
+
+
+@admin.register(UnitStatusRecord)
+class UnitStatusRecordAdmin(ReadOnlyAdmin):
+    """Read only: records come from imports and from the console's organisation page, which note who
+    recorded each."""
+
+    list_display = ("credit_code", "name", "status", "effective_on", "source", "recorded_by", "recorded_at")
+    list_filter = ("status",)
+    list_select_related = ("recorded_by",)
     search_fields = ("credit_code", "name")
 
 

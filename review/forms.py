@@ -4,10 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common import forms as fields
-from common.forms import MoneyField
+from common.forms import DateInput, MoneyField
 from common.money import yuan
 from declarations.enums import DeclarationState
 from review.acceptance import checklist_for
+from review.models import UnitStatus
 
 
 class NoteForm(forms.Form):
@@ -114,3 +115,29 @@ class QueueFilterForm(forms.Form):
     )
     programme = forms.CharField(label=_("Programme"), required=False, max_length=10)
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+
+class UnitStatusForm(forms.Form):
+    """A change of a unit's registration status (Art. 17), as staff record it for one organisation."""
+
+    status = forms.ChoiceField(
+        label=_("Registration status"),
+        choices=UnitStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the change of registration."),
+            "invalid_choice": _("Choose one of the changes listed."),
+        },
+    )
+    effective_on = forms.DateField(
+        label=_("Effective on"),
+        widget=DateInput(),
+        error_messages={"required": _("Give the day the change took effect."), "invalid": _("Enter a valid date.")},
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=200,
+        help_text=_("For example the market regulator's notice and its reference."),
+        error_messages={"required": _("Say where the change is recorded, such as the market regulator's notice.")},
+    )
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -134,6 +134,7 @@ class CreditRecord(models.Model):
 class Register(models.TextChoices):
     CREDIT = "credit", _("Credit register (Art. 17)")
     FUNDING = "funding", _("Register of municipal funds granted (Art. 16)")
+    UNIT_STATUS = "unit_status", _("Register of unit status (Art. 17)")
 
 
 class RegisterImport(models.Model):
@@ -155,6 +156,75 @@ class RegisterImport(models.Model):
 
     def __str__(self):
         return f"{self.get_register_display()}: {self.file_name}"
+
+
+class UnitStatus(models.TextChoices):
+    """The changes of registration after which Art. 17 no longer supports a unit."""
+
+    REVOKED = "revoked", _("Business licence revoked")
+    CANCELLED = "cancelled", _("Registration cancelled")
+    MOVED_OUT = "moved_out", _("Registered place moved out of Beijing")
+
+
+class UnitStatusRecordQuerySet(models.QuerySet):
+    def effective_on(self, day):
+        return self.filter(effective_on__lte=day)
+
+
+class UnitStatusRecord(models.Model):
+    """A change of a unit's registration (Art. 17: revoked, cancelled, moved out of Beijing) for a
+    unified social credit code, from the day it took effect: imported from a register file, recorded
+    by staff, or recorded when the unit's own profile moved it out of Beijing."""
+
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, db_index=True)
+    name = models.CharField(_("name as listed"), max_length=200, blank=True)
+    status = models.CharField(_("registration status"), max_length=20, choices=UnitStatus.choices)
+    effective_on = models.DateField(_("effective on"))
+    source = models.CharField(
+        _("source"), max_length=200, help_text=_("For example the market regulator's notice and its reference.")
+    )
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    imported_from = models.ForeignKey(
+        RegisterImport,
+        verbose_name=_("imported from"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="unit_status_records",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = UnitStatusRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit status record")
+        verbose_name_plural = _("unit status records")
+        ordering = ["credit_code", "-effective_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(imported_from__isnull=False) | models.Q(recorded_by__isnull=False),
+                name="unit_status_record_imported_or_recorded_by",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.credit_code} {self.get_status_display()}"
+
+    def describe(self):
+        """The record as a refusal names it: status, the day it took effect and source."""
+        return _("%(status)s, effective %(date)s, source: %(source)s") % {
+            "status": self.get_status_display(),
+            "date": self.effective_on.isoformat(),
+            "source": self.source,
+        }
 
 
 class FundingRecord(models.Model):

@@ -1,25 +1,93 @@
-"""The Art. 17 re-check: for now the credit register alone (the register of unit status lands with
-branch issue14-recheck, which replaces this module)."""
+"""The Art. 17 check of a unit, the one function every point of the work asks: submission (the bar the
+applicant meets), acceptance, the decision, and the re-check before every payment.
 
+A unit fails it on a day when the credit register holds a record in force that day for its unified
+social credit code (research dishonesty, enforcement, seriously illegal and untrustworthy), or when
+the register of unit status holds a change that took effect by that day (business licence revoked,
+registration cancelled, registered place moved out of Beijing)."""
+
+from collections import defaultdict
 from dataclasses import dataclass
 
-from review.selectors import credit_records_against
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from review.models import CreditRecord, UnitStatusRecord
+
+
+class RecheckCause(models.TextChoices):
+    CREDIT = "credit", gettext_lazy("Credit record in force")
+    STATUS = "status", gettext_lazy("Registration status")
 
 
 @dataclass(frozen=True)
 class RecheckFinding:
-    cause: str
-    record: object
+    """One record that fails the unit, and the text naming it (in the language active when found)."""
+
+    cause: str  # RecheckCause
+    record: object  # the CreditRecord or UnitStatusRecord
     text: str
 
 
-def unit_recheck(organisation, *, on=None):
-    return [RecheckFinding("credit", r, r.describe()) for r in credit_records_against(organisation, on)]
+def _credit_finding(record):
+    return RecheckFinding(
+        RecheckCause.CREDIT, record, _("On a credit list: %(record)s") % {"record": record.describe()}
+    )
+
+
+def _status_finding(record):
+    return RecheckFinding(
+        RecheckCause.STATUS, record, _("Registration status: %(record)s") % {"record": record.describe()}
+    )
 
 
 def unit_recheck_many(organisations, *, on=None):
-    return {o.pk: unit_recheck(o, on=on) for o in organisations}
+    """{organisation id: [RecheckFinding]} for `organisations` (instances, already read) on the day
+    `on` (today, Beijing time, by default): an empty list for a unit that passes. Two queries
+    whatever the number of organisations, none for none. Credit findings come first, each cause's
+    records in the order they took effect."""
+    organisations = list(organisations)
+    if not organisations:
+        return {}
+    day = on or timezone.localdate()
+    codes = sorted({organisation.credit_code for organisation in organisations})
+    found = defaultdict(list)
+    credit = CreditRecord.objects.in_force_on(day).filter(credit_code__in=codes).order_by("starts_on", "pk")
+    for record in credit:
+        found[record.credit_code].append(_credit_finding(record))
+    statuses = UnitStatusRecord.objects.effective_on(day).filter(credit_code__in=codes).order_by("effective_on", "pk")
+    for record in statuses:
+        found[record.credit_code].append(_status_finding(record))
+    return {organisation.pk: list(found.get(organisation.credit_code, ())) for organisation in organisations}
+
+
+def unit_recheck(organisation, *, on=None):
+    """The Art. 17 findings against `organisation` on `on` (today by default); empty when it passes."""
+    return unit_recheck_many([organisation], on=on)[organisation.pk]
+
+
+def _joined(findings):
+    return "; ".join(finding.text for finding in findings)
 
 
 def recheck_stop_note(findings):
-    return "Art. 17: " + "; ".join(f.text for f in findings)
+    """The reason to stop support (disbursement's STOP transition) after a re-check found `findings`."""
+    return _("Support stopped after the Art. 17 re-check before payment: %(findings)s.") % {
+        "findings": _joined(findings)
+    }
+
+
+def recheck_disqualification_note(findings):
+    """The note of a disqualification under Art. 17 (at acceptance or the decision), naming every record."""
+    return _("Disqualified under Art. 17: %(records)s.") % {"records": _joined(findings)}
+
+
+def recheck_bars(organisation):
+    """Why Art. 17 bars the unit from declaring today: one text per record found. Submission asks it
+    through settings.DECLARATION_BARS."""
+    return [
+        _("Your organisation cannot declare (Art. 17). %(finding)s.") % {"finding": finding.text}
+        for finding in unit_recheck(organisation)
+    ]

@@ -1,5 +1,5 @@
-"""The registers the checks read: credit records (Art. 17) and municipal funds granted through other
-channels (Art. 16), imported by commission staff from CSV or XLSX files.
+"""The registers the checks read: credit records and changes of unit status (Art. 17), and municipal
+funds granted through other channels (Art. 16), imported by commission staff from CSV or XLSX files.
 
 An import validates the whole file first and lists every bad row; a file with any error imports
 nothing. A row identical to a record already in the register is skipped, not an error."""
@@ -18,7 +18,7 @@ import filetype
 import rules
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -26,9 +26,18 @@ from django.utils.translation import gettext_lazy
 
 from common.exports import neutralise
 from common.money import MONEY_LIMIT, yuan
+from declarations.models import Organisation
 from declarations.validators import normalise_credit_code, validate_credit_code
 from declarations.workflow import TransitionRefused
-from review.models import CreditList, CreditRecord, FundingRecord, Register, RegisterImport
+from review.models import (
+    CreditList,
+    CreditRecord,
+    FundingRecord,
+    Register,
+    RegisterImport,
+    UnitStatus,
+    UnitStatusRecord,
+)
 from review.tasks import check_double_funding_after_import
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -45,7 +54,7 @@ SHOWN_CHARACTERS = 100
 class Kind:
     TEXT = "text"
     CREDIT_CODE = "credit_code"
-    LIST = "list"
+    CHOICE = "choice"
     DATE = "date"
     AMOUNT = "amount"
 
@@ -56,6 +65,8 @@ class Column:
     chinese: tuple  # the Chinese headers, the first one written in the templates
     kind: str = Kind.TEXT
     required: bool = True
+    choices: type | None = None  # Kind.CHOICE: the TextChoices, with its Chinese names in CHOICE_NAMES_ZH
+    unknown: str = ""  # Kind.CHOICE: the message for a value that is none of them, with %(names)s
 
 
 @dataclass(frozen=True)
@@ -74,7 +85,13 @@ SPECS = {
         columns=(
             Column("credit_code", ("统一社会信用代码",), Kind.CREDIT_CODE),
             Column("name", ("名称",), required=False),
-            Column("list", ("名单",), Kind.LIST),
+            Column(
+                "list",
+                ("名单",),
+                Kind.CHOICE,
+                choices=CreditList,
+                unknown=gettext_lazy("Unknown list: use one of %(names)s."),
+            ),
             Column("starts_on", ("起始日期",), Kind.DATE),
             Column("ends_on", ("截止日期",), Kind.DATE, required=False),
             Column("source", ("来源",)),
@@ -93,12 +110,33 @@ SPECS = {
             Column("reference", ("文号",), required=False),
         ),
     ),
+    Register.UNIT_STATUS: RegisterSpec(
+        model=UnitStatusRecord,
+        columns=(
+            Column("credit_code", ("统一社会信用代码",), Kind.CREDIT_CODE),
+            Column("name", ("名称", "单位名称"), required=False),
+            Column(
+                "status",
+                ("登记状态", "状态"),
+                Kind.CHOICE,
+                choices=UnitStatus,
+                unknown=gettext_lazy("Unknown status: use one of %(names)s."),
+            ),
+            Column("effective_on", ("生效日期", "变更日期"), Kind.DATE),
+            Column("source", ("来源",)),
+            Column("note", ("备注",), required=False),
+        ),
+    ),
 }
-# The Chinese names of the lists of Art. 17, as the registers publish them.
-LIST_NAMES_ZH = {
-    CreditList.RESEARCH_DISHONESTY: "科研失信",
-    CreditList.ENFORCEMENT: "失信被执行人",
-    CreditList.SERIOUSLY_ILLEGAL: "严重违法失信企业",
+# The Chinese names of the lists and statuses of Art. 17 as the registers publish them: the first is
+# the one the report suggests, the others are read too.
+CHOICE_NAMES_ZH = {
+    CreditList.RESEARCH_DISHONESTY: ("科研失信",),
+    CreditList.ENFORCEMENT: ("失信被执行人",),
+    CreditList.SERIOUSLY_ILLEGAL: ("严重违法失信企业",),
+    UnitStatus.REVOKED: ("吊销", "已吊销", "被吊销", "吊销营业执照"),
+    UnitStatus.CANCELLED: ("注销", "已注销", "被注销"),
+    UnitStatus.MOVED_OUT: ("迁出北京", "迁出本市", "注册地迁出本市", "注册地迁出北京"),
 }
 
 
@@ -281,13 +319,15 @@ _DATE = re.compile(
 _AMOUNT = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 
-def _list_names():
+def _choice_names(choices):
+    """{name as written in a file, lower case: value} for a TextChoices: value, English label, Chinese names."""
     names = {}
-    for choice in CreditList:
+    for choice in choices:
         names[choice.value] = choice.value
         with translation.override("en"):
             names[str(choice.label).lower()] = choice.value
-        names[LIST_NAMES_ZH[choice]] = choice.value
+        for name in CHOICE_NAMES_ZH[choice]:
+            names[name] = choice.value
     return names
 
 
@@ -327,7 +367,7 @@ def _parse_amount(value):
     return amount.quantize(Decimal("0.01"))
 
 
-def _parse(column, model, value, list_names):
+def _parse(column, model, value, choice_names):
     """The column's value from one cell, or ValidationError with the message for the report."""
     if column.kind == Kind.DATE:
         if _text(value) == "":
@@ -350,13 +390,13 @@ def _parse(column, model, value, list_names):
         code = normalise_credit_code(text)
         validate_credit_code(code)
         return code
-    if column.kind == Kind.LIST:
+    if column.kind == Kind.CHOICE:
         try:
-            return list_names[text.lower()]
+            return choice_names[column.name][text.lower()]
         except KeyError:
             raise ValidationError(
-                _("Unknown list: use one of %(names)s.")
-                % {"names": ", ".join(f"{choice.value} / {LIST_NAMES_ZH[choice]}" for choice in CreditList)}
+                str(column.unknown)
+                % {"names": ", ".join(f"{choice.value} / {CHOICE_NAMES_ZH[choice][0]}" for choice in column.choices)}
             ) from None
     max_length = model._meta.get_field(column.name).max_length
     if max_length and len(text) > max_length:
@@ -425,7 +465,7 @@ def _blank(cells):
 
 def _validate(spec, kind, rows, report):
     """The values of every good row; every problem goes into the report."""
-    list_names = _list_names()
+    choice_names = {column.name: _choice_names(column.choices) for column in spec.columns if column.kind == Kind.CHOICE}
     header = None
     good, first_seen = [], {}
     for number, cells in rows:
@@ -459,7 +499,7 @@ def _validate(spec, kind, rows, report):
         for index, column in positions.items():
             raw = cells[index] if index < len(cells) else None
             try:
-                values[column.name] = _parse(column, spec.model, raw, list_names)
+                values[column.name] = _parse(column, spec.model, raw, choice_names)
             except ValidationError as invalid:
                 report.errors.append(RowError(number, headers[column.name], " ".join(invalid.messages), _shown(raw)))
         if (
@@ -519,7 +559,7 @@ def _file_name(name):
 
 
 def register_import(*, register, uploaded_file, actor):
-    """Import a CSV or XLSX file into the credit or the funding register; returns an ImportReport.
+    """Import a CSV or XLSX file into a register (Register); returns an ImportReport.
 
     The whole file is validated first and every problem reported; with any problem nothing is
     imported. Otherwise, in one transaction: the register is locked (PostgreSQL), rows identical to
@@ -594,10 +634,7 @@ def register_template_xlsx(register):
 
 def register_counts():
     """{register: number of records}."""
-    return {
-        Register.CREDIT: CreditRecord.objects.count(),
-        Register.FUNDING: FundingRecord.objects.count(),
-    }
+    return {register: spec.model.objects.count() for register, spec in SPECS.items()}
 
 
 def register_imports_latest(limit=10):
@@ -605,12 +642,19 @@ def register_imports_latest(limit=10):
 
 
 def register_records(register, q=""):
-    """The register's records, searched by credit code or name, with the import each came from."""
+    """The register's records, searched by credit code or name, with the import each came from and,
+    in the registers of Art. 17, the id of the organisation of the code (`organisation_pk`) or None."""
     register = Register(register)
     records = SPECS[register].model.objects.select_related("imported_from")
+    if register == Register.UNIT_STATUS:
+        records = records.select_related("recorded_by")
+    if register in (Register.CREDIT, Register.UNIT_STATUS):
+        # The organisation of the code, when one has signed up, for a link to its console page.
+        organisations = Organisation.objects.filter(credit_code=OuterRef("credit_code")).values("pk")
+        records = records.annotate(organisation_pk=Subquery(organisations[:1]))
     q = (q or "").strip()
     if q:
-        if register == Register.CREDIT:
+        if register in (Register.CREDIT, Register.UNIT_STATUS):
             records = records.filter(Q(credit_code__icontains=q) | Q(name__icontains=q))
         else:
             records = records.filter(

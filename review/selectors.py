@@ -4,7 +4,6 @@ from functools import lru_cache
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.models import User
@@ -115,19 +114,3 @@ def reviewers_with_load(declaration=None):
 def acceptance_checks(declaration):
     """Each round's formal review of `declaration`, with who checked it."""
     return list(declaration.acceptance_checks.select_related("checked_by"))
-
-
-def credit_record_bars(organisation):
-    """Why the credit register bars the unit from declaring today (Art. 17): one text per record in
-    force. Submission asks it through settings.DECLARATION_BARS."""
-    return [
-        _("Your organisation is on a credit list and cannot declare (Art. 17): %(record)s.")
-        % {"record": record.describe()}
-        for record in credit_records_against(organisation)
-    ]
-
-
-def credit_records_against(organisation, day=None):
-    """The Art. 17 credit records in force on `day` (today by default) for the organisation's code."""
-    records = CreditRecord.objects.in_force_on(day or timezone.localdate())
-    return list(records.filter(credit_code=organisation.credit_code))

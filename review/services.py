@@ -37,7 +37,7 @@ from review.models import (
     ReviewAssignment,
     SupportScheme,
 )
-from review.selectors import credit_records_against
+from review.recheck import recheck_disqualification_note, unit_recheck
 
 
 def _ticked(checklist):
@@ -50,20 +50,19 @@ def _transition_allowed(declaration, action, actor):
         raise TransitionRefused(refusal)
 
 
-def credit_disqualification_note(records):
-    """The note of a disqualification under Art. 17, naming every record found."""
-    return _("Disqualified under Art. 17: %(records)s.") % {"records": "; ".join(r.describe() for r in records)}
-
-
-def _disqualified_for_credit(declaration, actor):
-    """The Art. 17 check: with a credit record in force today, disqualify the declaration (naming the
-    record) and return True; otherwise False. Runs at acceptance and before the decision; the
-    applicant meets the same check at submission."""
-    records = credit_records_against(declaration.organisation)
-    if not records:
+def _disqualified_by_recheck(declaration, actor):
+    """The Art. 17 check (review.recheck.unit_recheck): with a credit record in force today or a
+    change of registration status in effect, disqualify the declaration (naming every record) and
+    return True; otherwise False. Runs at acceptance and before the decision; the applicant meets the
+    same check at submission, finance before every payment."""
+    findings = unit_recheck(declaration.organisation)
+    if not findings:
         return False
     declaration_transition(
-        declaration_id=declaration.pk, action=A.DISQUALIFY, actor=actor, note=credit_disqualification_note(records)
+        declaration_id=declaration.pk,
+        action=A.DISQUALIFY,
+        actor=actor,
+        note=recheck_disqualification_note(findings),
     )
     return True
 
@@ -81,13 +80,13 @@ def _acceptance_checked(declaration, actor, checklist, outcome, note):
 @transaction.atomic
 def declaration_accept(*, declaration_id, actor, checklist, note=""):
     """Accept a submitted declaration once every checklist item is ticked (`checklist`: item key ->
-    ticked). A credit record in force disqualifies it instead, with the record named; check the
+    ticked). A record the Art. 17 check finds disqualifies it instead, with the record named; check the
     returned declaration's state. An accepted declaration is checked for double funding (Art. 16)."""
     declaration = (
         Declaration.objects.select_for_update().select_related("organisation", "programme").get(pk=declaration_id)
     )
     _transition_allowed(declaration, A.ACCEPT, actor)
-    if _disqualified_for_credit(declaration, actor):
+    if _disqualified_by_recheck(declaration, actor):
         declaration.refresh_from_db()
         _acceptance_checked(
             declaration, actor, checklist, AcceptanceOutcome.DISQUALIFIED, declaration.events.latest("pk").note
@@ -227,7 +226,7 @@ def latest_meeting_opinion(declaration):
 def decision_refusal(declaration):
     """Why `declaration` cannot be decided now, or None: the evaluation meeting has not given its
     opinion, or a possible double funding (Art. 16) is still to be judged or was judged the same
-    project. The credit check (Art. 17) is not here: a record found disqualifies instead."""
+    project. The Art. 17 check is not here: a record found disqualifies instead."""
     matches = {m.judgement for m in declaration.double_funding_matches.all()}
     if MatchJudgement.SAME_PROJECT in matches:
         return _("A funded project of this unit was judged to be the same project (Art. 16): it cannot be supported.")
@@ -240,10 +239,10 @@ def decision_refusal(declaration):
 
 def _decide(declaration_id, actor, action, outcome, note, prepare=None, changes=None):
     """The decision as the evaluation meeting's opinion supports it, with its `Decision` record;
-    a credit record in force disqualifies the declaration instead (check the returned state)."""
+    a record the Art. 17 check finds disqualifies the declaration instead (check the returned state)."""
     declaration = Declaration.objects.select_for_update().select_related("organisation").get(pk=declaration_id)
     _transition_allowed(declaration, action, actor)
-    if _disqualified_for_credit(declaration, actor):
+    if _disqualified_by_recheck(declaration, actor):
         declaration.refresh_from_db()
         return declaration
     refusal = decision_refusal(declaration)
@@ -378,7 +377,7 @@ def _apply_one(action, declaration, actor, reviewers, note):
     else:
         result = declaration_decide_per_opinion(declaration_id=pk, actor=actor)
     if result.state == S.DISQUALIFIED:
-        # A credit record in force (Art. 17): the service disqualified it, naming the record.
+        # A record the Art. 17 check found: the service disqualified it, naming the record.
         event = result.events.order_by("-created_at", "-pk").first()
         return BulkOutcome(result, DISQUALIFIED, event.note)
     if result.state == S.APPROVED:

@@ -135,3 +135,21 @@ def test_demo_has_an_order_waiting_for_finance2_and_one_blocked_by_the_re_check(
     assert len(blocked) == 1 and len(clear) == 1
     assert "Credit China" in blocked[0].rechecks.get().findings[0]["text"]
     assert PaymentOrder.objects.filter(state=PaymentOrderState.PAID, decided_by__username="finance2").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_unit_moved_out_of_beijing_that_the_art_17_check_finds():
+    from config.management.commands.load_demo import MOVED_AWAY
+    from review.models import UnitStatus
+    from review.recheck import unit_recheck
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+
+    moved = Organisation.objects.get(credit_code=MOVED_AWAY["credit_code"])
+    findings = unit_recheck(moved)
+    assert [(f.record.status, f.record.recorded_by.username) for f in findings] == [(UnitStatus.MOVED_OUT, "staff")]
+    assert not moved.declarations.exists()
+    # The units of the demo's walk pass the check.
+    for username in ("applicant1", "applicant2"):
+        assert unit_recheck(User.objects.get(username=username).organisation) == []

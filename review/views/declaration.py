@@ -26,6 +26,7 @@ from declarations.selectors import (
 from declarations.workflow import TRANSITIONS, TransitionRefused, actions_available, declaration_transition
 from review import selectors, services
 from review.forms import AcceptanceForm, AssignForm, DecisionForm, NoteForm, ReasonForm
+from review.recheck import unit_recheck
 from review.views.sections import SECTIONS
 
 ACCEPTANCE = "acceptance"
@@ -119,10 +120,10 @@ def _forms_for(declaration, user, actions, award, decision_refusal):
 
 
 def _staff_checks(declaration, actions, acceptance_form=None):
-    """The acceptance checklist and the credit check (Art. 17) as staff see them."""
+    """The acceptance checklist and the Art. 17 check of the unit as staff see them."""
     context = {
-        "credit_records": selectors.credit_records_against(declaration.organisation),
-        "credit_checked_on": timezone.localdate(),
+        "recheck_findings": unit_recheck(declaration.organisation),
+        "recheck_on": timezone.localdate(),
         "acceptance_checks": selectors.acceptance_checks(declaration),
     }
     if A.ACCEPT in actions:

@@ -25,7 +25,8 @@ from disbursement.services import (
     order_reject,
     payment_plan_set,
 )
-from review.models import CreditList, CreditRecord
+from review.models import CreditList, CreditRecord, UnitStatus
+from review.unit_status import unit_status_record
 from tests.disbursement.conftest import APPROVED
 
 
@@ -358,3 +359,37 @@ def test_order_approval_blocked_by_a_credit_record_listed_after_decision(client,
     assert not Payment.objects.exists()
     with pytest.raises(OrderBlocked, match="Credit China 2026-0042"):
         order_approve(order_id=order.pk, actor=second_finance)
+
+
+def test_order_approval_blocked_by_a_move_out_of_beijing_recorded_after_decision(
+    client, confirmed, finance, staff, second_finance
+):
+    order = order_prepare(declaration_id=confirmed.pk, actor=finance)
+    unit_status_record(
+        organisation_id=confirmed.organisation_id,
+        actor=staff,
+        status=UnitStatus.MOVED_OUT,
+        effective_on=timezone.localdate(),
+        source="Haidian market regulator, notice 2026-88",
+    )
+    client.force_login(second_finance)
+
+    response = client.post(reverse("disbursement:order_approve", args=[order.pk]))
+
+    order.refresh_from_db()
+    assert response.status_code == 409
+    assert order.state == OS.PREPARED
+    recheck = Recheck.objects.get(order=order)
+    assert not recheck.passed and "notice 2026-88" in recheck.findings[0]["text"]
+    assert "notice 2026-88" in response.context["stop_form"].initial["reason"]
+    assert not Payment.objects.exists()
+
+    stopped = client.post(
+        reverse("disbursement:stop", args=[confirmed.pk]),
+        {"stop-reason": response.context["stop_form"].initial["reason"]},
+    )
+    confirmed.refresh_from_db()
+    order.refresh_from_db()
+    assert stopped.status_code == 302
+    assert confirmed.state == S.STOPPED
+    assert order.state == OS.CANCELLED

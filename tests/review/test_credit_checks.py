@@ -79,7 +79,7 @@ def test_point_two_through_the_console_warns_with_the_record(client, staff, cast
     client.force_login(staff)
 
     page = client.get(f"/console/{declaration.pk}/").content.decode()
-    assert "Credit records in force for" in page
+    assert "Art. 17 records for" in page
     assert record.describe() in page
 
     response = client.post(

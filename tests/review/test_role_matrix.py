@@ -27,6 +27,7 @@ from review.models import (
     MeetingWithdrawal,
     RegisterImport,
     ReviewAssignment,
+    UnitStatusRecord,
 )
 from tests.conftest import PEOPLE, person
 from tests.factories import DeclarationFactory, ReviewerFactory
@@ -83,6 +84,7 @@ def shared(module_db):
             "meeting": opinion.meeting,
             "match": match,
             "draft": DeclarationFactory(organisation=applicant.organisation, created_by=applicant),
+            "organisation": applicant.organisation,
         }
         return {
             "people": {name: user.pk for name, user in people.items()},
@@ -131,6 +133,15 @@ STAFF_ONLY = [
     ("get", "review:register_records", {"register": "funding"}, None),
     ("get", "review:register_template_csv", {"register": "credit"}, None),
     ("get", "review:register_template_xlsx", {"register": "funding"}, None),
+    ("get", "review:register_records", {"register": "unit_status"}, None),
+    ("get", "review:register_template_csv", {"register": "unit_status"}, None),
+    ("get", "review:organisation", {"pk": "organisation"}, None),
+    (
+        "post",
+        "review:organisation",
+        {"pk": "organisation"},
+        lambda w: {"status": "moved_out", "effective_on": "2026-01-05", "source": "AMR"},
+    ),
     ("get", "review:double_funding", {"pk": "under_review"}, None),
     (
         "post",
@@ -218,6 +229,7 @@ WATCHED = [
     CreditRecord,
     FundingRecord,
     RegisterImport,
+    UnitStatusRecord,
     DoubleFundingMatch,
     EvaluationMeeting,
     MeetingWithdrawal,

@@ -32,7 +32,8 @@ from declarations.workflow import DISBURSEMENT_STATES, IN_PUBLICITY_STATES
 from disbursement.services import OrderBlocked, order_approve, order_prepare
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
 from review.double_funding import double_funding_check
-from review.models import CreditList, CreditRecord, FundingRecord
+from review.models import CreditList, CreditRecord, FundingRecord, UnitStatus, UnitStatusRecord
+from review.unit_status import unit_status_record
 
 PASSWORD = "demo-pass-2026"
 
@@ -74,6 +75,18 @@ ORGANISATIONS = {
         "annual_revenue": Decimal("12000000.00"),
         "legal_representative": "Sun Hao",
     },
+}
+# A unit that moved its registered place out of Beijing (Art. 17), recorded by staff in the register of
+# unit status on the day the demo loads; it has no user and declares nothing in the demo.
+MOVED_AWAY = {
+    "name": "Beijing Northbridge Optoelectronics Co., Ltd.",
+    "credit_code": _code("91110108MA05NT3D9"),
+    "organisation_type": "enterprise",
+    "district": "outside_beijing",
+    "registered_capital": Decimal("30000000.00"),
+    "established_on": datetime.date(2019, 3, 12),
+    "annual_revenue": Decimal("41000000.00"),
+    "legal_representative": "Li Na",
 }
 
 FACTS = {
@@ -265,8 +278,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Order {order.number} of {declaration.number} is blocked by the Art. 17 re-check.")
 
     def _registers(self, users):
-        """A credit record of another unit, and a project applicant1 was already funded for through
-        another channel, which the double-funding check (Art. 16) flags on its accepted declaration."""
+        """A credit record of another unit, a unit that moved out of Beijing (register of unit status,
+        Art. 17), and a project applicant1 was already funded for through another channel, which the
+        double-funding check (Art. 16) flags on its accepted declaration."""
         CreditRecord.objects.get_or_create(
             credit_code=_code("91110112MA04XY5L7"),
             list=CreditList.ENFORCEMENT,
@@ -276,6 +290,16 @@ class Command(BaseCommand):
                 "source": "Credit China, enforcement list No. 2026-0315",
             },
         )
+        moved, _ = Organisation.objects.get_or_create(credit_code=MOVED_AWAY["credit_code"], defaults=MOVED_AWAY)
+        if not UnitStatusRecord.objects.filter(credit_code=moved.credit_code).exists():
+            unit_status_record(
+                organisation_id=moved.pk,
+                actor=users["staff"],
+                status=UnitStatus.MOVED_OUT,
+                effective_on=timezone.localdate(),
+                source="Beijing Municipal Administration for Market Regulation, change of registration No. 2026-1187",
+                note="Registered place moved to the Binhai New Area, Tianjin.",
+            )
         organisation = users["applicant1"].organisation
         FundingRecord.objects.get_or_create(
             credit_code=organisation.credit_code,
