@@ -14,6 +14,8 @@ from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Programme
 from notices.models import Notice
+from publicity.calendar import covered_years
+from publicity.calendar_services import calendar_holiday_add, calendar_year_complete
 from publicity.tasks import close_due_publicity_batches
 from review.acceptance import checklist_for
 from review.evaluation import programme_rubric
@@ -21,9 +23,22 @@ from review.models import EvaluationMeeting
 from tests.declarations.test_applicant_site import fill_in
 
 
+@pytest.fixture
+def next_year_entered(administrator):
+    """The administrator has entered next year's working days, as in a real December (from late
+    December a publicity period reaches the next year, which is refused until it is entered)."""
+    year = timezone.localdate().year + 1
+    if not covered_years(datetime.date(year, 1, 1), datetime.date(year, 12, 31)):
+        new_year = datetime.date(year, 1, 1)
+        calendar_holiday_add(
+            actor=administrator, year=year, name="New Year's Day", first_day=new_year, last_day=new_year
+        )
+        calendar_year_complete(actor=administrator, year=year)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_declaration_goes_from_draft_to_paid_through_every_state(
-    client, applicant, staff, reviewer, second_reviewer, finance, open_call
+    client, applicant, staff, reviewer, second_reviewer, finance, second_finance, open_call, next_year_entered
 ):
     # The applicant creates, fills in and submits the declaration.
     client.force_login(applicant)
@@ -110,17 +125,44 @@ def test_declaration_goes_from_draft_to_paid_through_every_state(
     traveller.start()
     close_due_publicity_batches.delay()  # eager in tests: runs in process
 
-    # Finance pays in two instalments.
+    # Finance records the unit's account and a plan of two tranches; each tranche's order is
+    # prepared by one finance officer, approved by the other after the Art. 17 re-check, and paid.
     client.force_login(finance)
-    for amount, reference in [("600,000.00", "CZ-2026-001"), ("1,000,000.00", "CZ-2026-002")]:
+    client.post(
+        f"/disbursement/organisations/{declaration.organisation_id}/bank-account/",
+        {
+            "account_name": declaration.organisation.name,
+            "bank_name": "Bank of Beijing, Zhongguancun Branch",
+            "account_number": "6222 0202 0011 2233 445",
+        },
+    )
+    client.post(
+        f"/disbursement/{declaration.pk}/plan/",
+        {
+            "plan-TOTAL_FORMS": "2",
+            "plan-INITIAL_FORMS": "0",
+            "plan-0-amount": "600,000.00",
+            "plan-1-amount": "1,000,000.00",
+        },
+    )
+    for tranche, reference in [(1, "CZ-2026-001"), (2, "CZ-2026-002")]:
+        client.force_login(finance)
+        client.post(f"/disbursement/{declaration.pk}/orders/", {"order-tranche": str(tranche)})
+        order = declaration.orders.get(tranche__number=tranche)
+        client.force_login(second_finance)
+        client.post(f"/disbursement/orders/{order.pk}/approve/")
+        client.force_login(finance)
         client.post(
-            f"/disbursement/{declaration.pk}/payments/",
+            f"/disbursement/orders/{order.pk}/paid/",
             {
-                "payment-amount": amount,
-                "payment-paid_on": timezone.localdate().isoformat(),
-                "payment-reference": reference,
+                f"mark_paid-{order.pk}-voucher_number": reference,
+                f"mark_paid-{order.pk}-paid_on": timezone.localdate().isoformat(),
             },
         )
+    assert list(declaration.payments.values_list("amount", "reference")) == [
+        (Decimal("600000.00"), "CZ-2026-001"),
+        (Decimal("1000000.00"), "CZ-2026-002"),
+    ]
 
     traveller.stop()
     declaration.refresh_from_db()
