@@ -16,5 +16,6 @@ def permissions(request):
             "disburse": rules.has_perm("disbursement.disburse", user),
             "manage_calendar": rules.has_perm("publicity.manage_calendar", user),
             "view_budgets": rules.has_perm("review.view_budgets", user),
+            "manage_budgets": rules.has_perm("review.manage_budgets", user),
         }
     }

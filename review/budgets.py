@@ -231,6 +231,7 @@ def budget_history(programme, year):
 # --- The budget line of the ranking -------------------------------------------------------------
 
 FITS, BEYOND, DECIDED, NOT_DRAWING = "fits", "beyond", "decided", "not_drawing"
+PROPOSED, AWARD_CAP = "proposed", "award_cap"
 
 
 @dataclass
@@ -239,7 +240,7 @@ class BudgetLine:
     proposals that fit within what is left, taken in rank order, and the first that does not."""
 
     position: BudgetPosition
-    # declaration id -> (what it would take from the budget or None, the running total to it)
+    # declaration id -> (what it would take from the budget or None, PROPOSED or AWARD_CAP, the running total to it)
     draws: dict = field(default_factory=dict)
     fitting: int = 0
     fitting_total: Decimal = ZERO
@@ -247,11 +248,12 @@ class BudgetLine:
     first_beyond: int | None = None
 
     def mark(self, summaries):
-        """Set on each row of a page of the ranking its `draw`, `drawn` (running total), `budget_status`
-        (FITS, BEYOND, DECIDED, NOT_DRAWING) and `budget_line_above` (the line falls just above it)."""
+        """Set on each row of a page of the ranking its `draw`, `draw_basis` (PROPOSED or AWARD_CAP),
+        `drawn` (the running total), `budget_status` (FITS, BEYOND, DECIDED, NOT_DRAWING) and
+        `budget_line_above` (the line falls just above it)."""
         for summary in summaries:
-            draw, drawn = self.draws.get(summary.pk, (None, None))
-            summary.draw, summary.drawn = draw, drawn
+            draw, basis, drawn = self.draws.get(summary.pk, (None, None, None))
+            summary.draw, summary.draw_basis, summary.drawn = draw, basis, drawn
             if draw is None:
                 decided = summary.declaration.state in DECIDED_STATES
                 summary.budget_status = DECIDED if decided else NOT_DRAWING
@@ -279,12 +281,12 @@ def ranking_budget_line(summaries, position):
     line = BudgetLine(position)
     drawn = ZERO
     for pk, state, scheme, proposed, award_cap in rows:
-        draw = None
+        draw = basis = None
         if state in OPEN_STATES:
             if scheme == SupportScheme.SUPPORT:
-                draw = proposed
-            elif scheme is None:
-                draw = award_cap
+                draw, basis = proposed, PROPOSED
+            elif scheme is None and award_cap is not None:
+                draw, basis = award_cap, AWARD_CAP
         if draw is not None:
             drawn += draw
             if drawn <= position.left:
@@ -294,5 +296,5 @@ def ranking_budget_line(summaries, position):
                 line.beyond += 1
                 if line.first_beyond is None:
                     line.first_beyond = pk
-        line.draws[pk] = (draw, drawn if draw is not None else None)
+        line.draws[pk] = (draw, basis, drawn if draw is not None else None)
     return line

@@ -1,4 +1,4 @@
-from review.views import declaration, evaluation, meetings, queue, registers
+from review.views import budgets, declaration, evaluation, meetings, queue, registers
 
 app_name = "review"
 urlpatterns = [
@@ -7,4 +7,5 @@ urlpatterns = [
     *evaluation.urlpatterns,
     *registers.urlpatterns,
     *meetings.urlpatterns,
+    *budgets.urlpatterns,
 ]
