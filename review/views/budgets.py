@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.forms import MAX_PK
@@ -67,7 +68,8 @@ def _posted_form(request, form_class, **kwargs):
 @permission_required("review.view_budgets")
 def budgets(request):
     years = budget_years()
-    filter_form = BudgetYearForm(request.GET or None, years=years)
+    # This year's budgets first; "every year" is the filter left empty.
+    filter_form = BudgetYearForm(request.GET or {"year": timezone.localdate().year}, years=years)
     year = filter_form.cleaned_data["year"] if filter_form.is_valid() else None
     may_manage = rules.has_perm("review.manage_budgets", request.user)
     form = NewBudgetForm() if may_manage else None

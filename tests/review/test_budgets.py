@@ -517,7 +517,7 @@ def test_the_budget_list_costs_as_many_queries_for_many_years_as_for_one(
     first = CallFactory(budgets=False)
     budgets_for(first.year, programmes)
     with CaptureQueriesContext(connection) as baseline:
-        response = client.get("/console/budgets/")
+        response = client.get("/console/budgets/", {"year": ""})
     assert len(response.context["page"]) == 2 * len(programmes)  # this year and the next
 
     for year in range(first.year - 8, first.year):
@@ -525,19 +525,28 @@ def test_the_budget_list_costs_as_many_queries_for_many_years_as_for_one(
         declaration = DeclarationFactory(call=CallFactory(year=year, budgets=False), state=S.APPROVED)
         Declaration.objects.filter(pk=declaration.pk).update(approved_amount=D("1000.00"))
     with django_assert_max_num_queries(len(baseline)):
-        response = client.get("/console/budgets/", {"page": 2})
+        response = client.get("/console/budgets/", {"year": "", "page": 2})
     assert len(response.context["page"]) == BUDGETS_PER_PAGE
     assert response.context["page"].paginator.count == 10 * len(programmes)
 
 
-def test_the_budget_list_filters_by_year(client, staff, set_budget, art6, call):
+def test_the_budget_list_shows_this_years_budgets_first_and_every_year_on_request(
+    client, staff, set_budget, art6, call
+):
     set_budget("2000000.00")
+    set_budget("1000000.00", year=call.year - 1)
     client.force_login(staff)
-    response = client.get("/console/budgets/", {"year": call.year})
-    rows = [(p.programme.code, p.year, p.amount) for p in response.context["page"]]
-    assert rows[0] == ("ART5", call.year, None)
-    assert ("ART6", call.year, D("2000000.00")) in rows
-    assert {year for _code, year, _amount in rows} == {call.year}
+
+    def rows(query):
+        return [(p.programme.code, p.year, p.amount) for p in client.get("/console/budgets/", query).context["page"]]
+
+    this_year = rows({})
+    assert this_year == rows({"year": call.year})
+    assert this_year[:2] == [("ART5", call.year, None), ("ART6", call.year, D("2000000.00"))]
+    assert {year for _code, year, _amount in this_year} == {call.year}
+    every_year = rows({"year": ""})
+    assert [year for _code, year, _amount in every_year[::12]] == [call.year + 1, call.year, call.year - 1]
+    assert ("ART6", call.year - 1, D("1000000.00")) in every_year
     assert client.get("/console/budgets/", {"year": "nonsense"}).status_code == 200
 
 
