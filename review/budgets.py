@@ -198,7 +198,7 @@ def budget_list(*, years, page_number=None):
     """A page of BudgetPositions: each programme in each of `years`, the years in the order given
     and the programmes in theirs. Three queries whatever the number of rows."""
     programmes = list(Programme.objects.order_by("position", "pk"))
-    rows = [(programme, year) for year in years for programme in programmes]
+    rows: list = [(programme, year) for year in years for programme in programmes]
     page = Paginator(rows, BUDGETS_PER_PAGE).get_page(page_number)
     pairs = [(programme.pk, year) for programme, year in page.object_list]
     budgets = {}
