@@ -530,6 +530,22 @@ def test_the_budget_list_costs_as_many_queries_for_many_years_as_for_one(
     assert response.context["page"].paginator.count == 10 * len(programmes)
 
 
+def test_a_budgets_page_costs_as_many_queries_with_a_long_history_as_with_one_version(
+    client, administrator, set_budget, art6, call, django_assert_max_num_queries
+):
+    set_budget("1000.00")
+    client.force_login(administrator)
+    page = f"/console/budgets/{art6.pk}/{call.year}/"
+    with CaptureQueriesContext(connection) as baseline:
+        client.get(page)
+    for n in range(1, 40):
+        set_budget(f"{1000 + n}.00", reason=f"Adjustment {n}.")
+    with django_assert_max_num_queries(len(baseline)):
+        response = client.get(page, {"page": 2})
+    assert [v.reason for v in response.context["history"]][:2] == ["Adjustment 14.", "Adjustment 13."]
+    assert response.context["history"].paginator.count == 40
+
+
 def test_the_budget_list_shows_this_years_budgets_first_and_every_year_on_request(
     client, staff, set_budget, art6, call
 ):
