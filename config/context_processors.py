@@ -15,5 +15,7 @@ def permissions(request):
             "evaluate": rules.has_perm("review.evaluate", user),
             "disburse": rules.has_perm("disbursement.disburse", user),
             "manage_calendar": rules.has_perm("publicity.manage_calendar", user),
+            "view_budgets": rules.has_perm("review.view_budgets", user),
+            "manage_budgets": rules.has_perm("review.manage_budgets", user),
         }
     }

@@ -1,6 +1,7 @@
 """The finance officers' pages: a declaration's money page (plan, orders, payments, re-checks,
 stopping, recovery) and the actions on it. The console's lists are in disbursement/console.py."""
 
+import rules
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -101,6 +102,7 @@ def _declaration_page(request, declaration, *, status=200, **bound):
     user = request.user
     actions = actions_available(declaration, user)
     plan = payment_plan(declaration)
+    open_rows = [row for row in plan if row.open_amount > 0]
     orders = order_rows(declaration, user)
     payable = A.START_DISBURSEMENT in actions or A.COMPLETE_PAYMENT in actions
     plan_open = payable and not any(row.ordered for row in plan) and not any(row.actions for row in orders)
@@ -117,11 +119,11 @@ def _declaration_page(request, declaration, *, status=200, **bound):
         "recoveries": declaration.recoveries.all(),
         "blocked": bound.get("blocked"),
         "plan_formset": bound.get("plan_formset")
-        or (_plan_formset(declaration, plan) if plan_open and user.has_perm("disbursement.plan") else None),
+        or (_plan_formset(declaration, plan) if plan_open and rules.has_perm("disbursement.plan", user) else None),
         "prepare_form": bound.get("prepare_form")
         or (
-            OrderPrepareForm(prefix="order", tranches=[row for row in plan if row.open_amount > 0])
-            if payable and user.has_perm("disbursement.prepare_order") and any(row.open_amount > 0 for row in plan)
+            OrderPrepareForm(prefix="order", tranches=open_rows)
+            if payable and open_rows and rules.has_perm("disbursement.prepare_order", user)
             else None
         ),
         "stop_form": bound.get("stop_form") or (StopForm(prefix="stop") if A.STOP in actions else None),

@@ -596,6 +596,10 @@ class MeetingOpinion(models.Model):
         return f"{self.meeting}: {self.declaration}"
 
 
+# The order in which a declaration's meeting opinions are read when the latest one counts.
+OPINIONS_LATEST_FIRST = ("-meeting__held_on", "-meeting_id", "-pk")
+
+
 class DecisionOutcome(models.TextChoices):
     APPROVED = "approved", _("Support approved")
     NOT_SUPPORTED = "not_supported", _("Not supported")
@@ -637,3 +641,44 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.declaration}: {self.get_outcome_display()}"
+
+
+class Budget(models.Model):
+    """A programme's annual budget for one support year (Art. 2: the funds are used according to the
+    annual budget). Set and adjusted by the administrator through review.budgets.budget_set, which
+    refuses an amount below what is already committed; every version is kept with who set it and why.
+    Decisions to support may not take a programme over it (review.budgets.budget_check)."""
+
+    programme = models.ForeignKey(
+        "declarations.Programme", verbose_name=_("programme"), on_delete=models.PROTECT, related_name="budgets"
+    )
+    year = models.PositiveSmallIntegerField(_("support year"))
+    amount = models.DecimalField(_("annual budget (yuan)"), **MONEY)
+    reason = models.TextField(_("reason"), max_length=2000, help_text=_("For example the budget document's reference."))
+    # Empty only for a budget loaded without a person (the tests' calls); budget_set always names one.
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("annual budget")
+        verbose_name_plural = _("annual budgets")
+        ordering = ["-year", "programme__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "year"], name="one_budget_per_programme_year"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0),
+                name="budget_amount_not_negative",
+                violation_error_message=_("A budget cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.programme.code} {self.year}"

@@ -1,9 +1,10 @@
-"""The staff console's permissions: acceptance, evaluation and the decision, and who may enter."""
+"""The staff console's permissions: acceptance, evaluation, the decision and the annual budgets,
+and who may enter."""
 
 import rules
 
 from accounts.enums import Role
-from accounts.rules import is_commission_staff, is_console_user, is_finance_officer, is_reviewer
+from accounts.rules import is_administrator, is_commission_staff, is_console_user, is_finance_officer, is_reviewer
 from declarations.rules import is_assigned_reviewer, may_view_declaration
 
 # Who may sit on an evaluation meeting (review.meetings asks the database with the same roles).
@@ -40,3 +41,7 @@ rules.add_perm("review.decide", is_commission_staff)
 rules.add_perm("console.view_scores", is_commission_staff | is_finance_officer)
 # Expert reviewers score what they are assigned (review.evaluation checks the assignment).
 rules.add_perm("review.evaluate", is_reviewer)
+# The annual budgets (Art. 2): the administrator sets and adjusts them; commission staff, who
+# decide within them, read them (review.budgets).
+rules.add_perm("review.manage_budgets", is_administrator)
+rules.add_perm("review.view_budgets", is_administrator | is_commission_staff)

@@ -24,9 +24,11 @@ from declarations.workflow import (
 )
 from notices.services import notice_create
 from review.acceptance import checklist_for, checklist_record, checklist_unticked
+from review.budgets import budget_check
 from review.double_funding import double_funding_check
 from review.evaluation import evaluation_summary_refresh
 from review.models import (
+    OPINIONS_LATEST_FIRST,
     AcceptanceCheck,
     AcceptanceOutcome,
     ConflictOfInterest,
@@ -218,7 +220,7 @@ def latest_meeting_opinion(declaration):
     return (
         MeetingOpinion.objects.filter(declaration=declaration)
         .select_related("meeting")
-        .order_by("-meeting__held_on", "-meeting_id", "-pk")
+        .order_by(*OPINIONS_LATEST_FIRST)
         .first()
     )
 
@@ -275,11 +277,12 @@ def _decide(declaration_id, actor, action, outcome, note, prepare=None, changes=
 
 @transaction.atomic
 def declaration_approve(*, declaration_id, actor, amount, note=""):
-    """Decide to support: an approved amount above zero and no higher than the award cap, on the
-    evaluation meeting's opinion to support it.
+    """Decide to support: an approved amount above zero, no higher than the award cap and than what
+    is left of the programme's annual budget (review.budgets.OverBudget, also when no budget is
+    recorded), on the evaluation meeting's opinion to support it.
 
     Decisions in one programme wait for each other (the programme's row is locked), so two decisions
-    for the same key cannot both use the same annual or cumulative headroom."""
+    for the same key cannot both use the same annual or cumulative headroom, nor the same budget."""
     amount = Decimal(amount)
 
     def prepare(declaration):
@@ -293,6 +296,7 @@ def declaration_approve(*, declaration_id, actor, amount, note=""):
                 % {"amount": yuan(amount), "cap": yuan(assessment.award)},
                 cap=assessment.award,
             )
+        budget_check(declaration, amount)
         return {
             "approved_amount": amount,
             "decision_reason": note,

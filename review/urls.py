@@ -1,4 +1,4 @@
-from review.views import declaration, evaluation, meetings, organisations, queue, registers
+from review.views import budgets, declaration, evaluation, meetings, organisations, queue, registers
 
 app_name = "review"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *registers.urlpatterns,
     *meetings.urlpatterns,
     *organisations.urlpatterns,
+    *budgets.urlpatterns,
 ]

@@ -1,5 +1,6 @@
 import datetime
 import io
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,7 +9,7 @@ from django.utils import translation
 
 from accounts.models import User
 from declarations.enums import DeclarationState as S
-from declarations.models import Call, Declaration, DeclarationEvent, Organisation
+from declarations.models import Call, Declaration, DeclarationEvent, Organisation, Programme
 from notices.models import Notice
 
 DEMO_USERS = {
@@ -153,3 +154,25 @@ def test_the_demo_has_a_unit_moved_out_of_beijing_that_the_art_17_check_finds():
     # The units of the demo's walk pass the check.
     for username in ("applicant1", "applicant2"):
         assert unit_recheck(User.objects.get(username=username).organisation) == []
+
+
+@pytest.mark.django_db
+def test_the_demo_has_this_years_budget_for_every_programme_with_its_decisions_inside():
+    from review.budgets import budget_position
+    from review.models import Budget
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+    year = Call.objects.get().year
+    admin = User.objects.get(username="admin")
+    budgets = Budget.objects.filter(year=year).select_related("programme")
+    assert {b.programme for b in budgets} == set(Programme.objects.all())
+    assert {b.set_by for b in budgets} == {admin}
+    positions = {b.programme.code: budget_position(b.programme, year) for b in budgets}
+    assert all(p.left >= 0 for p in positions.values())
+    # What the demo decided is committed, with room left; ART9's budget was adjusted once.
+    assert positions["ART6"].committed > 0 and positions["ART9"].committed > 0
+    assert [v.amount for v in budgets.get(programme__code="ART9").history.order_by("history_id")] == [
+        Decimal("400000.00"),
+        Decimal("500000.00"),
+    ]

@@ -25,6 +25,7 @@ from declarations.selectors import (
 )
 from declarations.workflow import TRANSITIONS, TransitionRefused, actions_available, declaration_transition
 from review import selectors, services
+from review.budgets import OverBudget
 from review.forms import AcceptanceForm, AssignForm, DecisionForm, NoteForm, ReasonForm
 from review.recheck import unit_recheck
 from review.views.sections import SECTIONS
@@ -67,7 +68,7 @@ def _handle(action, declaration, user, data):
                 result = services.declaration_approve(
                     declaration_id=pk, actor=user, amount=form.cleaned_data["amount"], note=form.cleaned_data["note"]
                 )
-            except services.AboveAwardCap as refusal:
+            except (services.AboveAwardCap, OverBudget) as refusal:
                 form.add_error("amount", str(refusal))
                 return form, None
             return form, _outcome_message(result, _("Support approved."))

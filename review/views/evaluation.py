@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from common.views import permission_required
 from declarations.workflow import TransitionRefused
 from review import evaluation
+from review.budgets import budget_position, ranking_budget_line
 from review.evaluation_forms import ConflictForm, EvaluationForm, RankingFilterForm
 from review.views.declaration import console_declaration, render_page
 
@@ -82,18 +83,25 @@ def conflict_declare(request, pk):
 
 @permission_required("console.staff")
 def ranking(request):
-    """Staff only: evaluated declarations by weighted total, filtered by call and programme."""
+    """Staff only: evaluated declarations by weighted total, filtered by call and programme; for one
+    programme under one call, with the budget line (review.budgets.ranking_budget_line)."""
     form = RankingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    summaries = evaluation.evaluation_ranking(call=filters.get("call"), programme=filters.get("programme"))
+    call, programme = filters.get("call"), filters.get("programme")
+    summaries = evaluation.evaluation_ranking(call=call, programme=programme)
     page = Paginator(summaries, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(
-        request,
-        "review/evaluation/ranking.html",
-        {"page": page, "filter_form": form, "console_section": "ranking", "query_string": params.urlencode()},
-    )
+    context = {"page": page, "filter_form": form, "console_section": "ranking", "query_string": params.urlencode()}
+    # A budget is a programme's for a year: the line is drawn for one programme under one call.
+    if call is not None and programme is not None:
+        position = budget_position(programme, call.year)
+        line = ranking_budget_line(summaries, position)
+        if line is not None:
+            page.object_list = list(page.object_list)
+            line.mark(page.object_list)
+        context.update(budget_position=position, budget_line=line)
+    return render(request, "review/evaluation/ranking.html", context)
 
 
 urlpatterns = [

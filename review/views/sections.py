@@ -1,12 +1,13 @@
 """The parts of a declaration's console page that belong to other parts of the work: the expert
-evaluation, the double-funding check and the evaluation meetings. Each is a function of the request
-and the declaration returning its part of the page's context."""
+evaluation, the double-funding check, the evaluation meetings and the programme's budget. Each is a
+function of the request and the declaration returning its part of the page's context."""
 
 import rules
 from django.urls import reverse
 
 from declarations.enums import DeclarationState as S
 from review import evaluation, meetings
+from review.budgets import budget_position
 from review.double_funding import double_funding_summary
 from review.evaluation_forms import ConflictForm, EvaluationForm
 
@@ -52,4 +53,12 @@ def meetings_section(request, declaration):
     }
 
 
-SECTIONS = (evaluation_section, double_funding_section, meetings_section)
+def budget_section(request, declaration):
+    """The budget of the declaration's programme for its call's year, with what is committed and
+    left, for those who may read budgets (commission staff, who decide within it)."""
+    if not rules.has_perm("review.view_budgets", request.user):
+        return {}
+    return {"budget_position": budget_position(declaration.programme, declaration.call.year)}
+
+
+SECTIONS = (evaluation_section, double_funding_section, meetings_section, budget_section)

@@ -269,14 +269,16 @@ def test_organisation_profile_saves_and_validates(client, applicant):
     assert (applicant.organisation.name, applicant.organisation.district) == ("Renamed Co.", "chaoyang")
 
 
-def test_an_organisation_barred_after_a_recovery_cannot_declare(applicant, staff, reviewer, finance, open_call):
+def test_an_organisation_barred_after_a_recovery_cannot_declare(
+    applicant, staff, reviewer, finance, second_finance, open_call
+):
     from config.demo import Cast
     from declarations.models import Programme
     from declarations.services import declaration_create
     from tests.factories.states import build_to
 
     recovered = DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant)
-    cast = Cast(applicant=applicant, staff=staff, reviewers=[reviewer], finance=finance)
+    cast = Cast(applicant=applicant, staff=staff, reviewers=[reviewer], finance=finance, approver=second_finance)
     build_to(recovered, S.RECOVERED, cast=cast, through=[S.PAID])
     draft = DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant)
     complete_for_submission(draft, applicant)

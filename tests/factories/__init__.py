@@ -10,6 +10,7 @@ from stdnum.cn import uscc
 from accounts.enums import Role
 from accounts.models import User
 from declarations.models import Call, Declaration, Organisation, Programme
+from review.models import Budget
 
 PASSWORD = "demo-pass-2026"
 
@@ -89,6 +90,32 @@ class CallFactory(factory.django.DjangoModelFactory):
     def programmes(self, create, extracted, **kwargs):
         if create:
             self.programmes.set(extracted if extracted is not None else Programme.objects.all())
+
+    @factory.post_generation
+    def budgets(self, create, extracted, **kwargs):
+        """A budget of TEST_BUDGET for each of the call's programmes in its year, where none is
+        recorded: a decision to support needs one (review.budgets), and few tests are about it.
+        `budgets=False` records none."""
+        if create and extracted is not False:
+            budgets_for(self.year, self.programmes.all())
+
+
+# Far above what any test decides in a programme and a year.
+TEST_BUDGET = Decimal("100000000.00")
+
+
+def budgets_for(year, programmes, amount=TEST_BUDGET):
+    """Record a budget of `amount` for each of `programmes` in `year` that has none, as a budget
+    loaded without a person (set_by empty), with its first version in the history."""
+    recorded = set(Budget.objects.filter(year=year).values_list("programme_id", flat=True))
+    budgets = [
+        Budget(programme=programme, year=year, amount=amount, reason="The tests' budget.")
+        for programme in programmes
+        if programme.pk not in recorded
+    ]
+    Budget.objects.bulk_create(budgets)
+    Budget.history.bulk_history_create(budgets, default_change_reason=None)
+    return budgets
 
 
 ART6_FACTS = {

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cast(applicant, staff, reviewer, second_reviewer, finance):
-    return Cast(applicant=applicant, staff=staff, reviewers=[reviewer, second_reviewer], finance=finance)
+def cast(applicant, staff, reviewer, second_reviewer, finance, second_finance):
+    return Cast(applicant, staff, [reviewer, second_reviewer], finance, approver=second_finance)
 
 
 @pytest.fixture

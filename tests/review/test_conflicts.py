@@ -21,8 +21,8 @@ REASON = "I advised this organisation on its financing until last year."
 
 
 @pytest.fixture
-def cast(applicant, staff, reviewer, second_reviewer, finance):
-    return Cast(applicant=applicant, staff=staff, reviewers=[reviewer, second_reviewer], finance=finance)
+def cast(applicant, staff, reviewer, second_reviewer, finance, second_finance):
+    return Cast(applicant, staff, [reviewer, second_reviewer], finance, approver=second_finance)
 
 
 def under_review(cast):

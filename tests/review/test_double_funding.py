@@ -40,8 +40,8 @@ DISSIMILAR = {
 
 
 @pytest.fixture
-def cast(applicant, staff, reviewer, second_reviewer, finance):
-    return Cast(applicant=applicant, staff=staff, reviewers=[reviewer, second_reviewer], finance=finance)
+def cast(applicant, staff, reviewer, second_reviewer, finance, second_finance):
+    return Cast(applicant, staff, [reviewer, second_reviewer], finance, approver=second_finance)
 
 
 def funded(credit_code, **fields):

@@ -29,8 +29,8 @@ OPINION = "Sound first-round investment in a Zhongguancun high-tech field."
 
 
 @pytest.fixture
-def cast(applicant, staff, reviewer, second_reviewer, finance):
-    return Cast(applicant=applicant, staff=staff, reviewers=[reviewer, second_reviewer], finance=finance)
+def cast(applicant, staff, reviewer, second_reviewer, finance, second_finance):
+    return Cast(applicant, staff, [reviewer, second_reviewer], finance, approver=second_finance)
 
 
 def under_review(cast, **kwargs):

@@ -57,8 +57,8 @@ DECISION_HEADER = [
 
 
 @pytest.fixture
-def cast(applicant, staff, reviewer, second_reviewer, finance):
-    return Cast(applicant=applicant, staff=staff, reviewers=[reviewer, second_reviewer], finance=finance)
+def cast(applicant, staff, reviewer, second_reviewer, finance, second_finance):
+    return Cast(applicant, staff, [reviewer, second_reviewer], finance, approver=second_finance)
 
 
 def _declaration(call, state=S.SUBMITTED, *, n=0, programme="ART6", **kwargs):

@@ -219,6 +219,9 @@ SHARED = {
     "review:export_decisions",
 }
 
+# The annual budgets: the administrator's as well as the staff's (tests/review/test_budgets.py).
+BUDGET_PAGES = {"review:budgets", "review:budget"}
+
 WATCHED = [
     Declaration,
     DeclarationEvent,
@@ -253,7 +256,7 @@ def _url(name, kwargs, world):
 def test_every_console_url_is_in_the_matrix():
     resolver = get_resolver()
     console = {f"review:{name}" for name in resolver.namespace_dict["review"][1].reverse_dict if isinstance(name, str)}
-    assert console == {name for _, name, _, _ in STAFF_ONLY} | SHARED | {"review:declaration"}
+    assert console == {name for _, name, _, _ in STAFF_ONLY} | SHARED | BUDGET_PAGES | {"review:declaration"}
 
 
 @pytest.mark.parametrize("role", OUTSIDERS)

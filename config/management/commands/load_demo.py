@@ -1,4 +1,5 @@
-"""Demo data for the embedded default: users, an open call, and declarations in every state.
+"""Demo data for the embedded default: users, an open call, the year's budgets and declarations in
+every state.
 
 Every declaration is walked to its state through the real services (config.demo), so its audit
 trail, notices, reviews, publicity and payments are what users would have produced. Running the
@@ -31,8 +32,9 @@ from declarations.services import award_caps_recompute
 from declarations.workflow import DISBURSEMENT_STATES, IN_PUBLICITY_STATES
 from disbursement.services import OrderBlocked, order_approve, order_prepare
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
+from review.budgets import budget_set
 from review.double_funding import double_funding_check
-from review.models import CreditList, CreditRecord, FundingRecord, UnitStatus, UnitStatusRecord
+from review.models import Budget, CreditList, CreditRecord, FundingRecord, UnitStatus, UnitStatusRecord
 from review.unit_status import unit_status_record
 
 PASSWORD = "demo-pass-2026"
@@ -151,6 +153,25 @@ def code_of(declaration):
 AMOUNTS = {"ART6": Decimal("1600000.00"), "ART9": Decimal("72000.00"), "ART12": Decimal("1000000.00")}
 
 
+# The current year's budget of each programme (Art. 2), in yuan: the demo's decisions fit, and ART9's
+# is adjusted once (DEMO_BUDGET_ADJUSTMENTS) so that its page shows a history.
+DEMO_BUDGETS = {
+    "ART5": Decimal("20000000.00"),
+    "ART6": Decimal("12000000.00"),
+    "ART7": Decimal("5000000.00"),
+    "ART8": Decimal("8000000.00"),
+    "ART9": Decimal("400000.00"),
+    "ART10": Decimal("3000000.00"),
+    "ART11A": Decimal("6000000.00"),
+    "ART11B": Decimal("4000000.00"),
+    "ART12": Decimal("3000000.00"),
+    "ART13A": Decimal("2000000.00"),
+    "ART13B": Decimal("1000000.00"),
+    "ART14": Decimal("10000000.00"),
+}
+DEMO_BUDGET_ADJUSTMENTS = {"ART9": Decimal("500000.00")}
+
+
 def _summary(title, state):
     """The demo project's summary, in English like its title whatever the default language."""
     with translation.override("en"):
@@ -158,12 +179,13 @@ def _summary(title, state):
 
 
 class Command(BaseCommand):
-    help = "Create the demo users, an open call and declarations in every state (idempotent)."
+    help = "Create the demo users, an open call, the year's budgets and declarations in every state (idempotent)."
 
     @transaction.atomic
     def handle(self, *args, **options):
         users = self._users()
         call = self._call()
+        self._budgets(users["admin"], call.year)
         cast = Cast(
             applicant=None,
             staff=users["staff"],
@@ -221,6 +243,26 @@ class Command(BaseCommand):
         self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with password " + PASSWORD + " as:")
         for username, user in users.items():
             self.stdout.write(f"  {username:<11} {user.get_role_display()}")
+
+    def _budgets(self, admin, year):
+        """The administrator's budget for each programme in `year`, where none is recorded yet."""
+        recorded = set(Budget.objects.filter(year=year).values_list("programme__code", flat=True))
+        for programme in Programme.objects.exclude(code__in=recorded):
+            budget_set(
+                programme_id=programme.pk,
+                year=year,
+                amount=DEMO_BUDGETS[programme.code],
+                actor=admin,
+                reason=f"Annual budget of {year} as approved by the Municipal Finance Bureau.",
+            )
+            if programme.code in DEMO_BUDGET_ADJUSTMENTS:
+                budget_set(
+                    programme_id=programme.pk,
+                    year=year,
+                    amount=DEMO_BUDGET_ADJUSTMENTS[programme.code],
+                    actor=admin,
+                    reason="Mid-year adjustment: more insurance declarations than planned.",
+                )
 
     def _objections(self, batch, cast):
         """The running batch (version 2 already: the project whose objection was upheld was withdrawn)
