@@ -158,7 +158,12 @@ class OrderPaidForm(forms.Form):
 
 class OrderFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All")), *PaymentOrderState.choices])
-    q = forms.CharField(label=_("Search"), required=False, max_length=100, help_text=_("Number, order or unit"))
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("Number, order or unit"), "type": "search"}),
+    )
 
 
 class StopForm(forms.Form):
