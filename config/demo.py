@@ -15,7 +15,8 @@ from declarations.enums import SignatoryCapacity
 from declarations.evidence import EVIDENCE
 from declarations.models import Declaration
 from declarations.services import attachment_add, commitment_sign, declaration_submit, declaration_withdraw
-from disbursement.services import declaration_stop, payment_record, recovery_record
+from disbursement.recovery import declaration_terminate, recovery_case_open
+from disbursement.services import declaration_paid_total, declaration_stop, payment_record
 from publicity.calendar import CalendarNotCovered, publicity_first_day, working_days_window
 from publicity.models import ObjectionOutcome, PublicityBatch, PublicityEntry, PublishedEntry
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
@@ -62,6 +63,7 @@ PREVIOUS = {
     S.STOPPED: S.CONFIRMED,
     S.DISBURSING: S.CONFIRMED,
     S.PAID: S.DISBURSING,
+    S.TERMINATED: S.DISBURSING,
     S.RECOVERED: S.PAID,
 }
 
@@ -284,11 +286,16 @@ def step(declaration, target, cast, amount):
             paid_on=timezone.localdate(),
             reference=f"PAY-{pk}-2",
         )
+    elif target == S.TERMINATED:
+        declaration_terminate(
+            declaration_id=pk, actor=cast.staff, note="The investment was found to have been feigned."
+        )
     elif target == S.RECOVERED:
-        recovery_record(
+        recovery_case_open(
             declaration_id=pk,
-            actor=cast.finance,
-            amount=declaration.approved_amount,
+            actor=cast.staff,
+            amount_due=declaration_paid_total(declaration),
+            due_on=timezone.localdate() + timedelta(days=30),
             reason="Evidence of the investment was forged.",
             barred_until=timezone.localdate() + timedelta(days=3 * 365),
         )

@@ -1,9 +1,21 @@
-"""Who pays, stops support (Art. 17) and recovers funds (Art. 21): the finance officer."""
+"""Who pays and stops support (Art. 17): the finance officer. Who takes the measures of Art. 21
+(terminating a project, recovering funds, referring a recovery for enforcement): the commission's
+staff; the finance officer records the money paid back."""
 
 import rules
 
-from accounts.rules import is_finance_officer
+from accounts.enums import Role
+from accounts.rules import is_commission_staff, is_finance_officer
 
 rules.add_perm("disbursement.disburse", is_finance_officer)
 rules.add_perm("disbursement.stop", is_finance_officer)
-rules.add_perm("disbursement.recover", is_finance_officer)
+rules.add_perm("disbursement.terminate", is_commission_staff)
+rules.add_perm("disbursement.recover", is_commission_staff)
+rules.add_perm("disbursement.record_repayment", is_finance_officer)
+# A declaration's money page and the recovery cases with their exports: both take part in them.
+rules.add_perm("disbursement.view_declaration", is_finance_officer | is_commission_staff)
+rules.add_perm("disbursement.view_recovery_cases", is_finance_officer | is_commission_staff)
+
+# Those told by a notice when a recovery case becomes overdue
+# (disbursement.recovery.recovery_cases_flag_overdue asks the database with the same roles).
+OVERDUE_NOTIFIED_ROLES = (Role.STAFF, Role.FINANCE)

@@ -2,13 +2,13 @@
 
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, OuterRef, Prefetch, Subquery, Sum, Value, When
+from django.db.models import Case, DecimalField, F, Prefetch, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from common.money import MONEY
 from declarations.models import Declaration
 from declarations.workflow import DISBURSEMENT_STATES, PAYABLE_STATES
-from disbursement.models import Payment, Recovery
+from disbursement.models import Payment
 
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
 
@@ -36,23 +36,11 @@ def declaration_list_for_finance(*, state=None):
 
 
 def declaration_for_disbursement(*, declaration_id):
-    """One declaration with its amounts, its payments and its recoveries (each with who recorded
-    it), and `recovered_total`. Any state: the staff console links here for every declaration, and
-    the page says when one has not reached disbursement. Raises Declaration.DoesNotExist."""
-    recovered = (
-        Recovery.objects.filter(declaration=OuterRef("pk"))
-        .values("declaration")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
+    """One declaration with its amounts and its payments (each with who recorded it); its recovery
+    cases are read by disbursement.recovery_selectors. Any state: the staff console links here for
+    every declaration, and the page says when one has not reached disbursement. Raises
+    Declaration.DoesNotExist."""
     queryset = Declaration.objects.select_related("organisation", "programme", "call").prefetch_related(
         Prefetch("payments", queryset=Payment.objects.select_related("recorded_by")),
-        Prefetch("recoveries", queryset=Recovery.objects.select_related("recorded_by")),
     )
-    return (
-        _with_amounts(queryset)
-        .annotate(
-            recovered_total=Coalesce(Subquery(recovered), _ZERO, output_field=DecimalField(**MONEY)),
-        )
-        .get(pk=declaration_id)
-    )
+    return _with_amounts(queryset).get(pk=declaration_id)

@@ -1,4 +1,5 @@
-"""Payments, the pre-payment re-check, stopping and recovery (Art. 17, 21)."""
+"""Payments, the pre-payment re-check and stopping support (Art. 17). Terminating a project and
+recovering funds (Art. 21, 22) are disbursement.recovery's."""
 
 from decimal import ROUND_DOWN, Decimal
 
@@ -13,11 +14,18 @@ from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import PAYABLE_STATES, TransitionRefused, declaration_transition
-from disbursement.models import Payment, Recovery
+from disbursement.models import Payment
 
 
 def declaration_paid_total(declaration):
     return declaration.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+
+def unpaid_cancelled(declaration):
+    """The field change of a transition after which nothing more is paid (stop, termination, the
+    first recovery): the part of the approved amount not paid so far never will be, so the award
+    history keeps only what was paid (declarations.selectors.kept_amount_expression)."""
+    return {"cancelled_amount": (declaration.approved_amount or Decimal("0.00")) - declaration_paid_total(declaration)}
 
 
 @transaction.atomic
@@ -62,28 +70,8 @@ def payment_record(*, declaration_id, actor, amount, paid_on, reference):
 
 
 def declaration_stop(*, declaration_id, actor, note):
-    """Art. 17 re-check before allocating funds: stop support for a unit no longer eligible."""
-    return declaration_transition(declaration_id=declaration_id, action=A.STOP, actor=actor, note=note)
-
-
-@transaction.atomic
-def recovery_record(*, declaration_id, actor, amount, reason, barred_until=None):
-    """Art. 21: record the funds to recover and move the declaration to `recovered`."""
-    amount = Decimal(amount)
-
-    def prepare(declaration):
-        paid = declaration_paid_total(declaration)
-        if amount <= 0 or amount > paid:
-            raise TransitionRefused(
-                _("The amount to recover must be more than zero and at most the %(paid)s yuan paid.")
-                % {"paid": yuan(paid)}
-            )
-        return {}
-
-    declaration = declaration_transition(
-        declaration_id=declaration_id, action=A.RECOVER, actor=actor, note=reason, prepare=prepare
+    """Art. 17 re-check before allocating funds: stop support for a unit no longer eligible. Nothing
+    more is paid: the part of the approved amount not paid is cancelled (unpaid_cancelled)."""
+    return declaration_transition(
+        declaration_id=declaration_id, action=A.STOP, actor=actor, note=note, prepare=unpaid_cancelled
     )
-    Recovery.objects.create(
-        declaration=declaration, amount=amount, reason=reason, barred_until=barred_until, recorded_by=actor
-    )
-    return declaration

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disbursement import views
+from disbursement import recovery_views, views
 
 app_name = "disbursement"
 urlpatterns = [
@@ -8,5 +8,5 @@ urlpatterns = [
     path("<int:pk>/", views.declaration_detail, name="declaration"),
     path("<int:pk>/payments/", views.payment_create, name="payment_create"),
     path("<int:pk>/stop/", views.support_stop, name="stop"),
-    path("<int:pk>/recoveries/", views.recovery_create, name="recovery_create"),
+    *recovery_views.urlpatterns,
 ]

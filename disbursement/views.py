@@ -11,10 +11,11 @@ from common.money import yuan
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
 from declarations.models import Declaration
-from declarations.workflow import DISBURSEMENT_STATES, RECOVERABLE_STATES, TransitionRefused, actions_available
-from disbursement.forms import PaymentForm, QueueFilterForm, RecoveryForm, StopForm
+from declarations.workflow import DISBURSEMENT_STATES, TransitionRefused, actions_available
+from disbursement.forms import PaymentForm, QueueFilterForm, StopForm
+from disbursement.recovery_views import recovery_context
 from disbursement.selectors import declaration_for_disbursement, declaration_list_for_finance
-from disbursement.services import declaration_stop, payment_record, recovery_record
+from disbursement.services import declaration_stop, payment_record
 
 QUEUE_PAGE_SIZE = 25
 
@@ -43,22 +44,15 @@ def queue(request):
     )
 
 
-def _recoverable(declaration):
-    """The most that may be recovered, or None when the state allows no recovery (the service
-    then refuses with the reason)."""
-    return declaration.paid_total if declaration.state in RECOVERABLE_STATES else None
-
-
-def _declaration_page(request, declaration, *, payment_form=None, stop_form=None, recovery_form=None):
+def _declaration_page(request, declaration, *, payment_form=None, stop_form=None, **recovery_forms):
     """Render the declaration's page: the forms its state allows, unbound, unless a bound one (with
-    its errors) is given; a bound form is shown even if the state no longer allows it."""
+    its errors) is given; a bound form is shown even if the state no longer allows it. The recovery
+    part (termination, recovery cases) is recovery_views.recovery_context's, with its bound forms."""
     actions = actions_available(declaration, request.user)
     if payment_form is None and (A.START_DISBURSEMENT in actions or A.COMPLETE_PAYMENT in actions):
         payment_form = PaymentForm(prefix="payment", outstanding=declaration.outstanding)
     if stop_form is None and A.STOP in actions:
         stop_form = StopForm(prefix="stop")
-    if recovery_form is None and A.RECOVER in actions:
-        recovery_form = RecoveryForm(prefix="recovery", paid=_recoverable(declaration))
     return render(
         request,
         "disbursement/declaration.html",
@@ -67,15 +61,14 @@ def _declaration_page(request, declaration, *, payment_form=None, stop_form=None
             "declaration": declaration,
             "in_disbursement": declaration.state in DISBURSEMENT_STATES,
             "payments": declaration.payments.all(),
-            "recoveries": declaration.recoveries.all(),
             "payment_form": payment_form,
             "stop_form": stop_form,
-            "recovery_form": recovery_form,
+            **recovery_context(request, declaration, **recovery_forms),
         },
     )
 
 
-@permission_required("disbursement.disburse")
+@permission_required("disbursement.view_declaration")
 def declaration_detail(request, pk):
     return _declaration_page(request, _get_declaration(pk))
 
@@ -112,22 +105,3 @@ def support_stop(request, pk):
             messages.success(request, _("Support stopped after the Art. 17 re-check."))
             return redirect("disbursement:declaration", pk=declaration.pk)
     return _declaration_page(request, declaration, stop_form=form)
-
-
-@permission_required("disbursement.disburse")
-@require_POST
-def recovery_create(request, pk):
-    declaration = _get_declaration(pk)
-    form = RecoveryForm(request.POST, prefix="recovery", paid=_recoverable(declaration))
-    if form.is_valid():
-        try:
-            recovery_record(declaration_id=declaration.pk, actor=request.user, **form.cleaned_data)
-        except TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(
-                request,
-                _("Recovery of %(amount)s yuan recorded (Art. 21).") % {"amount": yuan(form.cleaned_data["amount"])},
-            )
-            return redirect("disbursement:declaration", pk=declaration.pk)
-    return _declaration_page(request, declaration, recovery_form=form)

@@ -157,11 +157,7 @@ def test_payment_page_of_declaration_before_disbursement_offers_nothing(client, 
     refused = pay(client, declaration, "100")
     declaration.refresh_from_db()
 
-    assert (page.context["payment_form"], page.context["stop_form"], page.context["recovery_form"]) == (
-        None,
-        None,
-        None,
-    )
+    assert (page.context["payment_form"], page.context["stop_form"], page.context["case_form"]) == (None, None, None)
     assert "This declaration has not been confirmed after publicity" in page.content.decode()
     assert refused.context["payment_form"].non_field_errors() == [
         "Payments are recorded only for declarations confirmed after publicity."
@@ -193,7 +189,8 @@ def test_payment_page_query_count_does_not_grow_with_payments(
         )
     client.force_login(finance)
 
-    # session, user, the declaration with its amounts, its payments, its recoveries, unread notices.
+    # session, user, the declaration with its amounts, its payments, its recovery cases (none: so no
+    # query of their repayments), unread notices.
     with django_assert_max_num_queries(6):
         response = client.get(reverse("disbursement:declaration", args=[declaration.pk]))
 

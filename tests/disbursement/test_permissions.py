@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from declarations.enums import DeclarationState as S
-from disbursement.models import Payment, Recovery
+from disbursement.models import Payment, RecoveryCase
 
 
 def requests_for(declaration):
@@ -20,13 +20,15 @@ def requests_for(declaration):
         ("post", reverse("disbursement:stop", args=[declaration.pk]), {"stop-reason": "Moved out of Beijing."}),
         (
             "post",
-            reverse("disbursement:recovery_create", args=[declaration.pk]),
-            {"recovery-amount": "100", "recovery-reason": "Forged evidence."},
+            reverse("disbursement:recovery_case_create", args=[declaration.pk]),
+            {"case-amount_due": "100", "case-due_on": today, "case-reason": "Forged evidence."},
         ),
+        ("post", reverse("disbursement:terminate", args=[declaration.pk]), {"terminate-reason": "Feigned."}),
+        ("get", reverse("disbursement:recovery_cases"), {}),
     ]
 
 
-@pytest.mark.parametrize("role", ["applicant", "reviewer", "staff", "administrator"])
+@pytest.mark.parametrize("role", ["applicant", "reviewer", "administrator"])
 def test_disbursement_pages_forbidden_to_other_roles(client, make_declaration, request, role):
     declaration = make_declaration(S.DISBURSING)
     client.force_login(request.getfixturevalue(role))
@@ -34,10 +36,22 @@ def test_disbursement_pages_forbidden_to_other_roles(client, make_declaration, r
     statuses = [getattr(client, method)(url, data).status_code for method, url, data in requests_for(declaration)]
     declaration.refresh_from_db()
 
-    assert statuses == [403, 403, 403, 403, 403]
+    assert statuses == [403] * 7
     assert declaration.state == S.DISBURSING
     assert Payment.objects.filter(declaration=declaration).count() == 1
-    assert Recovery.objects.filter(declaration=declaration).count() == 0
+    assert RecoveryCase.objects.filter(declaration=declaration).count() == 0
+
+
+def test_staff_see_the_money_page_but_neither_pay_nor_stop(client, staff, make_declaration):
+    declaration = make_declaration(S.DISBURSING)
+    client.force_login(staff)
+
+    statuses = [getattr(client, method)(url, data).status_code for method, url, data in requests_for(declaration)[:4]]
+    declaration.refresh_from_db()
+
+    assert statuses == [403, 200, 403, 403]
+    assert declaration.state == S.DISBURSING
+    assert Payment.objects.filter(declaration=declaration).count() == 1
 
 
 def test_disbursement_pages_redirect_anonymous_to_login(client, make_declaration):
@@ -59,7 +73,7 @@ def test_disbursement_forms_refuse_get(client, finance, make_declaration):
 
     statuses = [
         client.get(reverse(name, args=[declaration.pk])).status_code
-        for name in ("disbursement:payment_create", "disbursement:stop", "disbursement:recovery_create")
+        for name in ("disbursement:payment_create", "disbursement:stop")
     ]
 
-    assert statuses == [405, 405, 405]
+    assert statuses == [405, 405]
