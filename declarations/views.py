@@ -45,6 +45,7 @@ def dashboard(request):
             "declarations": selectors.dashboard_declarations(user),
             "calls": selectors.calls_open_now(),
             "notices": user.notices.all()[:5],
+            "bars": services.registers_barring(user.organisation),
         },
     )
 
@@ -99,7 +100,11 @@ def declaration_new(request):
         else:
             messages.success(request, _("Draft created. Each step is saved when you continue; come back at any time."))
             return redirect("declarations:step", pk=declaration.pk, step="organisation")
-    return render(request, "declarations/new.html", {"form": form, "calls": calls})
+    return render(
+        request,
+        "declarations/new.html",
+        {"form": form, "calls": calls, "bars": services.registers_barring(user.organisation)},
+    )
 
 
 @permission_required("declarations.create_declaration")
