@@ -332,6 +332,28 @@ def test_the_case_table_names_every_repayment_and_referral():
     assert set(ROLE_FOR) == set(CASE_TRANSITIONS)
 
 
+def test_docs_workflow_draws_the_case_table():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "workflow.md").read_text(encoding="utf-8")
+    drawn = {
+        tuple(cell.strip().strip("`") for cell in line.strip("|").split("|"))
+        for line in text.split("## Recovery cases", 1)[1].splitlines()
+        if line.startswith("| `")
+    }
+    table = {
+        (
+            action.value,
+            ", ".join(state.value for state in CS if state in transition.sources),
+            transition.target.value,
+            transition.permission,
+            "yes" if transition.note_required else "no",
+        )
+        for action, transition in CASE_TRANSITIONS.items()
+    }
+    assert {(row[0].split("`")[0], *row[1:]) for row in drawn} == table
+
+
 @pytest.mark.parametrize(("action", "state"), PAIRS, ids=[f"{a}-{s}" for a, s in PAIRS])
 def test_recovery_case_transition_allows_exactly_the_table(action, state, staff, finance):
     people = {Role.STAFF: staff, Role.FINANCE: finance}
