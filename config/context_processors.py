@@ -14,7 +14,7 @@ def permissions(request):
             "console_staff": rules.has_perm("console.staff", user),
             "evaluate": rules.has_perm("review.evaluate", user),
             "disburse": rules.has_perm("disbursement.disburse", user),
-            "see_money": rules.has_perm("disbursement.view_declaration", user),
+            "see_money": rules.has_perm("disbursement.view_money", user),
             "see_recovery_cases": rules.has_perm("disbursement.view_recovery_cases", user),
             "manage_calendar": rules.has_perm("publicity.manage_calendar", user),
         }

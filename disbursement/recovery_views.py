@@ -98,6 +98,7 @@ def recovery_context(request, declaration, **bound_forms):
         "recovery_cases": shown,
         "recovery_totals": {"due": recovered, "repaid": repaid, "left": recovered - repaid},
         "recoverable": paid - recovered,
+        "first_case": declaration.state != S.RECOVERED,
         "case_form": case_form,
         "terminate_form": terminate_form,
         # Terminating a project in publicity also takes it off the list.

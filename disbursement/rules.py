@@ -12,8 +12,9 @@ rules.add_perm("disbursement.stop", is_finance_officer)
 rules.add_perm("disbursement.terminate", is_commission_staff)
 rules.add_perm("disbursement.recover", is_commission_staff)
 rules.add_perm("disbursement.record_repayment", is_finance_officer)
-# A declaration's money page and the recovery cases with their exports: both take part in them.
-rules.add_perm("disbursement.view_declaration", is_finance_officer | is_commission_staff)
+# Commission staff follow the money of their declarations, and take the measures of Art. 21 on its
+# page; both follow the recovery cases and export them.
+rules.add_perm("disbursement.view_money", is_finance_officer | is_commission_staff)
 rules.add_perm("disbursement.view_recovery_cases", is_finance_officer | is_commission_staff)
 
 # Those told by a notice when a recovery case becomes overdue

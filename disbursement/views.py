@@ -68,7 +68,7 @@ def _declaration_page(request, declaration, *, payment_form=None, stop_form=None
     )
 
 
-@permission_required("disbursement.view_declaration")
+@permission_required("disbursement.view_money")
 def declaration_detail(request, pk):
     return _declaration_page(request, _get_declaration(pk))
 
