@@ -298,7 +298,7 @@ def create_declarations(n, *, programmes, calls, organisation_ids, user, seed):
         facts = facts_for(code, rng, organisation_n, year, borrowers)
         state = rng.choices(states, weights)[0]
         approved_amount = None
-        if state in selectors.DECIDED_STATES:
+        if state in workflow.DECIDED_STATES:
             approved_amount = assess_raw(code, facts).award
             if not approved_amount:
                 state = S.NOT_SUPPORTED
@@ -462,7 +462,7 @@ def decide(pk, amount):
 def states_summary():
     counts = Counter(Declaration.objects.values_list("state", flat=True))
     open_count = sum(counts[state] for state in workflow.OPEN_STATES)
-    decided = sum(counts[state] for state in selectors.DECIDED_STATES)
+    decided = sum(counts[state] for state in workflow.DECIDED_STATES)
     return open_count, decided, sum(counts.values()) - open_count - decided
 
 

@@ -14,6 +14,8 @@ def permissions(request):
             "console_staff": rules.has_perm("console.staff", user),
             "evaluate": rules.has_perm("review.evaluate", user),
             "disburse": rules.has_perm("disbursement.disburse", user),
+            "see_money": rules.has_perm("disbursement.view_money", user),
+            "see_recovery_cases": rules.has_perm("disbursement.view_recovery_cases", user),
             "manage_calendar": rules.has_perm("publicity.manage_calendar", user),
             "view_budgets": rules.has_perm("review.view_budgets", user),
             "manage_budgets": rules.has_perm("review.manage_budgets", user),

@@ -16,15 +16,16 @@ from declarations.evidence import EVIDENCE
 from declarations.models import Declaration
 from declarations.services import attachment_add, commitment_sign, declaration_submit, declaration_withdraw
 from disbursement.models import BankAccount
+from disbursement.recovery import declaration_terminate, recovery_case_open
 from disbursement.services import (
     PlannedTranche,
     bank_account_set,
+    declaration_paid_total,
     declaration_stop,
     order_approve,
     order_mark_paid,
     order_prepare,
     payment_plan_set,
-    recovery_record,
 )
 from publicity.calendar import CalendarNotCovered, publicity_first_day, working_days_window
 from publicity.models import ObjectionOutcome, PublicityBatch, PublicityEntry, PublishedEntry
@@ -74,6 +75,7 @@ PREVIOUS = {
     S.STOPPED: S.CONFIRMED,
     S.DISBURSING: S.CONFIRMED,
     S.PAID: S.DISBURSING,
+    S.TERMINATED: S.DISBURSING,
     S.RECOVERED: S.PAID,
 }
 
@@ -292,11 +294,16 @@ def step(declaration, target, cast, amount):
     elif target == S.PAID:
         tranches = list(declaration.tranches.order_by("number").values_list("number", flat=True)) or [1]
         demo_order_paid(declaration, cast, tranche_number=tranches[-1], reference=f"PAY-{pk}-2")
+    elif target == S.TERMINATED:
+        declaration_terminate(
+            declaration_id=pk, actor=cast.staff, note="The investment was found to have been feigned."
+        )
     elif target == S.RECOVERED:
-        recovery_record(
+        recovery_case_open(
             declaration_id=pk,
-            actor=cast.finance,
-            amount=declaration.approved_amount,
+            actor=cast.staff,
+            amount_due=declaration_paid_total(declaration),
+            due_on=timezone.localdate() + timedelta(days=30),
             reason="Evidence of the investment was forged.",
             barred_until=timezone.localdate() + timedelta(days=3 * 365),
         )

@@ -101,9 +101,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 # Registers kept by apps above declarations that bar a unit from declaring (the credit register and
-# the register of unit status of Art. 17 are review's): functions of the organisation returning the
-# reasons, asked at submission.
-DECLARATION_BARS = ["review.recheck.recheck_bars"]
+# the register of unit status of Art. 17 are review's, the bars after a recovery of Art. 21
+# disbursement's): functions of the organisation returning the reasons, shown before a declaration
+# is started and asked at submission.
+DECLARATION_BARS = ["review.recheck.recheck_bars", "disbursement.recovery_selectors.recovery_case_bars"]
 # What follows a change of an organisation's profile in the apps above declarations: functions
 # called as f(organisation, before=<{field: old value}>, actor=<user>) in the same transaction.
 # Review records in its register of unit status a unit whose profile moved out of Beijing (Art. 17).
@@ -241,6 +242,12 @@ CELERY_BEAT_SCHEDULE = {
     "warn-of-calendar-gaps": {
         "task": "publicity.tasks.warn_of_calendar_gaps",
         "schedule": crontab(minute=0, hour="9-17"),
+    },
+    # A recovery case is overdue from the day after its due date: flagged just after midnight
+    # (Beijing), and hourly after that in case beat was down; a case is flagged once.
+    "flag-overdue-recovery-cases": {
+        "task": "disbursement.tasks.flag_overdue_recovery_cases",
+        "schedule": crontab(minute=5),
     },
 }
 

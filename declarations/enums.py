@@ -22,6 +22,7 @@ class DeclarationState(models.TextChoices):
     DISBURSING = "disbursing", _("Disbursing")
     PAID = "paid", _("Paid in full")
     STOPPED = "stopped", _("Support stopped (Art. 17 re-check)")
+    TERMINATED = "terminated", _("Project execution terminated (Art. 21)")
     RECOVERED = "recovered", _("Funds recovered (Art. 21)")
 
 
@@ -46,6 +47,7 @@ APPLICANT_LABELS = {
     S.DISBURSING: _("Funds being paid"),
     S.PAID: _("Funds paid"),
     S.STOPPED: _("Support stopped"),
+    S.TERMINATED: _("Project terminated"),
     S.RECOVERED: _("Funds recovered"),
 }
 
@@ -76,6 +78,7 @@ class DeclarationAction(models.TextChoices):
     START_DISBURSEMENT = "start_disbursement", _("Start disbursement")
     COMPLETE_PAYMENT = "complete_payment", _("Complete payment")
     STOP = "stop", _("Stop support (Art. 17)")
+    TERMINATE = "terminate", _("Terminate the project execution (Art. 21)")
     RECOVER = "recover", _("Recover funds (Art. 21)")
 
 

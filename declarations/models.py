@@ -165,6 +165,15 @@ class Declaration(models.Model):
     classified_reason = models.TextField(_("reason it is not publicised"), blank=True)
     approved_amount = models.DecimalField(_("approved amount (yuan)"), **MONEY, null=True, blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    # What the declaration keeps of the approved amount (selectors.kept_amount_expression): less the
+    # part that will never be paid once support ends (stop, termination, recovery) and less what
+    # was ordered recovered (Art. 21). Written only by the workflow, for disbursement's services.
+    cancelled_amount = models.DecimalField(
+        _("approved amount no longer to be paid (yuan)"), **MONEY, default=Decimal("0.00"), editable=False
+    )
+    recovered_amount = models.DecimalField(
+        _("amount to recover (yuan)"), **MONEY, default=Decimal("0.00"), editable=False
+    )
     # The award engine's result with the history decided so far, kept current by
     # declarations.services.award_caps_recompute: null while facts the award needs are missing.
     award_cap = models.DecimalField(_("award cap (yuan)"), **MONEY, null=True, blank=True)
@@ -198,6 +207,12 @@ class Declaration(models.Model):
                 | models.Q(award_cap__isnull=True)
                 | models.Q(approved_amount__lte=models.F("award_cap")),
                 name="declaration_approved_within_award_cap",
+            ),
+            # What is kept is never negative: no more is cancelled and recovered than was approved.
+            models.CheckConstraint(
+                condition=models.Q(cancelled_amount__gte=0, recovered_amount__gte=0)
+                & models.Q(approved_amount__gte=models.F("cancelled_amount") + models.F("recovered_amount")),
+                name="declaration_keeps_what_is_not_cancelled_or_recovered",
             ),
         ]
 

@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Prefetch, Q
+from django.db.models import Case, DecimalField, F, Prefetch, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.rules import is_administrator, is_applicant, is_commission_staff, is_finance_officer, is_reviewer
+from common.money import MONEY
 from declarations.awards import (
     AWARD_RULES,
     NO_HISTORY,
@@ -23,7 +25,7 @@ from declarations.enums import DeclarationAction as A
 from declarations.evidence import EVIDENCE
 from declarations.models import Call, Declaration, DeclarationEvent
 from declarations.programmes import PROGRAMMES
-from declarations.workflow import DECIDED_STATES, OPEN_STATES
+from declarations.workflow import AWARD_HISTORY_STATES, OPEN_STATES
 
 
 def declaration_list_for_applicant(user):
@@ -142,10 +144,26 @@ def award_rows(declarations):
     return [AwardRow(*values) for values in declarations.values_list(*AWARD_ROW_FIELDS)]
 
 
+def kept_amount_expression():
+    """What a declaration keeps of its award, as a database expression (docs/awards.md, "History"):
+    for one decided to support and not revoked by an objection (AWARD_HISTORY_STATES), the approved
+    amount less the part that will never be paid once support ended (stopped, terminated,
+    recovered: what was not paid by then) and less what was ordered recovered (Art. 21); 0 for any
+    other. Plain columns of the declaration, no join: usable in filter(), annotate() and Sum()."""
+    kept = Coalesce(F("approved_amount"), Value(ZERO)) - F("cancelled_amount") - F("recovered_amount")
+    return Case(
+        When(state__in=AWARD_HISTORY_STATES, then=kept),
+        default=Value(ZERO),
+        output_field=DecimalField(**MONEY),
+    )
+
+
 def award_histories(rows):
     """The History of every row, from what was decided for its keys: one query for the whole batch.
 
-    Amounts decided for the row itself are not counted against it."""
+    Each declaration decided to support counts with what it keeps (kept_amount_expression); one
+    that keeps nothing (terminated before any payment, recovered in full) counts for nothing, not
+    even a year supported. Amounts decided for the row itself are not counted against it."""
     wanted: dict[str, set[str]] = {}
     for row in rows:
         for _field, kind in AWARD_RULES[row.programme].history_keys:
@@ -153,18 +171,23 @@ def award_histories(rows):
     if not wanted:
         return {row.pk: NO_HISTORY for row in rows}
 
-    decided = Declaration.objects.filter(state__in=DECIDED_STATES, programme__code__in=list(wanted)).order_by()
+    decided = (
+        Declaration.objects.filter(state__in=AWARD_HISTORY_STATES, programme__code__in=list(wanted))
+        .annotate(kept=kept_amount_expression())
+        .filter(kept__gt=0)
+        .order_by()
+    )
     organisations = {row.organisation_id for row in rows}
     if len(organisations) <= _ORGANISATION_FILTER_LIMIT:
         # The borrowing enterprise of Art. 11 (3) 2 is counted across all institutions.
         decided = decided.filter(Q(organisation_id__in=organisations) | Q(programme__code="ART11B"))
     # key -> support year -> {declaration pk: amount decided}
     totals: defaultdict[tuple, defaultdict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    for pk, code, year, organisation_id, facts, amount in decided.values_list(*AWARD_ROW_FIELDS, "approved_amount"):
+    for pk, code, year, organisation_id, facts, amount in decided.values_list(*AWARD_ROW_FIELDS, "kept"):
         for kind in wanted.get(code, ()):
             key = history_key(kind, organisation_id, facts)
             if key is not None:
-                totals[(code, kind, key)][year][pk] = amount or ZERO
+                totals[(code, kind, key)][year][pk] = amount
 
     histories = {}
     for row in rows:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import rules
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -63,27 +62,10 @@ def organisation_update(*, organisation_id, actor, **fields):
     return organisation
 
 
-def organisation_barred_until(organisation):
-    """Art. 21: the last day of the longest bar from applying after a recovery, or None."""
-    today = timezone.localdate()
-    bars = organisation.declarations.filter(recoveries__barred_until__gte=today)
-    return bars.aggregate(until=Max("recoveries__barred_until"))["until"]
-
-
-def barred_reason(organisation):
-    """Why the organisation may not apply now (Art. 21), or None."""
-    until = organisation_barred_until(organisation)
-    if until is None:
-        return None
-    return _("Your organisation is barred from applying until %(date)s after funds were recovered (Art. 21).") % {
-        "date": until.isoformat()
-    }
-
-
 def _check_not_barred(organisation):
-    reason = barred_reason(organisation)
-    if reason:
-        raise TransitionRefused(reason)
+    bars = registers_barring(organisation)
+    if bars:
+        raise TransitionRefused(" ".join(bars))
 
 
 def declaration_create(*, actor, call, programme, title, summary="", facts=None):
@@ -303,9 +285,11 @@ class SubmissionRefused(TransitionRefused):
 
 
 def registers_barring(organisation):
-    """Why registers kept by the apps above this one bar the unit from declaring now, such as the
-    credit register of Art. 17 (review's). settings.DECLARATION_BARS names a function of each: the
-    settings wire the layers, so this app imports none of them."""
+    """Why registers kept by the apps above this one bar the unit from declaring now: the credit
+    register of Art. 17 (review's) and the bars after a recovery of Art. 21 (disbursement's).
+    settings.DECLARATION_BARS names a function of each: the settings wire the layers, so this app
+    imports none of them. The dashboard and the new-declaration page show them before the
+    applicant starts; creating a draft and submitting are refused with them."""
     return [text for path in settings.DECLARATION_BARS for text in import_string(path)(organisation)]
 
 
@@ -314,9 +298,6 @@ def declaration_submission_problems(declaration, moment=None):
     call's dates, missing facts, a failed threshold, missing evidence, the commitment of Art. 19 and
     the credit records of Art. 17."""
     problems = []
-    barred = barred_reason(declaration.organisation)
-    if barred:
-        problems.append(Problem("organisation", barred))
     for text in registers_barring(declaration.organisation):
         problems.append(Problem("organisation", text))
     call_problem = call_closed_reason(declaration.call, moment)

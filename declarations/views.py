@@ -35,6 +35,11 @@ def _own_declaration(request, pk):
     return get_object_or_404(selectors.declaration_list_for_applicant(request.user), pk=pk)
 
 
+def _bars(user):
+    """Why the user's organisation may not declare now, shown before they start."""
+    return services.registers_barring(user.organisation) if user.organisation_id else []
+
+
 @permission_required("declarations.create_declaration")
 def dashboard(request):
     user = request.user
@@ -45,6 +50,7 @@ def dashboard(request):
             "declarations": selectors.dashboard_declarations(user),
             "calls": selectors.calls_open_now(),
             "notices": user.notices.all()[:5],
+            "bars": _bars(user),
         },
     )
 
@@ -99,7 +105,11 @@ def declaration_new(request):
         else:
             messages.success(request, _("Draft created. Each step is saved when you continue; come back at any time."))
             return redirect("declarations:step", pk=declaration.pk, step="organisation")
-    return render(request, "declarations/new.html", {"form": form, "calls": calls})
+    return render(
+        request,
+        "declarations/new.html",
+        {"form": form, "calls": calls, "bars": _bars(user)},
+    )
 
 
 @permission_required("declarations.create_declaration")

@@ -4,6 +4,7 @@ docs/workflow.md draws this table; tests/declarations/test_workflow.py walks eve
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import rules
 from django.db import transaction
@@ -30,9 +31,12 @@ class Transition:
     changes_history: bool = False
     # The commission's decision on the support scheme (Art. 15 (2)).
     decision: bool = False
+    # It takes back the decision to support, as if never taken (an objection upheld, Art. 15 (3)):
+    # nothing of the award is kept. Ending support later (stop, terminate, recover) keeps what was paid.
+    revokes_decision: bool = False
 
 
-TRANSITIONS = {
+_TABLE = {
     A.SUBMIT: Transition(frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, "declarations.submit"),
     A.WITHDRAW: Transition(
         frozenset({S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED}),
@@ -62,6 +66,7 @@ TRANSITIONS = {
         "publicity.handle_objection",
         note_required=True,
         changes_history=True,
+        revokes_decision=True,
     ),
     # An objection upheld because the evaluation must look again (Art. 15 (3)): the decision is
     # undone and the declaration is evaluated and decided anew.
@@ -71,6 +76,7 @@ TRANSITIONS = {
         "publicity.handle_objection",
         note_required=True,
         changes_history=True,
+        revokes_decision=True,
     ),
     A.CONFIRM: Transition(frozenset({S.IN_PUBLICITY}), S.CONFIRMED, "publicity.confirm", system=True),
     A.START_DISBURSEMENT: Transition(frozenset({S.CONFIRMED}), S.DISBURSING, "disbursement.disburse"),
@@ -82,14 +88,37 @@ TRANSITIONS = {
         note_required=True,
         changes_history=True,
     ),
+    # The first recovery case (Art. 21); a project stopped or terminated after a payment is recovered too.
     A.RECOVER: Transition(
-        frozenset({S.DISBURSING, S.PAID}),
+        frozenset({S.DISBURSING, S.PAID, S.STOPPED, S.TERMINATED}),
         S.RECOVERED,
         "disbursement.recover",
         note_required=True,
         changes_history=True,
     ),
 }
+
+
+def _decided(table):
+    """The states of `table` in which support stands decided: from approval on, until a transition
+    that changes what was decided (a revocation, a stop, a termination, a recovery)."""
+    seen, todo = {table[A.APPROVE].target}, [table[A.APPROVE].target]
+    while todo:
+        state = todo.pop()
+        for transition in table.values():
+            if state in transition.sources and not transition.changes_history and transition.target not in seen:
+                seen.add(transition.target)
+                todo.append(transition.target)
+    return frozenset(seen)
+
+
+# Art. 21: the commission terminates the project's execution from any state where support stands
+# decided, paid or not; nothing more is paid.
+_TABLE[A.TERMINATE] = Transition(
+    _decided(_TABLE), S.TERMINATED, "disbursement.terminate", note_required=True, changes_history=True
+)
+# The table in the order of DeclarationAction, which is the order of a declaration's life.
+TRANSITIONS = {action: _TABLE[action] for action in A}
 
 
 # --- State groups, derived from the table: each is stated here once, never restated elsewhere. -----
@@ -144,9 +173,12 @@ ENDED_UNDECIDED_STATES = _in_order(
         and transition.sources <= set(OPEN_STATES)
     }
 )
-# Support decided and not revoked or recovered since: it counts against the award caps (docs/awards.md, "History").
-DECIDED_STATES = _in_order(
-    _reachable({TRANSITIONS[A.APPROVE].target}, follow=lambda transition: not transition.changes_history)
+# Support decided and standing: not revoked, stopped, terminated or recovered since.
+DECIDED_STATES = _in_order(_decided(TRANSITIONS))
+# Decided to support and not revoked by an objection since: each counts against the award caps
+# with what it keeps of the award (docs/awards.md, "History"; selectors.kept_amount_expression).
+AWARD_HISTORY_STATES = _in_order(
+    _reachable({TRANSITIONS[A.APPROVE].target}, follow=lambda transition: not transition.revokes_decision)
 )
 # Where reviewers may be assigned: to start the evaluation, or while it runs.
 REVIEWER_ASSIGNABLE_STATES = _in_order(TRANSITIONS[A.START_REVIEW].sources | {TRANSITIONS[A.START_REVIEW].target})
@@ -164,6 +196,7 @@ DISBURSEMENT_STATES = _in_order(_reachable({TRANSITIONS[A.CONFIRM].target}))
 # More may still be paid.
 PAYABLE_STATES = _in_order(_sources(A.START_DISBURSEMENT, A.COMPLETE_PAYMENT))
 STOPPABLE_STATES = _in_order(TRANSITIONS[A.STOP].sources)
+TERMINABLE_STATES = _in_order(TRANSITIONS[A.TERMINATE].sources)
 RECOVERABLE_STATES = _in_order(TRANSITIONS[A.RECOVER].sources)
 
 
@@ -224,11 +257,18 @@ def declaration_transition(*, declaration_id, action, actor, note="", changes=No
         setattr(declaration, field, value)
     declaration.state = transition.target
     declaration.save()
+    _recorded(declaration, action, from_state, actor, note)
+    return declaration
+
+
+def _recorded(declaration, action, from_state, actor, note):
+    """Steps 5 to 7 of declaration_transition, for a change saved under the declaration's lock."""
+    transition = TRANSITIONS[action]
     event = DeclarationEvent.objects.create(
         declaration=declaration,
         action=action,
         from_state=from_state,
-        to_state=transition.target,
+        to_state=declaration.state,
         actor=actor,
         note=note,
         created_at=timezone.now(),
@@ -237,4 +277,41 @@ def declaration_transition(*, declaration_id, action, actor, note="", changes=No
         notices_for_transition(declaration=declaration, event=event)
     if transition.changes_history:
         transaction.on_commit(lambda: recompute_award_caps.delay(declaration_id=declaration.pk))
+    return event
+
+
+@transaction.atomic
+def declaration_recovery_add(*, declaration_id, actor, amount, note, unpaid):
+    """Art. 21: add `amount` to what is recovered from the declaration. With declaration_transition,
+    the only writer of `recovered_amount` and `cancelled_amount`, so of what a declaration keeps of
+    its award (selectors.kept_amount_expression). `unpaid` is the part of the approved amount not
+    paid, which will never be paid once the declaration is recovered. The caller (a recovery case
+    of disbursement) has checked the amount against what was paid, under the declaration's lock.
+
+    The first recovery is the transition A.RECOVER (declaration_transition: its checks, event,
+    notices and recomputation), which also fixes `cancelled_amount` at `unpaid`. A later one, on a
+    declaration already recovered, is refused as the transition would be (permission, reason) and
+    otherwise, in one transaction: locks the row, adds to `recovered_amount` and writes the same
+    event (from and to `recovered`), the applicant's notices and the recomputation of award caps.
+    Returns the saved declaration."""
+    declaration = Declaration.objects.select_for_update().select_related("programme", "call").get(pk=declaration_id)
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise TransitionRefused(_("The amount to recover must be more than zero."))
+    if declaration.state != S.RECOVERED:
+        return declaration_transition(
+            declaration_id=declaration_id,
+            action=A.RECOVER,
+            actor=actor,
+            note=note,
+            changes={"recovered_amount": declaration.recovered_amount + amount, "cancelled_amount": unpaid},
+        )
+    if actor is None or not rules.has_perm(TRANSITIONS[A.RECOVER].permission, actor, declaration):
+        raise TransitionRefused(_("You are not allowed to do this."))
+    note = (note or "").strip()
+    if not note:
+        raise TransitionRefused(_("Please give a reason."))
+    declaration.recovered_amount += amount
+    declaration.save()
+    _recorded(declaration, A.RECOVER, S.RECOVERED, actor, note)
     return declaration

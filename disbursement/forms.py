@@ -12,17 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from common.forms import DateInput, MoneyField
 from common.money import yuan
-from declarations.workflow import DISBURSEMENT_STATES
 from disbursement.models import PaymentOrderState, account_number_validator
 from disbursement.services import account_name_refusal
-
-
-class QueueFilterForm(forms.Form):
-    state = forms.ChoiceField(
-        label=_("State"),
-        required=False,
-        choices=[("", _("All"))] + [(state.value, state.label) for state in DISBURSEMENT_STATES],
-    )
 
 
 class AccountNumberField(forms.CharField):
@@ -172,41 +163,3 @@ class StopForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Which Art. 17 condition the re-check found, and where it was verified."),
     )
-
-
-class RecoveryForm(forms.Form):
-    amount = MoneyField(label=_("Amount to recover (yuan)"), min_value=None)
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("How the support was obtained improperly."),
-    )
-    barred_until = forms.DateField(
-        label=_("Barred from applying until"),
-        required=False,
-        widget=DateInput(),
-        help_text=_("Leave empty if the unit is not barred from applying."),
-    )
-
-    def __init__(self, *args, paid=None, **kwargs):
-        """`paid`: the total paid so far, the most that may be recovered; None when the declaration's
-        state allows no recovery."""
-        super().__init__(*args, **kwargs)
-        self.paid = paid
-
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        if amount <= 0:
-            raise forms.ValidationError(_("The amount to recover must be more than zero."))
-        if self.paid is not None and amount > self.paid:
-            raise forms.ValidationError(
-                _("The amount to recover must be more than zero and at most the %(paid)s yuan paid."),
-                params={"paid": yuan(self.paid)},
-            )
-        return amount
-
-    def clean_barred_until(self):
-        barred_until = self.cleaned_data["barred_until"]
-        if barred_until is not None and barred_until <= timezone.localdate():
-            raise forms.ValidationError(_("The bar must end after today."))
-        return barred_until

@@ -8,8 +8,8 @@ from django.db.models.functions import Coalesce
 
 from common.money import MONEY
 from declarations.models import Declaration
-from declarations.workflow import DISBURSEMENT_STATES, PAYABLE_STATES
-from disbursement.models import BankAccount, Payment, PaymentOrder, PaymentOrderEvent, Recheck, Recovery
+from declarations.workflow import PAYABLE_STATES
+from disbursement.models import BankAccount, Payment, PaymentOrder, PaymentOrderEvent, Recheck
 from disbursement.services import default_plan
 from disbursement.workflow import COMMITTED_ORDER_STATES, order_actions_available
 from review.recheck import unit_recheck_many
@@ -31,29 +31,15 @@ def _with_amounts(queryset):
     )
 
 
-def declaration_list_for_finance(*, state=None):
-    """Declarations in the disbursement states (or in `state` alone), each with `paid_total` and
-    `outstanding` computed by the database, ordered by number."""
-    states = [state] if state else DISBURSEMENT_STATES
-    queryset = Declaration.objects.filter(state__in=states).select_related("organisation", "programme")
-    return _with_amounts(queryset).order_by("number", "pk")
-
-
 def declaration_for_disbursement(*, declaration_id):
-    """One declaration with its amounts, its payments and its recoveries (each with who recorded
-    it), and `recovered_total`. Any state: the staff console links here for every declaration, and
-    the page says when one has not reached disbursement. Raises Declaration.DoesNotExist."""
-    recovered = (
-        Recovery.objects.filter(declaration=OuterRef("pk"))
-        .values("declaration")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
+    """One declaration with its amounts, its bank account, plan, orders (with their trail), payments
+    and re-checks; its recovery cases are read by disbursement.recovery_selectors. Any state: the
+    staff console links here for every declaration, and the page says when one has not reached
+    disbursement. Raises Declaration.DoesNotExist."""
     queryset = Declaration.objects.select_related(
         "organisation", "organisation__bank_account", "programme", "call"
     ).prefetch_related(
         Prefetch("payments", queryset=Payment.objects.select_related("recorded_by", "order")),
-        Prefetch("recoveries", queryset=Recovery.objects.select_related("recorded_by")),
         "tranches",
         Prefetch(
             "orders",
@@ -63,13 +49,7 @@ def declaration_for_disbursement(*, declaration_id):
         ),
         Prefetch("rechecks", queryset=Recheck.objects.select_related("checked_by", "order")),
     )
-    return (
-        _with_amounts(queryset)
-        .annotate(
-            recovered_total=Coalesce(Subquery(recovered), _ZERO, output_field=DecimalField(**MONEY)),
-        )
-        .get(pk=declaration_id)
-    )
+    return _with_amounts(queryset).get(pk=declaration_id)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""Payment plans, payment orders with two-person approval and the Art. 17 re-check, payments,
-stopping and recovery (Art. 17, 21)."""
+"""Payment plans, payment orders with two-person approval and the Art. 17 re-check, payments, and
+stopping support (Art. 17). Terminating a project and recovering funds (Art. 21, 22) are
+disbursement.recovery's."""
 
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
@@ -16,7 +17,7 @@ from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Organisation
 from declarations.workflow import PAYABLE_STATES, TransitionRefused, declaration_transition
-from disbursement.models import BankAccount, Payment, PaymentOrder, Recheck, Recovery, Tranche
+from disbursement.models import BankAccount, Payment, PaymentOrder, Recheck, Tranche
 from disbursement.models import PaymentOrderAction as OA
 from disbursement.workflow import (
     COMMITTED_ORDER_STATES,
@@ -65,6 +66,13 @@ def account_name_refusal(organisation, account_name):
             "name": organisation.name,
         }
     return None
+
+
+def unpaid_cancelled(declaration):
+    """The field change of a transition after which nothing more is paid (stop, termination, the
+    first recovery): the part of the approved amount not paid so far never will be, so the award
+    history keeps only what was paid (declarations.selectors.kept_amount_expression)."""
+    return {"cancelled_amount": (declaration.approved_amount or Decimal("0.00")) - declaration_paid_total(declaration)}
 
 
 @transaction.atomic
@@ -312,38 +320,19 @@ def _after_payment(declaration, actor, reference):
         )
 
 
-def _cancel_live_orders(declaration, actor, note):
+def orders_cancel_unpaid(declaration, note):
+    """Support ended (stopped, terminated): the system cancels the orders not yet paid, with the reason."""
     for order_id in declaration.orders.filter(state__in=LIVE_ORDER_STATES).values_list("pk", flat=True):
-        payment_order_transition(order_id=order_id, action=OA.CANCEL, actor=actor, note=note)
+        payment_order_transition(order_id=order_id, action=OA.CANCEL, actor=None, note=note)
 
 
 @transaction.atomic
 def declaration_stop(*, declaration_id, actor, note):
-    """Art. 17 re-check before allocating funds: stop support for a unit no longer eligible. Orders
-    not yet paid are cancelled with the same reason."""
-    declaration = declaration_transition(declaration_id=declaration_id, action=A.STOP, actor=actor, note=note)
-    _cancel_live_orders(declaration, actor, note)
-    return declaration
-
-
-@transaction.atomic
-def recovery_record(*, declaration_id, actor, amount, reason, barred_until=None):
-    """Art. 21: record the funds to recover and move the declaration to `recovered`."""
-    amount = Decimal(amount)
-
-    def prepare(declaration):
-        paid = declaration_paid_total(declaration)
-        if amount <= 0 or amount > paid:
-            raise TransitionRefused(
-                _("The amount to recover must be more than zero and at most the %(paid)s yuan paid.")
-                % {"paid": yuan(paid)}
-            )
-        return {}
-
+    """Art. 17 re-check before allocating funds: stop support for a unit no longer eligible. Nothing
+    more is paid: the part of the approved amount not paid is cancelled (unpaid_cancelled), and the
+    orders not yet paid are cancelled with the same reason."""
     declaration = declaration_transition(
-        declaration_id=declaration_id, action=A.RECOVER, actor=actor, note=reason, prepare=prepare
+        declaration_id=declaration_id, action=A.STOP, actor=actor, note=note, prepare=unpaid_cancelled
     )
-    Recovery.objects.create(
-        declaration=declaration, amount=amount, reason=reason, barred_until=barred_until, recorded_by=actor
-    )
+    orders_cancel_unpaid(declaration, note)
     return declaration

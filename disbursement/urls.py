@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disbursement import console, views
+from disbursement import console, recovery_views, views
 
 app_name = "disbursement"
 urlpatterns = [
@@ -19,5 +19,5 @@ urlpatterns = [
     path("<int:pk>/plan/", views.plan_set, name="plan"),
     path("<int:pk>/orders/", views.order_create, name="order_create"),
     path("<int:pk>/stop/", views.support_stop, name="stop"),
-    path("<int:pk>/recoveries/", views.recovery_create, name="recovery_create"),
+    *recovery_views.urlpatterns,
 ]

@@ -13,19 +13,19 @@ from common.money import yuan
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
 from declarations.models import Declaration, Organisation
-from declarations.workflow import DISBURSEMENT_STATES, RECOVERABLE_STATES, TransitionRefused, actions_available
+from declarations.workflow import DISBURSEMENT_STATES, TransitionRefused, actions_available
 from disbursement import documents
 from disbursement.forms import (
     BankAccountForm,
     OrderNoteForm,
     OrderPaidForm,
     OrderPrepareForm,
-    RecoveryForm,
     StopForm,
     TrancheFormSet,
 )
 from disbursement.models import PaymentOrder
 from disbursement.models import PaymentOrderAction as OA
+from disbursement.recovery_views import recovery_context
 from disbursement.selectors import (
     bank_account_history,
     bank_account_of,
@@ -44,7 +44,6 @@ from disbursement.services import (
     order_prepare,
     order_reject,
     payment_plan_set,
-    recovery_record,
 )
 from review.recheck import recheck_stop_note
 
@@ -56,12 +55,6 @@ def _get_declaration(pk):
         raise Http404 from None
 
 
-def _recoverable(declaration):
-    """The most that may be recovered, or None when the state allows no recovery (the service
-    then refuses with the reason)."""
-    return declaration.paid_total if declaration.state in RECOVERABLE_STATES else None
-
-
 def _plan_formset(declaration, plan, data=None):
     initial = [{"amount": row.amount, "planned_on": row.planned_on} for row in plan]
     formset = TrancheFormSet(data, prefix="plan", initial=initial, approved=declaration.approved_amount)
@@ -70,6 +63,8 @@ def _plan_formset(declaration, plan, data=None):
     return formset
 
 
+# The forms of the page's recovery part (recovery_views.recovery_context's).
+RECOVERY_FORMS = ("terminate_form", "case_form", "repayment_form", "refer_form")
 _ORDER_FORMS = {OA.REJECT: OrderNoteForm, OA.CANCEL: OrderNoteForm, OA.MARK_PAID: OrderPaidForm}
 
 
@@ -116,7 +111,6 @@ def _declaration_page(request, declaration, *, status=200, **bound):
         "orders": _order_panels(orders, bound.get("order_forms", {})),
         "payments": declaration.payments.all(),
         "rechecks": declaration.rechecks.all(),
-        "recoveries": declaration.recoveries.all(),
         "blocked": bound.get("blocked"),
         "plan_formset": bound.get("plan_formset")
         or (_plan_formset(declaration, plan) if plan_open and rules.has_perm("disbursement.plan", user) else None),
@@ -127,8 +121,9 @@ def _declaration_page(request, declaration, *, status=200, **bound):
             else None
         ),
         "stop_form": bound.get("stop_form") or (StopForm(prefix="stop") if A.STOP in actions else None),
-        "recovery_form": bound.get("recovery_form")
-        or (RecoveryForm(prefix="recovery", paid=_recoverable(declaration)) if A.RECOVER in actions else None),
+        **recovery_context(
+            request, declaration, **{name: form for name, form in bound.items() if name in RECOVERY_FORMS}
+        ),
     }
     return render(request, "disbursement/declaration.html", context, status=status)
 
@@ -321,22 +316,3 @@ def support_stop(request, pk):
             messages.success(request, _("Support stopped after the Art. 17 re-check."))
             return redirect("disbursement:declaration", pk=declaration.pk)
     return _declaration_page(request, declaration, stop_form=form)
-
-
-@permission_required("disbursement.recover")
-@require_POST
-def recovery_create(request, pk):
-    declaration = _get_declaration(pk)
-    form = RecoveryForm(request.POST, prefix="recovery", paid=_recoverable(declaration))
-    if form.is_valid():
-        try:
-            recovery_record(declaration_id=declaration.pk, actor=request.user, **form.cleaned_data)
-        except TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(
-                request,
-                _("Recovery of %(amount)s yuan recorded (Art. 21).") % {"amount": yuan(form.cleaned_data["amount"])},
-            )
-            return redirect("disbursement:declaration", pk=declaration.pk)
-    return _declaration_page(request, declaration, recovery_form=form)

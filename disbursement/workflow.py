@@ -1,8 +1,13 @@
-"""A payment order's life: its transition table and the one function that changes its `state`.
+"""The life of the money's records: each stateful model's transition table and the one function that
+changes its `state`.
 
-prepared --approve (a second finance officer, after the Art. 17 re-check)--> approved --mark paid--> paid
-prepared --reject--> rejected
-prepared, approved --cancel (support stopped or ended, or the preparer withdraws it)--> cancelled
+A payment order:
+    prepared --approve (a second finance officer, after the Art. 17 re-check)--> approved --mark paid--> paid
+    prepared --reject--> rejected
+    prepared, approved --cancel (support stopped or ended, or the preparer withdraws it)--> cancelled
+
+A recovery case (Art. 21): docs/workflow.md ("Recovery cases") draws its table;
+tests/disbursement/test_recovery_cases.py walks every pair of it.
 """
 
 from dataclasses import dataclass
@@ -13,9 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from declarations.workflow import TransitionRefused
-from disbursement.models import PaymentOrder, PaymentOrderEvent
+from disbursement.enums import RecoveryCaseAction as CA
+from disbursement.enums import RecoveryCaseState as CS
+from disbursement.models import PaymentOrder, PaymentOrderEvent, RecoveryCase, RecoveryCaseEvent
 from disbursement.models import PaymentOrderAction as OA
 from disbursement.models import PaymentOrderState as OS
+
+# --- payment orders -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,8 @@ class OrderTransition:
     target: str
     permission: str
     note_required: bool = False
+    # The system (actor=None) takes it too: orders not yet paid are cancelled when support ends.
+    system: bool = False
 
 
 ORDER_TRANSITIONS = {
@@ -31,7 +42,11 @@ ORDER_TRANSITIONS = {
     OA.REJECT: OrderTransition(frozenset({OS.PREPARED}), OS.REJECTED, "disbursement.approve_order", note_required=True),
     OA.MARK_PAID: OrderTransition(frozenset({OS.APPROVED}), OS.PAID, "disbursement.pay_order"),
     OA.CANCEL: OrderTransition(
-        frozenset({OS.PREPARED, OS.APPROVED}), OS.CANCELLED, "disbursement.cancel_order", note_required=True
+        frozenset({OS.PREPARED, OS.APPROVED}),
+        OS.CANCELLED,
+        "disbursement.cancel_order",
+        note_required=True,
+        system=True,
     ),
 }
 # An order in these states holds part of the approved amount: it has been, or is about to be, paid.
@@ -46,7 +61,10 @@ INITIAL_ORDER_STATE = PaymentOrder._meta.get_field("state").default
 def order_transition_refusal(order, action, actor):
     """Why `actor` may not take `action` on `order` now, or None when they may."""
     transition = ORDER_TRANSITIONS[action]
-    if not rules.has_perm(transition.permission, actor, order):
+    if actor is None:
+        if not transition.system:
+            return _("Only a person may do this.")
+    elif not rules.has_perm(transition.permission, actor, order):
         if action in (OA.APPROVE, OA.REJECT) and order.prepared_by_id == actor.pk:
             return _("You prepared this order: a second finance officer must approve or reject it.")
         return _("You are not allowed to do this.")
@@ -106,3 +124,83 @@ def payment_order_transition(*, order_id, action, actor, note="", changes=None):
         created_at=now,
     )
     return order
+
+
+# --- recovery cases ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseTransition:
+    sources: frozenset
+    target: str
+    permission: str
+    note_required: bool = False
+
+
+CASE_TRANSITIONS = {
+    # A repayment that leaves something due; one that clears what is due settles the case.
+    CA.REPAY: CaseTransition(frozenset({CS.OPEN, CS.PARTLY_REPAID}), CS.PARTLY_REPAID, "disbursement.record_repayment"),
+    CA.SETTLE: CaseTransition(
+        frozenset({CS.OPEN, CS.PARTLY_REPAID, CS.REFERRED}), CS.REPAID, "disbursement.record_repayment"
+    ),
+    # Part of what is due collected through enforcement: the case stays with the enforcement.
+    CA.COLLECT: CaseTransition(frozenset({CS.REFERRED}), CS.REFERRED, "disbursement.record_repayment"),
+    CA.REFER: CaseTransition(
+        frozenset({CS.OPEN, CS.PARTLY_REPAID}), CS.REFERRED, "disbursement.recover", note_required=True
+    ),
+}
+
+# A case is created in this state (RecoveryCaseAction.OPEN), by disbursement.recovery.recovery_case_open.
+INITIAL_CASE_STATE = RecoveryCase._meta.get_field("state").default
+# Something is still due and nobody enforces it yet: these may become overdue.
+AWAITING_REPAYMENT_STATES = tuple(state for state in CS if state in CASE_TRANSITIONS[CA.REPAY].sources)
+# Something may still be repaid or collected.
+REPAYABLE_STATES = tuple(state for state in CS if state in CASE_TRANSITIONS[CA.SETTLE].sources)
+REFERABLE_STATES = tuple(state for state in CS if state in CASE_TRANSITIONS[CA.REFER].sources)
+
+
+def case_transition_refusal(case, action, actor):
+    """Why `actor` may not take `action` on `case` now, or None when they may."""
+    transition = CASE_TRANSITIONS[action]
+    if actor is None or not rules.has_perm(transition.permission, actor, case):
+        return _("You are not allowed to do this.")
+    if case.state not in transition.sources:
+        return _("This cannot be done while the recovery case is “%(state)s”.") % {"state": case.get_state_display()}
+    return None
+
+
+@transaction.atomic
+def recovery_case_transition(*, case_id, action, actor, note="", changes=None):
+    """Move a recovery case along CASE_TRANSITIONS. The only writer of `RecoveryCase.state` and of
+    `repaid_amount` (which a repayment passes in `changes`).
+
+    In one transaction, in this order:
+    1. lock the case's row;
+    2. refuse (TransitionRefused, nothing changed) if the actor lacks the permission, the state is
+       not a source of the action, or a required note is missing;
+    3. apply `changes` (field -> value) and the new state, and save;
+    4. write the RecoveryCaseEvent audit record.
+    Returns the saved case."""
+    transition = CASE_TRANSITIONS[action]
+    case = RecoveryCase.objects.select_for_update().get(pk=case_id)
+    refusal = case_transition_refusal(case, action, actor)
+    if refusal:
+        raise TransitionRefused(refusal)
+    note = (note or "").strip()
+    if transition.note_required and not note:
+        raise TransitionRefused(_("Please give a reason."))
+    from_state = case.state
+    for field, value in (changes or {}).items():
+        setattr(case, field, value)
+    case.state = transition.target
+    case.save()
+    RecoveryCaseEvent.objects.create(
+        case=case,
+        action=action,
+        from_state=from_state,
+        to_state=case.state,
+        actor=actor,
+        note=note,
+        created_at=timezone.now(),
+    )
+    return case

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from common.money import MONEY_LIMIT, ZERO, yuan
 from declarations.models import Call, Declaration, Programme
-from declarations.workflow import DECIDED_STATES, OPEN_STATES, TransitionRefused
+from declarations.selectors import kept_amount_expression
+from declarations.workflow import AWARD_HISTORY_STATES, DECIDED_STATES, OPEN_STATES, TransitionRefused
 from review.models import OPINIONS_LATEST_FIRST, Budget, MeetingOpinion, SupportScheme
 
 # The support years a budget may be set for.
@@ -61,22 +62,23 @@ class BudgetPosition:
 
 
 def committed_amounts(pairs):
-    """What is committed against each budget of `pairs` ((programme id, support year), ...): the
-    approved amounts of the programme's declarations under that year's calls while they are decided
-    (declarations.workflow.DECIDED_STATES: what was revoked, stopped or recovered no longer counts).
-    The one place this sum is written. One query; ZERO for a pair with nothing decided."""
+    """What is committed against each budget of `pairs` ((programme id, support year), ...): what the
+    programme's declarations under that year's calls keep of their awards
+    (declarations.selectors.kept_amount_expression: the approved amount, less what will never be
+    paid once support ended and what was ordered recovered; nothing for one revoked by an
+    objection). The one place this sum is written. One query; ZERO for a pair with nothing decided."""
     pairs = list(pairs)
     if not pairs:
         return {}
     rows = (
         Declaration.objects.filter(
-            state__in=DECIDED_STATES,
+            state__in=AWARD_HISTORY_STATES,
             programme_id__in={programme_id for programme_id, _year in pairs},
             call__year__in={year for _programme_id, year in pairs},
         )
         .order_by()
         .values("programme_id", "call__year")
-        .annotate(total=Sum("approved_amount"))
+        .annotate(total=Sum(kept_amount_expression()))
     )
     totals = {(row["programme_id"], row["call__year"]): row["total"] for row in rows}
     return {pair: totals.get(pair) or ZERO for pair in pairs}

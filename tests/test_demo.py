@@ -40,9 +40,9 @@ def test_load_demo_creates_every_state_and_is_idempotent(client):
     assert {u.username: u.role for u in User.objects.all()} == DEMO_USERS
     applicant1, applicant2 = User.objects.get(username="applicant1"), User.objects.get(username="applicant2")
     assert applicant1.organisation != applicant2.organisation
-    # Only applicant3's organisation is barred after the recovery, so the others' drafts can be submitted.
-    barred = Declaration.objects.get(state=S.RECOVERED).organisation
-    assert barred == User.objects.get(username="applicant3").organisation
+    # Only applicant3's organisation is barred after the recoveries, so the others' drafts can be submitted.
+    barred = {d.organisation for d in Declaration.objects.filter(state=S.RECOVERED)}
+    assert barred == {User.objects.get(username="applicant3").organisation}
     draft = Declaration.objects.get(state=S.DRAFT)
     assert draft.organisation == applicant1.organisation
     assert User.objects.get(username="admin").is_superuser
@@ -134,7 +134,9 @@ def test_demo_has_an_order_waiting_for_finance2_and_one_blocked_by_the_re_check(
 
     assert {order.prepared_by.username for order in waiting} == {"finance"}
     assert len(blocked) == 1 and len(clear) == 1
-    assert "Credit China" in blocked[0].rechecks.get().findings[0]["text"]
+    # applicant3's unit was found dishonest (Art. 22) after its decision: the credit register has it.
+    assert blocked[0].declaration.organisation.users.get().username == "applicant3"
+    assert [f["cause"] for f in blocked[0].rechecks.get().findings] == ["credit"]
     assert PaymentOrder.objects.filter(state=PaymentOrderState.PAID, decided_by__username="finance2").exists()
 
 
@@ -176,3 +178,22 @@ def test_the_demo_has_this_years_budget_for_every_programme_with_its_decisions_i
         Decimal("400000.00"),
         Decimal("500000.00"),
     ]
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_recovery_case_in_each_state_and_a_terminated_project():
+    from disbursement.enums import RecoveryCaseState
+    from disbursement.models import RecoveryCase
+    from review.models import CreditRecord
+
+    call_command("load_demo", stdout=io.StringIO())
+
+    cases = {case.state: case for case in RecoveryCase.objects.all()}
+    assert set(cases) == set(RecoveryCaseState)
+    assert cases[RecoveryCaseState.PARTLY_REPAID].repayments.count() == 1
+    assert cases[RecoveryCaseState.REPAID].repayments.count() == 2
+    assert cases[RecoveryCaseState.REFERRED].dishonest
+    applicant3 = User.objects.get(username="applicant3").organisation
+    assert CreditRecord.objects.filter(credit_code=applicant3.credit_code).count() == 1
+    terminated = Declaration.objects.get(state=S.TERMINATED)
+    assert terminated.cancelled_amount == terminated.approved_amount / 2

@@ -66,6 +66,8 @@ def snapshot(declaration):
             d.award_cap,
             d.award_assessment,
             d.submitted_at is not None,
+            d.cancelled_amount,
+            d.recovered_amount,
         ),
         "sequence": list(DeclarationNumberSequence.objects.values_list("year", "programme_code", "last")),
     }
@@ -229,9 +231,24 @@ def snapshot(declaration):
     ]
     for p in d.payments.all():
         at(p.recorded_at, f"payment {pk_free(p.reference)}")
-    snap["recoveries"] = [(r.amount, r.reason, r.barred_until, _who(r.recorded_by)) for r in d.recoveries.all()]
-    for r in d.recoveries.all():
-        at(r.recorded_at, "recovery")
+    cases = list(d.recovery_cases.select_related("opened_by").order_by("pk"))
+    snap["recovery_cases"] = [
+        (
+            c.number,
+            c.reason,
+            c.amount_due,
+            c.repaid_amount,
+            c.due_on,
+            c.barred_until,
+            c.dishonest,
+            c.state,
+            _who(c.opened_by),
+            [(e.action, e.from_state, e.to_state, _who(e.actor), e.note) for e in c.events.all()],
+        )
+        for c in cases
+    ]
+    for c in cases:
+        at(c.opened_at, "recovery case opened")
     notices = list(d.notices.select_related("recipient").order_by("created_at", "pk"))
     snap["notices"] = [(_who(n.recipient), n.subject, pk_free(n.body), n.emailed_at, n.read_at) for n in notices]
     for n in notices:
@@ -320,7 +337,19 @@ def test_a_declaration_recovered_while_disbursing_recovers_what_was_paid(cast, o
     recovered = build_to(_draft(cast, open_call), S.RECOVERED, cast=cast)
 
     assert [e.to_state for e in recovered.events.all()][-2:] == [S.DISBURSING, S.RECOVERED]
-    assert recovered.recoveries.get().amount == recovered.approved_amount / 2
+    assert recovered.recovery_cases.get().amount_due == recovered.approved_amount / 2
+    assert (recovered.cancelled_amount, recovered.recovered_amount) == (
+        recovered.approved_amount / 2,
+        recovered.approved_amount / 2,
+    )
+
+
+def test_a_recovery_is_built_only_after_a_payment_as_the_services_allow():
+    assert path_to(S.APPROVED, S.RECOVERED)[-3:] == [S.CONFIRMED, S.DISBURSING, S.RECOVERED]
+    assert path_to(S.APPROVED, S.TERMINATED) == [S.TERMINATED]
+    assert path_to(S.TERMINATED, S.RECOVERED, paid=True) == [S.RECOVERED]
+    with pytest.raises(ValueError, match="No transition"):
+        path_to(S.TERMINATED, S.RECOVERED, paid=False)
 
 
 def test_build_to_refuses_an_amount_above_the_award_cap_as_the_walk_does(cast, open_call):

@@ -35,7 +35,7 @@ def test_each_saved_version_of_a_declaration_is_kept(draft, applicant):
     "path",
     [
         "/admin/disbursement/payment/add/",
-        "/admin/disbursement/recovery/add/",
+        "/admin/disbursement/recoverycase/add/",
         "/admin/publicity/publicitybatch/add/",
         "/admin/publicity/objection/add/",
         "/admin/review/reviewassignment/add/",

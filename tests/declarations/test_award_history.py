@@ -53,10 +53,17 @@ def test_history_counts_what_was_decided_for_the_institution_in_the_support_year
     assert history_of(current) == History(awarded_this_year=Decimal("4000000.00"))
 
 
-def test_history_leaves_out_support_revoked_or_recovered_and_undecided(calls):
+def test_history_leaves_out_support_revoked_undecided_or_kept_in_nothing(calls):
     institution = OrganisationFactory()
-    for state in (S.STOPPED, S.RECOVERED, S.OBJECTION_UPHELD, S.NOT_SUPPORTED, S.REVIEWED, S.WITHDRAWN):
+    for state in (S.OBJECTION_UPHELD, S.NOT_SUPPORTED, S.REVIEWED, S.WITHDRAWN):
         declare(institution, calls[2026], state=state, amount=Decimal("1000000.00"))
+    # Stopped before any payment; and half paid, then recovered in full.
+    stopped = declare(institution, calls[2026], state=S.STOPPED, amount=Decimal("1000000.00"))
+    recovered = declare(institution, calls[2026], state=S.RECOVERED, amount=Decimal("1000000.00"))
+    Declaration.objects.filter(pk=stopped.pk).update(cancelled_amount=Decimal("1000000.00"))
+    Declaration.objects.filter(pk=recovered.pk).update(
+        cancelled_amount=Decimal("500000.00"), recovered_amount=Decimal("500000.00")
+    )
     current = declare(institution, calls[2026])
 
     assert history_of(current) == History()
@@ -236,7 +243,7 @@ def test_recovery_gives_the_headroom_back_to_waiting_declarations(calls):
     award_caps_recompute()
     waiting.refresh_from_db()
     assert waiting.award_cap == Decimal("1000000.00")
-    Declaration.objects.filter(pk=recovered.pk).update(state=S.RECOVERED)
+    Declaration.objects.filter(pk=recovered.pk).update(state=S.RECOVERED, recovered_amount=Decimal("4000000.00"))
 
     recompute_award_caps.delay(declaration_id=recovered.pk)
 
@@ -259,7 +266,7 @@ def test_recomputation_after_a_recovery_runs_through_the_real_redis_broker(setti
     recovered = declare(institution, call, state=S.PAID, amount=Decimal("4000000.00"))
     waiting = declare(institution, call, state=S.SUBMITTED)
     award_caps_recompute()
-    Declaration.objects.filter(pk=recovered.pk).update(state=S.RECOVERED)
+    Declaration.objects.filter(pk=recovered.pk).update(state=S.RECOVERED, recovered_amount=Decimal("4000000.00"))
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     app.conf.broker_url = os.environ["REDIS_URL"]

@@ -29,7 +29,8 @@ ROLE_FOR = {
     A.START_DISBURSEMENT: Role.FINANCE,
     A.COMPLETE_PAYMENT: Role.FINANCE,
     A.STOP: Role.FINANCE,
-    A.RECOVER: Role.FINANCE,
+    A.TERMINATE: Role.STAFF,
+    A.RECOVER: Role.STAFF,
 }
 
 PAIRS = [(action, state) for action in TRANSITIONS for state in S]

@@ -6,7 +6,7 @@ takes it: the state and the declaration's saved version (django-simple-history),
 DeclarationEvent with the same actor and note, the applicant's notices, and the records the step
 leaves behind (evidence files and the signed commitment, the number, acceptance checks, reviewers'
 assignments and scores, the evaluation summary, the meeting and its opinion, the decision with its
-award cap, the publicity batch and entry, an upheld objection, payments, the recovery). Timestamps
+award cap, the publicity batch and entry, an upheld objection, payments, the recovery case). Timestamps
 are taken in the order the services take them.
 
 It skips what the services check (permissions, locks, the credit and double-funding registers that
@@ -30,6 +30,7 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.money import yuan
 from config.demo import Cast, evidence_pdf, step
 from declarations import commitment
 from declarations.enums import DeclarationAction as A
@@ -40,10 +41,11 @@ from declarations.models import Attachment, Commitment, Declaration, Declaration
 from declarations.selectors import declaration_award_assessment
 from declarations.tasks import recompute_award_caps
 from declarations.workflow import TRANSITIONS
-from disbursement.models import Recovery
+from disbursement.enums import RecoveryCaseAction
+from disbursement.models import RecoveryCase, RecoveryCaseEvent
 from notices.services import notice_create, notices_for_transition
 from publicity.models import ObjectionOutcome
-from publicity.services import objection_handle, objection_raise
+from publicity.services import objection_handle, objection_raise, publicity_version_publish
 from review.acceptance import checklist_for, checklist_record
 from review.double_funding import double_funding_check
 from review.evaluation import Evaluation, evaluation_result, programme_rubric, weighted_total
@@ -76,36 +78,53 @@ NOTES = {
     A.REJECT: "Evaluation score below the pass mark.",
     A.APPROVE: "Per the evaluation opinions.",
     A.STOP: "Registration moved out of Beijing.",
+    A.TERMINATE: "The investment was found to have been feigned.",
     A.RECOVER: "Evidence of the investment was forged.",
 }
 EVALUATION_OPINION = "Sound first-round investment in a Zhongguancun high-tech field."
 
 
-def _shortest(start, target):
-    """The states after `start` up to `target` by the fewest transitions (table order breaks ties)."""
-    before = {start: None}
-    todo = deque([start])
+# A payment is made on the way into this state (disbursement.services.payment_record); a recovery
+# needs one before it (disbursement.recovery.recovery_case_open refuses to recover nothing).
+FIRST_PAYMENT = TRANSITIONS[A.START_DISBURSEMENT].target
+
+
+def _shortest(start, target, paid):
+    """The states after `start` up to `target` by the fewest transitions (table order breaks ties),
+    recovering only after a payment (`paid`: one was made before `start`); and whether one was."""
+    first = (start, paid)
+    before = {first: None}
+    todo = deque([first])
     while todo:
-        state = todo.popleft()
+        node = todo.popleft()
+        state, paid_here = node
         if state == target:
             path = []
-            while state != start:
-                path.append(state)
-                state = before[state]
-            return path[::-1]
-        for transition in TRANSITIONS.values():
-            if state in transition.sources and transition.target not in before:
-                before[transition.target] = state
-                todo.append(transition.target)
+            while node != first:
+                path.append(node[0])
+                node = before[node]
+            return path[::-1], paid_here
+        for action, transition in TRANSITIONS.items():
+            if state not in transition.sources or (action == A.RECOVER and not paid_here):
+                continue
+            following = (transition.target, paid_here or transition.target == FIRST_PAYMENT)
+            if following not in before:
+                before[following] = node
+                todo.append(following)
     raise ValueError(f"No transition leads from {start} to {target}.")
 
 
-def path_to(start, target, through=()):
+def path_to(start, target, through=(), paid=None):
     """The states a declaration in `start` passes to reach `target`: the fewest transitions, by way
-    of the states in `through` in their order; `start` itself is not included."""
+    of the states in `through` in their order, and recovering only what was paid; `start` itself is
+    not included. `paid`: whether something was paid before `start` (by default, when `start` is a
+    state payments are made in)."""
+    if paid is None:
+        paid = start in (FIRST_PAYMENT, TRANSITIONS[A.COMPLETE_PAYMENT].target)
     path, here = [], start
     for stop in (*through, target):
-        path += _shortest(here, stop)
+        steps, paid = _shortest(here, stop, paid)
+        path += steps
         here = stop
     return path
 
@@ -443,19 +462,66 @@ class _Builder:
         step(self.declaration, S.PAID, self.cast, self.amount)
         self.declaration.refresh_from_db()
 
+    def _unpaid(self):
+        """disbursement.services.unpaid_cancelled: what will never be paid once support ends."""
+        return self.declaration.approved_amount - self._paid()
+
     def stop(self):
-        self.transition(A.STOP, self.cast.finance, NOTES[A.STOP])
+        """disbursement.services.declaration_stop."""
+        self.transition(A.STOP, self.cast.finance, NOTES[A.STOP], cancelled_amount=self._unpaid())
+
+    def terminate(self):
+        """disbursement.recovery.declaration_terminate by staff; in publicity, the batch's next
+        version withdraws the project (publicity.services.publicity_version_publish)."""
+        in_publicity = self.declaration.state == S.IN_PUBLICITY
+        self.transition(A.TERMINATE, self.cast.staff, NOTES[A.TERMINATE], cancelled_amount=self._unpaid())
+        if in_publicity:
+            entry = self.declaration.publicity_entries.get(withdrawn_at__isnull=True)
+            publicity_version_publish(
+                actor=self.cast.staff,
+                batch_id=entry.batch_id,
+                changelog=_("No. %(number)s withdrawn: the commission terminated the project (Art. 21).")
+                % {"number": self.declaration.number},
+                withdraw_entry_ids=[entry.pk],
+            )
+            self.declaration.refresh_from_db()
 
     def recover(self):
-        """disbursement.services.recovery_record of everything paid, barring the unit for three years."""
-        paid = self._paid()
-        self.transition(A.RECOVER, self.cast.finance, NOTES[A.RECOVER])
-        Recovery.objects.create(
-            declaration=self.declaration,
-            amount=paid,
+        """disbursement.recovery.recovery_case_open by staff of everything paid, due in 30 days,
+        barring the unit for three years: the case, its opening event, then A.RECOVER."""
+        declaration, staff = self.declaration, self.cast.staff
+        paid, today = self._paid(), timezone.localdate()
+        due_on = today + timedelta(days=30)
+        taken = RecoveryCase.objects.filter(declaration=declaration).count()
+        case = RecoveryCase.objects.create(
+            declaration=declaration,
+            number=f"{declaration.number}-R{taken + 1}",
             reason=NOTES[A.RECOVER],
-            barred_until=timezone.localdate() + timedelta(days=3 * 365),
-            recorded_by=self.cast.finance,
+            amount_due=paid,
+            due_on=due_on,
+            barred_until=today + timedelta(days=3 * 365),
+            opened_by=staff,
+        )
+        RecoveryCaseEvent.objects.create(
+            case=case,
+            action=RecoveryCaseAction.OPEN,
+            from_state="",
+            to_state=case.state,
+            actor=staff,
+            note=NOTES[A.RECOVER],
+        )
+        note = _("Recovery case %(number)s: %(amount)s yuan to be repaid by %(due)s. %(reason)s") % {
+            "number": case.number,
+            "amount": yuan(paid),
+            "due": due_on.isoformat(),
+            "reason": NOTES[A.RECOVER],
+        }
+        self.transition(
+            A.RECOVER,
+            staff,
+            note,
+            recovered_amount=declaration.recovered_amount + paid,
+            cancelled_amount=self._unpaid(),
         )
 
 
@@ -477,6 +543,7 @@ STEPS = {
     A.START_DISBURSEMENT: _Builder.start_disbursement,
     A.COMPLETE_PAYMENT: _Builder.complete_payment,
     A.STOP: _Builder.stop,
+    A.TERMINATE: _Builder.terminate,
     A.RECOVER: _Builder.recover,
 }
 if set(STEPS) != set(TRANSITIONS):  # pragma: no cover - a new action needs its step here
@@ -493,7 +560,7 @@ def build_to(declaration, state, *, cast, amount=DEFAULT_AMOUNT, through=()):
     builder = _Builder(declaration, cast, amount)
     with transaction.atomic():
         here = builder.declaration.state
-        for target in path_to(here, state, through):
+        for target in path_to(here, state, through, paid=builder.declaration.payments.exists()):
             STEPS[_action(here, target)](builder)
             here = target
     return Declaration.objects.get(pk=declaration.pk)

@@ -30,6 +30,7 @@ from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
 from declarations.services import award_caps_recompute
 from declarations.workflow import DISBURSEMENT_STATES, IN_PUBLICITY_STATES
+from disbursement.recovery import recovery_case_open, recovery_case_refer, repayment_record
 from disbursement.services import OrderBlocked, order_approve, order_prepare
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
 from review.budgets import budget_set
@@ -141,9 +142,37 @@ DECLARATIONS = [
     ("applicant2", "ART9", S.DISBURSING, "R&D insurance for the 2026 chip programme"),
     ("applicant1", "ART6", S.PAID, "First-round investment in a satellite components maker"),
     ("applicant1", "ART6", S.STOPPED, "First-round investment in a company that moved away"),
+    ("applicant2", "ART9", S.TERMINATED, "Insurance of a production line that was never built"),
     ("applicant3", "ART6", S.RECOVERED, "Investment declared with forged payment proof"),
-    ("applicant3", "ART6", S.CONFIRMED, "First-round investment in a drone navigation start-up"),
+    ("applicant3", "ART9", S.CONFIRMED, "Technology insurance for drone navigation R&D"),
+    ("applicant3", "ART6", S.RECOVERED, "Investment in a fund with inflated contributions"),
+    ("applicant3", "ART6", S.RECOVERED, "Investment that was not a first round"),
+    ("applicant3", "ART6", S.RECOVERED, "Investment with a back-to-back buy-back agreement"),
 ]
+
+# Recovery cases other than the walk's (which recovers everything paid, still open): one partly
+# repaid, one repaid, one referred for enforcement with a finding of dishonesty (Art. 22). Their
+# declarations are smaller, so the unit's four fit its annual cap.
+RECOVERIES = {
+    "Investment in a fund with inflated contributions": {
+        "amount": Decimal("500000.00"),
+        "repayments": [Decimal("200000.00")],
+        "reason": "The fund's contributions were inflated by a side agreement.",
+    },
+    "Investment that was not a first round": {
+        "amount": Decimal("800000.00"),
+        "repayments": [Decimal("300000.00"), Decimal("500000.00")],
+        "reason": "An earlier financing round was concealed.",
+    },
+    "Investment with a back-to-back buy-back agreement": {
+        "amount": Decimal("800000.00"),
+        "repayments": [],
+        "reason": "The investment was returned through a buy-back agreement signed the same day.",
+        "dishonest": True,
+        "referral": "No repayment after two reminders: referred to the court for enforcement.",
+    },
+}
+RECOVERY_AMOUNT = Decimal("800000.00")
 
 
 def code_of(declaration):
@@ -217,7 +246,7 @@ class Command(BaseCommand):
                 declaration,
                 S.APPROVED if S.APPROVED in PATHS[state] else state,
                 cast,
-                amount=AMOUNTS[code_of(declaration)],
+                amount=RECOVERY_AMOUNT if declaration.title in RECOVERIES else AMOUNTS[code_of(declaration)],
             )
         past = [d.pk for d, state, _ in created if state in DISBURSEMENT_STATES]
         if past:
@@ -232,7 +261,11 @@ class Command(BaseCommand):
             )
         for declaration, state, applicant in created:
             cast.applicant = applicant
-            walk_to(declaration, state, cast, amount=AMOUNTS[code_of(declaration)])
+            if declaration.title in RECOVERIES:
+                walk_to(declaration, S.PAID, cast, amount=RECOVERY_AMOUNT)
+                self._recovery(declaration, cast, **RECOVERIES[declaration.title])
+            else:
+                walk_to(declaration, state, cast, amount=AMOUNTS[code_of(declaration)])
         if running_batch:
             self._objections(batch_running_today(running_batch), cast)
         assert set(PATHS) == {state for _, _, state, _ in DECLARATIONS}
@@ -263,6 +296,26 @@ class Command(BaseCommand):
                     actor=admin,
                     reason="Mid-year adjustment: more insurance declarations than planned.",
                 )
+
+    def _recovery(self, declaration, cast, *, amount, repayments, reason, dishonest=False, referral=""):
+        """A recovery case on a paid declaration, repaid in the parts given, referred for
+        enforcement when `referral` says why."""
+        today = timezone.localdate()
+        case = recovery_case_open(
+            declaration_id=declaration.pk,
+            actor=cast.staff,
+            amount_due=amount,
+            due_on=today + datetime.timedelta(days=30),
+            reason=reason,
+            barred_until=today + datetime.timedelta(days=3 * 365),
+            dishonest=dishonest,
+        )
+        for n, part in enumerate(repayments, start=1):
+            repayment_record(
+                case_id=case.pk, actor=cast.finance, amount=part, received_on=today, reference=f"RET-{case.pk}-{n}"
+            )
+        if referral:
+            recovery_case_refer(case_id=case.pk, actor=cast.staff, note=referral)
 
     def _objections(self, batch, cast):
         """The running batch (version 2 already: the project whose objection was upheld was withdrawn)
@@ -297,23 +350,15 @@ class Command(BaseCommand):
 
     def _payment_orders(self, created, cast):
         """Two confirmed declarations with an order prepared by `finance`: one waiting for `finance2`'s
-        approval; the other's unit was put on a credit list after the decision, so the approval was
-        refused by the Art. 17 re-check, which names the record (the order stays waiting)."""
+        approval; the other is applicant3's, whose unit was found dishonest (Art. 22) after the
+        decision, so the approval was refused by the Art. 17 re-check, which names the credit record
+        (the order stays waiting)."""
         confirmed = [(d, applicant) for d, state, applicant in created if state == S.CONFIRMED]
         for declaration, applicant in confirmed:
             demo_bank_account(declaration.organisation, cast)
             order = order_prepare(declaration_id=declaration.pk, actor=cast.finance)
             if applicant.username != "applicant3":
                 continue
-            CreditRecord.objects.get_or_create(
-                credit_code=declaration.organisation.credit_code,
-                list=CreditList.ENFORCEMENT,
-                defaults={
-                    "name": declaration.organisation.name,
-                    "starts_on": timezone.localdate(),
-                    "source": "Credit China, enforcement list No. 2026-1203",
-                },
-            )
             try:
                 order_approve(order_id=order.pk, actor=cast.approver)
             except OrderBlocked:

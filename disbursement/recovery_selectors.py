@@ -1,0 +1,78 @@
+"""Reads of the recovery cases (Art. 21, 22): a declaration's cases, the console's list and its
+totals, the exports, and the bar from applying that settings.DECLARATION_BARS asks."""
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, Max, Prefetch, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.money import MONEY
+from disbursement.models import RecoveryCase, Repayment
+from disbursement.workflow import AWAITING_REPAYMENT_STATES
+
+_ZERO = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
+
+
+def recovery_case_bars(organisation, day=None):
+    """Why a recovery bars the unit from declaring on `day` (today by default), Art. 21: one text
+    naming the last day of the longest bar in force, or none. Declarations ask it through
+    settings.DECLARATION_BARS."""
+    day = day or timezone.localdate()
+    until = RecoveryCase.objects.filter(declaration__organisation_id=organisation.pk, barred_until__gte=day).aggregate(
+        until=Max("barred_until")
+    )["until"]
+    if until is None:
+        return []
+    return [
+        _("Your organisation is barred from applying until %(date)s after funds were recovered (Art. 21).")
+        % {"date": until.isoformat()}
+    ]
+
+
+def declaration_recovery_cases(declaration):
+    """The declaration's recovery cases, oldest first, each with its repayments and who recorded
+    them and who opened it: two queries."""
+    return list(
+        RecoveryCase.objects.filter(declaration=declaration)
+        .select_related("opened_by")
+        .prefetch_related(Prefetch("repayments", queryset=Repayment.objects.select_related("recorded_by")))
+        .order_by("opened_at", "pk")
+    )
+
+
+def _overdue():
+    return Q(overdue_since__isnull=False, state__in=AWAITING_REPAYMENT_STATES)
+
+
+def recovery_case_list(*, state="", overdue=False):
+    """Every recovery case (or those in `state`; or only the overdue ones: flagged and still
+    awaiting repayment), with its declaration, unit and programme in the same query: the earliest
+    due first."""
+    cases = RecoveryCase.objects.select_related("declaration__organisation", "declaration__programme")
+    if state:
+        cases = cases.filter(state=state)
+    if overdue:
+        cases = cases.filter(_overdue())
+    return cases.order_by("due_on", "pk")
+
+
+def recovery_case_totals(cases):
+    """What `cases` order recovered, what was repaid and what is still due: one query."""
+    totals = cases.order_by().aggregate(
+        due=Coalesce(Sum("amount_due"), _ZERO),
+        repaid=Coalesce(Sum("repaid_amount"), _ZERO),
+        left=Coalesce(Sum(F("amount_due") - F("repaid_amount")), _ZERO, output_field=DecimalField(**MONEY)),
+    )
+    return totals
+
+
+def dishonesty_findings():
+    """The cases with a finding of dishonesty (Art. 22), for the social-credit reporting: the
+    earliest first, with the unit."""
+    return (
+        RecoveryCase.objects.filter(dishonest=True)
+        .select_related("declaration__organisation")
+        .order_by("opened_at", "pk")
+    )
