@@ -1,6 +1,10 @@
 """The money in a real browser: a finance officer records the unit's bank account and prepares a
 payment order, a second finance officer approves it after the Art. 17 re-check, the first marks it
-paid and the declaration is paid. Screenshots of each page are saved, desktop and 390 px wide."""
+paid and the declaration is paid; staff then open a recovery case (Art. 21) and finance records it
+repaid in two parts. Screenshots of each page are saved, desktop and 390 px wide."""
+
+import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -9,7 +13,8 @@ from playwright.sync_api import expect
 from config.demo import Cast
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
-from disbursement.models import PaymentOrder
+from disbursement.enums import RecoveryCaseState
+from disbursement.models import PaymentOrder, RecoveryCase
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, DeclarationFactory
 from tests.factories.states import build_to
@@ -44,8 +49,8 @@ def _narrow(browser, live_server, username, url, path):
     context.close()
 
 
-def test_finance_prepares_a_second_officer_approves_and_the_declaration_is_paid(
-    confirmed, finance, second_finance, browser, page, live_server, output_dir
+def test_finance_pays_through_two_officers_and_a_recovery_is_repaid_in_two_parts(
+    confirmed, finance, second_finance, staff, browser, page, live_server, output_dir
 ):
     money_page = f"{live_server.url}/disbursement/{confirmed.pk}/"
 
@@ -93,3 +98,31 @@ def test_finance_prepares_a_second_officer_approves_and_the_declaration_is_paid(
     assert Declaration.objects.get(pk=confirmed.pk).state == S.PAID
 
     _narrow(browser, live_server, finance.username, money_page, output_dir / "finance-money-page-390-zh.png")
+
+    # Staff find the support was obtained improperly and open a recovery case for 600,000 yuan.
+    staff_page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US").new_page()
+    login(staff_page, live_server, staff.username, PASSWORD)
+    staff_page.goto(money_page)
+    expect(staff_page.get_by_text("6222020200112233445")).to_have_count(0)
+    staff_page.get_by_label("Amount to recover (yuan)").fill("600,000.00")
+    staff_page.get_by_label("To be repaid by").fill((timezone.localdate() + datetime.timedelta(days=30)).isoformat())
+    staff_page.get_by_label("Reason").last.fill("The investment agreement was backdated.")
+    with staff_page.expect_navigation():
+        staff_page.get_by_role("button", name="Open the recovery case").click()
+    expect(staff_page.get_by_text("600,000.00 yuan to recover (Art. 21)")).to_be_visible()
+    staff_page.screenshot(path=str(output_dir / "staff-recovery-case-opened.png"), full_page=True)
+    case = RecoveryCase.objects.get(declaration=confirmed)
+
+    # Finance records the money paid back in two parts; the case is repaid.
+    for part, reference in [("250,000.00", "RET-1"), ("350,000.00", "RET-2")]:
+        page.goto(money_page)
+        form = page.locator(f"form[action$='/recovery-cases/{case.pk}/repayments/']")
+        form.get_by_label("Amount repaid (yuan)").fill(part)
+        form.get_by_label("Received on").fill(timezone.localdate().isoformat())
+        form.get_by_label("Receipt reference").fill(reference)
+        with page.expect_navigation():
+            form.get_by_role("button", name="Record repayment").click()
+        expect(page.get_by_text(f"Repayment of {part} yuan recorded")).to_be_visible()
+    case.refresh_from_db()
+    assert (case.state, case.repaid_amount) == (RecoveryCaseState.REPAID, Decimal("600000.00"))
+    page.screenshot(path=str(output_dir / "finance-recovery-repaid.png"), full_page=True)
