@@ -65,6 +65,7 @@ def test_finance_pays_through_two_officers_and_a_recovery_is_repaid_in_two_parts
     with page.expect_navigation():
         page.get_by_role("button", name="Save the bank account").click()
     expect(page.get_by_text("Bank account saved.")).to_be_visible()
+    assert page.url == money_page
 
     # ... and prepares the order for the whole tranche; they cannot approve it themselves.
     with page.expect_navigation():
