@@ -206,8 +206,14 @@ def create_fixture(entries, batches, rng):
             )
             PublicityBatch.objects.filter(pk=batch.pk).update(ends_on=max(ends_on, own_end))
         PublishedEntry.objects.bulk_create(rows, batch_size=2000)
+        # Each version's count of public rows, as publicity.services stores it when it publishes.
+        for version in versions:
+            version.row_count = sum(
+                row.since_version <= version.number and (row.until_version or version.number) >= version.number
+                for row in rows
+            )
         BatchVersion.objects.bulk_create(versions)
-        PublicityBatch.objects.filter(pk=batch.pk).update(version=len(versions))
+        PublicityBatch.objects.filter(pk=batch.pk).update(version=len(versions), row_count=versions[-1].row_count)
         made.append(batch)
     analyse()
     return made

@@ -79,6 +79,9 @@ class PublicityBatch(models.Model):
     # settings.PUBLICITY_COUNTS_OPENING_DAY when the batch was opened; the board says which.
     counts_opening_day = models.BooleanField(_("the opening day counts"), default=False)
     version = models.PositiveIntegerField(_("current version"), default=1)
+    # The public rows of the current version, stored with `version` when a version is published (a
+    # published version never changes), so the board reads its counts instead of counting rows.
+    row_count = models.PositiveIntegerField(_("projects listed"), default=0, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
@@ -112,6 +115,8 @@ class BatchVersion(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.PROTECT, related_name="+"
     )
     changelog = models.TextField(_("changes"), blank=True)
+    # Its public rows (classified projects have none), stored when it is published.
+    row_count = models.PositiveIntegerField(_("projects listed"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("publicity version")

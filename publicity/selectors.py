@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -311,28 +311,27 @@ def _row_count(rows):
     return Coalesce(Subquery(rows.order_by().values("batch").annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
-def _public_batches(*, version=None, q="", programme=None, published=True):
-    """Batches with at least one published row (`published`: the board asks for their count of
-    current rows instead), each with `entry_count` (the rows of the current version) and `matching`
-    (those of `version` that match the search; without a search or another version, the same count,
-    not read twice). Each count reads one batch's part of an index."""
-    batch = OuterRef("pk")
-    batches = PublicityBatch.objects.annotate(entry_count=_row_count(_version_rows(batch)))
-    if published:
-        batches = batches.filter(Exists(PublishedEntry.objects.filter(batch=batch)))
-    if version is not None or q or programme is not None:
-        batches = batches.annotate(
-            matching=_row_count(_matching(_version_rows(batch, version), q=q, programme=programme))
-        )
-    return batches.order_by(Case(When(closed_at__isnull=True, then=0), default=1), "-starts_on", "-pk")
-
-
-def _with_matching(batches):
-    """Each batch's `matching` count, which is its `entry_count` when _public_batches read none."""
-    for batch in batches:
-        if not hasattr(batch, "matching"):
-            batch.matching = batch.entry_count
+def _with_search(batches, *, version=None, q="", programme=None):
+    """`batches` (a queryset), each with `matching`, the number of rows of `version` (None: the
+    current one) that match the search, when there is a search: each count reads one batch's part
+    of an index. Without one the stored count answers (_matching_count), and nothing is counted."""
+    if q or programme is not None:
+        rows = _matching(_version_rows(OuterRef("pk"), version), q=q, programme=programme)
+        batches = batches.annotate(matching=_row_count(rows))
     return batches
+
+
+def _matching_count(batch, row_count):
+    """The batch's `matching` count: the one read with it when searching, else `row_count`, the
+    stored count of the version shown."""
+    if not hasattr(batch, "matching"):
+        batch.matching = row_count
+    return batch
+
+
+def _board_order(batch):
+    """Current batches first, then the archive; the latest first in each."""
+    return (batch.closed_at is not None, -batch.starts_on.toordinal(), -batch.pk)
 
 
 def _summarise(batch, *, today, now, calendar=None):
@@ -385,22 +384,31 @@ class PublicRows:
         for batch in self.batches:
             low, high = max(start - offset, 0), min(stop - offset, batch.matching)
             if low < high:
-                rows = _matching(_version_rows(batch.pk, self.version), q=self.q, programme=self.programme)
-                parts.append(rows.order_by("number", "pk").values("pk")[low:high])
+                parts.append(self._of(batch).order_by("number", "pk").values("pk")[low:high])
             offset += batch.matching
         if not parts:
             return []
         # SQLite takes no LIMIT inside a UNION: each part is wrapped in a query of its own.
         ids = parts[0] if len(parts) == 1 else _union([PublishedEntry.objects.filter(pk__in=part) for part in parts])
-        rows = PublishedEntry.objects.filter(pk__in=ids).values_list(*PublicRow.COLUMNS)
-        position = {batch.pk: n for n, batch in enumerate(self.batches)}
-        by_pk = {batch.pk: batch for batch in self.batches}
-        english = not (get_language() or "").startswith("zh")
-        shown = [
-            PublicRow(*values, batch=by_pk[values[1]], current=self.version is None, today=self.today, english=english)
-            for values in rows
-        ]
-        return sorted(shown, key=lambda row: (position[row.batch_id], row.number, row.pk))
+        return _public_rows(
+            PublishedEntry.objects.filter(pk__in=ids), self.batches, current=self.version is None, today=self.today
+        )
+
+    def _of(self, batch):
+        return _matching(_version_rows(batch.pk, self.version), q=self.q, programme=self.programme)
+
+
+def _public_rows(rows, batches, *, current, today):
+    """`rows` (of `batches`) as PublicRow, in the batches' order, then by number: sorted here, not
+    by the database, whose sort would join every row's batch for its order."""
+    position = {batch.pk: n for n, batch in enumerate(batches)}
+    english = not (get_language() or "").startswith("zh")
+    shown = [
+        PublicRow(*values, batch=batches[position[values[1]]], current=current, today=today, english=english)
+        for values in rows.order_by().values_list(*PublicRow.COLUMNS)
+    ]
+    shown.sort(key=lambda row: (position[row.batch_id], row.number, row.pk))
+    return shown
 
 
 def _union(querysets):
@@ -522,16 +530,16 @@ class Board:
 def publicity_board_for_public(*, q="", programme=None, batch_id=None, page=1, today=None, now=None):
     """The board: current batches (running, upcoming, or ended and being finalised), then the archive
     of closed ones, with their summaries, and the page of their rows that match the search, the
-    programme and the batch chosen, current batches' rows first. Three queries: the batches, the
-    calendar, the rows."""
+    programme and the batch chosen, current batches' rows first. Three queries: the batches (with
+    their stored counts, and the counts of rows matching a search), the calendar, the rows."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     # A batch whose every project is classified, or withdrawn, has no current row: not on the board.
     batches = [
-        batch
-        for batch in _with_matching(list(_public_batches(q=q, programme=programme, published=False)))
-        if batch.entry_count
+        _matching_count(batch, batch.row_count)
+        for batch in _with_search(PublicityBatch.objects.filter(row_count__gt=0), q=q, programme=programme)
     ]
+    batches.sort(key=_board_order)
     # The board summarises the current batches only: the calendar need not reach back to the archive's.
     calendar = _calendar_for([batch for batch in batches if batch.closed_at is None], today)
     batches = [
@@ -564,25 +572,24 @@ class BatchPage:
 def publicity_batch_for_public(*, pk, version=None, q="", page=1, today=None, now=None):
     """One batch in its current version (or in `version`), with its summary, every version and its
     changelog, and the page of rows matching the search; 404 for a batch with no published row or a
-    version it does not have. Four queries: the batch, the calendar, the versions, the rows."""
+    version it does not have. Four queries: the batch, the versions (with their stored counts), the
+    calendar, the rows."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    batch = get_object_or_404(_public_batches(version=version, q=q), pk=pk)
+    batch = get_object_or_404(_with_search(PublicityBatch.objects.all(), version=version, q=q), pk=pk)
     if version is not None and not 1 <= version <= batch.version:
         raise Http404("No such version")
-    _with_matching([batch])
-    _summarise(batch, today=today, now=now, calendar=_calendar_for([batch], today))
     versions = [_public_version(item) for item in batch.versions.order_by("-number")]
+    if not any(item.row_count for item in versions):
+        raise Http404("Nothing published")
     shown = version or batch.version
+    shown_version = next((item for item in versions if item.number == shown), None)
+    _matching_count(batch, shown_version.row_count if shown_version else 0)
+    _summarise(batch, today=today, now=now, calendar=_calendar_for([batch], today))
     # The current version's rows are read by the current-rows index, whichever address asked.
     current = shown == batch.version
     rows = PublicRows([batch], version=None if current else shown, q=q, today=today)
-    return BatchPage(
-        batch=batch,
-        version=next((item for item in versions if item.number == shown), None),
-        versions=versions,
-        page=_page(rows, page),
-    )
+    return BatchPage(batch=batch, version=shown_version, versions=versions, page=_page(rows, page))
 
 
 def publicity_version_get_for_public(*, batch, number):
@@ -608,15 +615,12 @@ def publicity_batch_get_for_public(*, pk, version=None):
 def publicity_batch_rows_for_public(*, pk, version=None):
     """A batch (404 as on its page) and every row of `version` (None: the current one) in number
     order, for the CSV and the notice. Two queries."""
-    batch = get_object_or_404(_public_batches(version=version), pk=pk)
-    if version is not None and not 1 <= version <= batch.version:
-        raise Http404("No such version")
-    _with_matching([batch])
+    batch = publicity_batch_get_for_public(pk=pk, version=version)
     today = timezone.localdate()
     _summarise(batch, today=today, now=timezone.now())
     current = version in (None, batch.version)
-    rows = PublicRows([batch], version=None if current else version, today=today)
-    return batch, rows[0 : rows.count()]
+    rows = _version_rows(batch.pk, None if current else version)
+    return batch, _public_rows(rows, [batch], current=current, today=today)
 
 
 def publicity_version_list_for_feed(*, limit=50):

@@ -111,8 +111,11 @@ def bulk_batch(staff):
             ends_on=ends_on,
             opened_by=staff,
             closed_at=closed_at,
+            row_count=count,
         )
-        BatchVersion.objects.create(batch=batch, number=1, published_by=staff, changelog="First publication.")
+        BatchVersion.objects.create(
+            batch=batch, number=1, published_by=staff, changelog="First publication.", row_count=count
+        )
         entries = PublicityEntry.objects.bulk_create(
             PublicityEntry(batch=batch, declaration=d, starts_on=starts_on, ends_on=ends_on) for d in declarations
         )
