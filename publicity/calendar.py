@@ -7,6 +7,7 @@ Reads and pure computation only; the administrator's writes are in publicity.cal
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 from django.conf import settings
@@ -432,19 +433,23 @@ _NO_DAY = Value(None, output_field=DateField())
 _WORKING = Value(True, output_field=BooleanField())
 
 
+@lru_cache(maxsize=1)
+def _union_parts():
+    """The two parts of working_day_calendar()'s query before they are narrowed to its days: built
+    once (their typed columns cost more to set up than reading a page's few days), never evaluated
+    themselves, as each filter() makes a new QuerySet."""
+    return (
+        CalendarDay.objects.order_by().values_list("date", "is_working_day", _NO_YEAR),
+        CalendarYear.objects.filter(complete=True).order_by().values_list(_NO_DAY, _WORKING, "year"),
+    )
+
+
 def working_day_calendar(start, end):
     """The exceptions between `start` and `end` and the covered years among theirs, in one query
     (the two tables' rows as one list), so that a public page spends one query on every count."""
-    days = (
-        CalendarDay.objects.filter(date__gte=start, date__lte=end)
-        .order_by()
-        .values_list("date", "is_working_day", _NO_YEAR)
-    )
-    years = (
-        CalendarYear.objects.filter(year__gte=start.year, year__lte=end.year, complete=True)
-        .order_by()
-        .values_list(_NO_DAY, _WORKING, "year")
-    )
+    days, years = _union_parts()
+    days = days.filter(date__gte=start, date__lte=end)
+    years = years.filter(year__gte=start.year, year__lte=end.year)
     exceptions, covered = {}, set()
     for day, working, year in days.union(years, all=True):
         if year is None:

@@ -3,6 +3,7 @@
 import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
@@ -289,12 +290,38 @@ def public_state_label(state, withdrawn_at):
     return WITHDRAWN
 
 
-def _version_rows(batch, version=None):
+def _in_version(batch, version=None):
     """The published rows of `batch` (a pk or an OuterRef) in version `version`; None: the current one."""
-    rows = PublishedEntry.objects.filter(batch=batch)
     if version is None:
-        return rows.filter(until_version__isnull=True)
-    return rows.filter(since_version__lte=version).filter(Q(until_version__isnull=True) | Q(until_version__gte=version))
+        return Q(batch=batch, until_version__isnull=True)
+    return Q(batch=batch, since_version__lte=version) & (Q(until_version__isnull=True) | Q(until_version__gte=version))
+
+
+def _version_rows(batch, version=None):
+    return PublishedEntry.objects.filter(_in_version(batch, version))
+
+
+# A public page's queries before they are narrowed to its batch, version and rows: each is built
+# once (setting up the joins and columns of a values() query costs more than running it for a page
+# of rows) and never evaluated itself, as each filter() makes a new QuerySet (see also
+# review.selectors._queue_rows_on).
+
+
+@cache
+def _ids_in_order():
+    """The ids of published rows in a list's order, for a page's slice of one batch."""
+    return PublishedEntry.objects.order_by("number", "pk").values("pk")
+
+
+@cache
+def _ids():
+    return PublishedEntry.objects.order_by().values("pk")
+
+
+@cache
+def _row_values():
+    """What a page shows of each row (PublicRow.COLUMNS)."""
+    return PublishedEntry.objects.order_by().values_list(*PublicRow.COLUMNS)
 
 
 def _matching(rows, *, q="", programme=None):
@@ -311,12 +338,13 @@ def _row_count(rows):
     return Coalesce(Subquery(rows.order_by().values("batch").annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
-def _with_search(batches, *, version=None, q="", programme=None):
-    """`batches` (a queryset), each with `matching`, the number of rows of `version` (None: the
-    current one) that match the search, when there is a search: each count reads one batch's part
-    of an index. Without one the stored count answers (_matching_count), and nothing is counted."""
+def _with_search(batches, *, version=None, q="", programme=None, batch="pk"):
+    """`batches` (a queryset of batches, or of rows whose field `batch` refers to one), each with
+    `matching`, the number of rows of `version` (None: the current one) that match the search, when
+    there is a search: each count reads one batch's part of an index. Without one the stored count
+    answers (_matching_count), and nothing is counted."""
     if q or programme is not None:
-        rows = _matching(_version_rows(OuterRef("pk"), version), q=q, programme=programme)
+        rows = _matching(_version_rows(OuterRef(batch), version), q=q, programme=programme)
         batches = batches.annotate(matching=_row_count(rows))
     return batches
 
@@ -384,36 +412,35 @@ class PublicRows:
         for batch in self.batches:
             low, high = max(start - offset, 0), min(stop - offset, batch.matching)
             if low < high:
-                parts.append(self._of(batch).order_by("number", "pk").values("pk")[low:high])
+                parts.append(self._of(batch)[low:high])
             offset += batch.matching
         if not parts:
             return []
         # SQLite takes no LIMIT inside a UNION: each part is wrapped in a query of its own.
-        ids = parts[0] if len(parts) == 1 else _union([PublishedEntry.objects.filter(pk__in=part) for part in parts])
+        if len(parts) > 1:
+            first, *rest = (_ids().filter(pk__in=part) for part in parts)
+            parts = [first.union(*rest, all=True)]
         return _public_rows(
-            PublishedEntry.objects.filter(pk__in=ids), self.batches, current=self.version is None, today=self.today
+            _row_values().filter(pk__in=parts[0]), self.batches, current=self.version is None, today=self.today
         )
 
     def _of(self, batch):
-        return _matching(_version_rows(batch.pk, self.version), q=self.q, programme=self.programme)
+        return _matching(
+            _ids_in_order().filter(_in_version(batch.pk, self.version)), q=self.q, programme=self.programme
+        )
 
 
 def _public_rows(rows, batches, *, current, today):
-    """`rows` (of `batches`) as PublicRow, in the batches' order, then by number: sorted here, not
-    by the database, whose sort would join every row's batch for its order."""
+    """`rows` (of `batches`, read from _row_values()) as PublicRow, in the batches' order, then by
+    number: sorted here, not by the database, whose sort would join every row's batch for its order."""
     position = {batch.pk: n for n, batch in enumerate(batches)}
     english = not (get_language() or "").startswith("zh")
     shown = [
         PublicRow(*values, batch=batches[position[values[1]]], current=current, today=today, english=english)
-        for values in rows.order_by().values_list(*PublicRow.COLUMNS)
+        for values in rows
     ]
     shown.sort(key=lambda row: (position[row.batch_id], row.number, row.pk))
     return shown
-
-
-def _union(querysets):
-    first, *rest = (queryset.order_by().values("pk") for queryset in querysets)
-    return first.union(*rest, all=True)
 
 
 class PublicRow:
@@ -497,11 +524,7 @@ class PublicRow:
 
 
 class PublicPage(Page):
-    """A page of public rows, with the page numbers to link and whether any row takes an objection now."""
-
-    @cached_property
-    def links(self):
-        return list(self.paginator.get_elided_page_range(self.number, on_each_side=2, on_ends=1))
+    """A page of public rows, and whether any row takes an objection now."""
 
     @cached_property
     def takes_objections(self):
@@ -572,24 +595,33 @@ class BatchPage:
 def publicity_batch_for_public(*, pk, version=None, q="", page=1, today=None, now=None):
     """One batch in its current version (or in `version`), with its summary, every version and its
     changelog, and the page of rows matching the search; 404 for a batch with no published row or a
-    version it does not have. Four queries: the batch, the versions (with their stored counts), the
-    calendar, the rows."""
+    version it does not have. Three queries: the versions with their stored counts and their batch
+    (and, searching, the count of the rows that match, the same on each), the calendar, the rows."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    batch = get_object_or_404(_with_search(PublicityBatch.objects.all(), version=version, q=q), pk=pk)
+    versions = list(_with_search(_versions_with_batch().filter(batch=pk), version=version, q=q, batch="batch"))
+    # A batch opens with its version 1: none, no such batch; no row in any, nothing published.
+    if not any(item.row_count for item in versions):
+        raise Http404("No such list")
+    batch = versions[0].batch
+    for item in versions:
+        item.batch = batch
+        _public_version(item)
     if version is not None and not 1 <= version <= batch.version:
         raise Http404("No such version")
-    versions = [_public_version(item) for item in batch.versions.order_by("-number")]
-    if not any(item.row_count for item in versions):
-        raise Http404("Nothing published")
     shown = version or batch.version
-    shown_version = next((item for item in versions if item.number == shown), None)
-    _matching_count(batch, shown_version.row_count if shown_version else 0)
+    shown_version = next(item for item in versions if item.number == shown)
+    batch.matching = getattr(shown_version, "matching", shown_version.row_count)
     _summarise(batch, today=today, now=now, calendar=_calendar_for([batch], today))
     # The current version's rows are read by the current-rows index, whichever address asked.
     current = shown == batch.version
     rows = PublicRows([batch], version=None if current else shown, q=q, today=today)
     return BatchPage(batch=batch, version=shown_version, versions=versions, page=_page(rows, page))
+
+
+@cache
+def _versions_with_batch():
+    return BatchVersion.objects.select_related("batch").order_by("-number")
 
 
 def publicity_version_get_for_public(*, batch, number):
@@ -619,7 +651,7 @@ def publicity_batch_rows_for_public(*, pk, version=None):
     today = timezone.localdate()
     _summarise(batch, today=today, now=timezone.now())
     current = version in (None, batch.version)
-    rows = _version_rows(batch.pk, None if current else version)
+    rows = _row_values().filter(_in_version(batch.pk, None if current else version))
     return batch, _public_rows(rows, [batch], current=current, today=today)
 
 
@@ -637,4 +669,9 @@ def publicity_version_list_for_feed(*, limit=50):
 
 
 def programme_list_for_board():
-    return list(Programme.objects.order_by("position").only("code", "title_en", "title_zh", "position"))
+    return list(_programmes().all())
+
+
+@cache
+def _programmes():
+    return Programme.objects.order_by("position").only("code", "title_en", "title_zh", "position")
