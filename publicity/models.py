@@ -195,7 +195,21 @@ class PublishedEntry(models.Model):
         ordering = ["batch", "number", "pk"]
         indexes = [
             models.Index(fields=["batch", "since_version", "until_version"], name="published_batch_version"),
-            models.Index(fields=["until_version", "batch", "number"], name="published_current"),
+            # The current rows of a batch in a list's order, and those of one programme: a page reads
+            # its ids from an offset in them, not sorting the batch, and a programme's count reads only
+            # its rows. Partial, so that PostgreSQL reads them in order; until_version (always null
+            # here) is in them so that they cover the query on SQLite. The search's trigram index on
+            # PostgreSQL is made by migration 0009.
+            models.Index(
+                fields=["batch", "number", "id", "until_version"],
+                condition=models.Q(until_version__isnull=True),
+                name="published_current",
+            ),
+            models.Index(
+                fields=["batch", "programme", "number", "id", "until_version"],
+                condition=models.Q(until_version__isnull=True),
+                name="published_current_programme",
+            ),
         ]
 
     def __str__(self):

@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cache
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -327,26 +327,46 @@ def _row_values():
 def _matching(rows, *, q="", programme=None):
     """Rows whose unit, title or number contains `q` (search_text is lower-cased: a plain LIKE, which
     a trigram index serves on PostgreSQL), of `programme` if given."""
+    return rows.filter(_search(q=q, programme=programme))
+
+
+def _search(*, q="", programme=None, prefix=""):
+    """_matching()'s condition, on the rows `prefix` reaches."""
+    condition = Q()
     if q:
-        rows = rows.filter(search_text__contains=q.lower())
+        condition &= Q(**{f"{prefix}search_text__contains": q.lower()})
     if programme is not None:
-        rows = rows.filter(programme=programme)
-    return rows
+        condition &= Q(**{f"{prefix}programme": programme})
+    return condition
 
 
 def _row_count(rows):
     return Coalesce(Subquery(rows.order_by().values("batch").annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
-def _with_search(batches, *, version=None, q="", programme=None, batch="pk"):
-    """`batches` (a queryset of batches, or of rows whose field `batch` refers to one), each with
-    `matching`, the number of rows of `version` (None: the current one) that match the search, when
-    there is a search: each count reads one batch's part of an index. Without one the stored count
-    answers (_matching_count), and nothing is counted."""
-    if q or programme is not None:
-        rows = _matching(_version_rows(OuterRef(batch), version), q=q, programme=programme)
-        batches = batches.annotate(matching=_row_count(rows))
-    return batches
+def _with_search(rows, *, version=None, q="", outer="batch"):
+    """A list's versions (`rows`, whose field `outer` is their batch), each with `matching`, the
+    number of rows of `version` (None: the current one) that match the search `q`, when there is
+    one: the count reads the batch's part of an index. Without one the stored counts answer."""
+    if q:
+        rows = rows.annotate(matching=_row_count(_matching(_version_rows(OuterRef(outer), version), q=q)))
+    return rows
+
+
+def _board_batches(*, q="", programme=None):
+    """The batches on the board (those with a current row), each with `matching`, the number of
+    its current rows that match the search and the programme, when there is either: counted by one
+    join of the matching rows, which PostgreSQL finds by the trigram index for a search, by the
+    index of each batch's rows by programme for a programme. Without either the stored count
+    answers."""
+    batches = PublicityBatch.objects.filter(row_count__gt=0).order_by()
+    if not (q or programme is not None):
+        return batches
+    prefix = "published_entries__"
+    condition = Q(**{f"{prefix}until_version__isnull": True}) & _search(q=q, programme=programme, prefix=prefix)
+    return batches.alias(found=FilteredRelation("published_entries", condition=condition)).annotate(
+        matching=Count("found")
+    )
 
 
 def _matching_count(batch, row_count):
@@ -558,10 +578,7 @@ def publicity_board_for_public(*, q="", programme=None, batch_id=None, page=1, t
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     # A batch whose every project is classified, or withdrawn, has no current row: not on the board.
-    batches = [
-        _matching_count(batch, batch.row_count)
-        for batch in _with_search(PublicityBatch.objects.filter(row_count__gt=0), q=q, programme=programme)
-    ]
+    batches = [_matching_count(batch, batch.row_count) for batch in _board_batches(q=q, programme=programme)]
     batches.sort(key=_board_order)
     # The board summarises the current batches only: the calendar need not reach back to the archive's.
     calendar = _calendar_for([batch for batch in batches if batch.closed_at is None], today)
@@ -599,7 +616,7 @@ def publicity_batch_for_public(*, pk, version=None, q="", page=1, today=None, no
     (and, searching, the count of the rows that match, the same on each), the calendar, the rows."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    versions = list(_with_search(_versions_with_batch().filter(batch=pk), version=version, q=q, batch="batch"))
+    versions = list(_with_search(_versions_with_batch().filter(batch=pk), version=version, q=q))
     # A batch opens with its version 1: none, no such batch; no row in any, nothing published.
     if not any(item.row_count for item in versions):
         raise Http404("No such list")
