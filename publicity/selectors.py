@@ -344,13 +344,13 @@ def _row_count(rows):
     return Coalesce(Subquery(rows.order_by().values("batch").annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
-def _with_search(rows, *, version=None, q="", outer="batch"):
-    """A list's versions (`rows`, whose field `outer` is their batch), each with `matching`, the
-    number of rows of `version` (None: the current one) that match the search `q`, when there is
-    one: the count reads the batch's part of an index. Without one the stored counts answer."""
+def _with_search(versions, *, version=None, q=""):
+    """A list's versions (a queryset), each with `matching`, the number of rows of `version` (None:
+    the current one) that match the search `q`, when there is one: the count reads the batch's part
+    of an index. Without one the stored counts answer."""
     if q:
-        rows = rows.annotate(matching=_row_count(_matching(_version_rows(OuterRef(outer), version), q=q)))
-    return rows
+        versions = versions.annotate(matching=_row_count(_matching(_version_rows(OuterRef("batch"), version), q=q)))
+    return versions
 
 
 def _board_batches(*, q="", programme=None):
@@ -367,14 +367,6 @@ def _board_batches(*, q="", programme=None):
     return batches.alias(found=FilteredRelation("published_entries", condition=condition)).annotate(
         matching=Count("found")
     )
-
-
-def _matching_count(batch, row_count):
-    """The batch's `matching` count: the one read with it when searching, else `row_count`, the
-    stored count of the version shown."""
-    if not hasattr(batch, "matching"):
-        batch.matching = row_count
-    return batch
 
 
 def _board_order(batch):
@@ -455,8 +447,11 @@ def _public_rows(rows, batches, *, current, today):
     number: sorted here, not by the database, whose sort would join every row's batch for its order."""
     position = {batch.pk: n for n, batch in enumerate(batches)}
     english = not (get_language() or "").startswith("zh")
+    labels = {}
     shown = [
-        PublicRow(*values, batch=batches[position[values[1]]], current=current, today=today, english=english)
+        PublicRow(
+            *values, batch=batches[position[values[1]]], current=current, today=today, english=english, labels=labels
+        )
         for values in rows
     ]
     shown.sort(key=lambda row: (position[row.batch_id], row.number, row.pk))
@@ -527,12 +522,17 @@ class PublicRow:
         current,
         today,
         english,
+        labels,
     ):
         self.pk, self.batch_id, self.entry_id, self.number, self.batch = pk, batch_id, entry_id, number, batch
         self.programme_code, self.programme_title = code, title_en if english else title_zh
         self.unit_name, self.credit_code, self.title = mask_identifiers(unit_name), credit_code, mask_identifiers(title)
         self.amount, self.starts_on, self.ends_on = amount, starts_on, ends_on
-        self.state_label = public_state_label(state, withdrawn_at)
+        # In the active language, translated once per state for all the rows read (`labels`).
+        key = (state, withdrawn_at is None)
+        if key not in labels:
+            labels[key] = str(public_state_label(state, withdrawn_at))
+        self.state_label = labels[key]
         self.has_own_period = starts_on != batch.starts_on
         self.accepts_objections = (
             current
@@ -578,8 +578,10 @@ def publicity_board_for_public(*, q="", programme=None, batch_id=None, page=1, t
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     # A batch whose every project is classified, or withdrawn, has no current row: not on the board.
-    batches = [_matching_count(batch, batch.row_count) for batch in _board_batches(q=q, programme=programme)]
-    batches.sort(key=_board_order)
+    batches = sorted(_board_batches(q=q, programme=programme), key=_board_order)
+    for batch in batches:
+        # Counted with the batch when searching; else every current row matches.
+        batch.matching = getattr(batch, "matching", batch.row_count)
     # The board summarises the current batches only: the calendar need not reach back to the archive's.
     calendar = _calendar_for([batch for batch in batches if batch.closed_at is None], today)
     batches = [
