@@ -447,7 +447,7 @@ def _public_rows(rows, batches, *, current, today):
     number: sorted here, not by the database, whose sort would join every row's batch for its order."""
     position = {batch.pk: n for n, batch in enumerate(batches)}
     english = not (get_language() or "").startswith("zh")
-    labels = {}
+    labels: dict[tuple[str, bool], str] = {}
     shown = [
         PublicRow(
             *values, batch=batches[position[values[1]]], current=current, today=today, english=english, labels=labels

@@ -110,7 +110,7 @@ def test_an_added_declaration_is_publicised_with_a_full_period_of_its_own(public
 
 def test_each_version_stores_its_number_of_public_rows_and_the_batch_the_current_ones(publicise, make_approved, staff):
     """The board reads these counts instead of counting rows: they must be the rows of each version."""
-    batch, (first, second, classified) = publicise(2, classified=1)
+    batch, (first, second, _classified) = publicise(2, classified=1)
     with on(OPENED_ON):
         (added,) = make_approved(batch.call)
     with on(CORRECTED_ON):
