@@ -57,7 +57,7 @@ from accounts.models import User
 from config import urls as site_urls
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
-from publicity.calendar import working_days_window
+from publicity.calendar import working_days_between, working_days_window
 from publicity.models import BatchVersion, PublicityBatch, PublicityEntry, PublishedEntry
 
 TEST_DATABASE_NAME = "zgcb_bench_publicity_board"
@@ -204,16 +204,22 @@ def create_fixture(entries, batches, rng):
                     batch=batch, number=3, published_by=staff, changelog="Three withdrawn after objections, two added."
                 )
             )
-            PublicityBatch.objects.filter(pk=batch.pk).update(ends_on=max(ends_on, own_end))
+            ends_on = max(ends_on, own_end)
+            PublicityBatch.objects.filter(pk=batch.pk).update(ends_on=ends_on)
         PublishedEntry.objects.bulk_create(rows, batch_size=2000)
-        # Each version's count of public rows, as publicity.services stores it when it publishes.
+        # Each version's count of public rows, and the batch's working days, as publicity.services
+        # stores them when it publishes.
         for version in versions:
             version.row_count = sum(
                 row.since_version <= version.number and (row.until_version or version.number) >= version.number
                 for row in rows
             )
         BatchVersion.objects.bulk_create(versions)
-        PublicityBatch.objects.filter(pk=batch.pk).update(version=len(versions), row_count=versions[-1].row_count)
+        PublicityBatch.objects.filter(pk=batch.pk).update(
+            version=len(versions),
+            row_count=versions[-1].row_count,
+            working_days=[day.isoformat() for day in working_days_between(starts_on, ends_on)],
+        )
         made.append(batch)
     analyse()
     return made

@@ -459,6 +459,14 @@ def working_day_calendar(start, end):
     return WorkingDayCalendar(start=start, end=end, exceptions=exceptions, covered=frozenset(covered))
 
 
+def working_days_between(start, end):
+    """The working days from `start` to `end`, both counted, of covered years only: what a batch
+    stores of its period when a version is published (PublicityBatch.working_days). One query."""
+    calendar = working_day_calendar(start, end)
+    days = (start + timedelta(days=n) for n in range((end - start).days + 1))
+    return [day for day in days if calendar.is_working_day(day)]
+
+
 def working_days_left(today, ends_on, calendar=None):
     """The working days from `today` to `ends_on`, both counted (a period runs until 24:00 of its
     last day), of covered years only; 0 once `ends_on` has passed. One query, none when given the

@@ -82,6 +82,10 @@ class PublicityBatch(models.Model):
     # The public rows of the current version, stored with `version` when a version is published (a
     # published version never changes), so the board reads its counts instead of counting rows.
     row_count = models.PositiveIntegerField(_("projects listed"), default=0, editable=False)
+    # The working days from starts_on to ends_on (ISO dates) as the calendar had them when the last
+    # version was published, which fixed the periods: a summary finds the end of the first period
+    # and the days left from them, reading no calendar.
+    working_days = models.JSONField(_("working days"), default=list, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:

@@ -2,7 +2,7 @@
 
 import hmac
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 
 from django.core.paginator import Page, Paginator
@@ -20,7 +20,7 @@ from declarations.enums import PUBLIC_LABELS
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Programme
 from declarations.workflow import DISBURSEMENT_STATES
-from publicity.calendar import publicity_first_day, working_day_calendar, working_days_left, working_days_window
+from publicity.calendar import PUBLICITY_WORKING_DAYS, publicity_first_day, working_days_window
 from publicity.contacts import contact_normalised, receipt_normalised
 from publicity.models import (
     BatchVersion,
@@ -374,27 +374,23 @@ def _board_order(batch):
     return (batch.closed_at is not None, -batch.starts_on.toordinal(), -batch.pk)
 
 
-def _summarise(batch, *, today, now, calendar=None):
-    """The batch's phase and public title and, given the calendar of its days, the end of the period
-    it opened with (entries added or raised later have their own) and what is left of it."""
+def _summarise(batch, *, today, now):
+    """The batch's phase and public title, the end of the period it opened with (entries added or
+    raised later have their own) and, while it runs, what is left of it: from the working days it
+    stored when its last version was published, which fixed its periods (no calendar is read)."""
     _set_phase(batch, today)
     batch.title = mask_identifiers(batch.title)
-    main_ends_on = calendar.window_end(batch.starts_on) if calendar else None
-    batch.main_ends_on = main_ends_on or batch.ends_on
+    days = batch.working_days
+    # Its first day is a working day: the period it opened with ends on the 5th.
+    opened_with = date.fromisoformat(days[PUBLICITY_WORKING_DAYS - 1]) if len(days) >= PUBLICITY_WORKING_DAYS else None
+    batch.main_ends_on = opened_with or batch.ends_on
     batch.has_later_periods = batch.main_ends_on != batch.ends_on
     running = batch.phase == BatchPhase.RUNNING
-    batch.days_left = working_days_left(today, batch.ends_on, calendar) if running and calendar else None
+    # ISO dates sort as the days do.
+    batch.days_left = sum(day >= today.isoformat() for day in days) if running else None
     # The page is cached by the hour: "less than N hours" holds for the whole hour.
     batch.hours_left = 24 - timezone.localtime(now).hour if running and today == batch.ends_on else None
     return batch
-
-
-def _calendar_for(batches, today):
-    """One read of the calendar for the periods of every batch and the days left (always one query,
-    so a page's count does not depend on whether a batch is running)."""
-    return working_day_calendar(
-        min([today, *(batch.starts_on for batch in batches)]), max([today, *(batch.ends_on for batch in batches)])
-    )
 
 
 class PublicRows:
@@ -573,8 +569,8 @@ class Board:
 def publicity_board_for_public(*, q="", programme=None, batch_id=None, page=1, today=None, now=None):
     """The board: current batches (running, upcoming, or ended and being finalised), then the archive
     of closed ones, with their summaries, and the page of their rows that match the search, the
-    programme and the batch chosen, current batches' rows first. Three queries: the batches (with
-    their stored counts, and the counts of rows matching a search), the calendar, the rows."""
+    programme and the batch chosen, current batches' rows first. Two queries: the batches (with
+    their stored counts and working days, and the counts of rows matching a search), the rows."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     # A batch whose every project is classified, or withdrawn, has no current row: not on the board.
@@ -582,12 +578,8 @@ def publicity_board_for_public(*, q="", programme=None, batch_id=None, page=1, t
     for batch in batches:
         # Counted with the batch when searching; else every current row matches.
         batch.matching = getattr(batch, "matching", batch.row_count)
-    # The board summarises the current batches only: the calendar need not reach back to the archive's.
-    calendar = _calendar_for([batch for batch in batches if batch.closed_at is None], today)
-    batches = [
-        _summarise(batch, today=today, now=now, calendar=calendar if batch.closed_at is None else None)
-        for batch in batches
-    ]
+    for batch in batches:
+        _summarise(batch, today=today, now=now)
     # A batch not on the board is refused by the form; the list then shows every batch.
     chosen = [batch for batch in batches if batch.pk == batch_id]
     shown = chosen or batches
@@ -614,8 +606,8 @@ class BatchPage:
 def publicity_batch_for_public(*, pk, version=None, q="", page=1, today=None, now=None):
     """One batch in its current version (or in `version`), with its summary, every version and its
     changelog, and the page of rows matching the search; 404 for a batch with no published row or a
-    version it does not have. Three queries: the versions with their stored counts and their batch
-    (and, searching, the count of the rows that match, the same on each), the calendar, the rows."""
+    version it does not have. Two queries: the versions with their stored counts and their batch
+    (and, searching, the count of the rows that match, the same on each), the rows."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     versions = list(_with_search(_versions_with_batch().filter(batch=pk), version=version, q=q))
@@ -631,7 +623,7 @@ def publicity_batch_for_public(*, pk, version=None, q="", page=1, today=None, no
     shown = version or batch.version
     shown_version = next(item for item in versions if item.number == shown)
     batch.matching = getattr(shown_version, "matching", shown_version.row_count)
-    _summarise(batch, today=today, now=now, calendar=_calendar_for([batch], today))
+    _summarise(batch, today=today, now=now)
     # The current version's rows are read by the current-rows index, whichever address asked.
     current = shown == batch.version
     rows = PublicRows([batch], version=None if current else shown, q=q, today=today)

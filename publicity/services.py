@@ -23,7 +23,12 @@ from declarations.models import Declaration
 from declarations.validators import evidence_file_type
 from declarations.workflow import OPEN_STATES, TRANSITIONS, TransitionRefused, declaration_transition
 from publicity.cache import publicity_board_changed
-from publicity.calendar import CalendarNotCovered, publicity_first_day, working_days_window
+from publicity.calendar import (
+    CalendarNotCovered,
+    publicity_first_day,
+    working_days_between,
+    working_days_window,
+)
 from publicity.contacts import is_email
 from publicity.models import (
     BatchVersion,
@@ -80,11 +85,13 @@ def _publish(entries, version):
 
 def _version_published(batch, *, number, actor, changelog, update_fields):
     """Record version `number` of `batch`, whose rows are published, as its current one, with its
-    number of public rows on the version and on the batch: a published version never changes, so
-    the board reads the count instead of counting rows on every request."""
+    number of public rows on the version and on the batch, and the batch's working days to its end:
+    a published version never changes, so the public pages read these instead of counting rows and
+    reading the calendar on every request."""
     row_count = PublishedEntry.objects.filter(batch=batch, until_version__isnull=True).count()
     batch.version, batch.row_count = number, row_count
-    batch.save(update_fields=["version", "row_count", *update_fields])
+    batch.working_days = [day.isoformat() for day in working_days_between(batch.starts_on, batch.ends_on)]
+    batch.save(update_fields=["version", "row_count", "working_days", *update_fields])
     return BatchVersion.objects.create(
         batch=batch, number=number, published_by=actor, changelog=changelog, row_count=row_count
     )

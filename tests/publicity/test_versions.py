@@ -11,6 +11,7 @@ from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import TransitionRefused, declaration_transition
+from publicity.calendar import working_days_between
 from publicity.models import BatchVersion, PublicityEntry, PublishedEntry
 from publicity.services import EntryCorrection, publicity_batch_close, publicity_batch_open, publicity_version_publish
 from tests.factories import CallFactory
@@ -134,6 +135,10 @@ def test_each_version_stores_its_number_of_public_rows_and_the_batch_the_current
     assert counted == {1: 2, 2: 3, 3: 2}
     assert dict(BatchVersion.objects.filter(batch=batch).values_list("number", "row_count")) == counted
     assert (batch.version, batch.row_count) == (3, 2)
+    # The added project's own period runs to OWN_END: the batch's working days reach it.
+    assert (batch.starts_on, batch.ends_on) == (STARTS_ON, OWN_END)
+    assert batch.working_days == [day.isoformat() for day in working_days_between(STARTS_ON, OWN_END)]
+    assert batch.working_days[:5] == ["2026-09-30", "2026-10-08", "2026-10-09", "2026-10-10", "2026-10-12"]
 
 
 def test_an_entry_still_in_its_period_waits_for_its_own_end_before_confirmation(publicise, make_approved, staff):
