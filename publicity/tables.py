@@ -43,8 +43,9 @@ def _date(day, language, date_format_setting):
     return date_format(day, date_format_setting)
 
 
-def _address(name, *args):
-    """The address of the URL `name` with %d in place of each number argument (a 0 when reversed)."""
+def address_template(name, *args):
+    """The address of the URL `name` with %d in place of each number argument, each after its
+    prefix in `args` ("" for /<id>/, "v" for /v<number>/): reversed once, filled in per row."""
     address = reverse(name, args=[0] * len(args))
     for arg in args:
         address = address.replace(f"/{arg}0/", f"/{arg}%d/", 1)
@@ -62,11 +63,11 @@ class PageTexts:
             name: get_format(name)
             for name in ("DATE_FORMAT", "DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
         }
-        self.batch_url = _address("publicity:batch", "")
-        self.csv_url = _address("publicity:batch_csv", "")
-        self.notice_url = _address("publicity:notice_pdf", "")
-        self.objection_url = _address("publicity:objection", "")
-        self.version_url = _address("publicity:version", "", "v")
+        self.batch_url = address_template("publicity:batch", "")
+        self.csv_url = address_template("publicity:batch_csv", "")
+        self.notice_url = address_template("publicity:notice_pdf", "")
+        self.objection_url = address_template("publicity:objection", "")
+        self.version_url = address_template("publicity:version", "", "v")
         label = {
             "period": gettext("Publicity period"),
             "working_days": gettext("(5 working days)"),
