@@ -77,12 +77,20 @@ IDENTIFIERS = re.compile(
 )
 
 
+# Each kind above has four digits in a row, or an "@": text with neither, as most names and titles
+# are, has nothing to mask, and this finds so in a fraction of IDENTIFIERS' time.
+MAY_IDENTIFY = re.compile(r"\d{4}|@")
+
+
 def mask_identifiers(text):
     """`text` with every ID number, bank account, telephone number and e-mail address in it
     masked; None and "" as they are."""
     if not text:
         return text
-    return IDENTIFIERS.sub(_mask_match, str(text))
+    text = str(text)
+    if not MAY_IDENTIFY.search(text):
+        return text
+    return IDENTIFIERS.sub(_mask_match, text)
 
 
 def _mask_match(match):

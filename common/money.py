@@ -1,6 +1,5 @@
 """Amounts in yuan: how they are stored, how large they may be, and how they are written."""
 
-from contextlib import suppress
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import TypedDict
 
@@ -35,10 +34,14 @@ def yuan(value):
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return value
-    # Beyond the context's 28 digits, or not finite, it is written as it is.
-    with suppress(InvalidOperation):
+    try:
         amount = amount.quantize(FEN, rounding=ROUND_DOWN)
-    return numberformat.format(amount, ".", decimal_pos=2, grouping=3, thousand_sep=",", force_grouping=True)
+    except InvalidOperation:
+        # Beyond the context's 28 digits, or not finite, it is written as it is.
+        return numberformat.format(amount, ".", decimal_pos=2, grouping=3, thousand_sep=",", force_grouping=True)
+    # What numberformat writes, for an amount cut to the fen, in a fraction of its time (a page of
+    # the public board writes 50 amounts); but numberformat writes -0.00 as 0.00.
+    return f"{amount:,.2f}" if amount else "0.00"
 
 
 CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"

@@ -27,7 +27,7 @@ from disbursement.services import (
     order_prepare,
     payment_plan_set,
 )
-from publicity.calendar import CalendarNotCovered, publicity_first_day, working_days_window
+from publicity.calendar import CalendarNotCovered, publicity_first_day, working_days_between, working_days_window
 from publicity.models import ObjectionOutcome, PublicityBatch, PublicityEntry, PublishedEntry
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
 from review.acceptance import checklist_for
@@ -117,10 +117,16 @@ def _latest_window_with(day, reaching_back=21):
     raise CalendarNotCovered(day.year)
 
 
+def _move_batch(batch, starts_on, ends_on):
+    """The batch's period, and the working days it stores with it (as publicity.services does)."""
+    working_days = [day.isoformat() for day in working_days_between(starts_on, ends_on)]
+    PublicityBatch.objects.filter(pk=batch.pk).update(starts_on=starts_on, ends_on=ends_on, working_days=working_days)
+
+
 def backdate_batch(batch):
     """Demo and tests only: move a batch's 5 working days into the past so it can be closed."""
     starts_on, ends_on = _latest_window_with(timezone.localdate() - timedelta(days=21))
-    PublicityBatch.objects.filter(pk=batch.pk).update(starts_on=starts_on, ends_on=ends_on)
+    _move_batch(batch, starts_on, ends_on)
     PublicityEntry.objects.filter(batch=batch).update(starts_on=starts_on, ends_on=ends_on)
     PublishedEntry.objects.filter(batch=batch).update(starts_on=starts_on, ends_on=ends_on)
     batch.refresh_from_db()
@@ -131,7 +137,7 @@ def batch_running_today(batch):
     """Demo only: move a batch's period so that today is in it (its first working day on or before
     today), so that an objection can be tried at once."""
     starts_on, ends_on = _latest_window_with(timezone.localdate())
-    PublicityBatch.objects.filter(pk=batch.pk).update(starts_on=starts_on, ends_on=ends_on)
+    _move_batch(batch, starts_on, ends_on)
     PublicityEntry.objects.filter(batch=batch).update(starts_on=starts_on, ends_on=ends_on)
     PublishedEntry.objects.filter(batch=batch).update(starts_on=starts_on, ends_on=ends_on)
     batch.refresh_from_db()

@@ -7,6 +7,7 @@ Reads and pure computation only; the administrator's writes are in publicity.cal
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 from django.conf import settings
@@ -432,19 +433,23 @@ _NO_DAY = Value(None, output_field=DateField())
 _WORKING = Value(True, output_field=BooleanField())
 
 
+@lru_cache(maxsize=1)
+def _union_parts():
+    """The two parts of working_day_calendar()'s query before they are narrowed to its days: built
+    once (their typed columns cost more to set up than reading a page's few days), never evaluated
+    themselves, as each filter() makes a new QuerySet."""
+    return (
+        CalendarDay.objects.order_by().values_list("date", "is_working_day", _NO_YEAR),
+        CalendarYear.objects.filter(complete=True).order_by().values_list(_NO_DAY, _WORKING, "year"),
+    )
+
+
 def working_day_calendar(start, end):
     """The exceptions between `start` and `end` and the covered years among theirs, in one query
     (the two tables' rows as one list), so that a public page spends one query on every count."""
-    days = (
-        CalendarDay.objects.filter(date__gte=start, date__lte=end)
-        .order_by()
-        .values_list("date", "is_working_day", _NO_YEAR)
-    )
-    years = (
-        CalendarYear.objects.filter(year__gte=start.year, year__lte=end.year, complete=True)
-        .order_by()
-        .values_list(_NO_DAY, _WORKING, "year")
-    )
+    days, years = _union_parts()
+    days = days.filter(date__gte=start, date__lte=end)
+    years = years.filter(year__gte=start.year, year__lte=end.year)
     exceptions, covered = {}, set()
     for day, working, year in days.union(years, all=True):
         if year is None:
@@ -452,6 +457,14 @@ def working_day_calendar(start, end):
         else:
             covered.add(year)
     return WorkingDayCalendar(start=start, end=end, exceptions=exceptions, covered=frozenset(covered))
+
+
+def working_days_between(start, end):
+    """The working days from `start` to `end`, both counted, of covered years only: what a batch
+    stores of its period when a version is published (PublicityBatch.working_days). One query."""
+    calendar = working_day_calendar(start, end)
+    days = (start + timedelta(days=n) for n in range((end - start).days + 1))
+    return [day for day in days if calendar.is_working_day(day)]
 
 
 def working_days_left(today, ends_on, calendar=None):

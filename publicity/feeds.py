@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from publicity.selectors import publicity_version_list_for_feed
+from publicity.tables import address_template
 
 
 class PublicityFeed(Feed):
@@ -22,6 +23,7 @@ class PublicityFeed(Feed):
         return reverse("publicity:board")
 
     def items(self):
+        self.version_url = address_template("publicity:version", "", "v")
         return publicity_version_list_for_feed()
 
     def item_title(self, item):
@@ -34,7 +36,7 @@ class PublicityFeed(Feed):
         return linebreaks_filter(item.changelog, autoescape=True)
 
     def item_link(self, item):
-        return reverse("publicity:version", args=[item.batch_id, item.number])
+        return self.version_url % (item.batch_id, item.number)
 
     def item_pubdate(self, item):
         return item.published_at

@@ -79,6 +79,13 @@ class PublicityBatch(models.Model):
     # settings.PUBLICITY_COUNTS_OPENING_DAY when the batch was opened; the board says which.
     counts_opening_day = models.BooleanField(_("the opening day counts"), default=False)
     version = models.PositiveIntegerField(_("current version"), default=1)
+    # The public rows of the current version, stored with `version` when a version is published (a
+    # published version never changes), so the board reads its counts instead of counting rows.
+    row_count = models.PositiveIntegerField(_("projects listed"), default=0, editable=False)
+    # The working days from starts_on to ends_on (ISO dates) as the calendar had them when the last
+    # version was published, which fixed the periods: a summary finds the end of the first period
+    # and the days left from them, reading no calendar.
+    working_days = models.JSONField(_("working days"), default=list, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
@@ -112,6 +119,8 @@ class BatchVersion(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.PROTECT, related_name="+"
     )
     changelog = models.TextField(_("changes"), blank=True)
+    # Its public rows (classified projects have none), stored when it is published.
+    row_count = models.PositiveIntegerField(_("projects listed"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("publicity version")
@@ -190,7 +199,21 @@ class PublishedEntry(models.Model):
         ordering = ["batch", "number", "pk"]
         indexes = [
             models.Index(fields=["batch", "since_version", "until_version"], name="published_batch_version"),
-            models.Index(fields=["until_version", "batch", "number"], name="published_current"),
+            # The current rows of a batch in a list's order, and those of one programme: a page reads
+            # its ids from an offset in them, not sorting the batch, and a programme's count reads only
+            # its rows. Partial, so that PostgreSQL reads them in order; until_version (always null
+            # here) is in them so that they cover the query on SQLite. The search's trigram index on
+            # PostgreSQL is made by migration 0009.
+            models.Index(
+                fields=["batch", "number", "id", "until_version"],
+                condition=models.Q(until_version__isnull=True),
+                name="published_current",
+            ),
+            models.Index(
+                fields=["batch", "programme", "number", "id", "until_version"],
+                condition=models.Q(until_version__isnull=True),
+                name="published_current_programme",
+            ),
         ]
 
     def __str__(self):

@@ -2,10 +2,11 @@
 
 import hmac
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, Subquery, When
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -19,7 +20,7 @@ from declarations.enums import PUBLIC_LABELS
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Programme
 from declarations.workflow import DISBURSEMENT_STATES
-from publicity.calendar import publicity_first_day, working_day_calendar, working_days_left, working_days_window
+from publicity.calendar import PUBLICITY_WORKING_DAYS, publicity_first_day, working_days_window
 from publicity.contacts import contact_normalised, receipt_normalised
 from publicity.models import (
     BatchVersion,
@@ -289,73 +290,107 @@ def public_state_label(state, withdrawn_at):
     return WITHDRAWN
 
 
-def _version_rows(batch, version=None):
+def _in_version(batch, version=None):
     """The published rows of `batch` (a pk or an OuterRef) in version `version`; None: the current one."""
-    rows = PublishedEntry.objects.filter(batch=batch)
     if version is None:
-        return rows.filter(until_version__isnull=True)
-    return rows.filter(since_version__lte=version).filter(Q(until_version__isnull=True) | Q(until_version__gte=version))
+        return Q(batch=batch, until_version__isnull=True)
+    return Q(batch=batch, since_version__lte=version) & (Q(until_version__isnull=True) | Q(until_version__gte=version))
+
+
+def _version_rows(batch, version=None):
+    return PublishedEntry.objects.filter(_in_version(batch, version))
+
+
+# A public page's queries before they are narrowed to its batch, version and rows: each is built
+# once (setting up the joins and columns of a values() query costs more than running it for a page
+# of rows) and never evaluated itself, as each filter() makes a new QuerySet (see also
+# review.selectors._queue_rows_on).
+
+
+@cache
+def _ids_in_order():
+    """The ids of published rows in a list's order, for a page's slice of one batch."""
+    return PublishedEntry.objects.order_by("number", "pk").values("pk")
+
+
+@cache
+def _ids():
+    return PublishedEntry.objects.order_by().values("pk")
+
+
+@cache
+def _row_values():
+    """What a page shows of each row (PublicRow.COLUMNS)."""
+    return PublishedEntry.objects.order_by().values_list(*PublicRow.COLUMNS)
 
 
 def _matching(rows, *, q="", programme=None):
     """Rows whose unit, title or number contains `q` (search_text is lower-cased: a plain LIKE, which
     a trigram index serves on PostgreSQL), of `programme` if given."""
+    return rows.filter(_search(q=q, programme=programme))
+
+
+def _search(*, q="", programme=None, prefix=""):
+    """_matching()'s condition, on the rows `prefix` reaches."""
+    condition = Q()
     if q:
-        rows = rows.filter(search_text__contains=q.lower())
+        condition &= Q(**{f"{prefix}search_text__contains": q.lower()})
     if programme is not None:
-        rows = rows.filter(programme=programme)
-    return rows
+        condition &= Q(**{f"{prefix}programme": programme})
+    return condition
 
 
 def _row_count(rows):
     return Coalesce(Subquery(rows.order_by().values("batch").annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
-def _public_batches(*, version=None, q="", programme=None, published=True):
-    """Batches with at least one published row (`published`: the board asks for their count of
-    current rows instead), each with `entry_count` (the rows of the current version) and `matching`
-    (those of `version` that match the search; without a search or another version, the same count,
-    not read twice). Each count reads one batch's part of an index."""
-    batch = OuterRef("pk")
-    batches = PublicityBatch.objects.annotate(entry_count=_row_count(_version_rows(batch)))
-    if published:
-        batches = batches.filter(Exists(PublishedEntry.objects.filter(batch=batch)))
-    if version is not None or q or programme is not None:
-        batches = batches.annotate(
-            matching=_row_count(_matching(_version_rows(batch, version), q=q, programme=programme))
-        )
-    return batches.order_by(Case(When(closed_at__isnull=True, then=0), default=1), "-starts_on", "-pk")
+def _with_search(versions, *, version=None, q=""):
+    """A list's versions (a queryset), each with `matching`, the number of rows of `version` (None:
+    the current one) that match the search `q`, when there is one: the count reads the batch's part
+    of an index. Without one the stored counts answer."""
+    if q:
+        versions = versions.annotate(matching=_row_count(_matching(_version_rows(OuterRef("batch"), version), q=q)))
+    return versions
 
 
-def _with_matching(batches):
-    """Each batch's `matching` count, which is its `entry_count` when _public_batches read none."""
-    for batch in batches:
-        if not hasattr(batch, "matching"):
-            batch.matching = batch.entry_count
-    return batches
+def _board_batches(*, q="", programme=None):
+    """The batches on the board (those with a current row), each with `matching`, the number of
+    its current rows that match the search and the programme, when there is either: counted by one
+    join of the matching rows, which PostgreSQL finds by the trigram index for a search, by the
+    index of each batch's rows by programme for a programme. Without either the stored count
+    answers."""
+    batches = PublicityBatch.objects.filter(row_count__gt=0).order_by()
+    if not (q or programme is not None):
+        return batches
+    prefix = "published_entries__"
+    condition = Q(**{f"{prefix}until_version__isnull": True}) & _search(q=q, programme=programme, prefix=prefix)
+    return batches.alias(found=FilteredRelation("published_entries", condition=condition)).annotate(
+        matching=Count("found")
+    )
 
 
-def _summarise(batch, *, today, now, calendar=None):
-    """The batch's phase and public title and, given the calendar of its days, the end of the period
-    it opened with (entries added or raised later have their own) and what is left of it."""
+def _board_order(batch):
+    """Current batches first, then the archive; the latest first in each."""
+    return (batch.closed_at is not None, -batch.starts_on.toordinal(), -batch.pk)
+
+
+def _summarise(batch, *, today, now):
+    """The batch's phase and public title, the end of the period it opened with (entries added or
+    raised later have their own) and, while it runs, what is left of it: from the working days it
+    stored when its last version was published, which fixed its periods (no calendar is read)."""
     _set_phase(batch, today)
     batch.title = mask_identifiers(batch.title)
-    main_ends_on = calendar.window_end(batch.starts_on) if calendar else None
-    batch.main_ends_on = main_ends_on or batch.ends_on
+    days = batch.working_days
+    # Its first day is a working day: the period it opened with ends on the 5th.
+    opened_with = date.fromisoformat(days[PUBLICITY_WORKING_DAYS - 1]) if len(days) >= PUBLICITY_WORKING_DAYS else None
+    batch.main_ends_on = opened_with or batch.ends_on
     batch.has_later_periods = batch.main_ends_on != batch.ends_on
     running = batch.phase == BatchPhase.RUNNING
-    batch.days_left = working_days_left(today, batch.ends_on, calendar) if running and calendar else None
+    # ISO dates sort as the days do.
+    batch.days_left = sum(day >= today.isoformat() for day in days) if running else None
     # The page is cached by the hour: "less than N hours" holds for the whole hour.
     batch.hours_left = 24 - timezone.localtime(now).hour if running and today == batch.ends_on else None
     return batch
-
-
-def _calendar_for(batches, today):
-    """One read of the calendar for the periods of every batch and the days left (always one query,
-    so a page's count does not depend on whether a batch is running)."""
-    return working_day_calendar(
-        min([today, *(batch.starts_on for batch in batches)]), max([today, *(batch.ends_on for batch in batches)])
-    )
 
 
 class PublicRows:
@@ -385,27 +420,38 @@ class PublicRows:
         for batch in self.batches:
             low, high = max(start - offset, 0), min(stop - offset, batch.matching)
             if low < high:
-                rows = _matching(_version_rows(batch.pk, self.version), q=self.q, programme=self.programme)
-                parts.append(rows.order_by("number", "pk").values("pk")[low:high])
+                parts.append(self._of(batch)[low:high])
             offset += batch.matching
         if not parts:
             return []
         # SQLite takes no LIMIT inside a UNION: each part is wrapped in a query of its own.
-        ids = parts[0] if len(parts) == 1 else _union([PublishedEntry.objects.filter(pk__in=part) for part in parts])
-        rows = PublishedEntry.objects.filter(pk__in=ids).values_list(*PublicRow.COLUMNS)
-        position = {batch.pk: n for n, batch in enumerate(self.batches)}
-        by_pk = {batch.pk: batch for batch in self.batches}
-        english = not (get_language() or "").startswith("zh")
-        shown = [
-            PublicRow(*values, batch=by_pk[values[1]], current=self.version is None, today=self.today, english=english)
-            for values in rows
-        ]
-        return sorted(shown, key=lambda row: (position[row.batch_id], row.number, row.pk))
+        if len(parts) > 1:
+            first, *rest = (_ids().filter(pk__in=part) for part in parts)
+            parts = [first.union(*rest, all=True)]
+        return _public_rows(
+            _row_values().filter(pk__in=parts[0]), self.batches, current=self.version is None, today=self.today
+        )
+
+    def _of(self, batch):
+        return _matching(
+            _ids_in_order().filter(_in_version(batch.pk, self.version)), q=self.q, programme=self.programme
+        )
 
 
-def _union(querysets):
-    first, *rest = (queryset.order_by().values("pk") for queryset in querysets)
-    return first.union(*rest, all=True)
+def _public_rows(rows, batches, *, current, today):
+    """`rows` (of `batches`, read from _row_values()) as PublicRow, in the batches' order, then by
+    number: sorted here, not by the database, whose sort would join every row's batch for its order."""
+    position = {batch.pk: n for n, batch in enumerate(batches)}
+    english = not (get_language() or "").startswith("zh")
+    labels: dict[tuple[str, bool], str] = {}
+    shown = [
+        PublicRow(
+            *values, batch=batches[position[values[1]]], current=current, today=today, english=english, labels=labels
+        )
+        for values in rows
+    ]
+    shown.sort(key=lambda row: (position[row.batch_id], row.number, row.pk))
+    return shown
 
 
 class PublicRow:
@@ -472,12 +518,17 @@ class PublicRow:
         current,
         today,
         english,
+        labels,
     ):
         self.pk, self.batch_id, self.entry_id, self.number, self.batch = pk, batch_id, entry_id, number, batch
         self.programme_code, self.programme_title = code, title_en if english else title_zh
         self.unit_name, self.credit_code, self.title = mask_identifiers(unit_name), credit_code, mask_identifiers(title)
         self.amount, self.starts_on, self.ends_on = amount, starts_on, ends_on
-        self.state_label = public_state_label(state, withdrawn_at)
+        # In the active language, translated once per state for all the rows read (`labels`).
+        key = (state, withdrawn_at is None)
+        if key not in labels:
+            labels[key] = str(public_state_label(state, withdrawn_at))
+        self.state_label = labels[key]
         self.has_own_period = starts_on != batch.starts_on
         self.accepts_objections = (
             current
@@ -489,11 +540,7 @@ class PublicRow:
 
 
 class PublicPage(Page):
-    """A page of public rows, with the page numbers to link and whether any row takes an objection now."""
-
-    @cached_property
-    def links(self):
-        return list(self.paginator.get_elided_page_range(self.number, on_each_side=2, on_ends=1))
+    """A page of public rows, and whether any row takes an objection now."""
 
     @cached_property
     def takes_objections(self):
@@ -522,22 +569,17 @@ class Board:
 def publicity_board_for_public(*, q="", programme=None, batch_id=None, page=1, today=None, now=None):
     """The board: current batches (running, upcoming, or ended and being finalised), then the archive
     of closed ones, with their summaries, and the page of their rows that match the search, the
-    programme and the batch chosen, current batches' rows first. Three queries: the batches, the
-    calendar, the rows."""
+    programme and the batch chosen, current batches' rows first. Two queries: the batches (with
+    their stored counts and working days, and the counts of rows matching a search), the rows."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     # A batch whose every project is classified, or withdrawn, has no current row: not on the board.
-    batches = [
-        batch
-        for batch in _with_matching(list(_public_batches(q=q, programme=programme, published=False)))
-        if batch.entry_count
-    ]
-    # The board summarises the current batches only: the calendar need not reach back to the archive's.
-    calendar = _calendar_for([batch for batch in batches if batch.closed_at is None], today)
-    batches = [
-        _summarise(batch, today=today, now=now, calendar=calendar if batch.closed_at is None else None)
-        for batch in batches
-    ]
+    batches = sorted(_board_batches(q=q, programme=programme), key=_board_order)
+    for batch in batches:
+        # Counted with the batch when searching; else every current row matches.
+        batch.matching = getattr(batch, "matching", batch.row_count)
+    for batch in batches:
+        _summarise(batch, today=today, now=now)
     # A batch not on the board is refused by the form; the list then shows every batch.
     chosen = [batch for batch in batches if batch.pk == batch_id]
     shown = chosen or batches
@@ -564,25 +606,33 @@ class BatchPage:
 def publicity_batch_for_public(*, pk, version=None, q="", page=1, today=None, now=None):
     """One batch in its current version (or in `version`), with its summary, every version and its
     changelog, and the page of rows matching the search; 404 for a batch with no published row or a
-    version it does not have. Four queries: the batch, the calendar, the versions, the rows."""
+    version it does not have. Two queries: the versions with their stored counts and their batch
+    (and, searching, the count of the rows that match, the same on each), the rows."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    batch = get_object_or_404(_public_batches(version=version, q=q), pk=pk)
+    versions = list(_with_search(_versions_with_batch().filter(batch=pk), version=version, q=q))
+    # A batch opens with its version 1: none, no such batch; no row in any, nothing published.
+    if not any(item.row_count for item in versions):
+        raise Http404("No such list")
+    batch = versions[0].batch
+    for item in versions:
+        item.batch = batch
+        _public_version(item)
     if version is not None and not 1 <= version <= batch.version:
         raise Http404("No such version")
-    _with_matching([batch])
-    _summarise(batch, today=today, now=now, calendar=_calendar_for([batch], today))
-    versions = [_public_version(item) for item in batch.versions.order_by("-number")]
     shown = version or batch.version
+    shown_version = next(item for item in versions if item.number == shown)
+    batch.matching = getattr(shown_version, "matching", shown_version.row_count)
+    _summarise(batch, today=today, now=now)
     # The current version's rows are read by the current-rows index, whichever address asked.
     current = shown == batch.version
     rows = PublicRows([batch], version=None if current else shown, q=q, today=today)
-    return BatchPage(
-        batch=batch,
-        version=next((item for item in versions if item.number == shown), None),
-        versions=versions,
-        page=_page(rows, page),
-    )
+    return BatchPage(batch=batch, version=shown_version, versions=versions, page=_page(rows, page))
+
+
+@cache
+def _versions_with_batch():
+    return BatchVersion.objects.select_related("batch").order_by("-number")
 
 
 def publicity_version_get_for_public(*, batch, number):
@@ -608,15 +658,12 @@ def publicity_batch_get_for_public(*, pk, version=None):
 def publicity_batch_rows_for_public(*, pk, version=None):
     """A batch (404 as on its page) and every row of `version` (None: the current one) in number
     order, for the CSV and the notice. Two queries."""
-    batch = get_object_or_404(_public_batches(version=version), pk=pk)
-    if version is not None and not 1 <= version <= batch.version:
-        raise Http404("No such version")
-    _with_matching([batch])
+    batch = publicity_batch_get_for_public(pk=pk, version=version)
     today = timezone.localdate()
     _summarise(batch, today=today, now=timezone.now())
     current = version in (None, batch.version)
-    rows = PublicRows([batch], version=None if current else version, today=today)
-    return batch, rows[0 : rows.count()]
+    rows = _row_values().filter(_in_version(batch.pk, None if current else version))
+    return batch, _public_rows(rows, [batch], current=current, today=today)
 
 
 def publicity_version_list_for_feed(*, limit=50):
@@ -633,4 +680,9 @@ def publicity_version_list_for_feed(*, limit=50):
 
 
 def programme_list_for_board():
-    return list(Programme.objects.order_by("position").only("code", "title_en", "title_zh", "position"))
+    return list(_programmes().all())
+
+
+@cache
+def _programmes():
+    return Programme.objects.order_by("position").only("code", "title_en", "title_zh", "position")

@@ -23,7 +23,12 @@ from declarations.models import Declaration
 from declarations.validators import evidence_file_type
 from declarations.workflow import OPEN_STATES, TRANSITIONS, TransitionRefused, declaration_transition
 from publicity.cache import publicity_board_changed
-from publicity.calendar import CalendarNotCovered, publicity_first_day, working_days_window
+from publicity.calendar import (
+    CalendarNotCovered,
+    publicity_first_day,
+    working_days_between,
+    working_days_window,
+)
 from publicity.contacts import is_email
 from publicity.models import (
     BatchVersion,
@@ -78,6 +83,20 @@ def _publish(entries, version):
     )
 
 
+def _version_published(batch, *, number, actor, changelog, update_fields):
+    """Record version `number` of `batch`, whose rows are published, as its current one, with its
+    number of public rows on the version and on the batch, and the batch's working days to its end:
+    a published version never changes, so the public pages read these instead of counting rows and
+    reading the calendar on every request."""
+    row_count = PublishedEntry.objects.filter(batch=batch, until_version__isnull=True).count()
+    batch.version, batch.row_count = number, row_count
+    batch.working_days = [day.isoformat() for day in working_days_between(batch.starts_on, batch.ends_on)]
+    batch.save(update_fields=["version", "row_count", "working_days", *update_fields])
+    return BatchVersion.objects.create(
+        batch=batch, number=number, published_by=actor, changelog=changelog, row_count=row_count
+    )
+
+
 def _board_changed():
     transaction.on_commit(publicity_board_changed)
 
@@ -115,7 +134,6 @@ def publicity_batch_open(*, actor, call, declaration_ids, title="", today=None):
         opened_by=actor,
         counts_opening_day=settings.PUBLICITY_COUNTS_OPENING_DAY,
     )
-    BatchVersion.objects.create(batch=batch, number=1, published_by=actor, changelog=_("First publication."))
     entries = []
     for declaration in declarations:
         declaration = declaration_transition(declaration_id=declaration.pk, action=A.PUBLICISE, actor=actor)
@@ -123,6 +141,7 @@ def publicity_batch_open(*, actor, call, declaration_ids, title="", today=None):
             PublicityEntry.objects.create(batch=batch, declaration=declaration, starts_on=starts_on, ends_on=ends_on)
         )
     _publish(PublicityEntry.objects.filter(batch=batch).select_related("declaration__organisation"), 1)
+    _version_published(batch, number=1, actor=actor, changelog=_("First publication."), update_fields=[])
     _board_changed()
     return batch
 
@@ -223,10 +242,8 @@ def publicity_version_publish(
         ).select_related("declaration__organisation"),
         version,
     )
-    batch.version = version
     batch.ends_on = max(batch.ends_on, *(entry.ends_on for entry in [*changed, *added]))
-    batch.save(update_fields=["version", "ends_on"])
-    published = BatchVersion.objects.create(batch=batch, number=version, published_by=actor, changelog=changelog)
+    published = _version_published(batch, number=version, actor=actor, changelog=changelog, update_fields=["ends_on"])
     _board_changed()
     return published
 

@@ -1,42 +1,134 @@
-"""The rows of the public lists, written in Python.
+"""The parts of the public pages that repeat for each row, list or version, written in Python.
 
-A page of the board has 50 rows of 7 or 8 cells; through the template engine (a variable lookup, a
-filter and an escape per cell, a {% url %} and a {% blocktranslate %} per row) they took most of the
-page's time. Here the labels, the date format and the objection link are worked out once per page,
-and each row is one format string with every value escaped. The head of the table, its caption and
-everything around it stay in templates/publicity/_entries_table.html."""
+A page of the board has 50 rows of 7 or 8 cells, a summary of each list in publicity and a row of
+the archive for each closed list; a list's page has its summary and its versions. Through the
+template engine (a variable lookup, a filter and an escape per cell, a {% url %} and a
+{% blocktranslate %} per row or line) they took most of the page's time. Here the labels, the
+formats and the addresses are worked out once per page (`PageTexts`), and each row, summary or
+version is a few format strings with every value escaped (by html.escape, which is what
+django.utils.html.escape calls, without its wrapping). Everything around them (headings, the
+tables' heads and captions, the forms, the pagination) stays in templates/publicity/.
 
+The markup is the markup the templates wrote, with whitespace where they had some. Escaping follows
+the template tags it replaces: the text of {% translate %} is escaped, the text of
+{% blocktranslate %} is not (only the values put into it are). Messages are translated outside
+f-strings: makemessages does not find a gettext() call inside one."""
+
+from functools import lru_cache
+from html import escape
+
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
-from django.utils.formats import date_format
-from django.utils.html import escape
+from django.utils import numberformat, timezone
+from django.utils.formats import date_format, get_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from common.money import yuan
+
+# A batch's phases, as publicity.selectors.BatchPhase names them, and their badges.
+BADGES = {"running": "text-bg-success", "upcoming": "text-bg-info"}
+OTHER_BADGE = "text-bg-secondary"
+
+
+def _text(value):
+    return escape(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _date(day, language, date_format_setting):
+    """`day` written by date_format() in `date_format_setting`, the DATE_FORMAT of `language`, the
+    active language: the dates of the lists repeat from page to page, and date_format() parses the
+    format for every call. The format is part of the key so that a change of the setting is seen."""
+    return date_format(day, date_format_setting)
+
+
+def address_template(name, *args):
+    """The address of the URL `name` with %d in place of each number argument, each after its
+    prefix in `args` ("" for /<id>/, "v" for /v<number>/): reversed once, filled in per row."""
+    address = reverse(name, args=[0] * len(args))
+    for arg in args:
+        address = address.replace(f"/{arg}0/", f"/{arg}%d/", 1)
+    return address
+
+
+class PageTexts:
+    """What a page writes again and again, in the active language, worked out once: its labels
+    (escaped), each day in DATE_FORMAT, numbers as a template writes them, and the addresses of a
+    list's pages and downloads with %d for its id."""
+
+    def __init__(self):
+        self.language = get_language()
+        self.formats = {
+            name: get_format(name)
+            for name in ("DATE_FORMAT", "DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+        }
+        self.batch_url = address_template("publicity:batch", "")
+        self.csv_url = address_template("publicity:batch_csv", "")
+        self.notice_url = address_template("publicity:notice_pdf", "")
+        self.objection_url = address_template("publicity:objection", "")
+        self.version_url = address_template("publicity:version", "", "v")
+        label = {
+            "period": gettext("Publicity period"),
+            "working_days": gettext("(5 working days)"),
+            "ends_on": gettext("Publicity ends on"),
+            "at_midnight": gettext("at 24:00, Beijing time"),
+            "status": gettext("Status"),
+            "opening_day": gettext("The opening day"),
+            "opening_day_counts": gettext("The day the list was published counts as the first working day."),
+            "opening_day_next": gettext("The period starts on the working day after the list was published."),
+            "projects": gettext("Projects"),
+            "downloads": gettext("Downloads"),
+            "csv": gettext("List (CSV)"),
+            "notice": gettext("Printable notice (PDF, in Chinese)"),
+            "raise_objection": gettext("Raise an objection"),
+            "no_project": gettext("No project matches."),
+            "current": gettext("current"),
+            "published": gettext("published"),
+        }
+        self.label = {key: _text(value) for key, value in label.items()}
+
+    def date(self, value):
+        """`value` as the template filter date:"DATE_FORMAT" writes it."""
+        return _date(value, self.language, self.formats["DATE_FORMAT"])
+
+    def day(self, value):
+        """date(), escaped."""
+        return escape(self.date(value))
+
+    def number(self, value):
+        """A whole number as a template writes it ({{ value }}: number_format(), with the formats
+        read once)."""
+        formats = self.formats
+        return numberformat.format(
+            value, formats["DECIMAL_SEPARATOR"], None, formats["NUMBER_GROUPING"], formats["THOUSAND_SEPARATOR"]
+        )
+
+    def period(self, starts_on, ends_on):
+        """Two <time> elements, as the templates wrote a period."""
+        return (
+            f'<time datetime="{starts_on.isoformat()}">{self.day(starts_on)}</time> – '  # noqa: RUF001 -- the en dash of a period
+            f'<time datetime="{ends_on.isoformat()}">{self.day(ends_on)}</time>'
+        )
 
 
 class EntriesTable:
     """The body of a page of public rows (publicity.selectors.PublicPage): one <tbody> per list when
     `grouped` (the board), with the list's title as the group's header row."""
 
-    def __init__(self, page, *, grouped):
+    def __init__(self, page, *, grouped, texts=None):
         self.page, self.grouped = page, grouped
+        self.texts = texts or PageTexts()
 
     @property
     def columns(self):
         return 8 if self.page.takes_objections else 7
 
     def body(self):
-        dates = {}
-
-        def day(value):
-            if value not in dates:
-                dates[value] = date_format(value, "DATE_FORMAT")
-            return dates[value]
-
-        raise_objection = escape(gettext("Raise an objection"))
-        # "/publicity/entries/0/objection/" with the entry's id in place of the 0.
-        objection_url = reverse("publicity:objection", args=[0]).replace("/0/", "/%d/", 1)
+        texts = self.texts
+        raise_objection = texts.label["raise_objection"]
+        own_period = gettext("own period %(start)s – %(end)s")  # noqa: RUF001 -- the en dash of a period
+        to_number = gettext("to %(number)s")
         groups, current = [], None
         for row in self.page.object_list:
             if current is None or row.batch_id != current[0].pk:
@@ -44,36 +136,34 @@ class EntriesTable:
                 groups.append(current)
             own = ""
             if row.has_own_period:
-                period = gettext("own period %(start)s – %(end)s")  # noqa: RUF001 -- the en dash of a period
-                own = (
-                    '<span class="d-block small text-body-secondary">'
-                    f"{escape(period % {'start': day(row.starts_on), 'end': day(row.ends_on)})}</span>"
-                )
+                period = own_period % {"start": texts.date(row.starts_on), "end": texts.date(row.ends_on)}
+                own = f'<span class="d-block small text-body-secondary">{escape(period)}</span>'
             objection = ""
             if self.page.takes_objections:
                 link = ""
                 if row.accepts_objections:
                     link = (
-                        f'<a class="btn btn-sm btn-outline-danger text-nowrap" href="{objection_url % row.entry_id}">'
+                        f'<a class="btn btn-sm btn-outline-danger text-nowrap" '
+                        f'href="{texts.objection_url % row.entry_id}">'
                         f'{raise_objection}<span class="visually-hidden"> '
-                        f"{escape(gettext('to %(number)s') % {'number': row.number})}</span></a>"
+                        f"{escape(to_number % {'number': row.number})}</span></a>"
                     )
                 objection = f"<td>{link}</td>"
             current[1].append(
                 f'<tr><th scope="row" class="text-nowrap">{escape(row.number)}</th>'
                 f'<td><span class="text-nowrap">{escape(row.programme_code)}</span> '
-                f'<span class="small text-body-secondary d-none d-md-inline">{escape(row.programme_title)}</span></td>'
+                f'<span class="small text-body-secondary d-none d-md-inline">{_text(row.programme_title)}</span></td>'
                 f"<td>{escape(row.unit_name)}</td>"
                 f'<td class="text-nowrap small">{escape(row.credit_code)}</td>'
                 f"<td>{escape(row.title)}</td>"
                 f'<td class="text-end text-nowrap">{yuan(row.amount)}</td>'
-                f'<td><span class="text-nowrap">{escape(row.state_label)}</span>{own}</td>'
+                f'<td><span class="text-nowrap">{_text(row.state_label)}</span>{own}</td>'
                 f"{objection}</tr>\n"
             )
         if not groups:
             return mark_safe(
                 f'<tbody><tr><td colspan="{self.columns}" class="text-body-secondary">'
-                f"{escape(gettext('No project matches.'))}</td></tr></tbody>"
+                f"{texts.label['no_project']}</td></tr></tbody>"
             )
         parts = []
         for batch, rows in groups:
@@ -81,10 +171,150 @@ class EntriesTable:
             if self.grouped:
                 parts.append(
                     f'<tr class="table-light"><th scope="rowgroup" colspan="{self.columns}">'
-                    f'<a href="{reverse("publicity:batch", args=[batch.pk])}">{escape(batch.title)}</a> '
-                    f'<span class="fw-normal text-body-secondary">· {escape(batch.phase_label)}</span></th></tr>\n'
+                    f'<a href="{texts.batch_url % batch.pk}">{escape(batch.title)}</a> '
+                    f'<span class="fw-normal text-body-secondary">· {_text(batch.phase_label)}</span></th></tr>\n'
                 )
             parts += rows
             parts.append("</tbody>\n")
         # Every value is escaped above; the markup is this module's.
         return mark_safe("".join(parts))
+
+
+def batch_summary(batch, texts):
+    """A batch's summary (the attributes publicity.selectors._summarise sets): its period, the end,
+    its phase and what is left of it, the opening day's rule, its projects and version, its
+    downloads, as a <dl>; on a list's page and on the board's card of each list in publicity."""
+    label = texts.label
+    later = ""
+    if batch.has_later_periods:
+        later = gettext(
+            "Projects added or whose amount was raised later have 5 working days of their own, shown beside them; "
+            "the last ends on %(end)s."
+        )
+        later = f'<div class="small text-body-secondary">{later % {"end": texts.day(batch.ends_on)}}</div>'
+    left = []
+    if batch.hours_left:
+        hours = ngettext(
+            "Last day: less than %(hours)s hour left.", "Last day: less than %(hours)s hours left.", batch.hours_left
+        )
+        left.append(f'<strong class="ms-1">{hours % {"hours": texts.number(batch.hours_left)}}</strong>')
+    elif batch.days_left:
+        days = ngettext("%(days)s working day left.", "%(days)s working days left.", batch.days_left)
+        left.append(f'<span class="ms-1">{days % {"days": texts.number(batch.days_left)}}</span>')
+    if batch.phase == "upcoming":
+        objections = gettext("Objections may be raised from %(start)s to %(end)s.")
+        dates = {"start": texts.day(batch.starts_on), "end": texts.day(batch.ends_on)}
+        left.append(f'<span class="ms-1">{objections % dates}</span>')
+    opening = label["opening_day_counts"] if batch.counts_opening_day else label["opening_day_next"]
+    version = gettext("version %(number)s")
+    # Every value is escaped; the markup is this module's.
+    return mark_safe(
+        '\n<dl class="row mb-0 batch-summary">\n'
+        f'<dt class="col-sm-4 col-lg-3">{label["period"]}</dt>\n'
+        '<dd class="col-sm-8 col-lg-9">\n'
+        f"{texts.period(batch.starts_on, batch.main_ends_on)}\n"
+        f'<span class="text-body-secondary">{label["working_days"]}</span>\n'
+        f"{later}\n</dd>\n"
+        f'<dt class="col-sm-4 col-lg-3">{label["ends_on"]}</dt>\n'
+        '<dd class="col-sm-8 col-lg-9 fw-bold">\n'
+        f'<time datetime="{batch.ends_on.isoformat()}">{texts.day(batch.ends_on)}</time>\n'
+        f'<span class="fw-normal">{label["at_midnight"]}</span>\n</dd>\n'
+        f'<dt class="col-sm-4 col-lg-3">{label["status"]}</dt>\n'
+        '<dd class="col-sm-8 col-lg-9">\n'
+        f'<span class="badge {BADGES.get(batch.phase, OTHER_BADGE)}">{_text(batch.phase_label)}</span>\n'
+        f"{chr(10).join(left)}\n</dd>\n"
+        f'<dt class="col-sm-4 col-lg-3">{label["opening_day"]}</dt>\n'
+        f'<dd class="col-sm-8 col-lg-9">\n{opening}\n</dd>\n'
+        f'<dt class="col-sm-4 col-lg-3">{label["projects"]}</dt>\n'
+        '<dd class="col-sm-8 col-lg-9">\n'
+        f"{texts.number(batch.row_count)}\n"
+        f'· <a href="{texts.batch_url % batch.pk}#versions">{version % {"number": texts.number(batch.version)}}</a>\n'
+        "</dd>\n"
+        f'<dt class="col-sm-4 col-lg-3">{label["downloads"]}</dt>\n'
+        '<dd class="col-sm-8 col-lg-9">\n'
+        f'<a href="{texts.csv_url % batch.pk}" download>{label["csv"]}</a>\n'
+        f'· <a href="{texts.notice_url % batch.pk}">{label["notice"]}</a>\n'
+        "</dd>\n</dl>\n"
+    )
+
+
+class BoardLists:
+    """The board's lists in publicity (a card each, with its summary) and its archive (a row of the
+    archive table each): publicity.selectors.Board's `current` and `archive`."""
+
+    def __init__(self, board, texts):
+        self.board, self.texts = board, texts
+
+    def current(self):
+        texts = self.texts
+        return mark_safe(
+            "".join(
+                f'<article class="card mb-3" aria-labelledby="batch-{batch.pk}-title">\n'
+                f'<div class="card-header">\n<h3 id="batch-{batch.pk}-title" class="h5 mb-0">'
+                f'<a href="{texts.batch_url % batch.pk}">{escape(batch.title)}</a></h3>\n</div>\n'
+                f'<div class="card-body">{batch_summary(batch, texts)}</div>\n</article>\n'
+                for batch in self.board.current
+            )
+        )
+
+    def archive(self):
+        texts = self.texts
+        return mark_safe(
+            "".join(
+                f'<tr>\n<th scope="row" class="fw-normal"><a href="{texts.batch_url % batch.pk}">'
+                f"{escape(batch.title)}</a></th>\n"
+                f'<td class="text-nowrap">{texts.period(batch.starts_on, batch.ends_on)}</td>\n'
+                f'<td class="text-end">{texts.number(batch.row_count)}</td>\n'
+                f'<td class="text-nowrap"><a href="{texts.csv_url % batch.pk}" download>CSV</a> · '
+                f'<a href="{texts.notice_url % batch.pk}">PDF</a></td>\n</tr>\n'
+                for batch in self.board.archive
+            )
+        )
+
+
+def version_items(versions, batch, texts):
+    """The <li> of each version of `batch` (latest first) with its address, its date and its
+    changelog (already masked): templates/publicity/_versions.html's list."""
+    label, version_number = texts.label, gettext("Version %(number)s")
+    items = []
+    for item in versions:
+        is_current = item.number == batch.version
+        badge = f'<span class="badge text-bg-success">{label["current"]}</span>' if is_current else ""
+        # The template filter date converted the time to the current time zone first.
+        published_at = timezone.localtime(item.published_at)
+        items.append(
+            f'<li class="border-start border-3 ps-3 mb-3{" border-success" if is_current else ""}">\n'
+            '<h3 class="h6 mb-1">\n'
+            f'<a href="{texts.version_url % (batch.pk, item.number)}">'
+            f"{version_number % {'number': texts.number(item.number)}}</a>\n"
+            f"{badge}\n"
+            f'<span class="fw-normal text-body-secondary">· {label["published"]} '
+            f'<time datetime="{date_format(published_at, "c")}">'
+            f"{_text(date_format(published_at, 'DATETIME_FORMAT'))}</time></span>\n</h3>\n"
+            f'<p class="mb-0">{linebreaksbr(item.changelog, autoescape=True)}</p>\n</li>\n'
+        )
+    # Every value is escaped above; the markup is this module's.
+    return mark_safe("".join(items))
+
+
+class Pagination:
+    """The links of a page of public rows (publicity.selectors.PublicPage) to the others, for
+    templates/publicity/_pagination.html: `previous` and `next` (an address or None), and `links`,
+    a (label, address) for each page number shown, the address None for the page itself and for a
+    gap (…). `query`: the query string without the page. False when there is one page."""
+
+    def __init__(self, page, query, texts):
+        self.page, self.current = page, texts.number(page.number)
+        prefix = f"?{query}&page=" if query else "?page="
+        self.previous = f"{prefix}{page.number - 1}" if page.has_previous() else None
+        self.next = f"{prefix}{page.number + 1}" if page.has_next() else None
+        ellipsis = page.paginator.ELLIPSIS
+        self.links = [
+            (number, None)
+            if number == ellipsis
+            else (texts.number(number), None if number == page.number else f"{prefix}{number}")
+            for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        ]
+
+    def __bool__(self):
+        return self.page.paginator.num_pages > 1

@@ -1,5 +1,6 @@
 """The Chinese catalogue is complete, compiled, and holds every message of the source."""
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -52,6 +53,41 @@ def test_catalogue_holds_every_message_of_the_source(tmp_path):
     fresh = {e.msgid for e in polib.pofile(str(copy / PO.relative_to(ROOT)))}
     committed = {e.msgid for e in polib.pofile(str(PO))}
     assert sorted(fresh - committed) == [], "run `make messages` and translate the new messages"
+
+
+TRANSLATING = {"gettext", "ngettext", "pgettext", "npgettext", "gettext_lazy", "ngettext_lazy", "pgettext_lazy", "_"}
+
+
+def translations_in_f_strings(source):
+    """Lines with a message translated inside an f-string, which makemessages does not find: the
+    message never reaches the catalogue and shows in English on Chinese pages."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.JoinedStr):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call):
+                    name = getattr(inner.func, "id", None) or getattr(inner.func, "attr", None)
+                    if name in TRANSLATING:
+                        found.add(inner.lineno)
+    return sorted(found)
+
+
+def test_no_message_is_translated_inside_an_f_string():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted(ROOT.rglob("*.py"))
+        if not {".venv", "tests", "migrations", "node_modules"} & set(path.relative_to(ROOT).parts)
+        for line in translations_in_f_strings(path.read_text())
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["f\"<td>{gettext('No project matches.')}</td>\"", "f\"{_('Total')}: {n}\"", "f'{translation.ngettext(a, b, n)}'"],
+)
+def test_the_f_string_check_finds_what_it_names(source):
+    assert translations_in_f_strings(source) == [1]
 
 
 @pytest.mark.django_db

@@ -77,6 +77,7 @@ def bulk_batch(staff):
     from decimal import Decimal
 
     from declarations.models import Programme
+    from publicity.calendar import working_days_between
     from publicity.models import BatchVersion, PublicityBatch, PublicityEntry, PublishedEntry
     from tests.factories import ApplicantFactory, OrganisationFactory
 
@@ -111,8 +112,12 @@ def bulk_batch(staff):
             ends_on=ends_on,
             opened_by=staff,
             closed_at=closed_at,
+            row_count=count,
+            working_days=[day.isoformat() for day in working_days_between(starts_on, ends_on)],
         )
-        BatchVersion.objects.create(batch=batch, number=1, published_by=staff, changelog="First publication.")
+        BatchVersion.objects.create(
+            batch=batch, number=1, published_by=staff, changelog="First publication.", row_count=count
+        )
         entries = PublicityEntry.objects.bulk_create(
             PublicityEntry(batch=batch, declaration=d, starts_on=starts_on, ends_on=ends_on) for d in declarations
         )

@@ -259,3 +259,37 @@ def test_a_project_stopped_after_confirmation_still_reads_publicity_ended(client
     response = client.get(reverse("publicity:batch", args=[batch.pk]))
 
     assert [row.state_label for row in response.context["data"].page] == ["Publicity ended", "Publicity ended"]
+
+
+def test_what_the_public_pages_write_in_python_is_escaped(client, staff, publicise, bulk_batch):
+    """The lists' summaries and cards, the archive, the rows and the versions are written by
+    publicity.tables, not by templates: every text in them is escaped as a template escapes it."""
+    from django.utils import timezone
+
+    from publicity.services import EntryCorrection, publicity_version_publish
+
+    batch, (declaration,) = publicise(1)
+    with on(STARTS_ON):
+        publicity_version_publish(
+            actor=staff,
+            batch_id=batch.pk,
+            changelog='<b>Bold</b> & "quoted"\nsecond line',
+            corrections=[EntryCorrection(entry_id=declaration.publicity_entries.get().pk, title="<script>x</script>")],
+        )
+    PublicityBatch.objects.filter(pk=batch.pk).update(title="<i>Running</i> & co")
+    bulk_batch(2, title="<u>Closed</u>", closed_at=timezone.now())
+
+    with on(STARTS_ON):
+        board = client.get(reverse("publicity:board")).content.decode()
+        page = client.get(reverse("publicity:batch", args=[batch.pk])).content.decode()
+
+    # The running list's card, the closed list's archive row; each list's group of rows and its
+    # option in the search form.
+    assert board.count("&lt;i&gt;Running&lt;/i&gt; &amp; co") == 3
+    assert board.count("&lt;u&gt;Closed&lt;/u&gt;") == 3
+    for html in (board, page):
+        assert "<i>" not in html
+        assert "<u>" not in html
+        assert "<script>x" not in html
+        assert "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;quoted&quot;<br>second line" in page

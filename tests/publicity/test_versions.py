@@ -10,7 +10,8 @@ from django.urls import reverse
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
-from declarations.workflow import TransitionRefused
+from declarations.workflow import TransitionRefused, declaration_transition
+from publicity.calendar import working_days_between
 from publicity.models import BatchVersion, PublicityEntry, PublishedEntry
 from publicity.services import EntryCorrection, publicity_batch_close, publicity_batch_open, publicity_version_publish
 from tests.factories import CallFactory
@@ -106,6 +107,38 @@ def test_an_added_declaration_is_publicised_with_a_full_period_of_its_own(public
     assert added.events.filter(action=A.PUBLICISE, actor=staff).exists()
     assert (added.number, added.title, added.approved_amount, OWN_START, OWN_END) in rows(batch, 2)
     assert added.number not in [r[0] for r in rows(batch, 1)]
+
+
+def test_each_version_stores_its_number_of_public_rows_and_the_batch_the_current_ones(publicise, make_approved, staff):
+    """The board reads these counts instead of counting rows: they must be the rows of each version."""
+    batch, (first, second, _classified) = publicise(2, classified=1)
+    with on(OPENED_ON):
+        (added,) = make_approved(batch.call)
+    with on(CORRECTED_ON):
+        publicity_version_publish(
+            actor=staff,
+            batch_id=batch.pk,
+            changelog="A title corrected, one project added.",
+            corrections=[EntryCorrection(entry_id=first.publicity_entries.get().pk, title="Corrected title")],
+            add_declaration_ids=[added.pk],
+        )
+        declaration_transition(declaration_id=second.pk, action=A.UPHOLD_OBJECTION, actor=staff, note="Upheld.")
+        publicity_version_publish(
+            actor=staff,
+            batch_id=batch.pk,
+            changelog="One project withdrawn.",
+            withdraw_entry_ids=[second.publicity_entries.get().pk],
+        )
+
+    batch.refresh_from_db()
+    counted = {number: len(rows(batch, number)) for number in (1, 2, 3)}
+    assert counted == {1: 2, 2: 3, 3: 2}
+    assert dict(BatchVersion.objects.filter(batch=batch).values_list("number", "row_count")) == counted
+    assert (batch.version, batch.row_count) == (3, 2)
+    # The added project's own period runs to OWN_END: the batch's working days reach it.
+    assert (batch.starts_on, batch.ends_on) == (STARTS_ON, OWN_END)
+    assert batch.working_days == [day.isoformat() for day in working_days_between(STARTS_ON, OWN_END)]
+    assert batch.working_days[:5] == ["2026-09-30", "2026-10-08", "2026-10-09", "2026-10-10", "2026-10-12"]
 
 
 def test_an_entry_still_in_its_period_waits_for_its_own_end_before_confirmation(publicise, make_approved, staff):
