@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from config.demo import PATHS
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.workflow import TransitionRefused
@@ -28,6 +29,8 @@ from disbursement.services import (
 from review.models import CreditList, CreditRecord, UnitStatus
 from review.unit_status import unit_status_record
 from tests.disbursement.conftest import APPROVED
+from tests.factories import CallFactory, DeclarationFactory
+from tests.factories.states import build_to
 
 
 @pytest.fixture
@@ -393,3 +396,22 @@ def test_order_approval_blocked_by_a_move_out_of_beijing_recorded_after_decision
     assert stopped.status_code == 302
     assert confirmed.state == S.STOPPED
     assert order.state == OS.CANCELLED
+
+
+def test_bank_account_link_carries_the_declaration_id_unlocalised(client, cast, finance):
+    # Ids from 1,000 on were written with a thousands separator (USE_THOUSAND_SEPARATOR), so the page
+    # lost its way back after the account was saved.
+    declaration = DeclarationFactory(
+        id=12345, organisation=cast.applicant.organisation, call=CallFactory(year=2030), created_by=cast.applicant
+    )
+    build_to(declaration, S.CONFIRMED, cast=cast, amount=APPROVED, through=PATHS[S.CONFIRMED][:-1])
+    client.force_login(finance)
+
+    page = client.get(reverse("disbursement:declaration", args=[12345])).content.decode()
+    saved = client.post(
+        reverse("disbursement:bank_account", args=[declaration.organisation_id]) + "?declaration=12345",
+        {"account_name": declaration.organisation.name, "bank_name": "Bank", "account_number": "6222020200112233445"},
+    )
+
+    assert "?declaration=12345" in page
+    assert saved.url == reverse("disbursement:declaration", args=[12345])
