@@ -17,7 +17,8 @@ PAGE_SIZE = 25
 
 
 def _user(user):
-    return (user.get_full_name() or user.username) if user else None
+    # User.__str__ is the full name, or the username without one.
+    return str(user) if user else None
 
 
 ORDER_COLUMNS = (

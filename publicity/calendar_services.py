@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from common.history import audited
 from notices.models import Notice
 from notices.services import notice_create
 from publicity.calendar import (
@@ -58,7 +59,7 @@ def _year_for_update(*, actor, year):
     except CalendarYear.DoesNotExist:
         pass
     calendar_year = CalendarYear(year=year, source=CalendarYear.Source.ADMINISTRATOR, complete=False)
-    calendar_year._history_user = actor  # type: ignore[attr-defined]
+    audited(calendar_year, actor)
     try:
         with transaction.atomic():
             calendar_year.save()
@@ -82,12 +83,12 @@ def _refuse_if(errors):
 
 
 def _save(day, actor):
-    day._history_user = actor
+    audited(day, actor)
     day.save()
 
 
 def _delete(day, actor):
-    day._history_user = actor
+    audited(day, actor)
     day.delete()
 
 
@@ -174,7 +175,7 @@ def calendar_year_complete(*, actor, year):
     calendar_year.complete = True
     calendar_year.completed_by = actor
     calendar_year.completed_at = timezone.now()
-    calendar_year._history_user = actor
+    audited(calendar_year, actor)
     calendar_year.save()
     _covered_years_changed()
     return calendar_year
@@ -195,7 +196,7 @@ def calendar_year_reopen(*, actor, year, reason):
     calendar_year.complete = False
     calendar_year.completed_by = None
     calendar_year.completed_at = None
-    calendar_year._history_user = actor
+    audited(calendar_year, actor)
     calendar_year._change_reason = reason
     calendar_year.save()
     _covered_years_changed()

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from common.history import audited
 from common.money import yuan
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
@@ -107,7 +108,7 @@ def _save_with_history(declaration, actor, reason, updates):
     for field, value in updates.items():
         setattr(declaration, field, value)
     declaration._change_reason = reason
-    declaration._history_user = actor
+    audited(declaration, actor)
     declaration.save(update_fields=[*updates, "updated_at"])
 
 

@@ -21,6 +21,7 @@ from django.db.models.functions import Lag
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.history import audited
 from common.money import MONEY_LIMIT, ZERO, yuan
 from declarations.models import Call, Declaration, Programme
 from declarations.selectors import kept_amount_expression
@@ -176,7 +177,7 @@ def budget_set(*, programme_id, year, amount, actor, reason):
     budget.reason = reason
     budget.set_by = actor
     budget.set_at = timezone.now()
-    budget._history_user = actor  # type: ignore[attr-defined]
+    audited(budget, actor)
     budget.save()
     return budget
 

@@ -19,6 +19,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.history import audited
 from declarations.models import Declaration
 from declarations.workflow import UNDER_CONSIDERATION_STATES, TransitionRefused
 from review.models import DoubleFundingMatch, FundingRecord, MatchJudgement
@@ -178,7 +179,7 @@ def match_judge(*, match_id, actor, judgement, note):
     match.judgement_note = note
     match.judged_by = actor
     match.judged_at = timezone.now()
-    match._history_user = actor
+    audited(match, actor)
     match.save()
     return match
 

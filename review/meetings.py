@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.history import audited
 from common.money import yuan
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
@@ -34,15 +35,6 @@ def _require_staff(actor):
 
 def _names(users):
     return ", ".join(str(user) for user in users)
-
-
-def _audited(instance, actor, reason=None):
-    """Name the actor (and the reason) in the history record the next save writes: services also run
-    outside a request, where simple_history's middleware knows no user."""
-    instance._history_user = actor
-    if reason:
-        instance._change_reason = reason[:100]
-    return instance
 
 
 def _meeting_errors(*, held_on, members, keep=(), present=()):
@@ -95,7 +87,7 @@ def meeting_record(*, actor, call, held_on, place, members, minutes):
         minutes=(minutes or "").strip(),
         recorded_by=actor,
     )
-    _audited(meeting, actor, _("Meeting recorded")).save()
+    audited(meeting, actor, _("Meeting recorded")).save()
     meeting.members_present.set(members)
     return meeting
 
@@ -118,7 +110,7 @@ def meeting_update(*, meeting_id, actor, held_on, place, members, minutes):
     meeting.held_on = held_on
     meeting.place = (place or "").strip()
     meeting.minutes = (minutes or "").strip()
-    _audited(meeting, actor, _("Meeting corrected")).save()
+    audited(meeting, actor, _("Meeting corrected")).save()
     if {m.pk for m in members} != {m.pk for m in present}:
         meeting.members_present.set(members)
     return meeting
@@ -162,8 +154,8 @@ def withdrawal_record(*, meeting_id, actor, member, declaration=None, reason):
     if errors:
         raise ValidationError(errors)
     withdrawal = MeetingWithdrawal(meeting=meeting, member=member, declaration=declaration, reason=reason)
-    _audited(withdrawal, actor, _("Withdrawal recorded")).save()
-    _audited(meeting, actor, _withdrawal_note(_("Withdrawal: %(withdrawal)s"), withdrawal)).save()
+    audited(withdrawal, actor, _("Withdrawal recorded")).save()
+    audited(meeting, actor, _withdrawal_note(_("Withdrawal: %(withdrawal)s"), withdrawal)).save()
     return withdrawal
 
 
@@ -191,9 +183,9 @@ def withdrawal_remove(*, withdrawal_id, actor, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"removal_reason": _("Say why the withdrawal is removed.")})
-    _audited(withdrawal, actor, reason).delete()
+    audited(withdrawal, actor, reason).delete()
     note = _withdrawal_note(_("Withdrawal removed: %(withdrawal)s"), withdrawal)
-    _audited(meeting, actor, f"{note} ({reason})").save()
+    audited(meeting, actor, f"{note} ({reason})").save()
     return meeting
 
 
@@ -288,7 +280,7 @@ def opinion_record(*, meeting_id, declaration_id, actor, opinion, scheme, propos
     record.proposed_amount = amount if scheme == SupportScheme.SUPPORT else None
     record.recorded_by = actor
     record.recorded_at = timezone.now()
-    _audited(record, actor, reason).save()
+    audited(record, actor, reason).save()
     return record
 
 
