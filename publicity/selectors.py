@@ -6,8 +6,7 @@ from datetime import date, datetime
 from functools import cache
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from common.masking import mask_identifiers
+from common.sql import columns, fetch, fields_of, instance, like_contains, table
 from declarations.enums import PUBLIC_LABELS
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Programme
@@ -290,83 +290,69 @@ def public_state_label(state, withdrawn_at):
     return WITHDRAWN
 
 
-def _in_version(batch, version=None):
-    """The published rows of `batch` (a pk or an OuterRef) in version `version`; None: the current one."""
+# The public pages' reads are written in SQL (common.sql): building them with the ORM cost ten times
+# what running them did, and a page of the board is three of them (bench/README.md).
+
+
+def _rows_matching(alias, *, version=None, q="", programme=None):
+    """The condition, SQL and parameters, on the published rows aliased `alias` of being in version
+    `version` (None: the current one), of containing `q` in their unit, title or number
+    (search_text is lower-cased: a plain LIKE, which a trigram index serves on PostgreSQL) and of
+    being of `programme`, when given."""
     if version is None:
-        return Q(batch=batch, until_version__isnull=True)
-    return Q(batch=batch, since_version__lte=version) & (Q(until_version__isnull=True) | Q(until_version__gte=version))
-
-
-def _version_rows(batch, version=None):
-    return PublishedEntry.objects.filter(_in_version(batch, version))
-
-
-# A public page's queries before they are narrowed to its batch, version and rows: each is built
-# once (setting up the joins and columns of a values() query costs more than running it for a page
-# of rows) and never evaluated itself, as each filter() makes a new QuerySet (see also
-# review.selectors._queue_rows_on).
-
-
-@cache
-def _ids_in_order():
-    """The ids of published rows in a list's order, for a page's slice of one batch."""
-    return PublishedEntry.objects.order_by("number", "pk").values("pk")
-
-
-@cache
-def _ids():
-    return PublishedEntry.objects.order_by().values("pk")
-
-
-@cache
-def _row_values():
-    """What a page shows of each row (PublicRow.COLUMNS)."""
-    return PublishedEntry.objects.order_by().values_list(*PublicRow.COLUMNS)
-
-
-def _matching(rows, *, q="", programme=None):
-    """Rows whose unit, title or number contains `q` (search_text is lower-cased: a plain LIKE, which
-    a trigram index serves on PostgreSQL), of `programme` if given."""
-    return rows.filter(_search(q=q, programme=programme))
-
-
-def _search(*, q="", programme=None, prefix=""):
-    """_matching()'s condition, on the rows `prefix` reaches."""
-    condition = Q()
+        conditions, params = [f"{alias}.until_version IS NULL"], []
+    else:
+        conditions = [f"{alias}.since_version <= %s", f"({alias}.until_version IS NULL OR {alias}.until_version >= %s)"]
+        params = [version, version]
     if q:
-        condition &= Q(**{f"{prefix}search_text__contains": q.lower()})
+        conditions.append(f"{alias}.search_text LIKE %s ESCAPE '\\'")
+        params.append(like_contains(q.lower()))
     if programme is not None:
-        condition &= Q(**{f"{prefix}programme": programme})
-    return condition
+        conditions.append(f"{alias}.programme_id = %s")
+        params.append(programme.pk)
+    return " AND ".join(conditions), params
 
 
-def _row_count(rows):
-    return Coalesce(Subquery(rows.order_by().values("batch").annotate(n=Count("pk")).values("n")[:1]), 0)
-
-
-def _with_search(versions, *, version=None, q=""):
-    """A list's versions (a queryset), each with `matching`, the number of rows of `version` (None:
-    the current one) that match the search `q`, when there is one: the count reads the batch's part
-    of an index. Without one the stored counts answer."""
-    if q:
-        versions = versions.annotate(matching=_row_count(_matching(_version_rows(OuterRef("batch"), version), q=q)))
-    return versions
+@cache
+def _row_select():
+    """The select of what a page shows of each row (PublicRow's arguments, in order): the published
+    row (r) with its programme, and its entry's withdrawal and declaration's state; and the fields
+    of those columns."""
+    row = fields_of(PublishedEntry, "id", "batch", "entry", "number")
+    programme = fields_of(Programme, "code", "title_en", "title_zh")
+    shown = fields_of(PublishedEntry, "unit_name", "credit_code", "title", "amount", "starts_on", "ends_on")
+    state, withdrawn_at = fields_of(Declaration, "state"), fields_of(PublicityEntry, "withdrawn_at")
+    sql = (
+        f"SELECT {columns('r', row)}, {columns('p', programme)}, {columns('r', shown)}, {columns('d', state)}, "
+        f"{columns('e', withdrawn_at)} FROM {table(PublishedEntry)} r "
+        f"JOIN {table(Programme)} p ON p.id = r.programme_id JOIN {table(PublicityEntry)} e ON e.id = r.entry_id "
+        f"JOIN {table(Declaration)} d ON d.id = e.declaration_id"
+    )
+    return sql, (*row, *programme, *shown, *state, *withdrawn_at)
 
 
 def _board_batches(*, q="", programme=None):
-    """The batches on the board (those with a current row), each with `matching`, the number of
-    its current rows that match the search and the programme, when there is either: counted by one
+    """The batches on the board (those with a current row), each with `matching`, the number of its
+    current rows that match the search and the programme: counted, when there is either, by one
     join of the matching rows, which PostgreSQL finds by the trigram index for a search, by the
-    index of each batch's rows by programme for a programme. Without either the stored count
-    answers."""
-    batches = PublicityBatch.objects.filter(row_count__gt=0).order_by()
-    if not (q or programme is not None):
-        return batches
-    prefix = "published_entries__"
-    condition = Q(**{f"{prefix}until_version__isnull": True}) & _search(q=q, programme=programme, prefix=prefix)
-    return batches.alias(found=FilteredRelation("published_entries", condition=condition)).annotate(
-        matching=Count("found")
-    )
+    index of each batch's rows by programme for a programme; else the stored count answers."""
+    fields = fields_of(PublicityBatch)
+    if q or programme is not None:
+        condition, params = _rows_matching("r", q=q, programme=programme)
+        sql = (
+            f"SELECT {columns('b', fields)}, COUNT(r.id) FROM {table(PublicityBatch)} b "
+            f"LEFT JOIN {table(PublishedEntry)} r ON r.batch_id = b.id AND {condition} "
+            "WHERE b.row_count > 0 GROUP BY b.id"
+        )
+        rows = fetch(sql, params, (*fields, None))
+    else:
+        rows = fetch(f"SELECT {columns('b', fields)} FROM {table(PublicityBatch)} b WHERE b.row_count > 0", [], fields)
+    batches = []
+    for values in rows:
+        batch = instance(PublicityBatch, fields, values[: len(fields)])
+        batch.matching = values[-1] if len(values) > len(fields) else batch.row_count
+        batches.append(batch)
+    return batches
 
 
 def _board_order(batch):
@@ -416,30 +402,29 @@ class PublicRows:
         if not isinstance(key, slice):
             raise TypeError("PublicRows is read by slices")
         start, stop = key.start or 0, self.count() if key.stop is None else key.stop
-        parts, offset = [], 0
+        parts: list[str] = []
+        params: list = []
+        offset = 0
+        condition, condition_params = _rows_matching("s", version=self.version, q=self.q, programme=self.programme)
         for batch in self.batches:
             low, high = max(start - offset, 0), min(stop - offset, batch.matching)
             if low < high:
-                parts.append(self._of(batch)[low:high])
+                # Wrapped in a query of its own: SQLite takes no LIMIT inside a UNION.
+                parts.append(
+                    f"SELECT id FROM (SELECT s.id FROM {table(PublishedEntry)} s WHERE s.batch_id = %s AND {condition} "
+                    f"ORDER BY s.number, s.id LIMIT %s OFFSET %s) part{len(parts)}"
+                )
+                params += [batch.pk, *condition_params, high - low, low]
             offset += batch.matching
         if not parts:
             return []
-        # SQLite takes no LIMIT inside a UNION: each part is wrapped in a query of its own.
-        if len(parts) > 1:
-            first, *rest = (_ids().filter(pk__in=part) for part in parts)
-            parts = [first.union(*rest, all=True)]
-        return _public_rows(
-            _row_values().filter(pk__in=parts[0]), self.batches, current=self.version is None, today=self.today
-        )
-
-    def _of(self, batch):
-        return _matching(
-            _ids_in_order().filter(_in_version(batch.pk, self.version)), q=self.q, programme=self.programme
-        )
+        select, fields = _row_select()
+        rows = fetch(f"{select} WHERE r.id IN ({' UNION ALL '.join(parts)})", params, fields)
+        return _public_rows(rows, self.batches, current=self.version is None, today=self.today)
 
 
 def _public_rows(rows, batches, *, current, today):
-    """`rows` (of `batches`, read from _row_values()) as PublicRow, in the batches' order, then by
+    """`rows` (of `batches`, read by _row_select()) as PublicRow, in the batches' order, then by
     number: sorted here, not by the database, whose sort would join every row's batch for its order."""
     position = {batch.pk: n for n, batch in enumerate(batches)}
     english = not (get_language() or "").startswith("zh")
@@ -458,25 +443,9 @@ class PublicRow:
     """What a public page shows of a published row: masked free text, the public state, whether it
     has a period of its own (an entry added or raised later starts later than its batch, see
     publicity_version_publish) and whether an objection may be raised now (current version only).
-    Read as plain values: a page of model instances with their programmes cost more than its query."""
+    Read as plain values (_row_select()'s columns): a page of model instances with their programmes
+    cost more than its query."""
 
-    COLUMNS = (
-        "pk",
-        "batch_id",
-        "entry_id",
-        "number",
-        "programme__code",
-        "programme__title_en",
-        "programme__title_zh",
-        "unit_name",
-        "credit_code",
-        "title",
-        "amount",
-        "starts_on",
-        "ends_on",
-        "entry__declaration__state",
-        "entry__withdrawn_at",
-    )
     __slots__ = (
         "accepts_objections",
         "amount",
@@ -576,9 +545,6 @@ def publicity_board_for_public(*, q="", programme=None, batch_id=None, page=1, t
     # A batch whose every project is classified, or withdrawn, has no current row: not on the board.
     batches = sorted(_board_batches(q=q, programme=programme), key=_board_order)
     for batch in batches:
-        # Counted with the batch when searching; else every current row matches.
-        batch.matching = getattr(batch, "matching", batch.row_count)
-    for batch in batches:
         _summarise(batch, today=today, now=now)
     # A batch not on the board is refused by the form; the list then shows every batch.
     chosen = [batch for batch in batches if batch.pk == batch_id]
@@ -610,19 +576,16 @@ def publicity_batch_for_public(*, pk, version=None, q="", page=1, today=None, no
     (and, searching, the count of the rows that match, the same on each), the rows."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    versions = list(_with_search(_versions_with_batch().filter(batch=pk), version=version, q=q))
+    versions = _versions_for_public(pk, version=version, q=q)
     # A batch opens with its version 1: none, no such batch; no row in any, nothing published.
     if not any(item.row_count for item in versions):
         raise Http404("No such list")
     batch = versions[0].batch
-    for item in versions:
-        item.batch = batch
-        _public_version(item)
     if version is not None and not 1 <= version <= batch.version:
         raise Http404("No such version")
     shown = version or batch.version
     shown_version = next(item for item in versions if item.number == shown)
-    batch.matching = getattr(shown_version, "matching", shown_version.row_count)
+    batch.matching = shown_version.matching
     _summarise(batch, today=today, now=now)
     # The current version's rows are read by the current-rows index, whichever address asked.
     current = shown == batch.version
@@ -630,9 +593,35 @@ def publicity_batch_for_public(*, pk, version=None, q="", page=1, today=None, no
     return BatchPage(batch=batch, version=shown_version, versions=versions, page=_page(rows, page))
 
 
-@cache
-def _versions_with_batch():
-    return BatchVersion.objects.select_related("batch").order_by("-number")
+def _versions_for_public(pk, *, version=None, q=""):
+    """Every version of the batch `pk`, the latest first, with the batch and, as `matching`, the
+    number of rows of `version` (None: the current one) that match the search `q`, the same on each:
+    counted, when there is a search, from the batch's part of an index; else the stored counts
+    answer. An id no batch could have reads nothing."""
+    if not 0 < pk < 2**63:
+        return []
+    version_fields, batch_fields = fields_of(BatchVersion), fields_of(PublicityBatch)
+    select, params = f"SELECT {columns('v', version_fields)}, {columns('b', batch_fields)}", []
+    if q:
+        condition, params = _rows_matching("r", version=version, q=q)
+        select += f", (SELECT COUNT(*) FROM {table(PublishedEntry)} r WHERE r.batch_id = v.batch_id AND {condition})"
+    rows = fetch(
+        f"{select} FROM {table(BatchVersion)} v JOIN {table(PublicityBatch)} b ON b.id = v.batch_id "
+        "WHERE v.batch_id = %s ORDER BY v.number DESC",
+        [*params, pk],
+        (*version_fields, *batch_fields, *((None,) if q else ())),
+    )
+    if not rows:
+        return []
+    split = len(version_fields)
+    batch = instance(PublicityBatch, batch_fields, rows[0][split : split + len(batch_fields)])
+    versions = []
+    for values in rows:
+        item = instance(BatchVersion, version_fields, values[:split])
+        item.batch = batch
+        item.matching = values[-1] if q else item.row_count
+        versions.append(_public_version(item))
+    return versions
 
 
 def publicity_version_get_for_public(*, batch, number):
@@ -662,7 +651,9 @@ def publicity_batch_rows_for_public(*, pk, version=None):
     today = timezone.localdate()
     _summarise(batch, today=today, now=timezone.now())
     current = version in (None, batch.version)
-    rows = _row_values().filter(_in_version(batch.pk, None if current else version))
+    condition, params = _rows_matching("r", version=None if current else version)
+    select, fields = _row_select()
+    rows = fetch(f"{select} WHERE r.batch_id = %s AND {condition}", [batch.pk, *params], fields)
     return batch, _public_rows(rows, [batch], current=current, today=today)
 
 
@@ -680,9 +671,6 @@ def publicity_version_list_for_feed(*, limit=50):
 
 
 def programme_list_for_board():
-    return list(_programmes().all())
-
-
-@cache
-def _programmes():
-    return Programme.objects.order_by("position").only("code", "title_en", "title_zh", "position")
+    fields = fields_of(Programme)
+    rows = fetch(f"SELECT {columns('p', fields)} FROM {table(Programme)} p ORDER BY p.position", [], fields)
+    return [instance(Programme, fields, values) for values in rows]

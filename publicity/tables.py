@@ -17,8 +17,10 @@ f-strings: makemessages does not find a gettext() call inside one."""
 from functools import lru_cache
 from html import escape
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.defaultfilters import linebreaksbr
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import numberformat, timezone
 from django.utils.formats import date_format, get_format
 from django.utils.safestring import mark_safe
@@ -50,6 +52,24 @@ def address_template(name, *args):
     for arg in args:
         address = address.replace(f"/{arg}0/", f"/{arg}%d/", 1)
     return address
+
+
+def page_texts():
+    """The PageTexts of the active language, worked out once per process (and script prefix, which
+    the addresses start with)."""
+    return _page_texts(get_language(), get_script_prefix())
+
+
+@lru_cache(maxsize=16)
+def _page_texts(language, script_prefix):
+    return PageTexts()
+
+
+@receiver(setting_changed)
+def _formats_changed(**kwargs):
+    """Tests change the formats and languages: texts worked out before would be stale."""
+    _page_texts.cache_clear()
+    _date.cache_clear()
 
 
 class PageTexts:
@@ -85,6 +105,19 @@ class PageTexts:
             "no_project": gettext("No project matches."),
             "current": gettext("current"),
             "published": gettext("published"),
+            "search_projects": gettext("Search the projects"),
+            "search": gettext("Search"),
+            "clear": gettext("Clear"),
+            "pages": gettext("Pages of the list"),
+            "previous": gettext("Previous"),
+            "next": gettext("Next"),
+            "number": gettext("Declaration number"),
+            "programme": gettext("Programme"),
+            "unit": gettext("Unit"),
+            "credit_code": gettext("Unified social credit code"),
+            "project": gettext("Project"),
+            "amount": gettext("Approved amount (yuan)"),
+            "objection": gettext("Objection"),
         }
         self.label = {key: _text(value) for key, value in label.items()}
 
@@ -118,11 +151,36 @@ class EntriesTable:
 
     def __init__(self, page, *, grouped, texts=None):
         self.page, self.grouped = page, grouped
-        self.texts = texts or PageTexts()
+        self.texts = texts or page_texts()
 
     @property
     def columns(self):
         return 8 if self.page.takes_objections else 7
+
+    def html(self):
+        """The table, with its caption (the count of rows, the page) and its head."""
+        texts, page, label = self.texts, self.page, self.texts.label
+        paginator = page.paginator
+        caption = ngettext("%(counter)s project", "%(counter)s projects", paginator.count) % {
+            "counter": texts.number(paginator.count)
+        }
+        if paginator.num_pages > 1:
+            caption += " · " + gettext("page %(number)s of %(pages)s") % {
+                "number": texts.number(page.number),
+                "pages": texts.number(paginator.num_pages),
+            }
+        heads = ["number", "programme", "unit", "credit_code", "project"]
+        head = "".join(f'<th scope="col">{label[key]}</th>' for key in heads)
+        head += f'<th scope="col" class="text-end">{label["amount"]}</th><th scope="col">{label["status"]}</th>'
+        if page.takes_objections:
+            head += f'<th scope="col">{label["objection"]}</th>'
+        # position-relative: the visually hidden text of a link stays inside the scrolling box, not
+        # widening the page.
+        return mark_safe(
+            '<div class="table-responsive position-relative">\n'
+            '<table class="table table-sm align-middle caption-top entries">\n'
+            f"<caption>{caption}</caption>\n<thead>\n<tr>{head}</tr>\n</thead>\n{self.body()}</table>\n</div>\n"
+        )
 
     def body(self):
         texts = self.texts
@@ -298,13 +356,13 @@ def version_items(versions, batch, texts):
 
 
 class Pagination:
-    """The links of a page of public rows (publicity.selectors.PublicPage) to the others, for
-    templates/publicity/_pagination.html: `previous` and `next` (an address or None), and `links`,
+    """The links of a page of public rows (publicity.selectors.PublicPage) to the others, as a <nav>
+    (html()): `previous` and `next` (an address or None), and `links`,
     a (label, address) for each page number shown, the address None for the page itself and for a
     gap (…). `query`: the query string without the page. False when there is one page."""
 
     def __init__(self, page, query, texts):
-        self.page, self.current = page, texts.number(page.number)
+        self.page, self.texts, self.current = page, texts, texts.number(page.number)
         prefix = f"?{query}&page=" if query else "?page="
         self.previous = f"{prefix}{page.number - 1}" if page.has_previous() else None
         self.next = f"{prefix}{page.number + 1}" if page.has_next() else None
@@ -318,3 +376,55 @@ class Pagination:
 
     def __bool__(self):
         return self.page.paginator.num_pages > 1
+
+    def html(self):
+        """The <nav> of the links, none when there is one page."""
+        if not self:
+            return ""
+        label = self.texts.label
+        items = []
+        if self.previous:
+            items.append(
+                f'<li class="page-item"><a class="page-link" rel="prev" href="{escape(self.previous)}">'
+                f"{label['previous']}</a></li>"
+            )
+        for text, href in self.links:
+            if href:
+                items.append(f'<li class="page-item"><a class="page-link" href="{escape(href)}">{text}</a></li>')
+            elif text == self.current:
+                items.append(
+                    f'<li class="page-item active" aria-current="page"><span class="page-link">{text}</span></li>'
+                )
+            else:
+                items.append('<li class="page-item disabled"><span class="page-link">…</span></li>')
+        if self.next:
+            items.append(
+                f'<li class="page-item"><a class="page-link" rel="next" href="{escape(self.next)}">'
+                f"{label['next']}</a></li>"
+            )
+        # The addresses are escaped; the labels are numbers and this module's.
+        return mark_safe(
+            f'<nav aria-label="{label["pages"]}">\n<ul class="pagination flex-wrap">\n{"".join(items)}\n</ul>\n</nav>\n'
+        )
+
+
+def search_form(form, query, texts):
+    """The search of a page of public rows (publicity.forms.BoardSearchForm), with the filters by
+    programme and list where the form has them (the board), and "Clear" when a search is shown."""
+    label = texts.label
+    if "programme" in form.fields:
+        fields = (
+            f'<div class="col-12 col-lg-4">{form["q"].input_html()}</div>\n'
+            f'<div class="col-12 col-sm-6 col-lg-3">{form["programme"].select_html()}</div>\n'
+            f'<div class="col-12 col-sm-6 col-lg-3">{form["batch"].select_html()}</div>\n'
+        )
+    else:
+        fields = f'<div class="col-12 col-md-8 col-lg-6">{form["q"].input_html()}</div>\n'
+    clear = f'<a class="btn btn-link" href="?">{label["clear"]}</a>' if query else ""
+    # The fields are written (and escaped) by common.forms.BootstrapBoundField; the rest is this module's.
+    return mark_safe(
+        f'<form method="get" action="" class="row g-2 align-items-end mb-3" role="search" '
+        f'aria-label="{label["search_projects"]}">\n{fields}'
+        f'<div class="col-auto">\n<button type="submit" class="btn btn-primary">{label["search"]}</button>\n'
+        f"{clear}\n</div>\n</form>\n"
+    )

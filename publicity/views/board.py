@@ -21,7 +21,15 @@ from publicity.selectors import (
     publicity_batch_rows_for_public,
     publicity_board_for_public,
 )
-from publicity.tables import BoardLists, EntriesTable, PageTexts, Pagination, batch_summary, version_items
+from publicity.tables import (
+    BoardLists,
+    EntriesTable,
+    Pagination,
+    batch_summary,
+    page_texts,
+    search_form,
+    version_items,
+)
 from publicity.tasks import make_publicity_notice
 
 # How long a reader is asked to wait for a notice being made.
@@ -41,14 +49,14 @@ def board(request):
         filters = form.filters()
         data = publicity_board_for_public(**filters, page=request.GET.get("page"), now=now)
         form.show_batches([*data.current, *data.archive], found=data.batch_found)
-        texts, query = PageTexts(), _query(request)
+        texts, query = page_texts(), _query(request)
         context = {
             "board": data,
             "lists": BoardLists(data, texts),
             "table": EntriesTable(data.page, grouped=True, texts=texts),
             "pages": Pagination(data.page, query, texts),
             "form": form,
-            "query": query,
+            "search_form": search_form(form, query, texts),
         }
         return _("Publicity board"), render_to_string("publicity/board.html", context)
 
@@ -68,7 +76,7 @@ def _batch_page(request, pk, number):
         form = BoardSearchForm(request.GET, with_filters=False)
         q = form.filters()["q"]
         data = publicity_batch_for_public(pk=pk, version=number, q=q, page=request.GET.get("page"), now=now)
-        texts, query = PageTexts(), _query(request)
+        texts, query = page_texts(), _query(request)
         context = {
             "data": data,
             "batch": data.batch,
@@ -77,7 +85,7 @@ def _batch_page(request, pk, number):
             "pages": Pagination(data.page, query, texts),
             "version_items": version_items(data.versions, data.batch, texts),
             "form": form,
-            "query": query,
+            "search_form": search_form(form, query, texts),
         }
         template = "publicity/batch.html" if number is None else "publicity/version.html"
         title = (
