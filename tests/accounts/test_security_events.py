@@ -117,6 +117,16 @@ def test_lockout_after_too_many_failures_is_recorded(client, staff):
     assert not _events(K.LOGIN)
 
 
+def test_allauths_429_on_the_login_page_is_recorded_as_a_lockout(client, staff, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login": "1/m/ip"}
+
+    client.post(LOGIN, {"login": staff.username, "password": "wrong-Secret-77"})
+    refused = client.post(LOGIN, {"login": staff.username, "password": "wrong-Secret-77"})
+
+    assert refused.status_code == 429
+    assert [(event.kind, event.detail) for event in _events(K.LOCKOUT)] == [(K.LOCKOUT, {"status": 429})]
+
+
 def test_sign_out_is_recorded(client, staff):
     client.force_login(staff)
 
