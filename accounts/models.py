@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from accounts.enums import Role
+from accounts.enums import Role, SecurityEventKind, SecurityOutcome
 
 
 class User(AbstractUser):
@@ -40,3 +41,52 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+class SecurityEvent(models.Model):
+    """One thing a security officer asks about afterwards: a sign-in, a failure, a lockout, an MFA
+    change, a denial, an export or a bank account shown in full. Written only by
+    `accounts.security.security_event_record`; never changed."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=SecurityEventKind.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=SecurityOutcome.choices)
+    occurred_at = models.DateTimeField(_("time"), default=timezone.now)
+    # Kept even if the user is deleted later: no constraint, no cascade; the name is kept as it was.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The actor's username, or the one typed at a failed sign-in (never the password).
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    path = models.CharField(_("path"), max_length=500, blank=True)
+    object_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("object type"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_label = models.CharField(_("object"), max_length=200, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            models.Index(fields=["-occurred_at", "-id"], name="security_event_time"),
+            models.Index(fields=["kind", "-occurred_at"], name="security_event_kind_time"),
+            models.Index(fields=["address", "-occurred_at"], name="security_event_address_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.username or '—'} · {self.occurred_at:%Y-%m-%d %H:%M:%S}"

@@ -21,3 +21,7 @@ is_administrator = _has_role(Role.ADMIN)
 
 # Everyone who works in the staff console.
 is_console_user = is_commission_staff | is_reviewer | is_finance_officer
+
+# The security events (sign-ins, denials, exports...) and their export: the administrator's, who
+# answers for the platform's security; the people the events are about do not browse them.
+rules.add_perm("accounts.view_security_events", is_administrator)

@@ -19,5 +19,6 @@ def permissions(request):
             "manage_calendar": rules.has_perm("publicity.manage_calendar", user),
             "view_budgets": rules.has_perm("review.view_budgets", user),
             "manage_budgets": rules.has_perm("review.manage_budgets", user),
+            "view_security_events": rules.has_perm("accounts.view_security_events", user),
         }
     }

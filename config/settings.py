@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records each 403 and each 429 not recorded already as a security event.
+    "accounts.security.SecurityEventMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -169,14 +171,26 @@ CLIENT_ADDRESS_HEADER = env("CLIENT_ADDRESS_HEADER", default="")
 # The largest evidence file accepted, in bytes.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
-# Objections are rate-limited (django-ratelimit, on the cache named here: Redis in production, so
-# the counts hold across processes): sent per client address and per project, and failed look-ups
-# per client address (guessing receipt numbers). A rate is "<count>/<period>", period s, m, h or d.
+# Anonymous writes are rate-limited by one limiter (common.limits: django-ratelimit, on the cache
+# named here: Redis in production, so the counts hold across processes). Objections are counted per
+# client address and per project, failed look-ups per client address (guessing receipt numbers),
+# sign-ups, password resets and the estimator's estimates per client address (allauth's own
+# ACCOUNT_RATE_LIMITS stay a second line). A rate is "<count>/<period>", period s, m, h or d.
 RATELIMIT_USE_CACHE = "default"
 PUBLICITY_OBJECTION_RATE_PER_ADDRESS = env("PUBLICITY_OBJECTION_RATE_PER_ADDRESS", default="5/h")
 PUBLICITY_OBJECTION_RATE_PER_ENTRY = env("PUBLICITY_OBJECTION_RATE_PER_ENTRY", default="30/d")
 PUBLICITY_LOOKUP_RATE = env("PUBLICITY_LOOKUP_RATE", default="10/h")
-for _name in ("PUBLICITY_OBJECTION_RATE_PER_ADDRESS", "PUBLICITY_OBJECTION_RATE_PER_ENTRY", "PUBLICITY_LOOKUP_RATE"):
+SIGNUP_RATE_PER_ADDRESS = env("SIGNUP_RATE_PER_ADDRESS", default="10/h")
+PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="5/h")
+ESTIMATE_RATE_PER_ADDRESS = env("ESTIMATE_RATE_PER_ADDRESS", default="120/h")
+for _name in (
+    "PUBLICITY_OBJECTION_RATE_PER_ADDRESS",
+    "PUBLICITY_OBJECTION_RATE_PER_ENTRY",
+    "PUBLICITY_LOOKUP_RATE",
+    "SIGNUP_RATE_PER_ADDRESS",
+    "PASSWORD_RESET_RATE_PER_ADDRESS",
+    "ESTIMATE_RATE_PER_ADDRESS",
+):
     if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", vars()[_name]):
         raise ImproperlyConfigured(f"{_name} must read like 5/h (a count, then s, m, h or d, e.g. 30/d or 10/15m).")
 
@@ -266,10 +280,19 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "common.jsonlog.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "json": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # WeasyPrint reports every step of every PDF at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint reports every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "weasyprint.progress": {"level": "WARNING"},
+        # Security events (accounts.security), one JSON object a line for the operator's log system.
+        "zgc.security": {"handlers": ["json"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Shown in the site header and on notices.

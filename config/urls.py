@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import language_set
+from accounts.views import PasswordResetView, SignupView, language_set, security_events, security_events_export
 from config import views
 from declarations.views import estimate
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("i18n/setlang/", language_set, name="set_language"),
     path("estimate/", estimate, name="estimate"),
     path("admin/", admin.site.urls),
+    path("security/events/", security_events, name="security_events"),
+    path("security/events.csv", security_events_export, name="security_events_export"),
+    # allauth's sign-up and password reset, on the limiter of anonymous writes (common.limits).
+    path("accounts/signup/", SignupView.as_view(), name="account_signup"),
+    path("accounts/password/reset/", PasswordResetView.as_view(), name="account_reset_password"),
     path("accounts/", include("allauth.urls")),
     path("applicant/", include("declarations.urls")),
     path("console/", include("review.urls")),

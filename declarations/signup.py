@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.rules import is_administrator, is_applicant, is_commission_staff, is_finance_officer, is_reviewer
+from accounts.security import lockout_record
 from declarations.forms import OrganisationFieldsMixin
 from declarations.models import Organisation
 from declarations.services import organisation_create
@@ -90,3 +91,12 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def pre_authenticate(self, request, **credentials):
+        """allauth refuses a sign-in after too many failures (ACCOUNT_RATE_LIMITS "login_failed"):
+        each refusal is recorded as a lockout."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except forms.ValidationError:
+            lockout_record(request, credentials)
+            raise

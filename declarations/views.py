@@ -5,10 +5,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.security import export_record, visible_or_404
 from common.http import client_address
+from common.limits import TOO_MANY_REQUESTS, limit_reached, per_address
 from common.views import permission_required
 from declarations import commitment, documents, estimator, selectors, services, steps
 from declarations.enums import DeclarationAction, DeclarationState, SignatoryCapacity
@@ -24,6 +27,8 @@ from declarations.forms import (
 from declarations.programmes import PROGRAMMES
 from declarations.workflow import TransitionRefused, actions_available
 
+ESTIMATES_PER_ADDRESS = per_address("declarations.estimate.address", "ESTIMATE_RATE_PER_ADDRESS")
+
 
 def _posted(request):
     """The submitted data, even when empty (an empty POST is an invalid form, not a blank page)."""
@@ -31,8 +36,9 @@ def _posted(request):
 
 
 def _own_declaration(request, pk):
-    """The declaration if it belongs to the user's organisation; 404 otherwise, never a hint."""
-    return get_object_or_404(selectors.declaration_list_for_applicant(request.user), pk=pk)
+    """The declaration if it belongs to the user's organisation; 404 otherwise, never a hint (one
+    of another organisation's is recorded as a denial)."""
+    return visible_or_404(request, selectors.declaration_list_for_applicant(request.user), pk=pk)
 
 
 def _bars(user):
@@ -427,7 +433,7 @@ def declaration_withdraw(request, pk):
 def _visible_declaration(request, pk):
     if not request.user.is_authenticated:
         raise Http404
-    return get_object_or_404(selectors.declarations_visible_to(request.user), pk=pk)
+    return visible_or_404(request, selectors.declarations_visible_to(request.user), pk=pk)
 
 
 def attachment_download(request, pk, attachment_pk):
@@ -455,6 +461,7 @@ def declaration_pdf(request, pk):
     if not declaration.number:
         raise Http404
     pdf = documents.declaration_pdf(declaration)
+    export_record(request, name="declaration_pdf", obj=declaration)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{declaration.number}.pdf"'
     response["Cache-Control"] = "private, no-store"
@@ -464,16 +471,32 @@ def declaration_pdf(request, pk):
 def estimate(request):
     """The public award estimator: choose a programme, type its facts, read the engine's estimate.
 
-    Everything travels in GET parameters, so an estimate can be bookmarked and shared."""
+    Everything travels in GET parameters, so an estimate can be bookmarked and shared. Each estimate
+    is counted per client address (settings.ESTIMATE_RATE_PER_ADDRESS); past the limit the form comes
+    back with what was typed, a message and HTTP 429, and nothing is estimated."""
     chooser = estimator.ProgrammeChoiceForm(request.GET or None)
     programme = form = result = None
+    status = 200
     if chooser.is_valid():
         programme = chooser.chosen
         form = estimator.estimate_form(request.GET, programme.code)
         if form.is_bound and form.is_valid():
-            result = form.estimate()
+            reached = limit_reached(request, [ESTIMATES_PER_ADDRESS], increment=True)
+            if reached is None:
+                result = form.estimate()
+            else:
+                form.add_error(
+                    None,
+                    _(
+                        "Too many estimates were asked for from your network address in a short time. What you "
+                        "typed is kept below. Please try again after %(when)s."
+                    )
+                    % {"when": date_format(reached[1], "DATETIME_FORMAT")},
+                )
+                status = TOO_MANY_REQUESTS
     return render(
         request,
         "declarations/estimate.html",
         {"chooser": chooser, "programme": programme, "form": form, "result": result, "shown": estimator.SHOWN},
+        status=status,
     )

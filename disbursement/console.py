@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from accounts.security import export_recorded
 from common.views import permission_required
 from disbursement.forms import OrderFilterForm
 from disbursement.models import PaymentOrderState
@@ -100,6 +101,7 @@ def orders(request):
 
 
 @permission_required("disbursement.disburse")
+@export_recorded("payment_orders")
 def orders_export(request, fmt):
     if fmt not in FORMATS:
         raise Http404
@@ -128,6 +130,7 @@ def payments(request):
 
 
 @permission_required("disbursement.disburse")
+@export_recorded("payments")
 def payments_export(request, fmt):
     if fmt not in FORMATS:
         raise Http404

@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.security import export_recorded
 from common.money import yuan
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
@@ -244,6 +245,7 @@ def recovery_cases(request):
 
 
 @permission_required("disbursement.view_recovery_cases")
+@export_recorded("recovery_cases")
 def recovery_cases_export(request, fmt):
     if fmt not in FORMATS:
         raise Http404
@@ -256,6 +258,7 @@ def recovery_cases_export(request, fmt):
 
 
 @permission_required("disbursement.view_recovery_cases")
+@export_recorded("dishonesty_findings")
 def dishonesty_findings_export(request, fmt):
     if fmt not in FORMATS:
         raise Http404

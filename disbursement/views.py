@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.security import account_unmasked_record, export_record
 from common.money import yuan
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
@@ -102,6 +103,9 @@ def _declaration_page(request, declaration, *, status=200, **bound):
     payable = A.START_DISBURSEMENT in actions or A.COMPLETE_PAYMENT in actions
     plan_open = payable and not any(row.ordered for row in plan) and not any(row.actions for row in orders)
     account = getattr(declaration.organisation, "bank_account", None)
+    if (account or orders) and rules.has_perm("disbursement.view_bank_account", user):
+        # The page shows the account's and the orders' numbers in full to this permission.
+        account_unmasked_record(request, obj=account or declaration, where="declaration_page")
     context = {
         "console_section": "disbursement",
         "declaration": declaration,
@@ -264,6 +268,8 @@ def order_pdf(request, pk):
         pk=pk,
     )
     response = HttpResponse(documents.payment_order_pdf(order), content_type="application/pdf")
+    export_record(request, name="payment_order_pdf", obj=order)
+    account_unmasked_record(request, obj=order, where="payment_order_pdf")
     response["Content-Disposition"] = f'attachment; filename="{order.number}.pdf"'
     return response
 
@@ -278,6 +284,9 @@ def bank_account(request, organisation_id):
         else {"account_name": organisation.name}
     )
     form = BankAccountForm(request.POST or None, organisation=organisation, initial=initial)
+    if account:
+        # The form and the history show the numbers in full.
+        account_unmasked_record(request, obj=account, where="bank_account_page")
     if request.method == "POST" and form.is_valid():
         try:
             bank_account_set(organisation_id=organisation.pk, actor=request.user, **form.cleaned_data)

@@ -14,16 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from common.limits import TOO_MANY_REQUESTS, limit_reached
 from common.views import permission_required
 from declarations.workflow import TransitionRefused
 from publicity.contacts import is_email
 from publicity.forms import ObjectionForm, ObjectionHandleForm, ObjectionLookupForm
-from publicity.limits import (
-    FAILED_LOOKUPS_PER_ADDRESS,
-    OBJECTIONS_PER_ADDRESS,
-    limit_reached,
-    objections_per_entry,
-)
+from publicity.limits import FAILED_LOOKUPS_PER_ADDRESS, OBJECTIONS_PER_ADDRESS, objections_per_entry
 from publicity.models import Objection
 from publicity.selectors import (
     ObjectionFilter,
@@ -38,7 +34,6 @@ from publicity.views.console import console_batch_page
 # The receipt numbers this browser session was given: only they show their receipt page.
 RECEIPTS = "publicity_objection_receipts"
 PER_PAGE = 50
-TOO_MANY_REQUESTS = 429
 
 
 def _too_many_objections(reached, entry):
@@ -132,7 +127,7 @@ def objection_lookup(request):
                 # The contact is shown masked with the objection; the page does not echo it in full.
                 form = ObjectionLookupForm()
             else:
-                limit_reached(request, [FAILED_LOOKUPS_PER_ADDRESS], increment=True)
+                limit_reached(request, [FAILED_LOOKUPS_PER_ADDRESS], increment=True, refuse=False)
                 form.add_error(
                     None,
                     _(

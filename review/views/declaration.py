@@ -7,12 +7,13 @@ the evaluation (review.views.evaluation, registers, meetings) add their own sect
 import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from accounts.security import visible_or_404
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
@@ -166,8 +167,8 @@ def render_page(request, declaration, overrides=None, status=200):
 
 
 def console_declaration(request, pk):
-    """The declaration `pk` if the console user may see it; 404 otherwise."""
-    return get_object_or_404(selectors.declaration_list_for_console(request.user), pk=pk)
+    """The declaration `pk` if the console user may see it; 404 otherwise (recorded as a denial when it exists)."""
+    return visible_or_404(request, selectors.declaration_list_for_console(request.user), pk=pk)
 
 
 @permission_required("console.enter")

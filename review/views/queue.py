@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from accounts.security import export_recorded
 from common import forms as fields
 from common.forms import BootstrapForm
 from common.views import permission_required
@@ -227,6 +228,7 @@ def _exporter(request, fmt):
 
 
 @permission_required("console.export")
+@export_recorded("declarations")
 def export_declarations(request, fmt):
     """The queue's declarations as filtered and sorted, every page of them."""
     user = _exporter(request, fmt)
@@ -240,6 +242,7 @@ def export_declarations(request, fmt):
 
 
 @permission_required("console.export")
+@export_recorded("decisions")
 def export_decisions(request, fmt):
     """The decisions, filtered by the queue's call and programme."""
     user = _exporter(request, fmt)

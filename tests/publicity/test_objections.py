@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from accounts.enums import SecurityEventKind
+from accounts.models import SecurityEvent
 from config.demo import evidence_pdf
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
@@ -346,6 +348,20 @@ def test_objection_past_the_limit_per_project_names_the_project(client, publicis
     assert f"Project {popular.number} has received many objections today." in refused.content.decode()
     assert elsewhere.status_code == 302
     assert Objection.objects.filter(entry=entry_of(popular)).count() == 2
+
+
+def test_each_objection_refused_by_a_limit_is_a_security_event(client, batch_with_one, settings):
+    settings.PUBLICITY_OBJECTION_RATE_PER_ADDRESS = "1/h"
+    _batch, declaration = batch_with_one
+
+    with on(STARTS_ON):
+        client.post(objection_url(declaration), OBJECTION, REMOTE_ADDR="10.0.0.5")
+        client.post(objection_url(declaration), OBJECTION, REMOTE_ADDR="10.0.0.5")
+
+    refusals = SecurityEvent.objects.filter(kind=SecurityEventKind.RATE_LIMITED)
+    assert [(event.address, event.detail["limit"]) for event in refusals] == [
+        ("10.0.0.5", "publicity.objection.address")
+    ]
 
 
 def test_objection_limit_counts_the_address_the_proxy_names(client, batch_with_one, settings):
