@@ -3,8 +3,8 @@ tests.worker_faults`, with WORKER_FAULTS_DIR set): records every e-mail the work
 over, and stops the worker at the point a test asks for, so the test can SIGKILL it there.
 
 The test arms one kill point by writing `control.json` in WORKER_FAULTS_DIR:
-{"phase": ..., "id": ...}. The worker that reaches it writes `paused.json` ({"pid": ...}) and
-sleeps until it is killed. Phases:
+{"phase": ..., "id": ...}. The pool child that reaches it writes `paused.json`
+({"worker": <the worker's main process>}) and sleeps until it is killed. Phases:
 
 - "before-task": a task for `id` was received and is about to run (not acknowledged yet);
 - "mid-send": the e-mail of notice `id` is being handed to the server, not yet accepted;
@@ -44,7 +44,7 @@ def pause_if_armed(phase, identifier):
         return
     marker = FAULTS_DIR / "paused.json"
     partial = FAULTS_DIR / f"paused.{os.getpid()}.tmp"
-    partial.write_text(json.dumps({"pid": os.getpid(), "phase": phase, "id": identifier}))
+    partial.write_text(json.dumps({"worker": os.getppid(), "child": os.getpid(), "phase": phase, "id": identifier}))
     partial.rename(marker)
     time.sleep(600)
     raise SystemExit("worker_faults: the test did not kill the paused worker")

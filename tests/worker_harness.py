@@ -43,8 +43,11 @@ def database_url_of_the_test():
 
 
 class Workers:
-    """Celery worker processes (solo pool: one task at a time, so the task at a kill point is the only
-    one the killed worker had in hand) sharing one folder with the test (WORKER_FAULTS_DIR)."""
+    """Celery worker processes sharing one folder with the test (WORKER_FAULTS_DIR), as production runs
+    them (prefork: the main process acknowledges, a pool child runs the task; with the solo pool an
+    early acknowledgement waits for the task's end, which would hide a lost task). Each takes one
+    message at a time (one child, prefetch 1), so no message waits in a live worker's hands longer
+    than the visibility timeout: a copy brought back from a live worker would hide a lost one."""
 
     def __init__(self, folder):
         import redis
@@ -69,7 +72,8 @@ class Workers:
         log = (self.folder / f"worker{self.started}.log").open("w")
         process = subprocess.Popen(
             [
-                *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING"),
+                *(sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING"),
+                *("--pool=prefork", "--concurrency=1", "--prefetch-multiplier=1"),
                 *("--without-mingle", "--without-gossip", "--without-heartbeat", "--include=tests.worker_faults"),
                 f"--hostname=kill{self.started}-{os.getpid()}@%h",
             ],
@@ -77,6 +81,7 @@ class Workers:
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the worker and its pool child die together
         )
         self.processes[process.pid] = process
         return process
@@ -89,11 +94,12 @@ class Workers:
         (self.folder / "control.json").write_text(json.dumps({"phase": phase, "id": identifier}))
 
     def kill_at_kill_point(self, timeout=120):
-        """Wait for a worker to reach the armed kill point, SIGKILL it there and disarm; returns its pid."""
+        """Wait for a worker to reach the armed kill point, SIGKILL it there (the main process and its
+        child at once, as when a container or a machine dies) and disarm; returns the worker's pid."""
         marker = self.folder / "paused.json"
         self._wait(marker.exists, timeout, "no worker reached the kill point")
-        pid = json.loads(marker.read_text())["pid"]
-        os.kill(pid, signal.SIGKILL)
+        pid = json.loads(marker.read_text())["worker"]
+        os.killpg(pid, signal.SIGKILL)
         self.processes.pop(pid).wait(timeout=30)
         (self.folder / "control.json").unlink()
         marker.unlink()
@@ -127,7 +133,7 @@ class Workers:
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         self.processes.clear()
 
