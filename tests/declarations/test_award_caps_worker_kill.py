@@ -74,5 +74,6 @@ def test_every_award_cap_is_recomputed_once_more_and_nothing_doubled_when_a_work
         stale = award_caps_recompute(declarations=Declaration.objects.filter(pk__in=declaration_ids))
         outcomes.append((trial, point, victim, stale))
 
-    assert [outcome for outcome in outcomes if outcome[3]] == []
+    failed = [outcome for outcome in outcomes if outcome[3]]
+    assert not failed, f"(trial, kill point, declaration, caps not current): {failed}"
     assert (DeclarationEvent.objects.count(), Declaration.history.count()) == (events, history)
