@@ -19,6 +19,19 @@ from tests.worker_faults import SENT_FILE
 BASE_DIR = Path(settings.BASE_DIR)
 
 
+# The kill tests' marks: skipped before their database is set up where they cannot run.
+NEEDS_REDIS_AND_POSTGRESQL = [
+    pytest.mark.skipif(
+        not os.environ.get("REDIS_URL"),
+        reason="needs Redis (REDIS_URL=redis://...): the worker-kill test runs a real worker; .ci/run sets it",
+    ),
+    pytest.mark.skipif(
+        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+        reason="needs PostgreSQL (DATABASE_URL=postgres://...): the worker-kill test runs a real worker",
+    ),
+]
+
+
 def skip_without_redis_and_postgresql():
     """The kill tests need what production has: a worker killed mid-transaction is rolled back by the
     PostgreSQL server, and its unacknowledged messages stay in Redis."""

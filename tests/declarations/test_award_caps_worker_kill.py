@@ -10,7 +10,7 @@ from config.celery import app
 from declarations.models import Declaration, DeclarationEvent
 from declarations.services import award_caps_recompute
 from tests.factories import ApplicantFactory, CallFactory, DeclarationFactory, OrganisationFactory
-from tests.worker_harness import Workers, skip_without_redis_and_postgresql
+from tests.worker_harness import NEEDS_REDIS_AND_POSTGRESQL, Workers, skip_without_redis_and_postgresql
 
 TRIALS = 20
 DECLARATIONS = 200
@@ -20,6 +20,7 @@ RECOMPUTE = "declarations.tasks.recompute_award_caps"
 KILL_POINTS = ["before-task", "mid-write", "after-task"]
 
 pytestmark = [
+    *NEEDS_REDIS_AND_POSTGRESQL,
     pytest.mark.redis,
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

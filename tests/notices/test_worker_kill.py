@@ -11,7 +11,7 @@ from config.celery import app
 from notices.models import Notice
 from notices.services import notice_message_id
 from tests.factories import ApplicantFactory
-from tests.worker_harness import Workers, skip_without_redis_and_postgresql
+from tests.worker_harness import NEEDS_REDIS_AND_POSTGRESQL, Workers, skip_without_redis_and_postgresql
 
 TRIALS = 20
 BATCH = 200
@@ -21,6 +21,7 @@ BATCH = 200
 KILL_POINTS = ["before-task", "mid-send", "after-task"]
 
 pytestmark = [
+    *NEEDS_REDIS_AND_POSTGRESQL,
     pytest.mark.redis,
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
