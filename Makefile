@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # WeasyPrint's PDFs, GNU gettext for the catalogue. Installed with apt-get when missing.
 DEB_PACKAGES := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext
 
-.PHONY: run test install system lint messages
+.PHONY: run test install system lint audit messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,7 +51,7 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## Install and run the whole test suite on both cores (SQLite by default; DATABASE_URL and REDIS_URL for PostgreSQL and Redis).
-test: install
+test: install audit
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -64,6 +64,13 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+## bandit over the project's code (findings resolved or justified inline, `# nosec BXXX # reason`), and
+## pip-audit over the installed packages: it needs its vulnerability database on the network, and
+## says "dependency audit SKIPPED" where it cannot reach it (tools/audit_dependencies.py).
+audit: install
+	$(BIN)/bandit -c pyproject.toml -q -r .
+	$(BIN)/python tools/audit_dependencies.py
 
 ## Refresh the Chinese catalogue after changing strings (needs GNU gettext), then compile it.
 messages: install

@@ -117,7 +117,7 @@ def facts_for(code, rng, organisation_n, year, borrowers):
 def unknown_facts():
     """Required facts of the spec this bench does not generate (the spec grew): reported, so the
     fixture is brought up to date rather than silently measuring declarations without a cap."""
-    rng = random.Random(0)
+    rng = random.Random(0)  # nosec B311 # reproducible benchmark data, not a secret
     return sorted(
         f"{code}.{fact.name}"
         for code in CODES
@@ -259,7 +259,7 @@ def create_reference_data(organisations):
         )
         call.programmes.set(programmes.values())
         calls[year] = call
-    rng = random.Random(1)
+    rng = random.Random(1)  # nosec B311 # reproducible benchmark data, not a secret
     Organisation.objects.bulk_create(
         Organisation(
             name=f"Bench Organisation {n} Co., Ltd.",
@@ -286,7 +286,7 @@ def create_declarations(n, *, programmes, calls, organisation_ids, user, seed):
     """n declarations: each organisation declares under one programme (by its type), about ten
     declarations over the support years; states set directly (fixture data, not the workflow), the
     decided ones with the amount the engine allowed them without history."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # reproducible benchmark data, not a secret
     organisations = organisation_ids[: max(len(CODES), n // 10)]
     borrowers = max(10, n // 40)
     objects = []
@@ -327,7 +327,7 @@ def create_declarations(n, *, programmes, calls, organisation_ids, user, seed):
 def delete_declarations():
     """Empty the table of this throw-away database in one statement (no history rows, no signals)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {Declaration._meta.db_table}")
+        cursor.execute(f"DELETE FROM {Declaration._meta.db_table}")  # nosec B608 # the table name is the model's
     analyse()
 
 
@@ -523,7 +523,7 @@ def run(n, profile=0):
     steady_baseline, _ = timed(load_instances)
 
     # (c) warm: one new decision changes some history; only the rows sharing its key are written.
-    rng = random.Random(4)
+    rng = random.Random(4)  # nosec B311 # reproducible benchmark data, not a secret
     candidates = decision_candidates(rng)
     order = [code for code in ("ART6", "ART11B", "ART14", "ART8", "ART13B", "ART9") if candidates.get(code)]
     decisions = iter([(code, *candidates[code].pop()) for code in (order * (REPEATS + 1))[: REPEATS + 1]])

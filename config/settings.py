@@ -214,6 +214,8 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Support funds <no-reply@kw.beijing.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds an SMTP conversation may take: a notice's row stays locked while its mail is sent.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Redis, when set, is the Celery broker and the cache; without it tasks run eagerly in process.
 # REDIS_CACHE_URL may name another Redis database for the cache, so clearing the cache never
@@ -238,6 +240,9 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A prefork child killed in the middle of a task (out of memory, SIGKILL) gives its message back to
+# the queue instead of acknowledging it as failed; the tasks are idempotent (notices are sent once).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {

@@ -435,9 +435,9 @@ def _award_caps_write(changed):
     table = Declaration._meta.db_table
     rows = json.dumps([{"id": pk, "cap": None if cap is None else str(cap), "rec": rec} for pk, cap, rec in changed])
     statements = {
-        "postgresql": f"UPDATE {table} AS d SET award_cap = v.cap, award_assessment = v.rec "
+        "postgresql": f"UPDATE {table} AS d SET award_cap = v.cap, award_assessment = v.rec "  # nosec B608 # the table name is the model's; the values travel as a parameter
         "FROM jsonb_to_recordset(%s::jsonb) AS v(id bigint, cap numeric, rec jsonb) WHERE d.id = v.id",
-        "sqlite": f"UPDATE {table} SET award_cap = json_extract(v.value, '$.cap'), "
+        "sqlite": f"UPDATE {table} SET award_cap = json_extract(v.value, '$.cap'), "  # nosec B608 # the table name is the model's; the values travel as a parameter
         "award_assessment = json(json_extract(v.value, '$.rec')) "
         f"FROM json_each(%s) AS v WHERE {table}.id = json_extract(v.value, '$.id')",
     }

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -39,20 +39,60 @@ def notices_for_transition(*, declaration, event):
             notice_create(recipient=user, subject=subject, body="\n\n".join(lines), declaration=declaration)
 
 
-@transaction.atomic
-def notice_deliver(*, notice_id):
-    """E-mail one notice unless it was already e-mailed or its recipient has no address.
+def notice_message_id(notice):
+    """The notice's e-mail Message-ID: the same for every attempt, so that a copy sent twice (see
+    `notice_deliver`) carries the same identity and a mail store or the operator can recognise it."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "localhost"
+    return f"<notice.{notice.pk}.{notice.created_at:%Y%m%d%H%M%S%f}@{domain}>"
 
-    The row lock makes a duplicated or retried task wait for the first one and then see
-    `emailed_at` set, so a notice is never e-mailed twice. Returns True when it sent mail.
+
+def notice_deliver(*, notice_id):
+    """E-mail one notice unless it was already e-mailed or its recipient has no address. Returns True
+    when it sent mail.
+
+    Exactly once, as far as a mail server that cannot take part in our transaction allows:
+
+    - the row is locked (`select_for_update`, waiting rather than skipping: a duplicated or
+      redelivered task waits for the one sending, then sees `emailed_at` and does nothing; a
+      skipped copy could be the only one left if the sender then dies);
+    - `emailed_at` is written before the mail leaves and committed right after the server accepted
+      it, in one transaction: a worker killed before the server's acceptance leaves the row as it
+      was (PostgreSQL rolls back when the connection drops), and the redelivered task (acks late)
+      sends it; a worker killed after the commit leaves it sent, and the redelivered task skips it;
+    - the SMTP connection is opened inside the transaction but closed (QUIT) only after the commit,
+      so nothing but the commit itself stands between the server's acceptance and the row marked.
+
+    The remaining window, which no design without the mail server's cooperation closes: a worker
+    killed after the server accepted the message and before the COMMIT reached PostgreSQL (the
+    microseconds between the end of DATA and the commit's bytes on the socket). The row rolls back
+    and the redelivered task sends the message again, with the same Message-ID
+    (`notice_message_id`), so the duplicate is recognisable downstream.
     """
-    notice = Notice.objects.select_for_update().select_related("recipient").filter(pk=notice_id).first()
+    connection = get_connection()
+    try:
+        return _notice_send(notice_id=notice_id, connection=connection)
+    finally:
+        connection.close()
+
+
+@transaction.atomic
+def _notice_send(*, notice_id, connection):
+    notice = Notice.objects.select_for_update(of=("self",)).select_related("recipient").filter(pk=notice_id).first()
     if notice is None or notice.emailed_at is not None or not notice.recipient.email:
         return False
-    send_mail(notice.subject, notice.body, None, [notice.recipient.email])
     notice.emailed_at = timezone.now()
     notice.email_attempts += 1
     notice.save(update_fields=["emailed_at", "email_attempts"])
+    message = EmailMessage(
+        # A header is one line: a title typed with a line break must not make the notice unsendable.
+        subject=" ".join(notice.subject.split()),
+        body=notice.body,
+        to=[notice.recipient.email],
+        headers={"Message-ID": notice_message_id(notice)},
+        connection=connection,
+    )
+    connection.open()  # opened here, so that sending does not also close it before the commit
+    message.send()
     return True
 
 
@@ -61,11 +101,17 @@ def notice_delivery_failed(*, notice_id):
     Notice.objects.filter(pk=notice_id).update(email_attempts=F("email_attempts") + 1)
 
 
+@transaction.atomic
 def notices_pending(*, max_attempts, limit=500):
-    """Ids of the notices not e-mailed yet that may still be tried (the sweep's), at most `limit`."""
-    pending = Notice.objects.filter(
-        emailed_at__isnull=True, email_attempts__lt=max_attempts, recipient__email__gt=""
-    ).values_list("pk", flat=True)
+    """Ids of the notices not e-mailed yet that may still be tried (the sweep's), at most `limit`.
+    Notices being sent right now (their row locked by a delivery) are skipped: their task is alive,
+    and if its worker dies, its message comes back (acks late) or the next sweep finds them."""
+    pending = (
+        Notice.objects.filter(emailed_at__isnull=True, email_attempts__lt=max_attempts, recipient__email__gt="")
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     return list(pending[:limit])
 
 

@@ -38,7 +38,7 @@ from review.double_funding import double_funding_check
 from review.models import Budget, CreditList, CreditRecord, FundingRecord, UnitStatus, UnitStatusRecord
 from review.unit_status import unit_status_record
 
-PASSWORD = "demo-pass-2026"
+PASSWORD = "demo-pass-2026"  # nosec B105 # the demo users' published password, for the demo data only
 
 
 def _code(body):
@@ -268,7 +268,7 @@ class Command(BaseCommand):
                 walk_to(declaration, state, cast, amount=AMOUNTS[code_of(declaration)])
         if running_batch:
             self._objections(batch_running_today(running_batch), cast)
-        assert set(PATHS) == {state for _, _, state, _ in DECLARATIONS}
+        assert set(PATHS) == {state for _, _, state, _ in DECLARATIONS}  # nosec B101 # a self-check of the demo's own tables; nothing depends on it
         self._registers(users)
         self._payment_orders(created, cast)
         award_caps_recompute()
