@@ -323,7 +323,7 @@ def _row_select():
     shown = fields_of(PublishedEntry, "unit_name", "credit_code", "title", "amount", "starts_on", "ends_on")
     state, withdrawn_at = fields_of(Declaration, "state"), fields_of(PublicityEntry, "withdrawn_at")
     sql = (
-        f"SELECT {columns('r', row)}, {columns('p', programme)}, {columns('r', shown)}, {columns('d', state)}, "
+        f"SELECT {columns('r', row)}, {columns('p', programme)}, {columns('r', shown)}, {columns('d', state)}, "  # nosec B608 # names from the models, values as parameters
         f"{columns('e', withdrawn_at)} FROM {table(PublishedEntry)} r "
         f"JOIN {table(Programme)} p ON p.id = r.programme_id JOIN {table(PublicityEntry)} e ON e.id = r.entry_id "
         f"JOIN {table(Declaration)} d ON d.id = e.declaration_id"
@@ -340,13 +340,13 @@ def _board_batches(*, q="", programme=None):
     if q or programme is not None:
         condition, params = _rows_matching("r", q=q, programme=programme)
         sql = (
-            f"SELECT {columns('b', fields)}, COUNT(r.id) FROM {table(PublicityBatch)} b "
+            f"SELECT {columns('b', fields)}, COUNT(r.id) FROM {table(PublicityBatch)} b "  # nosec B608 # names from the models, values as parameters
             f"LEFT JOIN {table(PublishedEntry)} r ON r.batch_id = b.id AND {condition} "
             "WHERE b.row_count > 0 GROUP BY b.id"
         )
         rows = fetch(sql, params, (*fields, None))
     else:
-        rows = fetch(f"SELECT {columns('b', fields)} FROM {table(PublicityBatch)} b WHERE b.row_count > 0", [], fields)
+        rows = fetch(f"SELECT {columns('b', fields)} FROM {table(PublicityBatch)} b WHERE b.row_count > 0", [], fields)  # nosec B608 # names from the models, values as parameters
     batches = []
     for values in rows:
         batch = instance(PublicityBatch, fields, values[: len(fields)])
@@ -411,7 +411,7 @@ class PublicRows:
             if low < high:
                 # Wrapped in a query of its own: SQLite takes no LIMIT inside a UNION.
                 parts.append(
-                    f"SELECT id FROM (SELECT s.id FROM {table(PublishedEntry)} s WHERE s.batch_id = %s AND {condition} "
+                    f"SELECT id FROM (SELECT s.id FROM {table(PublishedEntry)} s WHERE s.batch_id = %s AND {condition} "  # nosec B608 # names from the models, values as parameters
                     f"ORDER BY s.number, s.id LIMIT %s OFFSET %s) part{len(parts)}"
                 )
                 params += [batch.pk, *condition_params, high - low, low]
@@ -604,7 +604,7 @@ def _versions_for_public(pk, *, version=None, q=""):
     select, params = f"SELECT {columns('v', version_fields)}, {columns('b', batch_fields)}", []
     if q:
         condition, params = _rows_matching("r", version=version, q=q)
-        select += f", (SELECT COUNT(*) FROM {table(PublishedEntry)} r WHERE r.batch_id = v.batch_id AND {condition})"
+        select += f", (SELECT COUNT(*) FROM {table(PublishedEntry)} r WHERE r.batch_id = v.batch_id AND {condition})"  # nosec B608 # names from the models, values as parameters
     rows = fetch(
         f"{select} FROM {table(BatchVersion)} v JOIN {table(PublicityBatch)} b ON b.id = v.batch_id "
         "WHERE v.batch_id = %s ORDER BY v.number DESC",
@@ -672,5 +672,5 @@ def publicity_version_list_for_feed(*, limit=50):
 
 def programme_list_for_board():
     fields = fields_of(Programme)
-    rows = fetch(f"SELECT {columns('p', fields)} FROM {table(Programme)} p ORDER BY p.position", [], fields)
+    rows = fetch(f"SELECT {columns('p', fields)} FROM {table(Programme)} p ORDER BY p.position", [], fields)  # nosec B608 # names from the models, values as parameters
     return [instance(Programme, fields, values) for values in rows]
