@@ -22,6 +22,7 @@ from declarations.forms import (
     OrganisationForm,
 )
 from declarations.programmes import PROGRAMMES
+from declarations.validators import evidence_file_name
 from declarations.workflow import TransitionRefused, actions_available
 
 
@@ -431,7 +432,9 @@ def _visible_declaration(request, pk):
 
 
 def attachment_download(request, pk, attachment_pk):
-    """An evidence file, to those who may see its declaration; 404 to everyone else."""
+    """An evidence file, to those who may see its declaration; 404 to everyone else. Always a
+    download, never shown in the browser: a file is judged by its content, but a browser's own
+    viewer is one more program it reaches."""
     declaration = _visible_declaration(request, pk)
     attachment = get_object_or_404(declaration.attachments, pk=attachment_pk)
     try:
@@ -441,8 +444,9 @@ def attachment_download(request, pk, attachment_pk):
     response = FileResponse(
         handle,
         content_type=attachment.content_type,
-        as_attachment=request.GET.get("inline") != "1",
-        filename=attachment.original_name,
+        as_attachment=True,
+        # Named again from the checked type: a name kept before names were normalised is made safe.
+        filename=evidence_file_name(attachment.original_name, attachment.content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
