@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
+# The names people know the accepted types by, in messages.
+TYPE_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
 # Markers of HTML, SVG and script that have no business in a scan or a PDF. Each is long enough
@@ -93,7 +96,7 @@ def check_content(content, mime):
     if MARKUP.search(content):
         raise ValidationError(
             _("This file contains web page or script code and is not accepted: save it again as a plain %(type)s.")
-            % {"type": {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}[mime]},
+            % {"type": TYPE_NAMES[mime]},
             code="markup",
         )
     {"application/pdf": _check_pdf, "image/png": _check_png, "image/jpeg": _check_jpeg}[mime](content)

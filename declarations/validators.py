@@ -80,7 +80,7 @@ def _check_extension(name, mime):
     if extension not in allowed:
         raise ValidationError(
             _("This file's content is %(type)s, so its name must end in %(extensions)s: rename it and upload it again.")
-            % {"type": ACCEPTED_TYPES[mime].upper(), "extensions": _(" or ").join(f".{e}" for e in allowed)},
+            % {"type": evidence_checks.TYPE_NAMES[mime], "extensions": _(" or ").join(f".{e}" for e in allowed)},
             code="extension",
         )
 
