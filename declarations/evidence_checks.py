@@ -3,11 +3,12 @@ script (a polyglot that a browser or another program would run), data after the 
 (PNG's IEND, JPEG's EOI, PDF's last %%EOF), and in a PDF, active content: JavaScript, launch,
 submit and import actions, additional actions, embedded files, XFA forms and rich media.
 
-A PDF is read twice: by pypdf, object by object, so that names written with #xx escapes and
-objects kept in compressed object streams are seen as a reader sees them; and as bytes outside
-its streams, so that objects the cross-reference table does not list (an earlier revision, a
-damaged table a reader rebuilds) are seen too. Stream contents are not scanned as bytes: in a
-compressed stream, three random bytes spell "/JS" far too often.
+A PDF's names are read as a reader reads them (#xx escapes decoded) in its bytes outside streams,
+which holds every object written plainly, listed by the cross-reference table or not (an earlier
+revision, a damaged table a reader rebuilds), and in its object streams, which pypdf finds and
+decodes. Other stream contents are not scanned for names: in compressed data, three random bytes
+spell "/JS" far too often, and a page's content stream runs nothing. Parsing every object with
+pypdf instead would take seconds for a 10 MB file of strings.
 """
 
 import re
@@ -17,7 +18,7 @@ from io import BytesIO
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import DictionaryObject
 
 # The names people know the accepted types by, in messages.
 TYPE_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
@@ -49,12 +50,27 @@ ACTIVE_PDF_NAMES = frozenset(
         "RichMedia",
     }
 )
+# Object streams hold small dictionaries; a document whose streams unpack to more is a bomb.
+MAX_OBJECT_STREAM_BYTES = 32 * 1024 * 1024
 # Opening a document may only go to one of its pages.
 HARMLESS_OPEN_ACTIONS = frozenset({"/GoTo"})
 
 PDF_WHITESPACE = b"\x00\t\n\x0c\r "
-PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]{1,127})")
-PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def _spelled(name):
+    """A pattern for a PDF name written with any of its characters as a #xx escape."""
+    return "".join(f"(?:{char}|#{ord(char) >> 4:X}[{ord(char) & 15:X}{ord(char) & 15:x}])" for char in name)
+
+
+# Every active name, however it is escaped, ending where a PDF name ends.
+ACTIVE_PDF_NAME = re.compile(
+    (
+        "/(?:"
+        + "|".join(_spelled(name) for name in sorted(ACTIVE_PDF_NAMES, key=len, reverse=True))
+        + r")(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
+    ).encode()
+)
 STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")
 
 
@@ -111,7 +127,7 @@ def _check_pdf(content):
         raise _refuse_damaged_pdf()
     if content[end + 5 :].strip(PDF_WHITESPACE):
         raise _refuse_trailing("PDF")
-    if _active_names(_outside_streams(content)):
+    if _writes_active_name(_outside_streams(content)):
         raise _refuse_active()
     _check_pdf_objects(content)
 
@@ -134,22 +150,14 @@ def _outside_streams(content):
     return b" ".join(parts)
 
 
-def _active_names(data):
-    """The active PDF names written in `data`, with #xx escapes read as the reader reads them."""
-    found = set()
-    for match in PDF_NAME.finditer(data):
-        name = match.group(1)
-        if b"#" in name:
-            name = PDF_ESCAPE.sub(lambda escape: bytes([int(escape.group(1), 16)]), name)
-        text = name.decode("latin-1")
-        if text in ACTIVE_PDF_NAMES:
-            found.add(text)
-    return found
+def _writes_active_name(data):
+    return ACTIVE_PDF_NAME.search(data) is not None
 
 
 def _check_pdf_objects(content):
-    """Every object pypdf finds (those in object streams too): no active name as a key or a value,
-    and an opening action that only goes to a page."""
+    """What the byte scan cannot see, read by pypdf: the objects kept in object streams (decoded
+    with whatever filters they use, then scanned like the file's bytes), and the opening action,
+    which may only go to a page."""
     try:
         reader = PdfReader(BytesIO(content), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -162,11 +170,13 @@ def _check_pdf_objects(content):
             open_action = open_action.get_object()
             if isinstance(open_action, DictionaryObject) and open_action.get("/S") not in HARMLESS_OPEN_ACTIONS:
                 raise _refuse_active()
-        numbers = {(number, generation) for generation, table in reader.xref.items() for number in table}
-        numbers |= {(number, 0) for number in reader.xref_objStm}
-        for number, generation in sorted(numbers):
-            obj = reader.get_object(IndirectObject(number, generation, reader))
-            if _holds_active_name(obj):
+        unpacked = 0
+        for number in sorted({stream for stream, _index in reader.xref_objStm.values()}):
+            data = reader.get_object(number).get_data()
+            unpacked += len(data)
+            if unpacked > MAX_OBJECT_STREAM_BYTES:
+                raise _refuse_damaged_pdf()
+            if _writes_active_name(data):
                 raise _refuse_active()
     except ValidationError:
         raise
@@ -174,25 +184,6 @@ def _check_pdf_objects(content):
         # pypdf fails on malformed input with many kinds of exception; a PDF it cannot read
         # cannot be checked, so it is refused as damaged.
         raise _refuse_damaged_pdf() from None
-
-
-def _holds_active_name(obj):
-    """Whether an object, with the dictionaries and arrays written inside it, names active content.
-    Indirect references are not followed: every object is checked on its own."""
-    pending = [obj]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, NameObject):
-            if item[1:] in ACTIVE_PDF_NAMES:
-                return True
-        elif isinstance(item, DictionaryObject):
-            for key, value in item.items():
-                if key[1:] in ACTIVE_PDF_NAMES:
-                    return True
-                pending.append(value)
-        elif isinstance(item, ArrayObject):
-            pending.extend(item)
-    return False
 
 
 # --- Images ----------------------------------------------------------------------------------------
