@@ -93,11 +93,7 @@ class RecoveryCaseForm(forms.Form):
 
 class RepaymentForm(forms.Form):
     amount = MoneyField(label=_("Amount repaid (yuan)"), min_value=None)
-    received_on = PolicyDateField(
-        label=_("Received on"),
-        future=False,
-        error_messages={"future": _("The repayment date cannot be in the future.")},
-    )
+    received_on = PolicyDateField(label=_("Received on"))
     reference = SingleLineCharField(
         label=_("Receipt reference"), max_length=100, help_text=_("The bank transfer or receipt number.")
     )
