@@ -56,7 +56,6 @@ class MeetingForm(forms.Form):
     )
     held_on = PolicyDateField(
         label=_("Held on"),
-        future=False,
         error_messages={"required": _("Give the date the meeting was held."), "invalid": _("Enter a valid date.")},
     )
     place = SingleLineCharField(label=_("Place"), max_length=200, required=False)

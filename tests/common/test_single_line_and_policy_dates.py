@@ -97,7 +97,7 @@ DATE_FORMS = {
     "recovery-due-1900": (RecoveryCaseForm, {}, "due_on", "1900-01-01", TOO_EARLY),
     "recovery-due-far-ahead": (RecoveryCaseForm, {}, "due_on", "9999-12-31", "Enter a date no later than"),
     "meeting-1900": (MeetingForm, {}, "held_on", "1900-01-01", TOO_EARLY),
-    "meeting-tomorrow": (MeetingForm, {}, "held_on", _day(days=1), "This date cannot be after today."),
+    "meeting-far-ahead": (MeetingForm, {}, "held_on", "2999-01-01", "Enter a date no later than"),
 }
 
 
