@@ -1,17 +1,22 @@
-"""Form fields every app shares: amounts, dates and model choices; and the Bootstrap form whose
-fields are written in Python, for the lists' filters (the console's queue, the public board)."""
+"""Form fields every app shares: amounts, dates of the policy's work, single-line text and model
+choices; and the Bootstrap form whose fields are written in Python, for the lists' filters (the
+console's queue, the public board)."""
 
+from datetime import date
 from decimal import Decimal
 from html import escape
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from common.money import MONEY, MONEY_LIMIT, yuan
+from common.text import validate_single_line
 
 
 class MoneyInput(forms.TextInput):
@@ -55,6 +60,54 @@ class DateInput(forms.DateInput):
     def __init__(self, **kwargs):
         kwargs.setdefault("format", "%Y-%m-%d")
         super().__init__(**kwargs)
+
+
+# Jingkefa [2022] No. 6 took effect in 2022: nothing of its work (a payment, a repayment, a plan, a
+# meeting) is dated earlier.
+POLICY_FIRST_DAY = date(2022, 1, 1)
+# How far ahead a plan or a due date of the policy's work may reasonably be.
+YEARS_AHEAD = 10
+
+
+class PolicyDateField(forms.DateField):
+    """A date of the policy's work: from POLICY_FIRST_DAY, and at most YEARS_AHEAD years ahead, or,
+    with `future=False` (what has happened: a payment, a repayment, a meeting), at most today."""
+
+    widget = DateInput
+    default_error_messages = {
+        "too_early": _("Enter a date from 1 January 2022, when the policy took effect."),
+        "future": _("This date cannot be after today."),
+        "too_late": _("Enter a date no later than %(last)s."),
+    }
+
+    def __init__(self, *, future=True, **kwargs):
+        self.future = future
+        super().__init__(**kwargs)
+
+    def latest(self):
+        today = timezone.localdate()
+        return date(today.year + YEARS_AHEAD, 12, 31) if self.future else today
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        if value < POLICY_FIRST_DAY:
+            raise ValidationError(self.error_messages["too_early"], code="too_early")
+        latest = self.latest()
+        if value > latest:
+            if not self.future:
+                raise ValidationError(self.error_messages["future"], code="future")
+            raise ValidationError(self.error_messages["too_late"], code="too_late", params={"last": latest.isoformat()})
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "min": POLICY_FIRST_DAY.isoformat(), "max": self.latest().isoformat()}
+
+
+class SingleLineCharField(forms.CharField):
+    """A title, a name, a reference: text on one line (common.text)."""
+
+    default_validators = [validate_single_line]
 
 
 # Primary keys are 64-bit; a larger number would overflow the database driver, not match a row.

@@ -1,11 +1,17 @@
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.forms import SingleLineCharField
 from declarations.models import Call, Declaration, DeclarationEvent, Organisation, Programme
+
+# Titles and names typed in the admin are on one line, as in the application's forms.
+SINGLE_LINE = {models.CharField: {"form_class": SingleLineCharField}}
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
+    formfield_overrides = SINGLE_LINE
     list_display = ("name", "credit_code", "organisation_type", "district")
     list_filter = ("organisation_type", "district")
     search_fields = ("name", "credit_code")
@@ -13,12 +19,14 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(SimpleHistoryAdmin):
+    formfield_overrides = SINGLE_LINE
     list_display = ("code", "article", "title_en", "title_zh")
     readonly_fields = ("code",)
 
 
 @admin.register(Call)
 class CallAdmin(SimpleHistoryAdmin):
+    formfield_overrides = SINGLE_LINE
     list_display = ("title", "year", "opens_at", "closes_at")
     list_filter = ("year",)
     filter_horizontal = ("programmes",)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common import forms as fields
-from common.forms import DateInput, MoneyField
+from common.forms import DateInput, MoneyField, SingleLineCharField
 from declarations.enums import District, OrganisationType, SignatoryCapacity
 from declarations.evidence import EVIDENCE
 from declarations.models import Call, Declaration, Programme
@@ -20,7 +20,7 @@ LAST_DAY = datetime.date(2099, 12, 31)
 
 
 class OrganisationFieldsMixin(forms.Form):
-    organisation_name = forms.CharField(label=_("Organisation name"), max_length=200)
+    organisation_name = SingleLineCharField(label=_("Organisation name"), max_length=200)
     organisation_type = forms.ChoiceField(label=_("Organisation type"), choices=OrganisationType.choices)
     district = forms.ChoiceField(label=_("Registered district"), choices=District.choices)
     registered_capital = MoneyField(label=_("Registered capital (yuan)"))
@@ -29,7 +29,7 @@ class OrganisationFieldsMixin(forms.Form):
         label=_("Annual revenue of the last fiscal year (yuan)"),
         help_text=_("Operating income of the last fiscal year."),
     )
-    legal_representative = forms.CharField(label=_("Legal representative"), max_length=100)
+    legal_representative = SingleLineCharField(label=_("Legal representative"), max_length=100)
 
     def clean_established_on(self):
         value = self.cleaned_data["established_on"]
@@ -52,7 +52,7 @@ class OrganisationForm(OrganisationFieldsMixin):
 class NewDeclarationForm(forms.Form):
     call = fields.ModelChoiceField(label=_("Call"), queryset=Call.objects.none(), empty_label=None)
     programme = fields.ModelChoiceField(label=_("Programme"), queryset=Programme.objects.all())
-    title = forms.CharField(label=_("Project title"), max_length=200)
+    title = SingleLineCharField(label=_("Project title"), max_length=200)
 
     def __init__(self, *args, calls, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,6 +73,7 @@ class DeclarationForm(forms.ModelForm):
     class Meta:
         model = Declaration
         fields = ["title", "summary"]
+        field_classes = {"title": SingleLineCharField}
         widgets = {"summary": forms.Textarea(attrs={"rows": 8, "maxlength": 5000})}
         help_texts = {
             "summary": _(
@@ -110,7 +111,7 @@ def _field_for(fact):
         )
     if fact.kind == Kind.CHOICE:
         return forms.ChoiceField(choices=[("", "---------"), *fact.choices], **common)
-    return forms.CharField(max_length=200, **common)
+    return SingleLineCharField(max_length=200, **common)
 
 
 def check_fact_dates(form, facts, data):
@@ -225,7 +226,7 @@ class CommitmentForm(forms.Form):
     signatory_capacity = forms.ChoiceField(
         label=_("Signs as"), choices=SignatoryCapacity.choices, widget=forms.RadioSelect
     )
-    signatory_name = forms.CharField(
+    signatory_name = SingleLineCharField(
         label=_("Signatory's name"),
         max_length=100,
         help_text=_("The legal representative named in the organisation profile, or the authorised contact."),

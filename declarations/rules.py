@@ -24,16 +24,18 @@ def is_assigned_reviewer(user, declaration):
     return declaration.review_assignments.filter(reviewer=user, released_at__isnull=True).exists()
 
 
+@rules.predicate
+def is_past_draft(user, declaration):
+    return declaration is not None and not declaration.is_draft
+
+
 is_declaring_applicant = is_applicant & is_member_of_declaring_organisation
 
 # Its queryset form is declarations.selectors.declarations_visible_to; tests/test_visibility.py
-# proves for every role that the two agree.
-may_view_declaration = (
-    is_declaring_applicant
-    | is_commission_staff
-    | is_finance_officer
-    | is_administrator
-    | (is_reviewer & is_assigned_reviewer)
+# proves for every role that the two agree. A draft, with its evidence files, is the applicant's
+# alone until it is submitted, as in the console.
+may_view_declaration = is_declaring_applicant | (
+    is_past_draft & (is_commission_staff | is_finance_officer | is_administrator | (is_reviewer & is_assigned_reviewer))
 )
 rules.add_perm("declarations.view_declaration", may_view_declaration)
 rules.add_perm("declarations.create_declaration", is_applicant)

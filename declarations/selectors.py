@@ -22,6 +22,7 @@ from declarations.awards import (
     history_key,
 )
 from declarations.enums import DeclarationAction as A
+from declarations.enums import DeclarationState as S
 from declarations.evidence import EVIDENCE
 from declarations.models import Call, Declaration, DeclarationEvent
 from declarations.programmes import PROGRAMMES
@@ -56,16 +57,16 @@ def declaration_standing_commitment(declaration):
 def declarations_visible_to(user):
     """The declarations whose pages, evidence files and PDF `user` may open; everything else is 404.
 
-    The `declarations.view_declaration` rule as a queryset (tests/test_visibility.py proves they agree)."""
+    The `declarations.view_declaration` rule as a queryset (tests/test_visibility.py proves they agree):
+    a draft is its applicant's alone."""
     if is_applicant(user):
         return declaration_list_for_applicant(user)
+    past_draft = Declaration.objects.exclude(state=S.DRAFT).select_related("programme", "call")
     if (is_commission_staff | is_finance_officer | is_administrator)(user):
-        return Declaration.objects.select_related("programme", "call")
+        return past_draft
     if is_reviewer(user):
         # One assignment per reviewer and declaration (a unique constraint): the join repeats no row.
-        return Declaration.objects.filter(
-            review_assignments__reviewer=user, review_assignments__released_at__isnull=True
-        ).select_related("programme", "call")
+        return past_draft.filter(review_assignments__reviewer=user, review_assignments__released_at__isnull=True)
     return Declaration.objects.none()
 
 

@@ -17,7 +17,7 @@ from declarations.enums import DeclarationAction, SignatoryCapacity
 from declarations.evidence import EVIDENCE
 from declarations.models import Attachment, Commitment, Declaration, DeclarationNumberSequence, Organisation
 from declarations.programmes import PROGRAMMES, Kind
-from declarations.validators import evidence_file_type, normalise_credit_code
+from declarations.validators import evidence_file_name, evidence_file_type, normalise_credit_code
 from declarations.workflow import EDITABLE_STATES, OPEN_STATES, TransitionRefused, declaration_transition
 
 ORGANISATION_FIELDS = (
@@ -136,7 +136,7 @@ def attachment_add(*, declaration_id, actor, evidence, uploaded_file):
     attachment = Attachment(
         declaration=declaration,
         evidence=evidence,
-        original_name=_safe_file_name(uploaded_file.name),
+        original_name=evidence_file_name(uploaded_file.name, content_type),
         content_type=content_type,
         size=uploaded_file.size,
         sha256=digest.hexdigest(),
@@ -150,13 +150,6 @@ def attachment_add(*, declaration_id, actor, evidence, uploaded_file):
         raise
     _void_commitments(declaration, _("an evidence file was added"))
     return attachment
-
-
-def _safe_file_name(name):
-    """The name a user gave the file, as shown and offered on download: no folders, no control characters."""
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>')
-    return name.strip()[-200:] or "evidence"
 
 
 @transaction.atomic

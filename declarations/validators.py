@@ -7,6 +7,7 @@ from PIL import Image
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
+from declarations import evidence_checks
 from declarations.evidence import ACCEPTED_TYPES
 
 
@@ -33,10 +34,11 @@ def normalise_credit_code(value):
 
 
 def evidence_file_type(uploaded):
-    """The MIME type of an uploaded evidence file, judged by its content, never by its name.
+    """The MIME type of an uploaded evidence file, judged by its content and then held against its name.
 
-    Raises ValidationError for an empty, oversized or other kind of file, or an image that does not
-    decode."""
+    Raises ValidationError for an empty, oversized or other kind of file, a name whose extension is
+    not the content's, an image that does not decode, data after the format's end, a test virus
+    signature, HTML or script markers (a polyglot), or a PDF with active content (evidence_checks)."""
     limit = settings.ATTACHMENT_MAX_BYTES
     if not uploaded.size:
         raise ValidationError(_("The file is empty."), code="empty")
@@ -58,15 +60,49 @@ def evidence_file_type(uploaded):
             % {"found": f" ({kind.mime})" if kind else ""},
             code="type",
         )
-    if kind.mime == "application/pdf":
-        uploaded.seek(-min(uploaded.size, 2048), 2)
-        tail = uploaded.read()
-        uploaded.seek(0)
-        if b"%%EOF" not in tail:
-            raise ValidationError(_("This PDF is incomplete or damaged: save it again and upload the new copy."))
-    else:
+    _check_extension(uploaded.name, kind.mime)
+    uploaded.seek(0)
+    content = uploaded.read()
+    uploaded.seek(0)
+    evidence_checks.check_content(content, kind.mime)
+    if kind.mime != "application/pdf":
         _check_image(uploaded)
     return kind.mime
+
+
+# What each accepted type may be called; the first is the extension a kept file gets.
+EXTENSIONS = {"application/pdf": ("pdf",), "image/jpeg": ("jpg", "jpeg"), "image/png": ("png",)}
+
+
+def _check_extension(name, mime):
+    extension = _split_name(name)[1].lower()
+    allowed = EXTENSIONS[mime]
+    if extension not in allowed:
+        raise ValidationError(
+            _("This file's content is %(type)s, so its name must end in %(extensions)s: rename it and upload it again.")
+            % {"type": evidence_checks.TYPE_NAMES[mime], "extensions": _(" or ").join(f".{e}" for e in allowed)},
+            code="extension",
+        )
+
+
+def _split_name(name):
+    """(stem, extension) of the name a user gave, with no folders, control characters or quotes."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>')
+    # Windows drops trailing dots and spaces, so "x.html. " would open as x.html.
+    name = name.strip().rstrip(". ")
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        return name, ""
+    return stem.rstrip(". "), extension
+
+
+def evidence_file_name(name, content_type):
+    """The name a kept evidence file is shown and offered under: the user's name without folders,
+    control characters or quotes, ending in the extension of its checked type and in no other."""
+    stem = _split_name(name)[0].strip() or "evidence"
+    extension = EXTENSIONS[content_type][0]
+    return f"{stem[: 199 - len(extension)]}.{extension}"
 
 
 # A scan of an A4 page at 600 dpi has about 35 million pixels; more is a typing error or a bomb.
@@ -94,8 +130,6 @@ def _check_image(uploaded):
         # Pillow's decoders fail on malformed input with many kinds of exception (OSError,
         # SyntaxError, ValueError, EOFError, IndexError, struct.error, DecompressionBombError...):
         # whichever it is, the file cannot be read.
-        raise ValidationError(
-            _("This image is damaged and cannot be read: save it again and upload the new copy."), code="damaged"
-        ) from None
+        raise evidence_checks.damaged_image() from None
     finally:
         uploaded.seek(0)

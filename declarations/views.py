@@ -25,6 +25,7 @@ from declarations.forms import (
     OrganisationForm,
 )
 from declarations.programmes import PROGRAMMES
+from declarations.validators import evidence_file_name
 from declarations.workflow import TransitionRefused, actions_available
 
 ESTIMATES_PER_ADDRESS = per_address("declarations.estimate.address", "ESTIMATE_RATE_PER_ADDRESS")
@@ -437,7 +438,9 @@ def _visible_declaration(request, pk):
 
 
 def attachment_download(request, pk, attachment_pk):
-    """An evidence file, to those who may see its declaration; 404 to everyone else."""
+    """An evidence file, to those who may see its declaration; 404 to everyone else. Always a
+    download, never shown in the browser: a file is judged by its content, but a browser's own
+    viewer is one more program it reaches."""
     declaration = _visible_declaration(request, pk)
     attachment = get_object_or_404(declaration.attachments, pk=attachment_pk)
     try:
@@ -447,8 +450,9 @@ def attachment_download(request, pk, attachment_pk):
     response = FileResponse(
         handle,
         content_type=attachment.content_type,
-        as_attachment=request.GET.get("inline") != "1",
-        filename=attachment.original_name,
+        as_attachment=True,
+        # Named again from the checked type: a name kept before names were normalised is made safe.
+        filename=evidence_file_name(attachment.original_name, attachment.content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

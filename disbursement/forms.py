@@ -7,10 +7,9 @@ a row lock and stay the authority (two officers may pay at once).
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import DateInput, MoneyField
+from common.forms import MoneyField, PolicyDateField, SingleLineCharField
 from common.money import yuan
 from disbursement.models import PaymentOrderState, account_number_validator
 from disbursement.services import account_name_refusal
@@ -24,10 +23,10 @@ class AccountNumberField(forms.CharField):
 
 
 class BankAccountForm(forms.Form):
-    account_name = forms.CharField(
+    account_name = SingleLineCharField(
         label=_("Account name"), max_length=200, help_text=_("Exactly the unit's registered name.")
     )
-    bank_name = forms.CharField(
+    bank_name = SingleLineCharField(
         label=_("Bank and branch"), max_length=200, help_text=_("For example Bank of Beijing, Zhongguancun branch.")
     )
     account_number = AccountNumberField(
@@ -52,7 +51,7 @@ class BankAccountForm(forms.Form):
 class TrancheForm(forms.Form):
     # min_value=None: a zero or negative amount gets the message of clean_amount, not a bare bound.
     amount = MoneyField(label=_("Amount (yuan)"), min_value=None, required=False)
-    planned_on = forms.DateField(label=_("Planned for"), required=False, widget=DateInput())
+    planned_on = PolicyDateField(label=_("Planned for"), required=False)
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]
@@ -135,16 +134,12 @@ class OrderNoteForm(forms.Form):
 
 
 class OrderPaidForm(forms.Form):
-    voucher_number = forms.CharField(
+    voucher_number = SingleLineCharField(
         label=_("Voucher number"), max_length=100, help_text=_("The bank transfer or voucher number.")
     )
-    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
-
-    def clean_paid_on(self):
-        paid_on = self.cleaned_data["paid_on"]
-        if paid_on > timezone.localdate():
-            raise forms.ValidationError(_("The payment date cannot be in the future."))
-        return paid_on
+    paid_on = PolicyDateField(
+        label=_("Paid on"), future=False, error_messages={"future": _("The payment date cannot be in the future.")}
+    )
 
 
 class OrderFilterForm(forms.Form):

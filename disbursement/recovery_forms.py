@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import DateInput, MoneyField
+from common.forms import MoneyField, PolicyDateField, SingleLineCharField
 from common.money import yuan
 from disbursement.enums import RecoveryCaseState
 
@@ -24,16 +24,15 @@ class TerminateForm(forms.Form):
 
 class RecoveryCaseForm(forms.Form):
     amount_due = MoneyField(label=_("Amount to recover (yuan)"), min_value=None)
-    due_on = forms.DateField(label=_("To be repaid by"), widget=DateInput())
+    due_on = PolicyDateField(label=_("To be repaid by"))
     reason = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("How the support was obtained improperly."),
     )
-    barred_until = forms.DateField(
+    barred_until = PolicyDateField(
         label=_("Barred from applying until"),
         required=False,
-        widget=DateInput(),
         help_text=_("Leave empty if the unit is not barred from applying."),
     )
     dishonest = forms.BooleanField(
@@ -94,8 +93,8 @@ class RecoveryCaseForm(forms.Form):
 
 class RepaymentForm(forms.Form):
     amount = MoneyField(label=_("Amount repaid (yuan)"), min_value=None)
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
-    reference = forms.CharField(
+    received_on = PolicyDateField(label=_("Received on"))
+    reference = SingleLineCharField(
         label=_("Receipt reference"), max_length=100, help_text=_("The bank transfer or receipt number.")
     )
 

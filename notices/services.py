@@ -5,12 +5,15 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.text import single_line
 from notices.models import Notice
 from notices.tasks import deliver_notice
 
 
 def notice_create(*, recipient, subject, body, declaration=None):
-    """Write a notice to the outbox and queue its e-mail delivery for after the commit."""
+    """Write a notice to the outbox and queue its e-mail delivery for after the commit. The subject
+    is put on one line: an e-mail subject with a line break fails to send, whatever it quotes."""
+    subject = single_line(subject)[: Notice._meta.get_field("subject").max_length]
     notice = Notice.objects.create(recipient=recipient, subject=subject, body=body, declaration=declaration)
     transaction.on_commit(lambda: deliver_notice.delay(notice_id=notice.pk))
     return notice

@@ -5,7 +5,7 @@ services judge again, with what is entered already, and name the field at fault.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import DateInput
+from common.forms import DateInput, SingleLineCharField
 from publicity.calendar import holiday_problems, make_up_day_problems
 
 
@@ -30,7 +30,7 @@ def _date_field(label, year, help_text=""):
 
 
 class HolidayForm(forms.Form):
-    name = forms.CharField(
+    name = SingleLineCharField(
         label=_("Holiday"),
         max_length=100,
         error_messages={"required": _("Name the holiday, as the State Council's notice does (e.g. Spring Festival).")},
@@ -57,7 +57,7 @@ class HolidayForm(forms.Form):
 
 
 class MakeUpDayForm(forms.Form):
-    name = forms.CharField(
+    name = SingleLineCharField(
         label=_("For the holiday"),
         max_length=100,
         error_messages={"required": _("Name the holiday it makes up for (e.g. Spring Festival).")},

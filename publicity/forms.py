@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common import forms as fields
-from common.forms import BootstrapForm
+from common.forms import BootstrapForm, SingleLineCharField
 from declarations.models import Call
 from declarations.validators import evidence_file_type
 from publicity.contacts import TELEPHONE, is_email
@@ -20,10 +20,10 @@ from publicity.selectors import call_list_with_approved_declarations, declaratio
 
 
 class ObjectionForm(forms.Form):
-    name = forms.CharField(
+    name = SingleLineCharField(
         label=_("Your name"), max_length=100, error_messages={"required": _("Please give your name.")}
     )
-    contact = forms.CharField(
+    contact = SingleLineCharField(
         label=_("Telephone or e-mail"),
         max_length=100,
         error_messages={"required": _("Please give a telephone number or an e-mail address.")},
@@ -149,7 +149,7 @@ def approved_declarations_field(label):
 
 class BatchOpenForm(forms.Form):
     declarations = approved_declarations_field(_("Approved declarations to publicise"))
-    title = forms.CharField(
+    title = SingleLineCharField(
         label=_("Title of the publicity"),
         max_length=200,
         required=False,
@@ -250,7 +250,7 @@ class EntryCorrectionForm(forms.Form):
             "invalid_choice": _("This project is no longer in publicity in this batch; reload the page."),
         },
     )
-    title = forms.CharField(
+    title = SingleLineCharField(
         label=_("Corrected project title"),
         max_length=200,
         required=False,

@@ -21,7 +21,7 @@ from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.evidence import ACCEPTED_TYPES
 from declarations.models import Declaration
-from declarations.validators import evidence_file_type
+from declarations.validators import evidence_file_name, evidence_file_type
 from declarations.workflow import OPEN_STATES, TRANSITIONS, TransitionRefused, declaration_transition
 from publicity.cache import publicity_board_changed
 from publicity.calendar import (
@@ -282,13 +282,6 @@ def objection_receipt_number():
             return number
 
 
-def _evidence_name(name):
-    """The file name the objector gave, as staff see it: no folders, no control characters."""
-    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>')
-    return name.strip()[-200:] or "evidence"
-
-
 @transaction.atomic
 def objection_raise(*, entry, name, contact, text, evidence=None, language="", lookup_url="", today=None):
     """Anyone may object to a publicised project while its own publicity period runs.
@@ -326,7 +319,7 @@ def objection_raise(*, entry, name, contact, text, evidence=None, language="", l
         except ValidationError as refusal:
             raise TransitionRefused(" ".join(refusal.messages)) from None
         objection.evidence_extension = ACCEPTED_TYPES[content_type]
-        objection.evidence_name = _evidence_name(evidence.name)
+        objection.evidence_name = evidence_file_name(evidence.name, content_type)
         objection.evidence.save("evidence", evidence, save=False)
     try:
         objection.save()

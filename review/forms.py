@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common import forms as fields
-from common.forms import DateInput, MoneyField
+from common.forms import DateInput, MoneyField, SingleLineCharField
 from common.money import yuan
 from declarations.enums import DeclarationState
 from review.acceptance import checklist_for
@@ -134,7 +134,7 @@ class UnitStatusForm(forms.Form):
         widget=DateInput(),
         error_messages={"required": _("Give the day the change took effect."), "invalid": _("Enter a valid date.")},
     )
-    source = forms.CharField(
+    source = SingleLineCharField(
         label=_("Source"),
         max_length=200,
         help_text=_("For example the market regulator's notice and its reference."),

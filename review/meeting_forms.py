@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common import forms as fields
-from common.forms import DateInput, MoneyField
+from common.forms import MoneyField, PolicyDateField, SingleLineCharField
 from common.money import yuan
 from declarations.models import Call
 from review import meetings
@@ -54,12 +54,11 @@ class MeetingForm(forms.Form):
         empty_label=_("Choose a call"),
         error_messages={"required": _("Choose the call whose declarations the meeting evaluated.")},
     )
-    held_on = forms.DateField(
+    held_on = PolicyDateField(
         label=_("Held on"),
-        widget=DateInput(),
         error_messages={"required": _("Give the date the meeting was held."), "invalid": _("Enter a valid date.")},
     )
-    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    place = SingleLineCharField(label=_("Place"), max_length=200, required=False)
     members = fields.ModelMultipleChoiceField(
         label=_("Members present"),
         queryset=None,

@@ -5,7 +5,7 @@ import rules
 
 from accounts.enums import Role
 from accounts.rules import is_administrator, is_commission_staff, is_console_user, is_finance_officer, is_reviewer
-from declarations.rules import is_assigned_reviewer, may_view_declaration
+from declarations.rules import is_assigned_reviewer, is_past_draft, may_view_declaration
 
 # Who may sit on an evaluation meeting (review.meetings asks the database with the same roles).
 MEETING_MEMBER_ROLES = (Role.STAFF, Role.REVIEWER)
@@ -14,11 +14,6 @@ MEETING_MEMBER_ROLES = (Role.STAFF, Role.REVIEWER)
 @rules.predicate
 def is_meeting_member(user):
     return bool(user.is_active and user.role in MEETING_MEMBER_ROLES)
-
-
-@rules.predicate
-def is_past_draft(user, declaration):
-    return declaration is not None and not declaration.is_draft
 
 
 rules.add_perm("console.enter", is_console_user)

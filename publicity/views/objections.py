@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from common.limits import TOO_MANY_REQUESTS, limit_reached
 from common.views import permission_required
+from declarations.evidence import ACCEPTED_TYPES
+from declarations.validators import evidence_file_name
 from declarations.workflow import TransitionRefused
 from publicity.contacts import is_email
 from publicity.forms import ObjectionForm, ObjectionHandleForm, ObjectionLookupForm
@@ -177,7 +179,8 @@ def objection_handle_view(request, pk):
 
 @permission_required("publicity.handle_objection")
 def objection_evidence(request, pk):
-    """An objection's evidence file, to staff only, from the `attachments` storage (no URL of its own)."""
+    """An objection's evidence file, to staff only, from the `attachments` storage (no URL of its own),
+    always as a download (declarations.views.attachment_download says why)."""
     item = get_object_or_404(Objection, pk=pk)
     if not item.evidence:
         raise Http404
@@ -185,12 +188,15 @@ def objection_evidence(request, pk):
         handle = item.evidence.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    content_types = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
+    content_type = {extension: mime for mime, extension in ACCEPTED_TYPES.items()}.get(item.evidence_extension)
+    if content_type is None:
+        raise Http404
     response = FileResponse(
         handle,
-        content_type=content_types.get(item.evidence_extension, "application/octet-stream"),
-        as_attachment=request.GET.get("inline") != "1",
-        filename=item.evidence_name or f"{item.receipt_number}.{item.evidence_extension}",
+        content_type=content_type,
+        as_attachment=True,
+        # Named again from the checked type: a name kept before names were normalised is made safe.
+        filename=evidence_file_name(item.evidence_name or item.receipt_number, content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -137,14 +137,16 @@ def test_a_pdf_a_jpeg_and_a_png_are_accepted_and_recorded_with_their_fingerprint
     assert download_url(attachment) in page
 
 
-def test_content_decides_the_type_not_the_name(client, draft, applicant):
+def test_content_decides_the_type_and_the_name_must_agree_with_it(client, draft, applicant):
     png = image_bytes("PNG")
     client.force_login(applicant)
 
-    upload(client, draft, "payment_proof", "scan.pdf", png, "application/pdf")
+    refused = upload(client, draft, "payment_proof", "scan.pdf", png, "application/pdf")
+    upload(client, draft, "payment_proof", "scan.PNG", png, "application/pdf")
 
+    assert "its name must end in .png" in " ".join(refused.context["form"].errors["file"])
     attachment = Attachment.objects.get(declaration=draft)
-    assert (attachment.content_type, attachment.original_name) == ("image/png", "scan.pdf")
+    assert (attachment.content_type, attachment.original_name) == ("image/png", "scan.png")
     assert attachment.file.name.endswith(".png")
     response = client.get(download_url(attachment))
     assert response["Content-Type"] == "image/png"
@@ -266,8 +268,16 @@ def test_the_service_refuses_evidence_the_programme_does_not_list(draft, applica
 
 
 @pytest.fixture
-def attachment(draft, applicant):
+def draft_attachment(draft, applicant):
     return add(draft, applicant, evidence="payment_proof", name="payment receipt.pdf")
+
+
+@pytest.fixture
+def attachment(draft, applicant, draft_attachment):
+    """An evidence file of a submitted declaration: from then on others may read it."""
+    complete_for_submission(draft, applicant)
+    declaration_submit(declaration_id=draft.pk, actor=applicant)
+    return draft_attachment
 
 
 def _colleague(request):
@@ -330,6 +340,26 @@ def test_the_file_is_served_to_those_who_may_see_the_declaration(client, request
     assert "no-store" in response["Cache-Control"]
 
 
+@pytest.mark.parametrize("who", ["staff", "finance", "administrator", "assigned-reviewer"])
+def test_a_drafts_file_is_not_found_for_anyone_but_its_applicants(client, request, draft_attachment, who):
+    client.force_login(ALLOWED[who](request))
+
+    response = client.get(download_url(draft_attachment))
+
+    assert response.status_code == 404
+    assert b"%PDF" not in response.content
+
+
+@pytest.mark.parametrize("who", ["applicant", "colleague"])
+def test_a_drafts_file_is_served_to_its_applicants(client, request, draft_attachment, who):
+    client.force_login(ALLOWED[who](request))
+
+    response = client.get(download_url(draft_attachment))
+
+    assert response.status_code == 200
+    assert served(response) == evidence_pdf("payment_proof payment receipt.pdf")
+
+
 @pytest.mark.parametrize("who", REFUSED)
 def test_the_file_is_not_found_for_anyone_else(client, request, attachment, who):
     client.force_login(REFUSED[who](request))
@@ -382,53 +412,55 @@ def test_the_file_has_no_public_url_and_a_random_stored_name(client, attachment,
 
 
 def test_the_applicant_removes_a_file_and_it_is_gone_from_disk(
-    client, draft, applicant, attachment, storage, django_capture_on_commit_callbacks
+    client, draft, applicant, draft_attachment, storage, django_capture_on_commit_callbacks
 ):
-    name = attachment.file.name
+    name = draft_attachment.file.name
     client.force_login(applicant)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(remove_url(attachment))
+        response = client.post(remove_url(draft_attachment))
 
     assert response["Location"] == attachments_url(draft)
-    assert not Attachment.objects.filter(pk=attachment.pk).exists()
+    assert not Attachment.objects.filter(pk=draft_attachment.pk).exists()
     assert not storage.exists(name)
-    assert client.get(download_url(attachment)).status_code == 404
+    assert client.get(download_url(draft_attachment)).status_code == 404
     # The record of who added what, and that it went, stays in the history.
-    assert list(Attachment.history.filter(id=attachment.pk).values_list("history_type", flat=True)) == ["-", "+"]
+    assert list(Attachment.history.filter(id=draft_attachment.pk).values_list("history_type", flat=True)) == ["-", "+"]
 
 
-def test_the_file_stays_on_disk_until_the_removal_commits(client, applicant, attachment, storage):
+def test_the_file_stays_on_disk_until_the_removal_commits(client, applicant, draft_attachment, storage):
     client.force_login(applicant)
 
-    client.post(remove_url(attachment))
+    client.post(remove_url(draft_attachment))
 
     # The test's transaction never commits: the on-commit deletion has not run.
-    assert storage.exists(attachment.file.name)
+    assert storage.exists(draft_attachment.file.name)
 
 
-def test_removing_is_refused_for_another_organisation_and_for_other_roles(client, attachment, other_applicant, staff):
+def test_removing_is_refused_for_another_organisation_and_for_other_roles(
+    client, draft_attachment, other_applicant, staff
+):
     client.force_login(other_applicant)
-    assert client.post(remove_url(attachment)).status_code == 404
+    assert client.post(remove_url(draft_attachment)).status_code == 404
     client.force_login(staff)
-    assert client.post(remove_url(attachment)).status_code == 403
-    assert Attachment.objects.filter(pk=attachment.pk).exists()
+    assert client.post(remove_url(draft_attachment)).status_code == 403
+    assert Attachment.objects.filter(pk=draft_attachment.pk).exists()
 
 
 def test_after_submission_a_file_cannot_be_removed(
-    client, draft, applicant, attachment, storage, django_capture_on_commit_callbacks
+    client, draft, applicant, draft_attachment, storage, django_capture_on_commit_callbacks
 ):
     complete_for_submission(draft, applicant)
     declaration_submit(declaration_id=draft.pk, actor=applicant)
     client.force_login(applicant)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(remove_url(attachment), follow=True)
+        response = client.post(remove_url(draft_attachment), follow=True)
 
     assert "A submitted declaration can no longer be changed." in response.content.decode()
-    assert Attachment.objects.filter(pk=attachment.pk).exists()
-    assert storage.exists(attachment.file.name)
-    assert client.get(download_url(attachment)).status_code == 200
+    assert Attachment.objects.filter(pk=draft_attachment.pk).exists()
+    assert storage.exists(draft_attachment.file.name)
+    assert client.get(download_url(draft_attachment)).status_code == 200
 
 
 def test_after_submission_no_file_can_be_added(client, draft, applicant):
