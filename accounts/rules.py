@@ -21,3 +21,7 @@ is_administrator = _has_role(Role.ADMIN)
 
 # Everyone who works in the staff console.
 is_console_user = is_commission_staff | is_reviewer | is_finance_officer
+
+# The staff side (everyone but applicants, superusers too): must sign in with a second factor
+# (accounts.middleware.MFARequiredMiddleware) and is signed out when idle (SessionActivityMiddleware).
+is_staff_side = is_console_user | is_administrator | rules.is_superuser
