@@ -19,6 +19,7 @@ from accounts.rules import is_staff_side
 from accounts.selectors import has_authenticator_app
 
 LAST_ACTIVITY = "accounts.last_activity"
+SIGNED_IN_AT = "accounts.signed_in_at"
 MFA_ENROLLED = "accounts.mfa_enrolled"
 # How often the last activity (and the session list's "last seen") is written: an idle session ends
 # between STAFF_IDLE_TIMEOUT and a minute more after its last request.
@@ -40,14 +41,16 @@ def session_signed_in(sender, request, user, **kwargs):
     """Receiver of `user_logged_in`: the session starts active, and knows whether the user has enrolled."""
     if request is None or not hasattr(request, "session"):
         return
-    request.session[LAST_ACTIVITY] = int(time.time())
+    request.session[SIGNED_IN_AT] = request.session[LAST_ACTIVITY] = int(time.time())
     if is_staff_side(user) and has_authenticator_app(user):
         request.session[MFA_ENROLLED] = True
 
 
 class SessionActivityMiddleware:
-    """Signs a staff-side user out after STAFF_IDLE_TIMEOUT seconds without a request; keeps every
-    signed-in session's last activity for the session list."""
+    """Signs everyone out SESSION_COOKIE_AGE seconds after they signed in (Django's own expiry moves on
+    with every write of the session, so it alone bounds only idleness), and a staff-side user after
+    STAFF_IDLE_TIMEOUT seconds without a request; keeps every signed-in session's last activity for the
+    session list."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -57,7 +60,15 @@ class SessionActivityMiddleware:
         if user.is_authenticated:
             now = int(time.time())
             last = request.session.get(LAST_ACTIVITY)
-            if last is not None and now - last > settings.STAFF_IDLE_TIMEOUT and is_staff_side(user):
+            signed_in_at = request.session.get(SIGNED_IN_AT)
+            if signed_in_at is not None and now - signed_in_at > settings.SESSION_COOKIE_AGE:
+                logout(request)
+                messages.info(
+                    request,
+                    _("Your session ended %(hours)d hours after you signed in. Please sign in again.")
+                    % {"hours": settings.SESSION_COOKIE_AGE // 3600},
+                )
+            elif last is not None and now - last > settings.STAFF_IDLE_TIMEOUT and is_staff_side(user):
                 logout(request)
                 messages.info(
                     request,

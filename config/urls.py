@@ -1,17 +1,20 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import admin_login, language_set
+from accounts.views import language_set
 from config import views
 from declarations.views import estimate
+
+# The administration's login is allauth's, so that its lockout and second factor apply there too: an
+# anonymous visitor is sent to it with the page asked for, a signed-in user without the right gets 403.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/setlang/", language_set, name="set_language"),
     path("estimate/", estimate, name="estimate"),
-    # Before the administration's own: its login is allauth's (the lockout and the second factor).
-    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("applicant/", include("declarations.urls")),
