@@ -2,8 +2,8 @@
 
 Both keep what they know in the session, set when the user signs in (`session_signed_in`), so a
 request of a signed-in user costs no query beyond the session's and the user's own: the last activity
-is written at most once a minute (with the session list's "last seen"), and the enrolment is looked
-up only until it is found.
+is written at most once every SESSION_ACTIVITY_RESOLUTION seconds (with the session list's "last
+seen"), and the enrolment is looked up only until it is found.
 """
 
 import time
@@ -21,9 +21,6 @@ from accounts.selectors import has_authenticator_app
 LAST_ACTIVITY = "accounts.last_activity"
 SIGNED_IN_AT = "accounts.signed_in_at"
 MFA_ENROLLED = "accounts.mfa_enrolled"
-# How often the last activity (and the session list's "last seen") is written: an idle session ends
-# between STAFF_IDLE_TIMEOUT and a minute more after its last request.
-ACTIVITY_RESOLUTION = 60
 # What a staff-side user without an authenticator app may still open: the enrolment itself, the
 # recovery codes it shows, the re-authentication it may ask for, signing out and the language.
 ENROLMENT_PAGES = {
@@ -75,7 +72,7 @@ class SessionActivityMiddleware:
                     _("You were signed out after %(minutes)d minutes without activity. Please sign in again.")
                     % {"minutes": settings.STAFF_IDLE_TIMEOUT // 60},
                 )
-            elif last is None or now - last >= ACTIVITY_RESOLUTION:
+            elif last is None or now - last >= settings.SESSION_ACTIVITY_RESOLUTION:
                 request.session[LAST_ACTIVITY] = now
                 UserSession.objects.create_from_request(request)
         return self.get_response(request)

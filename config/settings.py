@@ -161,6 +161,11 @@ USERSESSIONS_TRACK_ACTIVITY = True
 # signed out after STAFF_IDLE_TIMEOUT seconds without a request (30 minutes, 等保 2.0 level 2).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
 STAFF_IDLE_TIMEOUT = env.int("STAFF_IDLE_TIMEOUT", default=30 * 60)
+# How often a session's last activity (and the session list's "last seen") is written, in seconds: an
+# idle session ends between STAFF_IDLE_TIMEOUT and this much more after its last request.
+SESSION_ACTIVITY_RESOLUTION = env.int("SESSION_ACTIVITY_RESOLUTION", default=60)
+if not 0 < SESSION_ACTIVITY_RESOLUTION < STAFF_IDLE_TIMEOUT:
+    raise ImproperlyConfigured("SESSION_ACTIVITY_RESOLUTION must be above 0 and below STAFF_IDLE_TIMEOUT.")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

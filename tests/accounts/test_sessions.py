@@ -13,6 +13,12 @@ from tests.factories import sign_in
 START = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC)
 
 
+@pytest.fixture(autouse=True)
+def _activity_written_every_minute(settings):
+    """As in production (the other tests write it once in 5 minutes: tests/conftest.py)."""
+    settings.SESSION_ACTIVITY_RESOLUTION = 60
+
+
 def minutes(n):
     return datetime.timedelta(minutes=n)
 
