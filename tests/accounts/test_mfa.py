@@ -128,7 +128,10 @@ def test_recovery_codes_are_shown_once_and_each_signs_in_once(client):
 @pytest.mark.django_db
 def test_the_staff_side_cannot_switch_its_second_factor_off_but_an_applicant_can(client, staff, applicant):
     sign_in(client, staff.username)
-    client.post("/accounts/2fa/totp/deactivate/", {})
+    # Freshly re-authenticated, so only the rule refuses.
+    assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
+    refused = client.post("/accounts/2fa/totp/deactivate/", {})
+    assert refused.status_code == 200 and b"You cannot deactivate two-factor authentication" in refused.content
     assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
 
     client.post("/accounts/logout/")
