@@ -25,3 +25,7 @@ is_console_user = is_commission_staff | is_reviewer | is_finance_officer
 # The security events (sign-ins, denials, exports...) and their export: the administrator's, who
 # answers for the platform's security; the people the events are about do not browse them.
 rules.add_perm("accounts.view_security_events", is_administrator)
+
+# The staff side (everyone but applicants, superusers too): must sign in with a second factor
+# (accounts.middleware.MFARequiredMiddleware) and is signed out when idle (SessionActivityMiddleware).
+is_staff_side = is_console_user | is_administrator | rules.is_superuser

@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.db.models import QuerySet
 
 from accounts.models import SecurityEvent
@@ -22,3 +23,8 @@ def security_event_list(
     if until:
         events = events.filter(occurred_at__date__lte=until)
     return events
+
+
+def has_authenticator_app(user) -> bool:
+    """Whether `user` signs in with an authenticator app (TOTP) as their second factor."""
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()

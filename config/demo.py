@@ -44,6 +44,12 @@ from review.services import (
     reviewers_assign,
 )
 
+# The demo's staff-side users (staff, reviewers, finance officers, the administrator) sign in with an
+# authenticator app set up with this key (base32), so that the demo can be tried and checked from
+# outside; `load_demo` prints it and its otpauth:// URL. Never the key of a real account.
+DEMO_TOTP_SECRET = "ZGCDEMOTOTPSECRETZGCDEMO"  # nosec B105 -- published on purpose, demo only
+DEMO_TOTP_URL = f"otpauth://totp/ZGC%20Support%20Funds%3Ademo?secret={DEMO_TOTP_SECRET}&issuer=ZGC%20Support%20Funds"
+
 
 @dataclass
 class Cast:

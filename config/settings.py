@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -70,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication and messages: the idle timeout, then the forced MFA enrolment.
+    "accounts.middleware.SessionActivityMiddleware",
+    "accounts.middleware.MFARequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -116,11 +121,15 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Passwords per OWASP ASVS 5.0 level 2 (V6.2): at least 12 characters, up to 128 (at least 64 must
+# be allowed), not one of the 20,000 common passwords from breaches that Django bundles, not close to
+# the user's name or e-mail; no composition rules (Django's NumericPasswordValidator, "not only
+# digits", is one and is not used).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -133,6 +142,32 @@ ACCOUNT_SIGNUP_FORM_CLASS = "declarations.signup.OrganisationSignupForm"
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "declarations.signup.AccountAdapter"
+# Failed logins: per client address, and per account (the lockout), at allauth's rate syntax
+# ("<count>/<period>/<ip|key>"). Every login, the administration's too (accounts.views.admin_login),
+# goes through allauth's, so this one limit covers them all; the MFA step counts against it too.
+ACCOUNT_RATE_LIMITS = {"login_failed": env("ACCOUNT_LOGIN_FAILED_RATE", default="10/m/ip,5/5m/key")}
+
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery codes, shown
+# once. Commission staff, reviewers, finance officers and the administrator must enrol
+# (accounts.middleware.MFARequiredMiddleware) and cannot switch it off (accounts.adapter).
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="ZGC Support Funds")
+
+# Sessions: a user sees their sessions (device, address, last seen) and ends the others
+# (allauth.usersessions; last seen is written by accounts.middleware.SessionActivityMiddleware).
+USERSESSIONS_TRACK_ACTIVITY = True
+# A session lasts at most 12 hours (a working day, then sign in again) rather than Django's 14 days:
+# a stolen or forgotten session of an applicant is not good for two weeks. Staff-side roles are also
+# signed out after STAFF_IDLE_TIMEOUT seconds without a request (30 minutes, 等保 2.0 level 2).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)
+STAFF_IDLE_TIMEOUT = env.int("STAFF_IDLE_TIMEOUT", default=30 * 60)
+# How often a session's last activity (and the session list's "last seen") is written, in seconds: an
+# idle session ends between STAFF_IDLE_TIMEOUT and this much more after its last request.
+SESSION_ACTIVITY_RESOLUTION = env.int("SESSION_ACTIVITY_RESOLUTION", default=60)
+if not 0 < SESSION_ACTIVITY_RESOLUTION < STAFF_IDLE_TIMEOUT:
+    raise ImproperlyConfigured("SESSION_ACTIVITY_RESOLUTION must be above 0 and below STAFF_IDLE_TIMEOUT.")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

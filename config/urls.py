@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -5,6 +6,10 @@ from django.urls import include, path
 from accounts.views import PasswordResetView, SignupView, language_set, security_events, security_events_export
 from config import views
 from declarations.views import estimate
+
+# The administration's login is allauth's, so that its lockout and second factor apply there too: an
+# anonymous visitor is sent to it with the page asked for, a signed-in user without the right gets 403.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

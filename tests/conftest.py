@@ -25,9 +25,13 @@ from tests.factories import (
 
 def _test_settings(attachments):
     """Celery tasks run eagerly unless a test says it uses the real broker (tests/notices); English;
-    a fast password hasher; e-mail kept in memory; evidence files in the folder `attachments`."""
+    a fast password hasher; e-mail kept in memory; evidence files in the folder `attachments`; a
+    session's last activity written once in 5 minutes rather than every minute, so that a set-up
+    slower than a minute does not add that write to a page's counted queries (tests/accounts/
+    test_sessions.py uses the minute of production)."""
     return {
         "CELERY_TASK_ALWAYS_EAGER": True,
+        "SESSION_ACTIVITY_RESOLUTION": 5 * 60,
         "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
         "LANGUAGE_CODE": "en",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",

@@ -4,6 +4,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core.management import call_command
 from django.utils import translation
 
@@ -11,6 +12,7 @@ from accounts.models import User
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, DeclarationEvent, Organisation, Programme
 from notices.models import Notice
+from tests.factories import totp_code
 
 DEMO_USERS = {
     "applicant1": "applicant",
@@ -197,3 +199,23 @@ def test_the_demo_has_a_recovery_case_in_each_state_and_a_terminated_project():
     assert CreditRecord.objects.filter(credit_code=applicant3.credit_code).count() == 1
     terminated = Declaration.objects.get(state=S.TERMINATED)
     assert terminated.cancelled_amount == terminated.approved_amount / 2
+
+
+@pytest.mark.django_db
+def test_the_demo_staff_sign_in_with_the_published_totp_key_through_both_forms(client):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    printed = out.getvalue()
+    assert "ZGCDEMOTOTPSECRETZGCDEMO" in printed
+    assert "otpauth://totp/" in printed and "secret=ZGCDEMOTOTPSECRETZGCDEMO" in printed
+    staff_side = {name for name, role in DEMO_USERS.items() if role != "applicant"}
+    enrolled = set(Authenticator.objects.filter(type=Authenticator.Type.TOTP).values_list("user__username", flat=True))
+    assert enrolled == staff_side
+
+    response = client.post("/accounts/login/", {"login": "staff", "password": "demo-pass-2026"})
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    form = client.get("/accounts/2fa/authenticate/")
+    assert b'name="code"' in form.content
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code("ZGCDEMOTOTPSECRETZGCDEMO")})
+    assert response["Location"] == "/console/"
+    assert client.get("/console/").status_code == 200

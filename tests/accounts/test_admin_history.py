@@ -2,6 +2,7 @@ import pytest
 
 from accounts.enums import Role
 from declarations.services import declaration_update
+from tests.factories import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -60,5 +61,5 @@ def test_admin_cannot_write_what_only_services_write(client, administrator, path
 )
 def test_each_role_starts_where_its_work_is_after_login(client, request, role, start):
     user = request.getfixturevalue(role)
-    response = client.post("/accounts/login/", {"login": user.username, "password": "demo-pass-2026"})
+    response = sign_in(client, user.username)
     assert response["Location"] == start

@@ -8,9 +8,12 @@ Screenshots go to `output_dir` (test-output/, or $TEST_OUTPUT_DIR).
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
+
+from tests.factories import totp_code
 
 # The publicity tests' fixtures, for the browser's look at the public pages.
 from tests.publicity.conftest import bulk_batch, make_approved, publicise  # noqa: F401 -- fixtures
@@ -72,11 +75,31 @@ def output_dir():
 
 
 def login(page, live_server, username, password):
-    """Sign in through allauth's login page. The header's language switcher holds the page's first
-    submit button, so the form is submitted with Enter in the password field."""
+    """Sign in through allauth's login page and, for a staff-side user (whose authenticator app the
+    factories set up), its second step: the code. The header's language switcher holds the page's first
+    submit button, so each form is submitted with Enter in its field."""
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", username)
     page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.press("input[name=password]", "Enter")
     assert "/accounts/login/" not in page.url, f"login failed for {username}"
+    if "/accounts/2fa/authenticate/" in page.url:
+        page.fill("input[name=code]", unused_totp_code(username))
+        with page.expect_navigation():
+            page.press("input[name=code]", "Enter")
+        assert "/accounts/2fa/authenticate/" not in page.url, f"the code was refused for {username}"
+
+
+_last_code_period = {}
+
+
+def unused_totp_code(username):
+    """The current code of `username`'s authenticator app; a code is accepted once, so a second
+    sign-in in the same 30 seconds waits for the next one."""
+    period = int(time.time()) // 30
+    if _last_code_period.get(username) == period:
+        time.sleep(30 - time.time() % 30 + 0.1)
+        period = int(time.time()) // 30
+    _last_code_period[username] = period
+    return totp_code()

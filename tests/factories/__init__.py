@@ -1,14 +1,22 @@
 """Factories for every model; `make_declaration_in_state` walks the real workflow to a state."""
 
+import base64
 import datetime
+import hashlib
+import hmac
+import struct
+import time
 from decimal import Decimal
 
 import factory
+from allauth.mfa.models import Authenticator
 from django.utils import timezone
 from stdnum.cn import uscc
 
 from accounts.enums import Role
 from accounts.models import User
+from accounts.rules import is_staff_side
+from config.demo import DEMO_TOTP_SECRET
 from declarations.models import Call, Declaration, Organisation, Programme
 from review.models import Budget
 
@@ -39,6 +47,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
@@ -48,6 +57,36 @@ class UserFactory(factory.django.DjangoModelFactory):
     organisation = factory.Maybe(
         factory.LazyAttribute(lambda u: u.role == Role.APPLICANT), factory.SubFactory(OrganisationFactory), None
     )
+
+    @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        """A staff-side user has an authenticator app set up with DEMO_TOTP_SECRET (`totp_code` gives its
+        code), as the forced enrolment wants before any other page; `totp=False` leaves them without."""
+        if create and extracted is not False and is_staff_side(self):
+            Authenticator.objects.get_or_create(
+                user=self, type=Authenticator.Type.TOTP, defaults={"data": {"secret": DEMO_TOTP_SECRET}}
+            )
+
+
+def sign_in(client, username, password=PASSWORD, code=None, next_url=""):
+    """Sign in through the real forms: the password, then, when allauth asks for it, the code of the
+    user's authenticator app (`code`, else the current one of DEMO_TOTP_SECRET). The last response."""
+    login_url = "/accounts/login/" + (f"?next={next_url}" if next_url else "")
+    response = client.post(login_url, {"login": username, "password": password})
+    if response.status_code == 302 and response["Location"] == "/accounts/2fa/authenticate/":
+        response = client.post("/accounts/2fa/authenticate/", {"code": code or totp_code()})
+    return response
+
+
+def totp_code(secret=DEMO_TOTP_SECRET, at=None):
+    """The six digits an authenticator app set up with the base32 `secret` shows now (or at the Unix
+    time `at`): RFC 6238 with its defaults (HMAC-SHA1, 30 seconds), written here rather than borrowed
+    from allauth, so that the tests check allauth against the standard."""
+    counter = int(time.time() if at is None else at) // 30
+    digest = hmac.new(base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
 
 
 class ApplicantFactory(UserFactory):

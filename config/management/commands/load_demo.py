@@ -10,6 +10,8 @@ import datetime
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone, translation
@@ -17,7 +19,11 @@ from stdnum.cn import uscc
 
 from accounts.enums import Role
 from accounts.models import User
+from accounts.rules import is_staff_side
+from accounts.selectors import has_authenticator_app
 from config.demo import (
+    DEMO_TOTP_SECRET,
+    DEMO_TOTP_URL,
     PATHS,
     Cast,
     backdate_batch,
@@ -276,6 +282,10 @@ class Command(BaseCommand):
         self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with password " + PASSWORD + " as:")
         for username, user in users.items():
             self.stdout.write(f"  {username:<11} {user.get_role_display()}")
+        self.stdout.write(
+            "Staff-side users then enter the 6-digit code of an authenticator app set up with the key "
+            f"{DEMO_TOTP_SECRET} (the same for all of them), or scanned from {DEMO_TOTP_URL}"
+        )
 
     def _budgets(self, admin, year):
         """The administrator's budget for each programme in `year`, where none is recorded yet."""
@@ -437,6 +447,9 @@ class Command(BaseCommand):
                 EmailAddress.objects.get_or_create(
                     user=user, email=user.email, defaults={"verified": True, "primary": True}
                 )
+            if is_staff_side(user) and not has_authenticator_app(user):
+                TOTP.activate(user, DEMO_TOTP_SECRET)
+                RecoveryCodes.activate(user)
             users[username] = user
         return users
 
