@@ -290,13 +290,13 @@ CONTENT_SECURITY_POLICY = {
 # Permissions-Policy (django-permissions-policy): the browser features the product never uses are
 # refused to every origin, this site's too. Clipboard writes stay (allauth's recovery codes copy
 # themselves), and so do security keys (publickey-credentials-*), which allauth's MFA may offer.
+# Only features Chromium knows: it reports any other name on every page (ambient-light-sensor and
+# bluetooth, for instance, are behind its flags).
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",
-        "ambient-light-sensor",
         "autoplay",
-        "bluetooth",
         "browsing-topics",
         "camera",
         "display-capture",

@@ -46,8 +46,8 @@ def same_site_links(base, hrefs):
     return found
 
 
-def walk(fetch, start, *, limit):
-    """Visit every address of `start`, then the pages reachable from them, each pattern once, at
+def walk(fetch, start, *, limit, key=page_key):
+    """Visit every address of `start`, then the pages reachable from them, each `key` once, at
     most `limit` pages in all. `fetch(path)` visits one address and returns the paths of the links
     found there (same_site_links); returns the paths visited, in order."""
     queue = deque(dict.fromkeys(start))
@@ -56,10 +56,10 @@ def walk(fetch, start, *, limit):
     visited = []
     while queue and len(visited) < limit:
         path = queue.popleft()
-        key = page_key(urlsplit(path).path)
-        if key in seen_keys and path not in first:
+        kind = key(urlsplit(path).path)
+        if kind in seen_keys and path not in first:
             continue
-        seen_keys.add(key)
+        seen_keys.add(kind)
         first.discard(path)
         visited.append(path)
         queue.extend(fetch(path))

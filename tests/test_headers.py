@@ -32,7 +32,7 @@ STRICT_POLICY = {
     "frame-ancestors": ["'none'"],
     "form-action": ["'self'"],
 }
-DENIED_FEATURES = ["camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "midi", "bluetooth"]
+DENIED_FEATURES = ["camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "midi"]
 # The public board's pages, cached by publicity for anonymous readers (publicity.cache).
 BOARD_PAGES = {"publicity:board", "publicity:batch", "publicity:version", "publicity:feed"}
 DOWNLOAD_TYPES = ("text/csv", "application/pdf", "application/vnd.openxmlformats-officedocument")
