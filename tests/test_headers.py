@@ -196,3 +196,21 @@ def test_every_response_keeps_the_referrer_on_this_site(visits):
         if response.get("Referrer-Policy") != "same-origin"
     }
     assert wrong == {}
+
+
+def test_the_page_scan_finds_what_the_policy_refuses_and_passes_what_it_allows():
+    page = """<html><head><link rel="stylesheet" href="/static/css/site.css"><style>p {}</style>
+    <style nonce="n0nce">p {}</style></head><body><p style="color: red">x</p><a href="javascript:go()">go</a>
+    <button onclick="go()">go</button><a href="/next/">next</a><script>go()</script>
+    <script nonce="n0nce">go()</script><script type="application/json">{"a": 1}</script>
+    <script src="/static/js/declaration.js"></script></body></html>"""
+    scan = PageScan("n0nce")
+    scan.feed(page)
+    assert scan.inline == [
+        "<style> without the nonce",
+        '<p style="color: red">',
+        "<a href=javascript:go()>",
+        "<button onclick=...>",
+        "<script> without the nonce: go()",
+    ]
+    assert scan.links == ["javascript:go()", "/next/"]
