@@ -35,7 +35,8 @@ class NoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated) or _is_download(response):
+        storable = "no-store" not in response.get("Cache-Control", "")  # a view may have said so itself
+        if storable and ((user is not None and user.is_authenticated) or _is_download(response)):
             add_never_cache_headers(response)
         return response
 
