@@ -54,14 +54,15 @@ def json_lines():
 # Sign-in, failures, lockout, sign-out
 
 
-def test_sign_in_is_recorded_with_the_address_and_a_json_line(client, staff, json_lines):
-    response = client.post(LOGIN, {"login": staff.username, "password": PASSWORD}, REMOTE_ADDR="203.0.113.7")
+def test_sign_in_is_recorded_with_the_address_and_a_json_line(client, applicant, json_lines):
+    # An applicant signs in with a password alone (the staff side has a second step).
+    response = client.post(LOGIN, {"login": applicant.username, "password": PASSWORD}, REMOTE_ADDR="203.0.113.7")
 
     assert response.status_code == 302
     [event] = _events(K.LOGIN)
     assert (event.actor_id, event.username, event.address, event.outcome, event.path) == (
-        staff.pk,
-        staff.username,
+        applicant.pk,
+        applicant.username,
         "203.0.113.7",
         O.SUCCESS,
         LOGIN,
@@ -69,18 +70,18 @@ def test_sign_in_is_recorded_with_the_address_and_a_json_line(client, staff, jso
     [line] = [line for line in json_lines if line["kind"] == K.LOGIN]
     assert (line["logger"], line["username"], line["address"], line["id"]) == (
         "zgc.security",
-        staff.username,
+        applicant.username,
         "203.0.113.7",
         event.pk,
     )
 
 
-def test_sign_in_records_the_address_the_proxy_names(client, staff, settings):
+def test_sign_in_records_the_address_the_proxy_names(client, applicant, settings):
     settings.CLIENT_ADDRESS_HEADER = "HTTP_X_FORWARDED_FOR"
 
     client.post(
         LOGIN,
-        {"login": staff.username, "password": PASSWORD},
+        {"login": applicant.username, "password": PASSWORD},
         REMOTE_ADDR="10.0.0.1",
         HTTP_X_FORWARDED_FOR="198.51.100.9, 10.0.0.1",
     )
@@ -100,7 +101,9 @@ def test_failed_sign_in_records_the_username_tried_and_never_the_password(client
 
 
 def test_failed_sign_in_to_the_admin_is_recorded_too(client, administrator):
-    client.post("/admin/login/", {"username": administrator.username, "password": "nope-nope-nope"})
+    # The administration's login is allauth's (config/urls.py): /admin/login/ sends there.
+    assert client.get("/admin/login/?next=/admin/")["Location"].startswith(LOGIN)
+    client.post(f"{LOGIN}?next=/admin/", {"login": administrator.username, "password": "nope-nope-nope"})
 
     assert [event.username for event in _events(K.LOGIN_FAILED)] == [administrator.username]
 
@@ -276,13 +279,13 @@ def test_the_masked_number_is_not_recorded(client, staff, paid_with_account):
 # Robustness
 
 
-def test_a_failure_to_record_is_logged_and_the_request_goes_on(client, staff, monkeypatch, json_lines):
+def test_a_failure_to_record_is_logged_and_the_request_goes_on(client, applicant, monkeypatch, json_lines):
     def broken(*args, **kwargs):
         raise RuntimeError("the table is gone")
 
     monkeypatch.setattr(SecurityEvent.objects, "create", broken)
 
-    response = client.post(LOGIN, {"login": staff.username, "password": PASSWORD})
+    response = client.post(LOGIN, {"login": applicant.username, "password": PASSWORD})
 
     assert response.status_code == 302
     assert not SecurityEvent.objects.exists()
