@@ -8,10 +8,13 @@ one transaction, rows of a prunable table dated before a day at least `AUDIT_RET
 ago. SQLite, the embedded default for a first look, has no trigger.
 """
 
+import datetime
 import re
 
 from django.apps import apps
-from django.db import connections
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
 
 # The audit tables besides the history tables, by model label, each with the column that dates a
 # row for pruning, or None for records kept as long as the database: the state trails and the
@@ -120,3 +123,37 @@ def audit_triggers_install(using="default"):
                 f"CREATE OR REPLACE TRIGGER {TRIGGER} BEFORE UPDATE OR DELETE ON {connection.ops.quote_name(table)} "
                 f"FOR EACH ROW EXECUTE FUNCTION audit_row_immutable({quoted})"
             )
+
+
+class RetentionNotOver(ValueError):
+    """A prune asked to delete rows still inside the retention period."""
+
+
+def retention_start(today=None):
+    """The first day whose audit rows are still inside the retention period (AUDIT_RETENTION_DAYS)."""
+    return (today or timezone.localdate()) - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+
+
+def audit_prune(*, before, using="default"):
+    """Delete the rows of the prunable audit tables dated before the day `before` (Beijing time),
+    which must not be later than retention_start(). Returns {model label: rows deleted}.
+
+    The cut-off is told to the trigger in a setting local to this transaction, so nothing else
+    deletes with it; the application's role has no DELETE on these tables at all, so only the
+    owner prunes."""
+    if before > retention_start():
+        raise RetentionNotOver(
+            f"Audit rows are kept {settings.AUDIT_RETENTION_DAYS} days: the latest day to prune before is "
+            f"{retention_start():%Y-%m-%d}, not {before:%Y-%m-%d}."
+        )
+    cutoff = timezone.make_aware(datetime.datetime.combine(before, datetime.time.min))
+    deleted = {}
+    with transaction.atomic(using=using):
+        connection = connections[using]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, %s, true)", [PRUNE_SETTING, cutoff.isoformat()])
+        for model, field in prunable_models():
+            count, _ = model._default_manager.using(using).filter(**{f"{field}__lt": cutoff}).delete()
+            deleted[model._meta.label] = count
+    return deleted
