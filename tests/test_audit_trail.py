@@ -30,7 +30,16 @@ from tests.factories import CallFactory, DeclarationFactory, OrganisationFactory
 from tests.factories.states import build_to
 
 ROOT = Path(__file__).resolve().parent.parent
-postgres = pytest.mark.postgres
+
+
+@pytest.fixture
+def on_postgresql(request):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger and the roles are PostgreSQL's (DATABASE_URL=postgres://...)")
+
+
+def postgres(test):
+    return pytest.mark.postgres(pytest.mark.usefixtures("on_postgresql")(test))
 
 
 def _tables_in_database():
