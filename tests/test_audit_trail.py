@@ -135,25 +135,30 @@ def _first_column(table):
 
 @pytest.fixture
 def app_role():
-    """A login role of its own, dropped afterwards (roles belong to the whole cluster)."""
-    role = f"zgc_test_app_{uuid.uuid4().hex[:8]}"
+    """A login role of its own, with a password whatever the server's authentication asks, dropped
+    afterwards (roles belong to the whole cluster). Yields (role, password)."""
+    role, password = f"zgc_test_app_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
     with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)).as_string(connection.connection))
-    yield role
+        cursor.execute(
+            sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}")
+            .format(sql.Identifier(role), sql.Literal(password))
+            .as_string(connection.connection)
+        )
+    yield role, password
     with connection.cursor() as cursor:
         name = sql.Identifier(role).as_string(connection.connection)
         cursor.execute(f"DROP OWNED BY {name}")
         cursor.execute(f"DROP ROLE {name}")
 
 
-def _connect_as(role):
-    params = settings.DATABASES["default"]
+def _connect_as(role, password):
+    params = connection.settings_dict
     return psycopg.connect(
         host=params["HOST"] or "127.0.0.1",
         port=params["PORT"] or 5432,
-        dbname=connection.settings_dict["NAME"],
+        dbname=params["NAME"],
         user=role,
-        password=params.get("PASSWORD") or None,
+        password=password,
         autocommit=True,
     )
 
@@ -161,6 +166,7 @@ def _connect_as(role):
 @postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_application_role_may_only_insert_and_select_audit_rows(app_role, applicant):
+    app_role, password = app_role
     table = sql.Identifier
     # Granted too much before: the command grants exactly its rights, whatever was there.
     with connection.cursor() as cursor:
@@ -172,7 +178,7 @@ def test_the_application_role_may_only_insert_and_select_audit_rows(app_role, ap
     call_command("grant_app_role", app_role, stdout=io.StringIO())
     call_command("grant_app_role", app_role, stdout=io.StringIO())  # idempotent
     declaration = DeclarationFactory(organisation=applicant.organisation, created_by=applicant)
-    with _connect_as(app_role) as app:
+    with _connect_as(app_role, password) as app:
         for name in sorted(audit_tables()):
             app.execute(sql.SQL("SELECT count(*) FROM {}").format(table(name)))
             app.execute(sql.SQL("INSERT INTO {0} SELECT * FROM {0} WHERE false").format(table(name)))
