@@ -164,7 +164,7 @@ def _connect_as(role, password):
 
 
 @postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_application_role_may_only_insert_and_select_audit_rows(app_role, applicant):
     app_role, password = app_role
     table = sql.Identifier
