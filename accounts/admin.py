@@ -21,3 +21,9 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Role and organisation"), {"fields": ("email", "role", "organisation")}),
     )
+
+    def has_delete_permission(self, request, obj=None):
+        # Deactivate a user instead: the audit trail names them, and deleting one would rewrite the
+        # history rows that point to them (simple_history sets history_user to NULL), which the
+        # database refuses (common.audit).
+        return False

@@ -15,6 +15,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from common.audit import AUDIT_RETENTION_MINIMUM_DAYS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -233,6 +235,14 @@ for _name in (
 ):
     if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", vars()[_name]):
         raise ImproperlyConfigured(f"{_name} must read like 5/h (a count, then s, m, h or d, e.g. 30/d or 10/15m).")
+
+# How long the audit trail (common.audit) is kept before manage.py prune_audit may delete it, in
+# days: at least six months (GB/T 22239-2019 8.1.4.3), which the database's trigger holds too.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=AUDIT_RETENTION_MINIMUM_DAYS)
+if AUDIT_RETENTION_DAYS < AUDIT_RETENTION_MINIMUM_DAYS:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS must be at least {AUDIT_RETENTION_MINIMUM_DAYS}: audit rows are kept six months."
+    )
 
 # Publicity (Art. 15 (3)): whether the day a batch is opened counts as its first day (the board
 # says which), and the commission's contact printed on the public notice.

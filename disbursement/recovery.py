@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.history import audited
 from common.money import yuan
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
@@ -185,7 +186,7 @@ def recovery_case_open(
     )
     if dishonest:
         organisation = declaration.organisation
-        case.credit_record = CreditRecord.objects.create(
+        case.credit_record = CreditRecord(
             credit_code=organisation.credit_code,
             name=organisation.name[:200],
             list=CreditList.RESEARCH_DISHONESTY,
@@ -194,6 +195,7 @@ def recovery_case_open(
             source=_("Recovery case %(number)s: dishonesty found by the commission (Art. 22)")
             % {"number": case.number},
         )
+        audited(case.credit_record, actor).save()
         case.save(update_fields=["credit_record"])
     return case
 

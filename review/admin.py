@@ -21,14 +21,20 @@ class ReviewAssignmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CreditRecord)
-class CreditRecordAdmin(admin.ModelAdmin):
+class CreditRecordAdmin(SimpleHistoryAdmin):
+    """A record disqualifies applicants (Art. 17): the administrator may correct one, and the history
+    keeps each version with who changed it, but never delete it; a listing that ended gets its end date."""
+
     list_display = ("credit_code", "name", "list", "starts_on", "ends_on", "source")
     list_filter = ("list",)
     search_fields = ("credit_code", "name")
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(UnitStatusRecord)
-class UnitStatusRecordAdmin(ReadOnlyAdmin):
+class UnitStatusRecordAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     """Read only: records come from imports and from the console's organisation page, which note who
     recorded each."""
 

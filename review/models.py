@@ -105,6 +105,8 @@ class CreditRecord(models.Model):
 
     objects = CreditRecordQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("credit record")
         verbose_name_plural = _("credit records")
@@ -148,6 +150,8 @@ class RegisterImport(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.PROTECT, related_name="+"
     )
     imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("register import")
@@ -204,6 +208,8 @@ class UnitStatusRecord(models.Model):
 
     objects = UnitStatusRecordQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("unit status record")
         verbose_name_plural = _("unit status records")
@@ -247,6 +253,8 @@ class FundingRecord(models.Model):
         related_name="funding_records",
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("funding record")

@@ -23,8 +23,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
 
 from common.exports import neutralise
+from common.history import audited
 from common.money import MONEY_LIMIT, yuan
 from declarations.models import Organisation
 from declarations.validators import normalise_credit_code, validate_credit_code
@@ -583,15 +585,19 @@ def register_import(*, register, uploaded_file, actor):
         _lock_register(register)
         existing = _existing_keys(spec, good)
         new = [values for values in good if tuple(values[name] for name in spec.fields) not in existing]
-        register_import = RegisterImport.objects.create(
+        register_import = RegisterImport(
             register=register,
             file_name=report.file_name,
             sha256=hashlib.sha256(data).hexdigest(),
             rows=len(new),
             imported_by=actor,
         )
-        spec.model.objects.bulk_create(
-            [spec.model(imported_from=register_import, **values) for values in new], batch_size=500
+        audited(register_import, actor).save()
+        bulk_create_with_history(
+            [spec.model(imported_from=register_import, **values) for values in new],
+            spec.model,
+            batch_size=500,
+            default_user=actor,
         )
         if register == Register.FUNDING and new:
             transaction.on_commit(

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.history import audited
 from declarations.enums import District
 from declarations.models import Organisation
 from declarations.workflow import TransitionRefused
@@ -31,7 +32,7 @@ def unit_status_record(*, organisation_id, actor, status, effective_on, source, 
         recorded_by=actor,
     )
     record.full_clean()
-    record.save()
+    audited(record, actor).save()
     return record
 
 
@@ -46,7 +47,7 @@ def unit_status_after_profile_change(organisation, *, before, actor):
         "before": District(before["district"]).label,
         "after": District(organisation.district).label,
     }
-    return UnitStatusRecord.objects.create(
+    record = UnitStatusRecord(
         credit_code=organisation.credit_code,
         name=organisation.name,
         status=UnitStatus.MOVED_OUT,
@@ -54,6 +55,8 @@ def unit_status_after_profile_change(organisation, *, before, actor):
         source=source[:200],
         recorded_by=actor,
     )
+    audited(record, actor).save()
+    return record
 
 
 def unit_status_records_of(organisation):

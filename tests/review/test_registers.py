@@ -647,3 +647,38 @@ def test_typed_spreadsheet_cells_are_reported_not_crashed_on(staff):
         (6, "granted_on"),
     ]
     assert FundingRecord.objects.count() == 0
+
+
+# --- History (issue 15: the registers keep theirs) ------------------------------------------------
+
+
+def test_an_import_writes_the_history_of_each_record_and_of_the_import_with_who_imported_it(staff):
+    text = credit_rows(
+        f"{CODE_A},Alpha Ltd.,research_dishonesty,2026-01-05,2027-01-04,Credit China 2026-001",
+        f"{CODE_B},,enforcement,2026-01-05,,Court enforcement list",
+    )
+
+    report = register_import(register=Register.CREDIT, uploaded_file=csv_file(text), actor=staff)
+
+    history = CreditRecord.history.filter(imported_from=report.register_import).order_by("credit_code")
+    assert [(h.credit_code, h.history_type, h.history_user) for h in history] == [
+        (CODE_A, "+", staff),
+        (CODE_B, "+", staff),
+    ]
+    assert [(h.rows, h.history_user) for h in RegisterImport.history.all()] == [(2, staff)]
+
+
+def test_a_corrected_credit_record_keeps_its_earlier_version(staff):
+    register_import(
+        register=Register.CREDIT,
+        uploaded_file=csv_file(credit_rows(f"{CODE_A},Alpha Ltd.,enforcement,2026-01-05,,Court list")),
+        actor=staff,
+    )
+    record = CreditRecord.objects.get(credit_code=CODE_A)
+    record.ends_on = datetime.date(2026, 6, 30)
+    record.save()
+
+    assert [h.ends_on for h in record.history.order_by("history_date", "history_id")] == [
+        None,
+        datetime.date(2026, 6, 30),
+    ]

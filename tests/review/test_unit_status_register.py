@@ -471,3 +471,13 @@ def test_the_organisations_page_never_fails_and_records_only_what_the_form_accep
         assert response.status_code == 200
         assert response.context["form"].errors
         assert UnitStatusRecord.objects.count() == before
+
+
+def test_a_status_recorded_by_staff_keeps_its_history_with_who_recorded_it(staff):
+    unit = OrganisationFactory(credit_code=CODE_A)
+
+    record = unit_status_record(
+        organisation_id=unit.pk, actor=staff, status="revoked", effective_on=datetime.date(2026, 3, 1), source="AMR"
+    )
+
+    assert [(h.status, h.history_type, h.history_user) for h in record.history.all()] == [("revoked", "+", staff)]
