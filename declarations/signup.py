@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.enums import Role
 from accounts.rules import is_administrator, is_applicant, is_commission_staff, is_finance_officer, is_reviewer
 from accounts.security import lockout_record
+from common.http import client_address
 from declarations.forms import OrganisationFieldsMixin
 from declarations.models import Organisation
 from declarations.services import organisation_create
@@ -60,6 +61,12 @@ class OrganisationSignupForm(OrganisationFieldsMixin):
 class AccountAdapter(DefaultAccountAdapter):
     """Self-registration is for applicants only, each with the organisation they declare for.
     Other roles are given by the administrator."""
+
+    def get_client_ip(self, request):
+        """The client's address as the commitments, the security events and the limiter read it
+        (common.http.client_address: the proxy's header when one is configured), so that allauth's
+        login lockout and the session list count the client, not the proxy."""
+        return client_address(request) or super().get_client_ip(request)
 
     def get_login_redirect_url(self, request):
         """Each role starts where its work is, unless the login page was asked for another page."""

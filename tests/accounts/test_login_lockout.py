@@ -59,3 +59,26 @@ def test_the_administration_is_not_reached_with_a_password_alone(client, adminis
 def test_a_signed_in_user_without_the_right_is_refused_the_administration_login(client, staff):
     client.force_login(staff)
     assert client.get("/admin/login/?next=/admin/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_the_lockout_counts_the_clients_address_not_the_proxys(client, settings):
+    """allauth's per-address limit (10 a minute) reads the address common.http.client_address reads:
+    eleven failures from one client behind the proxy are locked out at the eleventh, while other clients
+    behind the same proxy still reach the form."""
+    settings.CLIENT_ADDRESS_HEADER = "HTTP_X_REAL_IP"
+
+    def fail(username, client_address):
+        return client.post(
+            "/accounts/login/",
+            {"login": username, "password": WRONG},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_REAL_IP=client_address,
+        )
+
+    locked = b"Too many failed login attempts"
+    # Ten different accounts, so that the per-account limit (5 in 5 minutes) never counts.
+    for n in range(10):
+        assert locked not in fail(f"nobody-{n}", "198.51.100.7").content
+    assert locked in fail("nobody-10", "198.51.100.7").content
+    assert locked not in fail("nobody-11", "198.51.100.8").content
