@@ -224,3 +224,11 @@ def _a_redis_database_of_its_own(worker_id):
 
 def pytest_report_header(config):
     return f"database: {settings.DATABASES['default']['ENGINE']}; broker: {settings.CELERY_BROKER_URL.split('@')[-1]}"
+
+
+@pytest.fixture
+def workers(tmp_path, settings):
+    """Real Celery workers on the Redis broker, for the worker-kill tests (tests/worker_harness.py)."""
+    from tests.worker_harness import workers_running
+
+    yield from workers_running(tmp_path, settings)

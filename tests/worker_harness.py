@@ -158,3 +158,31 @@ class Workers:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{message} in {timeout} s; see {self.folder}")
             time.sleep(0.05)
+
+
+# Every kill test's marks: a real broker and database, and a database that a transactional test
+# leaves as it found it (the seeded programmes come back).
+KILL_TEST_MARKS = [
+    *NEEDS_REDIS_AND_POSTGRESQL,
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def workers_running(tmp_path, settings):
+    """The `workers` fixture (tests/conftest.py): workers on the real broker, with the test's tasks
+    sent to them rather than run eagerly; the broker's queue and unacknowledged messages emptied
+    first, every worker stopped after."""
+    from config.celery import app
+
+    skip_without_redis_and_postgresql()
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    workers = Workers(tmp_path)
+    workers.redis.delete("celery", "unacked", "unacked_index")
+    try:
+        yield workers
+    finally:
+        workers.stop()
+        app.conf.task_always_eager = True

@@ -4,13 +4,11 @@ afterwards every open declaration's cap is current and nothing else was written.
 
 import random
 
-import pytest
-
 from config.celery import app
 from declarations.models import Declaration, DeclarationEvent
 from declarations.services import award_caps_recompute
 from tests.factories import ApplicantFactory, CallFactory, DeclarationFactory, OrganisationFactory
-from tests.worker_harness import NEEDS_REDIS_AND_POSTGRESQL, Workers, skip_without_redis_and_postgresql
+from tests.worker_harness import KILL_TEST_MARKS
 
 TRIALS = 20
 DECLARATIONS = 200
@@ -19,26 +17,7 @@ RECOMPUTE = "declarations.tasks.recompute_award_caps"
 # unacknowledged (the redelivered task recomputes and must write nothing new).
 KILL_POINTS = ["before-task", "mid-write", "after-task"]
 
-pytestmark = [
-    *NEEDS_REDIS_AND_POSTGRESQL,
-    pytest.mark.redis,
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture
-def workers(tmp_path, settings):
-    skip_without_redis_and_postgresql()
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.task_always_eager = False
-    workers = Workers(tmp_path)
-    workers.redis.delete("celery", "unacked", "unacked_index")
-    try:
-        yield workers
-    finally:
-        workers.stop()
-        app.conf.task_always_eager = True
+pytestmark = KILL_TEST_MARKS
 
 
 def test_every_award_cap_is_recomputed_once_more_and_nothing_doubled_when_a_worker_is_killed(workers):

@@ -5,13 +5,11 @@ counted from what the workers' e-mail backend actually accepted (tests/worker_fa
 import random
 from collections import Counter
 
-import pytest
-
 from config.celery import app
 from notices.models import Notice
 from notices.services import notice_message_id
 from tests.factories import ApplicantFactory
-from tests.worker_harness import NEEDS_REDIS_AND_POSTGRESQL, Workers, skip_without_redis_and_postgresql
+from tests.worker_harness import KILL_TEST_MARKS
 
 TRIALS = 20
 BATCH = 200
@@ -20,26 +18,7 @@ BATCH = 200
 # commit, unacknowledged (the redelivered task must find it sent and send nothing).
 KILL_POINTS = ["before-task", "mid-send", "after-task"]
 
-pytestmark = [
-    *NEEDS_REDIS_AND_POSTGRESQL,
-    pytest.mark.redis,
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture
-def workers(tmp_path, settings):
-    skip_without_redis_and_postgresql()
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.task_always_eager = False
-    workers = Workers(tmp_path)
-    workers.redis.delete("celery", "unacked", "unacked_index")
-    try:
-        yield workers
-    finally:
-        workers.stop()
-        app.conf.task_always_eager = True
+pytestmark = KILL_TEST_MARKS
 
 
 def queue_deliveries(notice_ids):
