@@ -160,6 +160,10 @@ ACCOUNT_RATE_LIMITS = {"login_failed": env("ACCOUNT_LOGIN_FAILED_RATE", default=
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_RECOVERY_CODES_SHOW_ONCE = True
+# The code of the time step before or after the current one passes too (RFC 6238, 5.2: one step
+# for the delay between the app showing a code and the server reading it, and for clocks a little
+# apart); a code is still taken once only.
+MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="ZGC Support Funds")
 
 # Sessions: a user sees their sessions (device, address, last seen) and ends the others
