@@ -19,6 +19,7 @@ from accounts.security import export_recorded
 from accounts.selectors import security_event_list
 from accounts.services import user_language_set
 from common.exports import neutralise
+from common.http import query_without_page
 from common.limits import LimitedFormMixin, per_address
 from common.views import permission_required
 
@@ -67,8 +68,6 @@ def security_events(request):
     """The security events, 50 a page, filtered by kind, user, outcome, dates and address; a filter
     that was refused shows its message at its field and lists nothing."""
     form, events = _filtered_events(request)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "accounts/security_events.html",
@@ -76,7 +75,7 @@ def security_events(request):
             "console_section": "security_events",
             "form": form,
             "page": Paginator(events, SECURITY_EVENTS_PER_PAGE).get_page(request.GET.get("page")),
-            "query": query.urlencode(),
+            "query": query_without_page(request),
         },
     )
 

@@ -22,3 +22,10 @@ def client_address_key(group, request):
     """django-ratelimit's key for "per client address": the same address `client_address` records.
     Requests with no readable address share one key, so they are limited together, never let through."""
     return client_address(request) or "unknown"
+
+
+def query_without_page(request):
+    """The request's query string without its page number, for the links of a paginated list."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

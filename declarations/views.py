@@ -454,7 +454,6 @@ def attachment_download(request, pk, attachment_pk):
         # Named again from the checked type: a name kept before names were normalised is made safe.
         filename=evidence_file_name(attachment.original_name, attachment.content_type),
     )
-    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from accounts.security import export_recorded
+from common.http import query_without_page
 from common.views import permission_required
 from disbursement.forms import OrderFilterForm
 from disbursement.models import PaymentOrderState
@@ -62,12 +63,6 @@ def _filters(request):
     return form, "", ""
 
 
-def _query_without_page(request):
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 @permission_required("disbursement.disburse")
 def to_prepare(request):
     page = Paginator(declarations_to_order(), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -94,7 +89,7 @@ def orders(request):
             "filter_form": form,
             "page": page,
             "rows": rows,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "formats": FORMATS,
         },
     )
@@ -123,7 +118,7 @@ def payments(request):
             "finance_tab": "payments",
             "filter_form": form,
             "page": page,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "formats": FORMATS,
         },
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.security import export_recorded
+from common.http import query_without_page
 from common.money import yuan
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
@@ -228,8 +229,6 @@ def recovery_cases(request):
     form, data = _filtered(request)
     cases = recovery_case_list(state=data["state"], overdue=data["overdue"])
     page = Paginator(cases, CASES_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "disbursement/recovery_cases.html",
@@ -238,7 +237,7 @@ def recovery_cases(request):
             "filter_form": form,
             "page": page,
             "totals": recovery_case_totals(cases),
-            "query": query.urlencode(),
+            "query": query_without_page(request),
             "formats": FORMATS,
         },
     )

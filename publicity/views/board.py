@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from common.http import query_without_page
 from declarations.models import attachment_storage
 from publicity.cache import public_page_cached
 from publicity.documents import publicity_notice_stored
@@ -49,7 +50,7 @@ def board(request):
         filters = form.filters()
         data = publicity_board_for_public(**filters, page=request.GET.get("page"), now=now)
         form.show_batches([*data.current, *data.archive], found=data.batch_found)
-        texts, query = page_texts(), _query(request)
+        texts, query = page_texts(), query_without_page(request)
         context = {
             "board": data,
             "lists": BoardLists(data, texts),
@@ -76,7 +77,7 @@ def _batch_page(request, pk, number):
         form = BoardSearchForm(request.GET, with_filters=False)
         q = form.filters()["q"]
         data = publicity_batch_for_public(pk=pk, version=number, q=q, page=request.GET.get("page"), now=now)
-        texts, query = page_texts(), _query(request)
+        texts, query = page_texts(), query_without_page(request)
         context = {
             "data": data,
             "batch": data.batch,
@@ -100,13 +101,6 @@ def _batch_page(request, pk, number):
         return title, render_to_string(template, context)
 
     return _page(request, build)
-
-
-def _query(request):
-    """The query string without the page, for the pagination's links."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _version_param(request):

@@ -198,7 +198,6 @@ def objection_evidence(request, pk):
         # Named again from the checked type: a name kept before names were normalised is made safe.
         filename=evidence_file_name(item.evidence_name or item.receipt_number, content_type),
     )
-    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 

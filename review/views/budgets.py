@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.forms import MAX_PK
+from common.http import query_without_page
 from common.money import yuan
 from common.views import permission_required
 from declarations.models import Programme
@@ -81,13 +82,11 @@ def budgets(request):
             if budget is not None:
                 return redirect("review:budget", programme_id=budget.programme_id, year=budget.year)
         messages.error(request, _("Nothing was set: please correct the errors below."))
-    params = request.GET.copy()
-    params.pop("page", None)
     context = {
         "page": budget_list(years=[year] if year else years, page_number=request.GET.get("page")),
         "filter_form": filter_form,
         "form": form,
-        "query_string": params.urlencode(),
+        "query_string": query_without_page(request),
         "console_section": "budgets",
     }
     return render(request, "review/budgets/list.html", context)

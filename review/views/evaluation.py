@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.http import query_without_page
 from common.views import permission_required
 from declarations.workflow import TransitionRefused
 from review import evaluation
@@ -90,9 +91,12 @@ def ranking(request):
     call, programme = filters.get("call"), filters.get("programme")
     summaries = evaluation.evaluation_ranking(call=call, programme=programme)
     page = Paginator(summaries, 50).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    context = {"page": page, "filter_form": form, "console_section": "ranking", "query_string": params.urlencode()}
+    context = {
+        "page": page,
+        "filter_form": form,
+        "console_section": "ranking",
+        "query_string": query_without_page(request),
+    }
     # A budget is a programme's for a year: the line is drawn for one programme under one call.
     if call is not None and programme is not None:
         position = budget_position(programme, call.year)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.forms import MAX_PK
+from common.http import query_without_page
 from common.views import permission_required
 from declarations.workflow import TransitionRefused
 from review import meetings
@@ -48,12 +49,10 @@ def meeting_list(request):
     form = CallFilterForm(request.GET or None)
     call = form.cleaned_data["call"] if form.is_valid() else None
     page = Paginator(meetings.meetings_for(call), 25).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return _page(
         request,
         "review/meetings/list.html",
-        {"page": page, "filter_form": form, "call": call, "query_string": params.urlencode()},
+        {"page": page, "filter_form": form, "call": call, "query_string": query_without_page(request)},
     )
 
 

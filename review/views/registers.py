@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from common.forms import MAX_PK
+from common.http import query_without_page
 from common.views import permission_required
 from review import registers
 from review.double_funding import (
@@ -93,8 +94,6 @@ def register_records_page(request, register):
     form = RecordSearchForm(request.GET or None)
     q = form.cleaned_data["q"] if form.is_valid() else ""
     page = Paginator(registers.register_records(register, q), PER_PAGE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "review/registers/records.html",
@@ -103,7 +102,7 @@ def register_records_page(request, register):
             "page": page,
             "search_form": form,
             "q": q,
-            "query_string": params.urlencode(),
+            "query_string": query_without_page(request),
             "console_section": "registers",
         },
     )
