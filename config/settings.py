@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "publicity",
     "disbursement",
     "notices",
+    "monitoring",
+    "api",
     # config holds the demo data command, which uses every app.
     "config",
 ]

@@ -27,6 +27,8 @@ urlpatterns = [
     path("publicity/", include("publicity.urls")),
     path("disbursement/", include("disbursement.urls")),
     path("notices/", include("notices.urls")),
+    path("monitoring/", include("monitoring.urls")),
+    path("api/", include("api.urls")),
 ]
 
 if settings.DEBUG:

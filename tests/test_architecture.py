@@ -12,7 +12,18 @@ import rules
 from declarations.workflow import TRANSITIONS
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("common", "accounts", "notices", "declarations", "review", "publicity", "disbursement", "config")
+APPS = (
+    "common",
+    "accounts",
+    "notices",
+    "declarations",
+    "review",
+    "publicity",
+    "disbursement",
+    "monitoring",
+    "api",
+    "config",
+)
 
 
 def app_modules():
