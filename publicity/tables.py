@@ -316,18 +316,23 @@ class BoardLists:
         )
 
     def archive(self):
-        texts = self.texts
-        return mark_safe(  # nosec B308 B703 # every value in it is escaped above
-            "".join(
-                f'<tr>\n<th scope="row" class="fw-normal"><a href="{texts.batch_url % batch.pk}">'
-                f"{escape(batch.title)}</a></th>\n"
-                f'<td class="text-nowrap">{texts.period(batch.starts_on, batch.ends_on)}</td>\n'
-                f'<td class="text-end">{texts.number(batch.row_count)}</td>\n'
-                f'<td class="text-nowrap"><a href="{texts.csv_url % batch.pk}" download>CSV</a> · '
-                f'<a href="{texts.notice_url % batch.pk}">PDF</a></td>\n</tr>\n'
-                for batch in self.board.archive
-            )
+        return archive_rows(self.board.archive, self.texts)
+
+
+def archive_rows(batches, texts):
+    """A row of the archive's table for each closed batch: on the board (the latest) and on the
+    archive's page."""
+    return mark_safe(  # nosec B308 B703 # every value in it is escaped
+        "".join(
+            f'<tr>\n<th scope="row" class="fw-normal"><a href="{texts.batch_url % batch.pk}">'
+            f"{escape(batch.title)}</a></th>\n"
+            f'<td class="text-nowrap">{texts.period(batch.starts_on, batch.ends_on)}</td>\n'
+            f'<td class="text-end">{texts.number(batch.row_count)}</td>\n'
+            f'<td class="text-nowrap"><a href="{texts.csv_url % batch.pk}" download>CSV</a> · '
+            f'<a href="{texts.notice_url % batch.pk}">PDF</a></td>\n</tr>\n'
+            for batch in batches
         )
+    )
 
 
 def version_items(versions, batch, texts):

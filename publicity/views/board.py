@@ -17,6 +17,7 @@ from publicity.feeds import PublicityFeed
 from publicity.forms import BoardSearchForm
 from publicity.selectors import (
     programme_list_for_board,
+    publicity_archive_for_public,
     publicity_batch_for_public,
     publicity_batch_get_for_public,
     publicity_batch_rows_for_public,
@@ -26,6 +27,7 @@ from publicity.tables import (
     BoardLists,
     EntriesTable,
     Pagination,
+    archive_rows,
     batch_summary,
     page_texts,
     search_form,
@@ -49,7 +51,7 @@ def board(request):
         form = BoardSearchForm(request.GET, programmes=programme_list_for_board())
         filters = form.filters()
         data = publicity_board_for_public(**filters, page=request.GET.get("page"), now=now)
-        form.show_batches([*data.current, *data.archive], found=data.batch_found)
+        form.show_batches(data.menu, found=data.batch_found)
         texts, query = page_texts(), query_without_page(request)
         context = {
             "board": data,
@@ -60,6 +62,20 @@ def board(request):
             "search_form": search_form(form, query, texts),
         }
         return _("Publicity board"), render_to_string("publicity/board.html", context)
+
+    return _page(request, build)
+
+
+def archive(request):
+    def build(now):
+        page = publicity_archive_for_public(page=request.GET.get("page"), now=now)
+        texts = page_texts()
+        context = {
+            "page": page,
+            "rows": archive_rows(page.object_list, texts),
+            "pages": Pagination(page, query_without_page(request), texts),
+        }
+        return _("Archive of the publicity board"), render_to_string("publicity/archive.html", context)
 
     return _page(request, build)
 
@@ -161,6 +177,7 @@ def feed(request):
 urlpatterns = [
     path("", board, name="board"),
     path("feed/", feed, name="feed"),
+    path("archive/", archive, name="archive"),
     path("<int:pk>/", batch, name="batch"),
     path("<int:pk>/v<int:number>/", version, name="version"),
     path("<int:pk>/csv", batch_csv, name="batch_csv"),
