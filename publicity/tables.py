@@ -414,19 +414,19 @@ class Pagination:
 
 
 def search_form(form, query, texts):
-    """The search of a page of public rows (publicity.forms.BoardSearchForm), with the filters by
-    programme and list where the form has them (the board), and "Clear" when a search is shown."""
+    """The search of a page of public rows (publicity.forms.BoardSearch), with the filters by
+    programme and list where it has them (the board), and "Clear" when a search is shown."""
     label = texts.label
-    if "programme" in form.fields:
+    if form.with_filters:
         fields = (
-            f'<div class="col-12 col-lg-4">{form["q"].input_html()}</div>\n'
-            f'<div class="col-12 col-sm-6 col-lg-3">{form["programme"].select_html()}</div>\n'
-            f'<div class="col-12 col-sm-6 col-lg-3">{form["batch"].select_html()}</div>\n'
+            f'<div class="col-12 col-lg-4">{form.search_html()}</div>\n'
+            f'<div class="col-12 col-sm-6 col-lg-3">{form.programme_html()}</div>\n'
+            f'<div class="col-12 col-sm-6 col-lg-3">{form.batch_html()}</div>\n'
         )
     else:
-        fields = f'<div class="col-12 col-md-8 col-lg-6">{form["q"].input_html()}</div>\n'
+        fields = f'<div class="col-12 col-md-8 col-lg-6">{form.search_html()}</div>\n'
     clear = f'<a class="btn btn-link" href="?">{label["clear"]}</a>' if query else ""
-    # The fields are written (and escaped) by common.forms.BootstrapBoundField; the rest is this module's.
+    # The fields are written (and escaped) by common.forms' markup functions; the rest is this module's.
     return mark_safe(  # nosec B308 B703 # every value in it is escaped
         f'<form method="get" action="" class="row g-2 align-items-end mb-3" role="search" '
         f'aria-label="{label["search_projects"]}">\n{fields}'

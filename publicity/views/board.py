@@ -14,7 +14,7 @@ from publicity.cache import public_page_cached
 from publicity.documents import publicity_notice_stored
 from publicity.exports import publicity_batch_csv
 from publicity.feeds import PublicityFeed
-from publicity.forms import BoardSearchForm
+from publicity.forms import BoardSearch
 from publicity.selectors import (
     programme_list_for_board,
     publicity_archive_for_public,
@@ -48,7 +48,7 @@ def _page(request, build):
 
 def board(request):
     def build(now):
-        form = BoardSearchForm(request.GET, programmes=programme_list_for_board())
+        form = BoardSearch(request.GET, programmes=programme_list_for_board())
         filters = form.filters()
         data = publicity_board_for_public(**filters, page=request.GET.get("page"), now=now)
         form.show_batches(data.menu, found=data.batch_found)
@@ -90,7 +90,7 @@ def version(request, pk, number):
 
 def _batch_page(request, pk, number):
     def build(now):
-        form = BoardSearchForm(request.GET, with_filters=False)
+        form = BoardSearch(request.GET, with_filters=False)
         q = form.filters()["q"]
         data = publicity_batch_for_public(pk=pk, version=number, q=q, page=request.GET.get("page"), now=now)
         texts, query = page_texts(), query_without_page(request)
