@@ -341,6 +341,7 @@ class BoardBatch:
         self.pk, self.title, self.starts_on, self.ends_on = pk, title, starts_on, ends_on
         self.counts_opening_day, self.version, self.row_count = counts_opening_day, version, row_count
         self.working_days, self.closed_at = working_days, closed_at
+        self.matching: int = row_count
 
     @property
     def is_closed(self):
@@ -611,7 +612,7 @@ def publicity_archive_for_public(*, page=1, today=None, now=None):
     BoardBatch (summarised). Two queries: their count, the page."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    paginator = Paginator(ClosedBatches(), ARCHIVE_PAGE_SIZE)
+    paginator: Paginator = Paginator(ClosedBatches(), ARCHIVE_PAGE_SIZE)  # type: ignore[arg-type]  # a count and slices
     shown = paginator.get_page(page)
     for batch in shown.object_list:
         _summarise(batch, today=today, now=now)
@@ -645,12 +646,7 @@ class ClosedBatches:
             [key.stop - key.start, key.start],
             fields,
         )
-        batches = []
-        for values in rows:
-            batch = BoardBatch(*values)
-            batch.matching = batch.row_count
-            batches.append(batch)
-        return batches
+        return [BoardBatch(*values) for values in rows]
 
 
 @dataclass
