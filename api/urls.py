@@ -1,6 +1,7 @@
 """The read API for the commission's other systems (docs/api.md), and its holders' token page."""
 
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 from rest_framework.routers import SimpleRouter
 
 from api import token_views, views
@@ -15,7 +16,9 @@ router.register("recovery-cases", views.RecoveryCaseViewSet, basename="recovery-
 urlpatterns = [
     path("tokens/", token_views.tokens, name="tokens"),
     path("tokens/<str:key>/revoke/", token_views.token_revoke_view, name="token_revoke"),
-    path("schema/", views.SchemaView.as_view(), name="schema"),
-    path("docs/", views.SchemaDocsView.as_view(url_name="api:schema"), name="docs"),
+    # REST framework answers these as anonymous (they need no token), so the site's NoStoreMiddleware
+    # would not see a signed-in reader: they say no-store themselves.
+    path("schema/", never_cache(views.SchemaView.as_view()), name="schema"),
+    path("docs/", never_cache(views.SchemaDocsView.as_view(url_name="api:schema")), name="docs"),
     path("", include(router.urls)),
 ]
