@@ -15,6 +15,14 @@ class ApiTokenAuthentication(TokenAuthentication):
     account made by the administrator and never signed in) is refused, as the site sends them to the
     enrolment before any page."""
 
+    def authenticate_credentials(self, token):
+        # A header that is not text (knox decodes it as UTF-8) is no token either: 401, not a 500.
+        try:
+            token.decode("utf-8")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        return super().authenticate_credentials(token)
+
     def validate_user(self, auth_token):
         user, token = super().validate_user(auth_token)
         if is_staff_side(user) and not has_authenticator_app(user):

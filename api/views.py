@@ -14,6 +14,9 @@ from api.serializers import DeclarationSerializer, PaymentSerializer, RecoveryCa
 
 
 class _ReadViewSet(viewsets.ReadOnlyModelViewSet):
+    # Rows by their numeric id: anything else in the address is a 404 before a query.
+    lookup_value_regex = "[0-9]{1,19}"
+
     def get_object(self):
         # A row the holder may not see is a 404, recorded as a denial when it exists (as on the pages).
         try:
