@@ -1,12 +1,16 @@
 """Who a request is: the holder of a knox token (`Authorization: Bearer <token>`), nothing else (no
 session, so no CSRF question and no page's cookie reaches the API)."""
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 
 from accounts.rules import is_staff_side
 from accounts.selectors import has_authenticator_app
+
+TOKEN_SHAPE = re.compile(rb"[A-Za-z0-9_]{1,200}")
 
 
 class ApiTokenAuthentication(TokenAuthentication):
@@ -16,11 +20,10 @@ class ApiTokenAuthentication(TokenAuthentication):
     enrolment before any page."""
 
     def authenticate_credentials(self, token):
-        # A header that is not text (knox decodes it as UTF-8) is no token either: 401, not a 500.
-        try:
-            token.decode("utf-8")
-        except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        # A token is its prefix and hex digits: anything else (bytes that are not UTF-8, which knox
+        # would fail to decode; a NUL, which PostgreSQL refuses in a query) is refused before a query.
+        if not TOKEN_SHAPE.fullmatch(token):
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         return super().authenticate_credentials(token)
 
     def validate_user(self, auth_token):
