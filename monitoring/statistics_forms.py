@@ -18,8 +18,8 @@ class StatisticsFilterForm(forms.Form):
 
     def __init__(self, data, *, calls, years):
         # No year asked: the latest one, with all its calls.
-        if not data or "year" not in data:
-            data = {"year": years[0] if years else ""}
+        if "year" not in data and years:
+            data = {**data.dict(), "year": years[0]}
         super().__init__(data)
         self.calls = {call.pk: call for call in calls}
         self.fields["year"].choices = [(year, str(year)) for year in years]

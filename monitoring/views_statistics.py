@@ -61,7 +61,8 @@ def statistics_page(request):
         "query_string": request.GET.urlencode(),
         "console_section": "statistics",
     }
-    return render(request, "monitoring/statistics/page.html", context, status=200 if form.is_valid() else 400)
+    refused = bool(form.fields["year"].choices) and not form.is_valid()
+    return render(request, "monitoring/statistics/page.html", context, status=400 if refused else 200)
 
 
 @permission_required("monitoring.view_statistics")
