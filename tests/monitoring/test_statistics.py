@@ -217,7 +217,7 @@ def test_the_page_speaks_chinese(client, staff, open_call, year_of_declarations)
     client.cookies.load({"django_language": "zh-hans"})
     page = client.get(URL).content.decode()
     assert '<h1 class="h3 mb-2">统计分析</h1>' in page
-    assert "各项目资金金额" in page and "1,600,000.00" in page
+    assert "各支持事项资金金额" in page and "1,600,000.00" in page
 
 
 @pytest.mark.parametrize("query", ["?year=abc", "?year=1999", "?call=abc", "?call=999999999999999999999"])
