@@ -13,21 +13,18 @@ SQLite an aggregate function of the same meaning registered on the connection (`
 import statistics as pystats
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
-    Aggregate,
     Count,
-    F,
-    FloatField,
-    Func,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.money import ZERO
@@ -40,7 +37,7 @@ from review.budgets import committed_amounts
 from review.models import Budget
 
 # The queries of statistics_for, whatever the amount of data (the tests hold it to this).
-STATISTICS_QUERIES = 11
+STATISTICS_QUERIES = 7
 
 
 # --- SQL building blocks -------------------------------------------------------------------------
@@ -63,51 +60,102 @@ class _SqliteMedian:
 
 SQLITE_MEDIAN = "zgc_median"
 
+# The stages of the funnel, in order: the actions whose first event marks each.
+FUNNEL_ACTIONS = (A.SUBMIT, A.ACCEPT, A.COMPLETE_REVIEW, A.APPROVE, A.CONFIRM, A.START_DISBURSEMENT, A.COMPLETE_PAYMENT)
 
-class Median(Aggregate):
-    """The median of an expression over a group: percentile_cont(0.5) on PostgreSQL; on SQLite the
-    aggregate SQLITE_MEDIAN, registered on the connection when a query uses it."""
+# One reading of the events of the declarations chosen (a year, and a call of it or not): `firsts`
+# has a row per declaration with the time of its first event of each action that matters. From it,
+# in one query: per programme and over all, how many declarations reached each stage of the funnel
+# and the median days from the first submission to the first acceptance, decision and payment; and
+# per month (Beijing time) the declarations first submitted. The vendor's pieces: {median} of an
+# expression, {days} from one timestamp to another, {month} of a timestamp.
+_EVENTS_SUMMARY = """
+WITH firsts AS MATERIALIZED (
+    SELECT d.{programme_id} AS programme_id,
+           {first_of_actions},
+           MIN(CASE WHEN e.{action} IN (%s, %s) THEN e.{created_at} END) AS decided
+    FROM {events} e
+    JOIN {declarations} d ON d.{pk} = e.{declaration_id}
+    JOIN {calls} c ON c.{pk} = d.{call_id}
+    WHERE c.{year} = %s AND (%s IS NULL OR d.{call_id} = %s)
+    GROUP BY e.{declaration_id}, d.{programme_id}
+)
+SELECT 'programme', programme_id, NULL, {figures} FROM firsts GROUP BY programme_id
+UNION ALL
+SELECT 'all', NULL, NULL, {figures} FROM firsts
+UNION ALL
+SELECT 'month', NULL, {month_of_submission}, {month_figures}
+FROM firsts WHERE first_0 IS NOT NULL GROUP BY {month_of_submission}
+"""
 
-    name = "Median"
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-    allow_distinct = False
 
-    def as_sqlite(self, compiler, connection, **extra_context):
-        connection.ensure_connection()
-        connection.connection.create_aggregate(SQLITE_MEDIAN, 1, _SqliteMedian)
-        return super().as_sql(
-            compiler, connection, function=SQLITE_MEDIAN, template="%(function)s(%(expressions)s)", **extra_context
+def _vendor_pieces():
+    """The SQL that differs between PostgreSQL and SQLite: {median}, {days}, {month}, and the
+    parameters {month} takes."""
+    zone = timezone.get_current_timezone()
+    if connection.vendor == "postgresql":
+        return (
+            "percentile_cont(0.5) WITHIN GROUP (ORDER BY {0})",
+            "(EXTRACT(EPOCH FROM ({1} - {0})) / 86400.0)",
+            "to_char({0} AT TIME ZONE %s, 'YYYY-MM')",
+            [str(zone)],
         )
-
-
-class DaysBetween(Func):
-    """The days (with their fraction) from the first timestamp to the second."""
-
-    arity = 2
-    output_field = FloatField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        start, end = self.get_source_expressions()
-        sql_start, params_start = compiler.compile(start)
-        sql_end, params_end = compiler.compile(end)
-        return f"(EXTRACT(EPOCH FROM ({sql_end} - {sql_start})) / 86400.0)", (*params_end, *params_start)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        start, end = self.get_source_expressions()
-        sql_start, params_start = compiler.compile(start)
-        sql_end, params_end = compiler.compile(end)
-        return f"(julianday({sql_end}) - julianday({sql_start}))", (*params_end, *params_start)
-
-
-def _first_event(*actions):
-    """The time of the declaration's first event of `actions` (a correlated subquery)."""
-    return Subquery(
-        DeclarationEvent.objects.filter(declaration=OuterRef("pk"), action__in=actions)
-        .order_by("created_at", "pk")
-        .values("created_at")[:1]
+    # SQLite keeps UTC text; Beijing has kept one offset from UTC, without summer time, since 1991.
+    connection.ensure_connection()
+    connection.connection.create_aggregate(SQLITE_MEDIAN, 1, _SqliteMedian)
+    offset = int(timezone.now().astimezone(zone).utcoffset().total_seconds() // 60)
+    return (
+        SQLITE_MEDIAN + "({0})",
+        "(julianday({1}) - julianday({0}))",
+        "strftime('%%Y-%%m', {0}, %s)",
+        [f"{offset:+d} minutes"],
     )
+
+
+def _events_summary(year, call):
+    """The rows of _EVENTS_SUMMARY: (kind, programme id, month 'YYYY-MM', the count of each stage of
+    FUNNEL_ACTIONS, the three median days). One query."""
+    median, days, month, month_params = _vendor_pieces()
+    quote = connection.ops.quote_name
+    event = {name: quote(DeclarationEvent._meta.get_field(name).column) for name in ("action", "created_at")}
+    firsts = ",\n           ".join(
+        f"MIN(CASE WHEN e.{event['action']} = %s THEN e.{event['created_at']} END) AS first_{index}"
+        for index, _action in enumerate(FUNNEL_ACTIONS)
+    )
+    accepted, paid = FUNNEL_ACTIONS.index(A.ACCEPT), FUNNEL_ACTIONS.index(A.START_DISBURSEMENT)
+    figures = ", ".join(
+        [
+            *(f"COUNT(first_{index})" for index in range(len(FUNNEL_ACTIONS))),
+            median.format(days.format("first_0", f"first_{accepted}")),
+            median.format(days.format("first_0", "decided")),
+            median.format(days.format("first_0", f"first_{paid}")),
+        ]
+    )
+    month_figures = ", ".join(
+        ["COUNT(*)", *("NULL" for _index in range(len(FUNNEL_ACTIONS) - 1)), "NULL", "NULL", "NULL"]
+    )
+    declaration = Declaration._meta
+    sql = _EVENTS_SUMMARY.format(
+        first_of_actions=firsts,
+        figures=figures,
+        month_figures=month_figures,
+        month_of_submission=month.format("first_0"),
+        events=quote(DeclarationEvent._meta.db_table),
+        declarations=quote(declaration.db_table),
+        calls=quote(Call._meta.db_table),
+        pk=quote("id"),
+        programme_id=quote(declaration.get_field("programme").column),
+        call_id=quote(declaration.get_field("call").column),
+        declaration_id=quote(DeclarationEvent._meta.get_field("declaration").column),
+        year=quote(Call._meta.get_field("year").column),
+        **event,
+    )
+    call_id = call.pk if call is not None else None
+    params = [*FUNNEL_ACTIONS, *DECISION_ACTIONS, year, call_id, call_id, *month_params, *month_params]
+    with connection.cursor() as cursor:
+        # The SQL is built from the models' names and the constants above; values are parameters.
+        cursor.execute(sql, [str(param) if isinstance(param, A) else param for param in params])  # nosec B608
+        return cursor.fetchall()
 
 
 def _money_sum(expression, **kwargs):
@@ -173,7 +221,7 @@ class ProgrammeStatistics:
 
 @dataclass
 class Month:
-    month: date
+    month: date = date.min
     received: int = 0
     paid: Decimal = ZERO
 
@@ -187,8 +235,9 @@ class Statistics:
     funnel: list[tuple[str, int]]
     months: list[Month]
     # The performance grades (Art. 18) per programme go here once the performance evaluation of
-    # the monitoring app exists: GRADES_PENDING until then, never made up.
+    # the monitoring app exists: None until then, never made up.
     grades: object = None
+    computed_at: datetime = field(default_factory=timezone.now)
 
     @property
     def is_empty(self):
@@ -234,26 +283,32 @@ def statistics_for(year, call=None):
     rows = {programme.pk: ProgrammeStatistics(programme, **counted.get(programme.pk, {})) for programme in programmes}
     totals = ProgrammeStatistics(None)
 
-    # 2. How far they went: the declarations that reached each stage of the funnel, per programme.
+    # 2. How far they went and how long it took, per programme and over all, and the month of each
+    # first submission: one reading of the declarations' events (_events_summary).
     reached = defaultdict(int)
-    for row in (
-        DeclarationEvent.objects.filter(declaration__in=declarations, action__in=[action for action, _label in FUNNEL])
-        .order_by()
-        .values("declaration__programme_id", "action")
-        .annotate(declarations=Count("declaration_id", distinct=True))
-    ):
-        reached[row["action"]] += row["declarations"]
-        if row["action"] == A.ACCEPT:
-            rows[row["declaration__programme_id"]].accepted = row["declarations"]
+    months = defaultdict(Month)
+    for kind, programme_id, month, *figures in _events_summary(year, call):
+        counts = dict(zip(FUNNEL_ACTIONS, figures[: len(FUNNEL_ACTIONS)], strict=True))
+        timeliness = Timeliness(*figures[len(FUNNEL_ACTIONS) :])
+        if kind == "programme":
+            rows[programme_id].accepted = counts[A.ACCEPT]
+            rows[programme_id].timeliness = timeliness
+            for action, count in counts.items():
+                reached[action] += count
+        elif kind == "all":
+            totals.timeliness = timeliness
+        else:
+            months[month].received = counts[A.SUBMIT]
 
-    # 3. Money paid and repaid.
+    # 3. Money paid, per programme and day (so per month), and repaid.
     for row in (
         Payment.objects.filter(declaration__in=declarations)
         .order_by()
-        .values("declaration__programme_id")
+        .values("declaration__programme_id", "paid_on")
         .annotate(total=Sum("amount"))
     ):
-        rows[row["declaration__programme_id"]].paid = row["total"]
+        rows[row["declaration__programme_id"]].paid += row["total"]
+        months[row["paid_on"].strftime("%Y-%m")].paid += row["total"]
     for row in (
         Repayment.objects.filter(case__declaration__in=declarations)
         .order_by()
@@ -269,44 +324,8 @@ def statistics_for(year, call=None):
         if programme_id in rows:
             rows[programme_id].budget = amount
             rows[programme_id].committed = committed[(programme_id, year)]
-
-    # 5. Timeliness: medians per programme and over all.
-    timed = declarations.annotate(
-        first_submitted=_first_event(A.SUBMIT),
-        first_accepted=_first_event(A.ACCEPT),
-        first_decided=_first_event(*DECISION_ACTIONS),
-        first_paid=_first_event(A.START_DISBURSEMENT),
-    )
-    medians = {
-        "to_acceptance": Median(DaysBetween(F("first_submitted"), F("first_accepted"))),
-        "to_decision": Median(DaysBetween(F("first_submitted"), F("first_decided"))),
-        "to_payment": Median(DaysBetween(F("first_submitted"), F("first_paid"))),
-    }
-    for row in timed.values("programme_id").annotate(**medians):
-        programme_id = row.pop("programme_id")
-        rows[programme_id].timeliness = Timeliness(**row)
-    totals.timeliness = Timeliness(**timed.aggregate(**medians))
-
-    # 6. The months: declarations received by the month of their first submission, money paid by
-    # the month it was paid.
-    months = defaultdict(lambda: Month(month=date.min))
-    for row in (
-        timed.filter(first_submitted__isnull=False)
-        .annotate(month=TruncMonth("first_submitted"))
-        .values("month")
-        .annotate(received=Count("pk"))
-    ):
-        months[_month(row["month"])].received = row["received"]
-    for row in (
-        Payment.objects.filter(declaration__in=declarations)
-        .order_by()
-        .annotate(month=TruncMonth("paid_on"))
-        .values("month")
-        .annotate(total=Sum("amount"))
-    ):
-        months[_month(row["month"])].paid = row["total"]
     for month, value in months.items():
-        value.month = month
+        value.month = date(int(month[:4]), int(month[5:7]), 1)
 
     ordered = [rows[programme.pk] for programme in programmes]
     for name in ("received", "accepted", "supported", "not_supported", "disqualified", "not_accepted"):
@@ -327,6 +346,35 @@ def statistics_for(year, call=None):
     )
 
 
-def _month(value):
-    """The first day of a month that TruncMonth gave (a date, or a datetime for a timestamp)."""
-    return date(value.year, value.month, 1)
+# --- what the page reads: the same figures, kept while nothing they count has changed -------------
+
+# A recomputation of the award caps (requested amounts) after a decision writes no event of its own:
+# the figures are at most this old.
+CACHE_SECONDS = 10 * 60
+CACHE_PREFIX = "monitoring:statistics:"
+
+
+def _data_version():
+    """What changes whenever a figure may: the newest declaration event, payment, repayment and
+    budget version, and the number of declarations. One query of index look-ups and one count."""
+    quote = connection.ops.quote_name
+    latest = ", ".join(
+        f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})"
+        for model in (DeclarationEvent, Payment, Repayment, Budget.history.model)
+    )
+    with connection.cursor() as cursor:
+        # Tables' and columns' names from the models; no value from outside.
+        cursor.execute(f"SELECT (SELECT COUNT(*) FROM {quote(Declaration._meta.db_table)}), {latest}")  # nosec B608
+        return cursor.fetchone()
+
+
+def statistics_cached(year, call=None):
+    """statistics_for(year, call), computed again only when something it counts has changed since
+    (_data_version) or CACHE_SECONDS have passed. Its `computed_at` says when it was computed. One
+    query when kept; 1 + STATISTICS_QUERIES when computed."""
+    key = f"{CACHE_PREFIX}{year}:{call.pk if call else '-'}:" + ":".join(str(value) for value in _data_version())
+    stats = cache.get(key)
+    if stats is None:
+        stats = statistics_for(year, call)
+        cache.set(key, stats, CACHE_SECONDS)
+    return stats

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from accounts.security import export_recorded
 from common.views import permission_required
-from monitoring.statistics import statistics_for, statistics_years
+from monitoring.statistics import statistics_cached, statistics_years
 from monitoring.statistics_exports import statistics_xlsx_response
 from monitoring.statistics_forms import StatisticsFilterForm
 
@@ -17,7 +17,7 @@ def _chosen(request):
     form = StatisticsFilterForm(request.GET, calls=calls, years=years)
     if not years or not form.is_valid():
         return form, None
-    return form, statistics_for(form.cleaned_data["year"], form.cleaned_data["call"])
+    return form, statistics_cached(form.cleaned_data["year"], form.cleaned_data["call"])
 
 
 def _amount(value):

@@ -257,3 +257,16 @@ def test_the_xlsx_has_every_table_with_numbers_as_numbers(year_of_declarations, 
     assert amounts[-1][0] == "All programmes"
     funnel = list(workbook["Funnel"].iter_rows(values_only=True))
     assert funnel[1] == ("Received", 4)
+
+
+def test_the_figures_are_kept_until_something_they_count_changes(open_call, staff, client):
+    client.force_login(staff)
+    _timed(open_call, 3)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(URL).context["stats"].totals.received == 1
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(URL).context["stats"].totals.received == 1
+    assert len(again.captured_queries) == len(first.captured_queries) - STATISTICS_QUERIES
+    _timed(open_call, 5)
+    stats = client.get(URL).context["stats"]
+    assert stats.totals.received == 2 and stats.totals.timeliness.to_acceptance == pytest.approx(4)
