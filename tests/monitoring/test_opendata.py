@@ -268,3 +268,18 @@ def test_the_public_page_defaults_to_the_latest_year_in_a_constant_number_of_que
 
 def test_the_site_menu_links_the_open_data(client, open_call):
     assert 'href="/monitoring/open-data/"' in client.get("/").content.decode()
+
+
+ODD_INPUTS = ["\x00", "1e400", "NaN", "\uff12\uff10\uff12\uff16", "-1", " 1 ", "9" * 40, "<script>"]
+
+
+@pytest.mark.parametrize("value", ODD_INPUTS)
+def test_odd_input_is_a_message_never_a_server_error(client, staff, open_call, value):
+    for path in ("", "awards.csv", "awards.json"):
+        response = client.get(URL + path, {"year": value})
+        assert response.status_code == 400 and response.context["form"].errors["year"]
+    client.force_login(staff)
+    for path in ("/monitoring/statistics/", "/monitoring/statistics/export.xlsx"):
+        for name in ("year", "call"):
+            response = client.get(path, {name: value})
+            assert response.status_code == 400 and response.context["form"].errors[name]
