@@ -49,6 +49,7 @@ from stdnum.cn import uscc
 
 from accounts.enums import Role
 from accounts.models import User
+from config.demo import DEMO_TOTP_SECRET
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, DeclarationEvent, Organisation, Programme
@@ -145,7 +146,7 @@ def create_fixture(n, rng, start=0, context=None):
         call.programmes.set(programmes)
         staff = User.objects.create(username="bench-staff", role=Role.STAFF)
         # A staff-side user has an authenticator app, or every page sends them to set one up.
-        Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
+        Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": DEMO_TOTP_SECRET})
         organisations = Organisation.objects.bulk_create(
             Organisation(
                 name=f"Bench Organisation {k} Co., Ltd.",

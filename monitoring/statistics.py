@@ -359,7 +359,7 @@ def _data_version():
     budget version, and the number of declarations. One query of index look-ups and one count."""
     quote = connection.ops.quote_name
     latest = ", ".join(
-        f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})"
+        f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})"  # nosec B608 # models' names
         for model in (DeclarationEvent, Payment, Repayment, Budget.history.model)
     )
     with connection.cursor() as cursor:
