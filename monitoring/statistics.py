@@ -4,7 +4,7 @@ requested, approved, paid and recovered, the budget used, and how long the revie
 
 Every figure is an aggregate computed by the database: `statistics_for` runs the same number of
 queries (STATISTICS_QUERIES) whether the year has ten declarations or ten thousand
-(tests/monitoring/test_statistics.py counts them at two sizes; bench/statistics.py times them).
+(tests/monitoring/test_statistics.py counts them at two sizes; bench/statistics_page.py times them).
 
 The medians of the review's timeliness are SQL too: PostgreSQL's `percentile_cont(0.5)`, and on
 SQLite an aggregate function of the same meaning registered on the connection (`Median`).

@@ -1,9 +1,9 @@
 # ruff: noqa: E402  (Django is set up before the project is imported)
 """Benchmark of the staff statistics page (/monitoring/statistics/) against a minimal logged-in page.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/statistics.py \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/statistics_page.py \
         [--declarations 10000] [--runs 21] [--test-database test_zgc_bench_statistics]
-    .venv/bin/python bench/statistics.py            # the embedded SQLite default
+    .venv/bin/python bench/statistics_page.py            # the embedded SQLite default
 
 As bench/review_queue.py: a throw-away test database of its own (an in-memory one on SQLite), the
 fixture bulk-created, each page requested through Django's test Client as a signed-in commission
