@@ -83,9 +83,7 @@ def performance_plan_set(*, declaration_id, actor, indicators, due_dates, today=
     if not indicators:
         raise PerformanceRefused(_("Give at least one indicator."), "indicators")
     if len(indicators) > MAX_INDICATORS:
-        raise PerformanceRefused(
-            _("A plan has at most %(n)s indicators.") % {"n": MAX_INDICATORS}, "indicators"
-        )
+        raise PerformanceRefused(_("A plan has at most %(n)s indicators.") % {"n": MAX_INDICATORS}, "indicators")
     final, mid_term = due_dates.get(ReportKind.FINAL), due_dates.get(ReportKind.MID_TERM)
     if final is None:
         raise PerformanceRefused(_("Give the final report's due date."), "final_due_on")
@@ -236,7 +234,9 @@ def report_submit(*, report_id, actor):
     missing = report_missing(report)
     if missing:
         raise PerformanceRefused(_("The report is not complete: %(missing)s") % {"missing": " ".join(missing)})
-    return report_transition(report_id=report.pk, action=RA.SUBMIT, actor=actor, changes={"submitted_at": timezone.now()})
+    return report_transition(
+        report_id=report.pk, action=RA.SUBMIT, actor=actor, changes={"submitted_at": timezone.now()}
+    )
 
 
 def report_evaluate(*, report_id, actor, grade, opinion):
@@ -273,16 +273,22 @@ def _reminder_text(report, kind):
     }
     if kind == ReminderKind.DUE_SOON:
         subject = _("%(report)s of %(declaration)s due on %(due_on)s") % values
-        body = _(
-            "The %(report)s on the performance targets of “%(title)s” (%(declaration)s) is due on "
-            "%(due_on)s (Art. 18). Fill it in and submit it on the declaration's page."
-        ) % values
+        body = (
+            _(
+                "The %(report)s on the performance targets of “%(title)s” (%(declaration)s) is due on "
+                "%(due_on)s (Art. 18). Fill it in and submit it on the declaration's page."
+            )
+            % values
+        )
     else:
         subject = _("%(report)s of %(declaration)s is overdue") % values
-        body = _(
-            "The %(report)s on the performance targets of “%(title)s” (%(declaration)s) was due on "
-            "%(due_on)s and has not been submitted. Submit it on the declaration's page as soon as you can."
-        ) % values
+        body = (
+            _(
+                "The %(report)s on the performance targets of “%(title)s” (%(declaration)s) was due on "
+                "%(due_on)s and has not been submitted. Submit it on the declaration's page as soon as you can."
+            )
+            % values
+        )
     return subject, body
 
 

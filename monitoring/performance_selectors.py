@@ -41,7 +41,9 @@ def organisation_grades(declaration):
 
 
 def failed_unit_reports(organisation_id_ref):
-    return PerformanceReport.objects.filter(declaration__organisation_id=organisation_id_ref, grade=PerformanceGrade.FAIL)
+    return PerformanceReport.objects.filter(
+        declaration__organisation_id=organisation_id_ref, grade=PerformanceGrade.FAIL
+    )
 
 
 def performance_fail_expression(day=None):

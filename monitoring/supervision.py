@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from declarations.models import Declaration
-from declarations.workflow import DISBURSEMENT_STATES, DECIDED_STATES
+from declarations.workflow import DECIDED_STATES, DISBURSEMENT_STATES
 from monitoring.enums import InspectionAction as IA
 from monitoring.enums import InspectionKind
 from monitoring.performance import PerformanceRefused

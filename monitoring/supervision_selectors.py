@@ -17,7 +17,9 @@ def overdue_q(today=None):
 
 
 def declaration_inspections(declaration):
-    return list(Inspection.objects.filter(declaration=declaration).select_related("recorded_by").order_by("-held_on", "-pk"))
+    return list(
+        Inspection.objects.filter(declaration=declaration).select_related("recorded_by").order_by("-held_on", "-pk")
+    )
 
 
 def inspection_list_for_staff(*, overdue=False, today=None):

@@ -104,9 +104,7 @@ def inspection_transition_refusal(inspection, action, actor):
     if actor is None or not rules.has_perm(transition.permission, actor, inspection.declaration):
         return _("You are not allowed to do this.")
     if inspection.state not in transition.sources:
-        return _("This cannot be done while the inspection is “%(state)s”.") % {
-            "state": inspection.get_state_display()
-        }
+        return _("This cannot be done while the inspection is “%(state)s”.") % {"state": inspection.get_state_display()}
     return None
 
 

@@ -59,9 +59,7 @@ def queue_expressions(day=None):
     judged the same project, outlying scores, pass marks missed, and those of QUEUE_FLAG_SOURCES (a
     performance report of the unit graded a fail)."""
     day = day or timezone.localdate()
-    credit = CreditRecord.objects.in_force_on(day).filter(
-        credit_code=OuterRef("organisation__credit_code")
-    )
+    credit = CreditRecord.objects.in_force_on(day).filter(credit_code=OuterRef("organisation__credit_code"))
     matches = DoubleFundingMatch.objects.filter(declaration=OuterRef("pk"), judgement__in=OPEN_JUDGEMENTS)
     return {
         "total_score": F("evaluation_summary__total"),

@@ -1,0 +1,37 @@
+"""The funded declarations of the disbursement tests (tests/disbursement/conftest.py), built by the
+real services, and a performance plan on one."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from monitoring.performance import performance_plan_set
+from tests.disbursement.conftest import cast, make_declaration  # noqa: F401 -- the fixtures, shared
+
+TODAY = timezone.localdate()
+
+ART6_INDICATORS = [
+    {"name": "Follow-on financing raised", "unit": "10,000 yuan", "baseline": Decimal("0"), "target": Decimal("3000")},
+    {"name": "Revenue growth", "unit": "%", "baseline": Decimal("10"), "target": Decimal("25")},
+]
+
+
+def plan(declaration, staff, *, mid_in=30, final_in=180, indicators=ART6_INDICATORS):
+    return performance_plan_set(
+        declaration_id=declaration.pk,
+        actor=staff,
+        indicators=indicators,
+        due_dates={
+            "mid_term": TODAY + datetime.timedelta(days=mid_in) if mid_in is not None else None,
+            "final": TODAY + datetime.timedelta(days=final_in),
+        },
+    )
+
+
+@pytest.fixture
+def funded(make_declaration):
+    from declarations.enums import DeclarationState as S  # noqa: PLC0415 -- keeps the module's imports for the fixtures
+
+    return make_declaration(S.PAID)
