@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from declarations.enums import DeclarationState as S
 from monitoring.performance import performance_plan_set
 from tests.disbursement.conftest import cast, make_declaration  # noqa: F401 -- the fixtures, shared
 
@@ -31,7 +32,5 @@ def plan(declaration, staff, *, mid_in=30, final_in=180, indicators=ART6_INDICAT
 
 
 @pytest.fixture
-def funded(make_declaration):
-    from declarations.enums import DeclarationState as S  # noqa: PLC0415 -- keeps the module's imports for the fixtures
-
+def funded(make_declaration):  # noqa: F811 -- the shared fixture, by name
     return make_declaration(S.PAID)
