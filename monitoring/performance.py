@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.history import audited
 from declarations.models import Declaration
 from declarations.validators import evidence_file_name, evidence_file_type
 from declarations.workflow import DECIDED_STATES, TransitionRefused
@@ -99,25 +100,21 @@ def performance_plan_set(*, declaration_id, actor, indicators, due_dates, today=
             indicator = PerformanceIndicator(declaration=declaration, position=position)
         for field in ("name", "unit", "baseline", "target"):
             setattr(indicator, field, row[field])
-        indicator._history_user = actor
-        indicator.save()
+        audited(indicator, actor).save()
     for extra in PerformanceIndicator.objects.filter(declaration=declaration, position__gte=len(indicators)):
-        extra._history_user = actor
-        extra.delete()
+        audited(extra, actor).delete()
 
     for kind in ReportKind:
         due = due_dates.get(kind)
         report = PerformanceReport.objects.filter(declaration=declaration, kind=kind).first()
         if due is None:
             if report is not None:
-                report._history_user = actor
-                report.delete()
+                audited(report, actor).delete()
             continue
         if report is None:
             report = PerformanceReport(declaration=declaration, kind=kind)
         report.due_on = due
-        report._history_user = actor
-        report.save()
+        audited(report, actor).save()
     return list(declaration.performance_reports.all())
 
 
@@ -168,8 +165,7 @@ def report_save(*, report_id, actor, values, narrative):
                 report=report, indicator_id=indicator_id, defaults={"value": Decimal(value)}
             )
     report.narrative = (narrative or "").strip()
-    report._history_user = actor
-    report.save(update_fields=["narrative"])
+    audited(report, actor).save(update_fields=["narrative"])
     return report
 
 
@@ -194,8 +190,7 @@ def report_evidence_add(*, report_id, actor, uploaded_file):
     )
     evidence.file.save("evidence", uploaded_file, save=False)
     try:
-        evidence._history_user = actor
-        evidence.save()
+        audited(evidence, actor).save()
     except Exception:
         evidence.file.delete(save=False)
         raise
@@ -207,8 +202,7 @@ def report_evidence_remove(*, evidence_id, actor):
     evidence = ReportEvidence.objects.get(pk=evidence_id)
     _report_to_fill(evidence.report_id, actor)
     stored = evidence.file.name
-    evidence._history_user = actor
-    evidence.delete()
+    audited(evidence, actor).delete()
     storage = ReportEvidence._meta.get_field("file").storage
     transaction.on_commit(lambda: storage.delete(stored))
 

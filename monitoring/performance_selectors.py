@@ -25,7 +25,7 @@ def declaration_performance(declaration):
     )
     for report in reports:
         by_indicator = {value.indicator_id: value.value for value in report.values.all()}
-        report.rows = [(indicator, by_indicator.get(indicator.pk)) for indicator in indicators]
+        report.rows = [(indicator, by_indicator.get(indicator.pk)) for indicator in indicators]  # type: ignore[attr-defined]
     return {"indicators": indicators, "reports": reports}
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.history import audited
 from declarations.workflow import TransitionRefused
 from monitoring.enums import InspectionAction as IA
 from monitoring.enums import InspectionState as IS
@@ -91,8 +92,7 @@ def report_transition(*, report_id, action, actor, note="", changes=None):
     for field, value in (changes or {}).items():
         setattr(report, field, value)
     report.state = transition.target
-    report._change_reason = action
-    report.save()
+    audited(report, actor, action).save()
     PerformanceReportEvent.objects.create(
         report=report, action=action, from_state=from_state, to_state=report.state, actor=actor, note=note
     )
@@ -111,7 +111,8 @@ def inspection_transition_refusal(inspection, action, actor):
 @transaction.atomic
 def inspection_open(*, actor, note="", **fields):
     """Create an inspection in its initial state with the first record of its audit trail."""
-    inspection = Inspection.objects.create(recorded_by=actor, recorded_at=timezone.now(), **fields)
+    inspection = Inspection(recorded_by=actor, recorded_at=timezone.now(), **fields)
+    audited(inspection, actor, IA.RECORD).save()
     InspectionEvent.objects.create(
         inspection=inspection,
         action=IA.RECORD,
@@ -141,8 +142,7 @@ def inspection_transition(*, inspection_id, action, actor, note="", changes=None
     for field, value in (changes or {}).items():
         setattr(inspection, field, value)
     inspection.state = transition.target
-    inspection._change_reason = action
-    inspection.save()
+    audited(inspection, actor, action).save()
     InspectionEvent.objects.create(
         inspection=inspection, action=action, from_state=from_state, to_state=inspection.state, actor=actor, note=note
     )
