@@ -4,15 +4,15 @@ takes the declaration.
 
 The applicant acts for a declaration as the declarations app says (is_declaring_applicant: an
 applicant of the declaring organisation); the commission's staff plan, grade and inspect; finance
-and the administrator follow."""
+follow (the administrator reads the records in the administration)."""
 
 import rules
 
-from accounts.rules import is_administrator, is_commission_staff, is_finance_officer
+from accounts.rules import is_commission_staff, is_finance_officer
 from declarations.rules import is_declaring_applicant
 
 # The staff side of monitoring: its lists and a project's pages.
-rules.add_perm("monitoring.view", is_commission_staff | is_finance_officer | is_administrator)
+rules.add_perm("monitoring.view", is_commission_staff | is_finance_officer)
 rules.add_perm("monitoring.set_targets", is_commission_staff)
 rules.add_perm("monitoring.evaluate_report", is_commission_staff)
 rules.add_perm("monitoring.return_report", is_commission_staff)
