@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from declarations.enums import DeclarationState as S
-from monitoring.performance import performance_plan_set
+from monitoring.performance import performance_plan_set, report_save, report_submit
+from monitoring.supervision import inspection_record
 from tests.disbursement.conftest import cast, make_declaration  # noqa: F401 -- the fixtures, shared
 
 TODAY = timezone.localdate()
@@ -34,3 +35,15 @@ def plan(declaration, staff, *, mid_in=30, final_in=180, indicators=ART6_INDICAT
 @pytest.fixture
 def funded(make_declaration):  # noqa: F811 -- the shared fixture, by name
     return make_declaration(S.PAID)
+
+
+def monitoring_rows(declaration, *, staff, applicant):
+    """A row in each of monitoring's audit tables (a report submitted, an inspection recorded) on a
+    paid declaration, for tests/test_audit_trail.py."""
+    report = plan(declaration, staff, mid_in=None)[0]
+    values = {indicator.pk: Decimal("1") for indicator in declaration.performance_indicators.all()}
+    report_save(report_id=report.pk, actor=applicant, values=values, narrative="Done.")
+    report_submit(report_id=report.pk, actor=applicant)
+    inspection_record(
+        declaration_id=declaration.pk, actor=staff, kind="audit", held_on=TODAY, findings="Ledger in order."
+    )
