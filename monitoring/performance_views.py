@@ -77,7 +77,7 @@ def reports(request):
     return render(
         request,
         "monitoring/performance/reports.html",
-        {"filter_form": form, "page": page, "query": query_without_page(request)},
+        {"filter_form": form, "page": page, "query": query_without_page(request), "console_section": "performance"},
     )
 
 

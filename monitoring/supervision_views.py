@@ -44,7 +44,7 @@ def inspections(request):
     return render(
         request,
         "monitoring/supervision/inspections.html",
-        {"filter_form": form, "page": page, "query": query_without_page(request)},
+        {"filter_form": form, "page": page, "query": query_without_page(request), "console_section": "inspections"},
     )
 
 
