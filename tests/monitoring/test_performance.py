@@ -207,3 +207,15 @@ def test_the_queue_flag_costs_no_query_per_row(client, staff, open_call, count):
     with CaptureQueriesContext(connection) as unflagged:
         client.get("/console/")
     assert len(flagged) == len(unflagged)
+
+
+def test_the_units_grades_show_on_its_later_declarations(client, make_declaration, staff, applicant):
+    earlier, later = make_declaration(S.PAID), make_declaration(S.DISBURSING)
+    report = _submitted(earlier, staff, applicant)
+    report_evaluate(report_id=report.pk, actor=staff, grade=PerformanceGrade.FAIL, opinion="Targets missed.")
+    client.force_login(staff)
+    page = client.get(reverse("review:declaration", args=[later.pk])).content.decode()
+    grades = page.split('data-testid="other-grades"')[1].split("</ul>")[0]
+    assert "Fail" in grades and str(earlier) in grades
+    own = client.get(reverse("review:declaration", args=[earlier.pk])).content.decode()
+    assert 'data-testid="other-grades"' not in own
