@@ -158,3 +158,30 @@ def test_the_overdue_list_query_count_does_not_grow(
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(25, (count + 1) // 2)
     assert everything.context["page"].paginator.count == count
+
+
+def test_docs_workflow_draws_the_report_and_inspection_tables():
+    from pathlib import Path
+
+    from monitoring.enums import InspectionState, ReportState
+    from monitoring.workflow import REPORT_TRANSITIONS
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "workflow.md").read_text(encoding="utf-8")
+    section = text.split("## Performance reports and inspections", 1)[1].split("\n## ", 1)[0]
+    drawn = {
+        tuple(cell.strip().strip("`") for cell in line.strip("|").split("|"))
+        for line in section.splitlines()
+        if line.startswith("| `")
+    }
+    table = {
+        (
+            action.value,
+            ", ".join(s.value for s in states if s in t.sources),
+            t.target.value,
+            t.permission,
+            "yes" if t.note_required else "no",
+        )
+        for transitions, states in ((REPORT_TRANSITIONS, ReportState), (INSPECTION_TRANSITIONS, InspectionState))
+        for action, t in transitions.items()
+    }
+    assert {(row[0].split("`")[0], *row[1:]) for row in drawn} == table
