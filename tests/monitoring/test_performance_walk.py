@@ -77,7 +77,8 @@ def test_a_funded_art6_project_walks_targets_late_report_reminders_fail_and_reco
     assert sorted(ReportReminder.objects.filter(report=report).values_list("kind", flat=True)) == sorted(
         [ReminderKind.DUE_SOON, ReminderKind.OVERDUE]
     )
-    assert _reminders(applicant)[-2:] == [
+    # Two notices in all, one per kind of reminder, however often the task ran.
+    assert [subject for subject in _reminders(applicant) if subject.startswith("Final report")] == [
         f"Final report of {funded.number} due on {due.isoformat()}",
         f"Final report of {funded.number} is overdue",
     ]
