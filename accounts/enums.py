@@ -22,6 +22,8 @@ class SecurityEventKind(models.TextChoices):
     EXPORT = "export", _("Export")
     ACCOUNT_UNMASKED = "account_unmasked", _("Bank account shown in full")
     RATE_LIMITED = "rate_limited", _("Rate limit reached")
+    API_TOKEN_ISSUED = "api_token_issued", _("API token issued")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
 
 class SecurityOutcome(models.TextChoices):

@@ -22,11 +22,15 @@ over 200 KB. bench/README.md has the figures. Benchmarks report; nothing here as
 
 import argparse
 import gc
+import http.client
 import os
 import random
+import signal
 import sqlite3
 import statistics
+import subprocess  # nosec B404 # starts the project's own gunicorn for --http
 import sys
+import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -328,7 +332,7 @@ def variants(made):
     ], shown
 
 
-def run(entries, batches, runs):
+def run(entries, batches, runs, http_runs=0):
     rng = random.Random(13)  # nosec B311 # reproducible benchmark data, not a secret
     t0 = time.perf_counter()
     made = create_fixture(entries, batches, rng)
@@ -385,6 +389,161 @@ def run(entries, batches, runs):
             + " (goal: equal, <= 4)"
         )
     print(f"largest page: {max(sizes.values()) / 1024:.1f} KB (goal <= 200 KB)")
+    if http_runs:
+        found = measure_http(_database_url(), urls, http_runs)
+        print_http(found, [("baseline (1 query)", base_url), *pages], base_url)
+
+
+def _database_url():
+    """The address of the bench's own database, for the server it starts."""
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings_dict['NAME']}"
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    return (
+        f"postgres://{settings_dict['USER']}{password}@{settings_dict['HOST'] or '127.0.0.1'}:"
+        f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    )
+
+
+# --- through gunicorn (--http) ---------------------------------------------------------------------
+
+HTTP_PORT = 8719
+HTTP_BLOCK = 20  # requests of one page in a row, between two readings of the CPU clocks
+CACHES_BY_RUN = {
+    "uncached": "django.core.cache.backends.dummy.DummyCache",
+    "cached": "django.core.cache.backends.locmem.LocMemCache",
+}
+
+
+def _cpu_seconds(pid):
+    """The user and system CPU time a process has used, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _http_get(url):
+    client = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=30)
+    try:
+        client.request("GET", url)
+        response = client.getresponse()
+        body = response.read()
+    finally:
+        client.close()
+    if response.status != 200:
+        raise SystemExit(f"{url} answered {response.status} through gunicorn: {body[:200]!r}")
+    return body
+
+
+def _server(database_url, cache_backend):
+    """gunicorn as the Dockerfile runs it, with one sync worker (so its CPU time is the pages'), on
+    the bench's database; returns the process and the worker's pid."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.http_settings",
+        "BENCH_CACHE": cache_backend,
+        "DATABASE_URL": database_url,
+        "CONN_MAX_AGE": "600",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-" + "x" * 50,
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "PYTHONPATH": str(ROOT),
+    }
+    server = subprocess.Popen(  # nosec B603 # the project's own gunicorn, arguments fixed here
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{HTTP_PORT}",
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(200):
+        try:
+            _http_get("/healthz/")
+            break
+        except (ConnectionError, OSError):
+            time.sleep(0.1)
+    with open(f"/proc/{server.pid}/task/{server.pid}/children") as children:
+        worker = int(children.read().split()[0])
+    return server, worker
+
+
+def _database_backend():
+    """The PostgreSQL backend serving the gunicorn worker's connection (CONN_MAX_AGE keeps it), whose
+    CPU time is the database's share of the pages; None on SQLite (in the worker's process)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    return pids[0] if len(pids) == 1 else None
+
+
+def measure_http(database_url, urls, runs):
+    """For each run (uncached, cached): each url's server CPU time per request (the worker's, plus on
+    PostgreSQL its backend's), summed over `runs` rounds of HTTP_BLOCK requests in turn with the
+    other urls, and the wall time per request of this one client (requests in sequence)."""
+    found = {}
+    for run, backend in CACHES_BY_RUN.items():
+        server, worker = _server(database_url, backend)
+        try:
+            for url in urls:
+                _http_get(url)
+            database = _database_backend()
+            cpu, wall = dict.fromkeys(urls, 0.0), dict.fromkeys(urls, 0.0)
+            for _ in range(runs):
+                for url in urls:
+                    start_cpu = _cpu_seconds(worker) + (_cpu_seconds(database) if database else 0)
+                    start = time.perf_counter()
+                    for _ in range(HTTP_BLOCK):
+                        _http_get(url)
+                    wall[url] += time.perf_counter() - start
+                    cpu[url] += _cpu_seconds(worker) + (_cpu_seconds(database) if database else 0) - start_cpu
+            count = runs * HTTP_BLOCK
+            found[run] = {url: (cpu[url] / count, wall[url] / count) for url in urls}
+            found[run]["database"] = database is not None
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    return found
+
+
+def print_http(found, labels, base_url):
+    print(
+        "\nthrough gunicorn (one sync worker, the page cache off / on); server CPU per request: the worker's"
+        + (" and its PostgreSQL backend's" if found["uncached"]["database"] else " (SQLite runs in it)")
+        + "; throughput ratio = the baseline's CPU time / the page's (goal >= 0.5)\n"
+    )
+    print(f"  {'page':<22} {'uncached CPU':>12} {'throughput':>10} {'wall':>9}   {'cached CPU':>10} {'throughput':>10}")
+    for label, url in labels:
+        cells = []
+        for run in ("uncached", "cached"):
+            cpu, wall = found[run][url]
+            base_cpu = found[run][base_url][0]
+            cells.append((cpu, base_cpu / cpu, wall))
+        (u_cpu, u_ratio, u_wall), (c_cpu, c_ratio, _c_wall) = cells
+        print(
+            f"  {label:<22} {u_cpu * 1000:9.2f} ms {u_ratio:10.2f} {u_wall * 1000:6.1f} ms   "
+            f"{c_cpu * 1000:7.2f} ms {c_ratio:10.2f}"
+        )
+    for run in ("uncached", "cached"):
+        ratios = {label: found[run][base_url][0] / found[run][url][0] for label, url in labels[1:]}
+        lowest = min(ratios, key=ratios.get)
+        met = sum(ratio >= 0.5 for ratio in ratios.values())
+        print(
+            f"{run}: {met} of {len(ratios)} pages at least 0.5 x the baseline's throughput; lowest: {lowest}, {ratios[lowest]:.2f}"
+        )
 
 
 def main():
@@ -395,6 +554,13 @@ def main():
     parser.add_argument(
         "--test-database", default=TEST_DATABASE_NAME, help="name of the throw-away database (PostgreSQL)"
     )
+    parser.add_argument(
+        "--http",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="also measure through gunicorn, ROUNDS rounds of 20 requests a page (SQLite: in a temporary file)",
+    )
     args = parser.parse_args()
     if args.batches < 11 or args.entries < 50 * args.batches:
         parser.error("--batches must be at least 11 and --entries at least 50 per list")
@@ -402,6 +568,9 @@ def main():
     connection.settings_dict.setdefault("TEST", {})
     if connection.vendor != "sqlite":
         connection.settings_dict["TEST"]["NAME"] = args.test_database
+    elif args.http:
+        # The server is another process: the database is a file it can open.
+        connection.settings_dict["TEST"]["NAME"] = str(Path(tempfile.mkdtemp(prefix="zgcb-")) / "bench.sqlite3")
     original_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
     # As in production: DEBUG off (no query log), static files by name (the bench renders pages
@@ -419,7 +588,7 @@ def main():
     }
     try:
         with override_settings(**production):
-            run(args.entries, args.batches, args.runs)
+            run(args.entries, args.batches, args.runs, args.http)
     finally:
         connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=False)
     return 0

@@ -169,58 +169,81 @@ class BootstrapBoundField(forms.BoundField):
         """The field's choices as (value, label, chosen): BootstrapForm.options[name]."""
         return self.form.options[self.name]
 
-    # The field as templates/common/fields/ shows it, written here: through the template engine, the
-    # board's search form alone took a public page's whole budget (bench/README.md). Every value is
-    # escaped as a template escapes it (conditional_escape: text marked safe is kept).
+    # The field as templates/common/fields/ shows it, written by select_markup() and input_markup().
 
     def select_html(self):
         """A <select> with its label and errors; "selected" on the chosen options."""
-        field_id, errors = self.auto_id, self.errors
-        invalid = f' is-invalid" aria-invalid="true" aria-describedby="{field_id}_error' if errors else ""
-        options = "".join(
-            f'<option value="{escape(value)}"{" selected" if chosen else ""}>{conditional_escape(label)}</option>'
-            for value, label, chosen in self.options
-        )
-        return mark_safe(  # nosec B308 B703 # every value in it is escaped
-            f'<label class="form-label" for="{field_id}">{conditional_escape(self.label)}</label>\n'
-            f'<select name="{self.html_name}" id="{field_id}" class="form-select{invalid}">\n{options}\n</select>\n'
-            f"{self._errors_html()}\n"
+        return select_markup(
+            name=self.html_name, field_id=self.auto_id, label=self.label, options=self.options, errors=self.errors
         )
 
     def input_html(self):
         """An <input> of the widget's type, or a <textarea>, with the widget's attributes, the label,
         the help text and the errors, tied to it by aria-describedby."""
-        field_id, errors, help_text = self.auto_id, self.errors, self.help_text
         widget, value = self.field.widget, self.value()
-        attrs = "".join(f' {name}="{conditional_escape(attr)}"' for name, attr in widget.attrs.items())
-        shown = "" if value is None else conditional_escape(localize(value))
-        described = " ".join(
-            ([f"{field_id}_helptext"] if help_text else []) + ([f"{field_id}_error"] if errors else [])
-        )
-        if getattr(widget, "input_type", None):
-            value_attr = "" if value is None else f' value="{shown}"'
-            invalid = ' aria-invalid="true"' if errors else ""
-            describedby = f' aria-describedby="{described}"' if described else ""
-            control = (
-                f'<input type="{widget.input_type}" name="{self.html_name}" id="{field_id}"'
-                f"{value_attr}{attrs}{invalid}{describedby}>"
-            )
-        else:
-            invalid = f' aria-invalid="true" aria-describedby="{field_id}_error"' if errors else ""
-            control = f'<textarea name="{self.html_name}" id="{field_id}"{attrs}{invalid}>{shown}</textarea>'
-        help_html = ""
-        if help_text:
-            help_html = f'<div class="form-text" id="{field_id}_helptext">{conditional_escape(help_text)}</div>'
-        return mark_safe(  # nosec B308 B703 # every value in it is escaped
-            f'<label class="form-label" for="{field_id}">{conditional_escape(self.label)}</label>\n{control}\n'
-            f"{help_html}\n{self._errors_html()}"
+        return input_markup(
+            input_type=getattr(widget, "input_type", None),
+            name=self.html_name,
+            field_id=self.auto_id,
+            label=self.label,
+            value=value,
+            attrs=widget.attrs,
+            errors=self.errors,
+            help_text=self.help_text,
         )
 
-    def _errors_html(self):
-        if not self.errors:
-            return ""
-        messages = " ".join(conditional_escape(error) for error in self.errors)
-        return f'<div class="invalid-feedback" id="{self.auto_id}_error">{messages}</div>'
+
+# A field's markup, as templates/common/fields/ showed it, written in Python: through the template
+# engine, the board's search form alone took a public page's whole budget (bench/README.md). Every
+# value is escaped as a template escapes it (conditional_escape: text marked safe is kept). Used by
+# BootstrapBoundField and by the public board's search (publicity.forms.BoardSearch), which is not a
+# Django form for the same reason.
+
+
+def select_markup(*, name, field_id, label, options, errors):
+    """A <select> of `options` ((value, label, chosen) each) with its label and `errors`."""
+    invalid = f' is-invalid" aria-invalid="true" aria-describedby="{field_id}_error' if errors else ""
+    shown = "".join(
+        f'<option value="{escape(value)}"{" selected" if chosen else ""}>{conditional_escape(text)}</option>'
+        for value, text, chosen in options
+    )
+    return mark_safe(  # nosec B308 B703 # every value in it is escaped
+        f'<label class="form-label" for="{field_id}">{conditional_escape(label)}</label>\n'
+        f'<select name="{name}" id="{field_id}" class="form-select{invalid}">\n{shown}\n</select>\n'
+        f"{_errors_markup(field_id, errors)}\n"
+    )
+
+
+def input_markup(*, input_type, name, field_id, label, value, attrs, errors, help_text=""):
+    """An <input> of `input_type` (None: a <textarea>) with `attrs`, its label, help text and errors,
+    tied to it by aria-describedby."""
+    attributes = "".join(f' {key}="{conditional_escape(attr)}"' for key, attr in attrs.items())
+    shown = "" if value is None else conditional_escape(localize(value))
+    described = " ".join(([f"{field_id}_helptext"] if help_text else []) + ([f"{field_id}_error"] if errors else []))
+    if input_type:
+        value_attr = "" if value is None else f' value="{shown}"'
+        invalid = ' aria-invalid="true"' if errors else ""
+        describedby = f' aria-describedby="{described}"' if described else ""
+        control = (
+            f'<input type="{input_type}" name="{name}" id="{field_id}"{value_attr}{attributes}{invalid}{describedby}>'
+        )
+    else:
+        invalid = f' aria-invalid="true" aria-describedby="{field_id}_error"' if errors else ""
+        control = f'<textarea name="{name}" id="{field_id}"{attributes}{invalid}>{shown}</textarea>'
+    help_html = ""
+    if help_text:
+        help_html = f'<div class="form-text" id="{field_id}_helptext">{conditional_escape(help_text)}</div>'
+    return mark_safe(  # nosec B308 B703 # every value in it is escaped
+        f'<label class="form-label" for="{field_id}">{conditional_escape(label)}</label>\n{control}\n'
+        f"{help_html}\n{_errors_markup(field_id, errors)}"
+    )
+
+
+def _errors_markup(field_id, errors):
+    if not errors:
+        return ""
+    messages = " ".join(conditional_escape(error) for error in errors)
+    return f'<div class="invalid-feedback" id="{field_id}_error">{messages}</div>'
 
 
 class BootstrapForm(forms.Form):

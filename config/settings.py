@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "csp",
+    # The read API (api/): REST framework, knox's hashed tokens, the OpenAPI schema and its UI.
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "common",
     "accounts",
     "declarations",
@@ -411,6 +416,43 @@ LOGGING = {
         # Security events (accounts.security), one JSON object a line for the operator's log system.
         "zgc.security": {"handlers": ["json"], "level": "INFO", "propagate": False},
     },
+}
+
+# The read API (api/, docs/api.md): only knox tokens (stored as SHA-512 digests, each with an expiry,
+# revoked by deleting it; api.models.ApiToken adds a name), read-only, one page size, a rate per token.
+# (bandit's B105 reads "TOKEN" names as passwords: these are a model's name, no default lifetime (each
+# token is given one, api.services.TOKEN_LIFETIMES) and the visible prefix of every token.)
+KNOX_TOKEN_MODEL = "api.ApiToken"  # nosec B105 # a model's name
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": None,  # nosec B105 # each token gets its lifetime from api.services
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_PREFIX": "zgc_",  # nosec B105 # the prefix that makes a leaked token recognisable, not a secret
+}
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="1200/hour")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadOnlyForSignedIn"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": API_THROTTLE_RATE},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ZGC support funds read API",
+    "DESCRIPTION": "Declarations, payments and recovery cases, as the token's holder may see them (docs/api.md).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Shown in the site header and on notices.

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common import forms as fields
-from common.forms import BootstrapForm, SingleLineCharField
+from common.forms import SingleLineCharField
 from declarations.models import Call
 from declarations.validators import evidence_file_type
 from publicity.contacts import TELEPHONE, is_email
@@ -296,62 +296,99 @@ class EntryAddForm(forms.Form):
         self.fields["declarations"].queryset = declaration_list_approved_for_call(call=call)
 
 
-class BoardSearchForm(BootstrapForm):
-    """The board's search and filters (GET), written by common.forms.BootstrapBoundField. A field
-    with a bad value is left out of the search and says why; the others still apply."""
+class BoardSearch:
+    """The board's and a list's search, with the filters by programme and list on the board (GET): a
+    field with a bad value is left out of the search and says why; the others still apply. Not a
+    Django form: on the public pages, which must cost little more than a plain page, building one
+    took a tenth of the page (bench/README.md). Its fields are written by common.forms' markup
+    functions, as a BootstrapForm's are; `errors` is a form's: the messages by field name."""
 
-    q = forms.CharField(
-        label=_("Unit, project or number"),
-        max_length=100,
-        required=False,
-        widget=forms.SearchInput,
-        error_messages={"max_length": _("Search for at most %(limit_value)d characters.")},
-    )
-    programme = forms.ChoiceField(
-        label=_("Programme"),
-        required=False,
-        error_messages={"invalid_choice": _("There is no programme “%(value)s”: choose one from the list.")},
-    )
-    # Checked against the batches on the board once they are read (show_batches), which is also
-    # when the menu gets its choices.
-    batch = forms.IntegerField(
-        label=_("List"),
-        required=False,
-        min_value=1,
-        widget=forms.Select,
-        error_messages={
-            "invalid": _("Choose a list from the menu."),
-            "min_value": _("Choose a list from the menu."),
-        },
-    )
+    SEARCH_MAX_LENGTH = 100
 
     def __init__(self, data, *, programmes=(), with_filters=True):
-        super().__init__(data)
+        self.data, self.with_filters = data, with_filters
         self.programmes = {programme.code: programme for programme in programmes}
+        self.errors: dict[str, list[str]] = {}
+        self.batches: list = []
+        self.q = self._search(data.get("q"))
+        self.programme = self.batch_id = None
         if with_filters:
-            self.fields["programme"].choices = [
-                ("", _("All programmes")),
-                *((code, f"{code} {programme.title}") for code, programme in self.programmes.items()),
-            ]
-            self.fields["batch"].choices = [("", _("All lists"))]
+            self.programme = self._programme(data.get("programme"))
+            self.batch_id = self._batch(data.get("batch"))
+
+    def _search(self, value):
+        text = (value or "").strip()
+        if "\x00" in text:
+            self.errors["q"] = [str(_("Null characters are not allowed."))]
+        elif len(text) > self.SEARCH_MAX_LENGTH:
+            message = _("Search for at most %(limit_value)d characters.") % {"limit_value": self.SEARCH_MAX_LENGTH}
+            self.errors["q"] = [message]
         else:
-            del self.fields["programme"], self.fields["batch"]
-        self.fields["q"].widget.attrs["placeholder"] = _("e.g. ZGC-2026 or a unit's name")
+            return text
+        return ""
+
+    def _programme(self, value):
+        if not value:
+            return None
+        if value not in self.programmes:
+            self.errors["programme"] = [
+                _("There is no programme “%(value)s”: choose one from the list.") % {"value": value}
+            ]
+            return None
+        return self.programmes[value]
+
+    def _batch(self, value):
+        text = (value or "").strip()
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= fields.MAX_PK:
+            self.errors["batch"] = [str(_("Choose a list from the menu."))]
+            return None
+        return int(text)
 
     def filters(self):
-        """The valid filters: the search text, the Programme and the batch's id (None when not given)."""
-        self.is_valid()
-        return {
-            "q": self.cleaned_data.get("q", ""),
-            "programme": self.programmes.get(self.cleaned_data.get("programme") or ""),
-            "batch_id": self.cleaned_data.get("batch"),
-        }
+        """The valid filters: the search text, the programme and the batch's id (None when not given)."""
+        return {"q": self.q, "programme": self.programme, "batch_id": self.batch_id}
 
     def show_batches(self, batches, *, found):
-        """The batch menu's choices; refuses a batch that is not on the board."""
-        if "batch" not in self.fields:
-            return
-        self.fields["batch"].choices = [("", _("All lists")), *((batch.pk, batch.title) for batch in batches)]
-        if not found and "batch" not in self.errors:
-            self.add_error("batch", _("There is no such list on the board: choose one from the menu."))
-            self.fields["batch"].widget.attrs["class"] += " is-invalid"
+        """The batches of the list menu; refuses a batch that is not on the board."""
+        self.batches = batches
+        if self.with_filters and not found and "batch" not in self.errors:
+            self.errors["batch"] = [str(_("There is no such list on the board: choose one from the menu."))]
+
+    def search_html(self):
+        value = self.data.get("q")
+        attrs = {
+            "maxlength": str(self.SEARCH_MAX_LENGTH),
+            "class": "form-control is-invalid" if "q" in self.errors else "form-control",
+            "placeholder": _("e.g. ZGC-2026 or a unit's name"),
+        }
+        return fields.input_markup(
+            input_type="search",
+            name="q",
+            field_id="id_q",
+            label=_("Unit, project or number"),
+            value=value,
+            attrs=attrs,
+            errors=self.errors.get("q"),
+        )
+
+    def programme_html(self):
+        chosen = self.data.get("programme") or ""
+        options = [("", _("All programmes"), chosen == "")]
+        options += [(code, f"{code} {programme.title}", code == chosen) for code, programme in self.programmes.items()]
+        return fields.select_markup(
+            name="programme",
+            field_id="id_programme",
+            label=_("Programme"),
+            options=options,
+            errors=self.errors.get("programme"),
+        )
+
+    def batch_html(self):
+        chosen = self.data.get("batch") or ""
+        options = [("", _("All lists"), chosen == "")]
+        options += [(str(batch.pk), batch.title, str(batch.pk) == chosen) for batch in self.batches]
+        return fields.select_markup(
+            name="batch", field_id="id_batch", label=_("List"), options=options, errors=self.errors.get("batch")
+        )

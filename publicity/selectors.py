@@ -6,6 +6,7 @@ from datetime import date, datetime
 from functools import cache
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -331,12 +332,42 @@ def _row_select():
     return sql, (*row, *programme, *shown, *state, *withdrawn_at)
 
 
+class BoardBatch:
+    """A batch as the board shows it: the columns _board_batches reads (BOARD_BATCH_FIELDS), and
+    what the board adds (`matching`, then _summarise's phase and what is left). Plain attributes: the
+    board reads every batch on it, and a model instance each cost more than the query."""
+
+    def __init__(self, pk, title, starts_on, ends_on, counts_opening_day, version, row_count, working_days, closed_at):
+        self.pk, self.title, self.starts_on, self.ends_on = pk, title, starts_on, ends_on
+        self.counts_opening_day, self.version, self.row_count = counts_opening_day, version, row_count
+        self.working_days, self.closed_at = working_days, closed_at
+        self.matching: int = row_count
+
+    @property
+    def is_closed(self):
+        return self.closed_at is not None
+
+
+BOARD_BATCH_FIELDS = (
+    "id",
+    "title",
+    "starts_on",
+    "ends_on",
+    "counts_opening_day",
+    "version",
+    "row_count",
+    "working_days",
+    "closed_at",
+)
+
+
 def _board_batches(*, q="", programme=None):
-    """The batches on the board (those with a current row), each with `matching`, the number of its
-    current rows that match the search and the programme: counted, when there is either, by one
-    join of the matching rows, which PostgreSQL finds by the trigram index for a search, by the
-    index of each batch's rows by programme for a programme; else the stored count answers."""
-    fields = fields_of(PublicityBatch)
+    """The batches on the board (those with a current row) as BoardBatch, each with `matching`, the
+    number of its current rows that match the search and the programme: counted, when there is
+    either, by one join of the matching rows, which PostgreSQL finds by the trigram index for a
+    search, by the index of each batch's rows by programme for a programme; else the stored count
+    answers."""
+    fields = fields_of(PublicityBatch, *BOARD_BATCH_FIELDS)
     if q or programme is not None:
         condition, params = _rows_matching("r", q=q, programme=programme)
         sql = (
@@ -348,9 +379,10 @@ def _board_batches(*, q="", programme=None):
     else:
         rows = fetch(f"SELECT {columns('b', fields)} FROM {table(PublicityBatch)} b WHERE b.row_count > 0", [], fields)  # nosec B608 # names from the models, values as parameters
     batches = []
+    counted = len(fields)
     for values in rows:
-        batch = instance(PublicityBatch, fields, values[: len(fields)])
-        batch.matching = values[-1] if len(values) > len(fields) else batch.row_count
+        batch = BoardBatch(*values[:counted])
+        batch.matching = values[counted] if len(values) > counted else batch.row_count
         batches.append(batch)
     return batches
 
@@ -527,12 +559,28 @@ def _page(rows, number):
     return PublicPaginator(rows, PAGE_SIZE).get_page(number)
 
 
+# The closed batches the board shows (the latest); the archive's page has them all.
+ARCHIVE_ON_BOARD = 5
+
+
 @dataclass
 class Board:
     current: list = field(default_factory=list)  # batches not closed, latest first
-    archive: list = field(default_factory=list)  # closed batches
+    archive: list = field(default_factory=list)  # the latest ARCHIVE_ON_BOARD closed batches
+    archive_count: int = 0  # every closed batch on the board
+    chosen: list = field(default_factory=list)  # the batch chosen in the menu, if on the board
     page: PublicPage | None = None
     batch_found: bool = True
+
+    @property
+    def archive_has_more(self):
+        return self.archive_count > len(self.archive)
+
+    @property
+    def menu(self):
+        """The batches of the board's menu: those shown on it, and one chosen from the archive's page."""
+        shown = [*self.current, *self.archive]
+        return shown + [batch for batch in self.chosen if batch not in shown]
 
 
 def publicity_board_for_public(*, q="", programme=None, batch_id=None, page=1, today=None, now=None):
@@ -548,13 +596,57 @@ def publicity_board_for_public(*, q="", programme=None, batch_id=None, page=1, t
         _summarise(batch, today=today, now=now)
     # A batch not on the board is refused by the form; the list then shows every batch.
     chosen = [batch for batch in batches if batch.pk == batch_id]
-    shown = chosen or batches
+    closed = [batch for batch in batches if batch.is_closed]
     return Board(
         current=[batch for batch in batches if not batch.is_closed],
-        archive=[batch for batch in batches if batch.is_closed],
-        page=_page(PublicRows(shown, q=q, programme=programme, today=today), page),
+        archive=closed[:ARCHIVE_ON_BOARD],
+        archive_count=len(closed),
+        chosen=chosen,
+        page=_page(PublicRows(chosen or batches, q=q, programme=programme, today=today), page),
         batch_found=batch_id is None or bool(chosen),
     )
+
+
+def publicity_archive_for_public(*, page=1, today=None, now=None):
+    """The closed batches on the board, the latest first, as a Django Page of ARCHIVE_PAGE_SIZE
+    BoardBatch (summarised). Two queries: their count, the page."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    paginator: Paginator = Paginator(ClosedBatches(), ARCHIVE_PAGE_SIZE)  # type: ignore[arg-type]  # a count and slices
+    shown = paginator.get_page(page)
+    for batch in shown.object_list:
+        _summarise(batch, today=today, now=now)
+    return shown
+
+
+ARCHIVE_PAGE_SIZE = 50
+
+
+class ClosedBatches:
+    """The closed batches on the board in the board's order, as Paginator reads them: a count, and
+    a slice read with LIMIT and OFFSET."""
+
+    where = "WHERE b.row_count > 0 AND b.closed_at IS NOT NULL"
+
+    def count(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {table(PublicityBatch)} b {self.where}")  # nosec B608 # names from the models
+            return cursor.fetchone()[0]
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            raise TypeError("ClosedBatches is read by slices")
+        fields = fields_of(PublicityBatch, *BOARD_BATCH_FIELDS)
+        rows = fetch(
+            f"SELECT {columns('b', fields)} FROM {table(PublicityBatch)} b {self.where} "  # nosec B608 # names from the models, values as parameters
+            "ORDER BY b.starts_on DESC, b.id DESC LIMIT %s OFFSET %s",
+            [key.stop - key.start, key.start],
+            fields,
+        )
+        return [BoardBatch(*values) for values in rows]
 
 
 @dataclass
@@ -670,7 +762,18 @@ def publicity_version_list_for_feed(*, limit=50):
     return versions
 
 
+class BoardProgramme:
+    """A programme as the board's menu and filter use it: its id, code and title in the language
+    active when it was read."""
+
+    __slots__ = ("code", "pk", "title")
+
+    def __init__(self, pk, code, title):
+        self.pk, self.code, self.title = pk, code, title
+
+
 def programme_list_for_board():
-    fields = fields_of(Programme)
+    """The programmes in their order, as BoardProgramme. One query."""
+    fields = fields_of(Programme, "id", "code", "title_zh" if (get_language() or "").startswith("zh") else "title_en")
     rows = fetch(f"SELECT {columns('p', fields)} FROM {table(Programme)} p ORDER BY p.position", [], fields)  # nosec B608 # names from the models, values as parameters
-    return [instance(Programme, fields, values) for values in rows]
+    return [BoardProgramme(*values) for values in rows]

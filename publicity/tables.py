@@ -316,18 +316,23 @@ class BoardLists:
         )
 
     def archive(self):
-        texts = self.texts
-        return mark_safe(  # nosec B308 B703 # every value in it is escaped above
-            "".join(
-                f'<tr>\n<th scope="row" class="fw-normal"><a href="{texts.batch_url % batch.pk}">'
-                f"{escape(batch.title)}</a></th>\n"
-                f'<td class="text-nowrap">{texts.period(batch.starts_on, batch.ends_on)}</td>\n'
-                f'<td class="text-end">{texts.number(batch.row_count)}</td>\n'
-                f'<td class="text-nowrap"><a href="{texts.csv_url % batch.pk}" download>CSV</a> · '
-                f'<a href="{texts.notice_url % batch.pk}">PDF</a></td>\n</tr>\n'
-                for batch in self.board.archive
-            )
+        return archive_rows(self.board.archive, self.texts)
+
+
+def archive_rows(batches, texts):
+    """A row of the archive's table for each closed batch: on the board (the latest) and on the
+    archive's page."""
+    return mark_safe(  # nosec B308 B703 # every value in it is escaped
+        "".join(
+            f'<tr>\n<th scope="row" class="fw-normal"><a href="{texts.batch_url % batch.pk}">'
+            f"{escape(batch.title)}</a></th>\n"
+            f'<td class="text-nowrap">{texts.period(batch.starts_on, batch.ends_on)}</td>\n'
+            f'<td class="text-end">{texts.number(batch.row_count)}</td>\n'
+            f'<td class="text-nowrap"><a href="{texts.csv_url % batch.pk}" download>CSV</a> · '
+            f'<a href="{texts.notice_url % batch.pk}">PDF</a></td>\n</tr>\n'
+            for batch in batches
         )
+    )
 
 
 def version_items(versions, batch, texts):
@@ -409,19 +414,19 @@ class Pagination:
 
 
 def search_form(form, query, texts):
-    """The search of a page of public rows (publicity.forms.BoardSearchForm), with the filters by
-    programme and list where the form has them (the board), and "Clear" when a search is shown."""
+    """The search of a page of public rows (publicity.forms.BoardSearch), with the filters by
+    programme and list where it has them (the board), and "Clear" when a search is shown."""
     label = texts.label
-    if "programme" in form.fields:
+    if form.with_filters:
         fields = (
-            f'<div class="col-12 col-lg-4">{form["q"].input_html()}</div>\n'
-            f'<div class="col-12 col-sm-6 col-lg-3">{form["programme"].select_html()}</div>\n'
-            f'<div class="col-12 col-sm-6 col-lg-3">{form["batch"].select_html()}</div>\n'
+            f'<div class="col-12 col-lg-4">{form.search_html()}</div>\n'
+            f'<div class="col-12 col-sm-6 col-lg-3">{form.programme_html()}</div>\n'
+            f'<div class="col-12 col-sm-6 col-lg-3">{form.batch_html()}</div>\n'
         )
     else:
-        fields = f'<div class="col-12 col-md-8 col-lg-6">{form["q"].input_html()}</div>\n'
+        fields = f'<div class="col-12 col-md-8 col-lg-6">{form.search_html()}</div>\n'
     clear = f'<a class="btn btn-link" href="?">{label["clear"]}</a>' if query else ""
-    # The fields are written (and escaped) by common.forms.BootstrapBoundField; the rest is this module's.
+    # The fields are written (and escaped) by common.forms' markup functions; the rest is this module's.
     return mark_safe(  # nosec B308 B703 # every value in it is escaped
         f'<form method="get" action="" class="row g-2 align-items-end mb-3" role="search" '
         f'aria-label="{label["search_projects"]}">\n{fields}'

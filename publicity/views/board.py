@@ -14,9 +14,10 @@ from publicity.cache import public_page_cached
 from publicity.documents import publicity_notice_stored
 from publicity.exports import publicity_batch_csv
 from publicity.feeds import PublicityFeed
-from publicity.forms import BoardSearchForm
+from publicity.forms import BoardSearch
 from publicity.selectors import (
     programme_list_for_board,
+    publicity_archive_for_public,
     publicity_batch_for_public,
     publicity_batch_get_for_public,
     publicity_batch_rows_for_public,
@@ -26,6 +27,7 @@ from publicity.tables import (
     BoardLists,
     EntriesTable,
     Pagination,
+    archive_rows,
     batch_summary,
     page_texts,
     search_form,
@@ -46,10 +48,10 @@ def _page(request, build):
 
 def board(request):
     def build(now):
-        form = BoardSearchForm(request.GET, programmes=programme_list_for_board())
+        form = BoardSearch(request.GET, programmes=programme_list_for_board())
         filters = form.filters()
         data = publicity_board_for_public(**filters, page=request.GET.get("page"), now=now)
-        form.show_batches([*data.current, *data.archive], found=data.batch_found)
+        form.show_batches(data.menu, found=data.batch_found)
         texts, query = page_texts(), query_without_page(request)
         context = {
             "board": data,
@@ -64,6 +66,20 @@ def board(request):
     return _page(request, build)
 
 
+def archive(request):
+    def build(now):
+        page = publicity_archive_for_public(page=request.GET.get("page"), now=now)
+        texts = page_texts()
+        context = {
+            "page": page,
+            "rows": archive_rows(page.object_list, texts),
+            "pages": Pagination(page, query_without_page(request), texts),
+        }
+        return _("Archive of the publicity board"), render_to_string("publicity/archive.html", context)
+
+    return _page(request, build)
+
+
 def batch(request, pk):
     return _batch_page(request, pk, None)
 
@@ -74,7 +90,7 @@ def version(request, pk, number):
 
 def _batch_page(request, pk, number):
     def build(now):
-        form = BoardSearchForm(request.GET, with_filters=False)
+        form = BoardSearch(request.GET, with_filters=False)
         q = form.filters()["q"]
         data = publicity_batch_for_public(pk=pk, version=number, q=q, page=request.GET.get("page"), now=now)
         texts, query = page_texts(), query_without_page(request)
@@ -161,6 +177,7 @@ def feed(request):
 urlpatterns = [
     path("", board, name="board"),
     path("feed/", feed, name="feed"),
+    path("archive/", archive, name="archive"),
     path("<int:pk>/", batch, name="batch"),
     path("<int:pk>/v<int:number>/", version, name="version"),
     path("<int:pk>/csv", batch_csv, name="batch_csv"),

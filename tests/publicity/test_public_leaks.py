@@ -92,6 +92,7 @@ PUBLIC_REQUESTS = {
         ("get", reverse("publicity:board"), {"batch": str(d["lonely"].pk)}),
     ],
     "feed": lambda d: [("get", reverse("publicity:feed"), {})],
+    "archive": lambda d: [("get", reverse("publicity:archive"), {})],
     "batch": lambda d: [
         ("get", reverse("publicity:batch", args=[d["batch"].pk]), {}),
         ("get", reverse("publicity:batch", args=[d["lonely"].pk]), {}),

@@ -3,7 +3,8 @@ the Atom feed; the page cache; and queries that do not grow with the rows."""
 
 import csv
 import io
-from datetime import date
+import re
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pypdf
@@ -347,3 +348,49 @@ def test_public_lists_take_the_same_queries_at_3_and_60_rows_on_every_page(clien
     }
     for name in ("board", "batch", "version"):
         assert {large[f"{name} page {page}"] for page in ("1", "2", "last")} == {large[name]}
+
+
+def test_the_board_shows_the_latest_closed_lists_and_the_archive_page_has_them_all(client, bulk_batch, monkeypatch):
+    from django.utils import timezone
+
+    from publicity import selectors
+
+    monkeypatch.setattr(selectors, "ARCHIVE_PAGE_SIZE", 4)
+    closed = [
+        bulk_batch(2, title=f"Closed list {n}", closed_at=timezone.now(), starts_on=STARTS_ON - timedelta(days=30 - n))
+        for n in range(7)
+    ]
+
+    def archived(html):
+        return re.findall(r'<th scope="row" class="fw-normal"><a href="/publicity/\d+/">([^<]+)</a>', html)
+
+    board = html_of(client, "board")
+    # The latest five, the latest first; the menu has them too, and a link leads to the rest.
+    assert archived(board) == [f"Closed list {n}" for n in range(6, 1, -1)]
+    assert '<a href="/publicity/archive/">All 7 closed lists</a>' in board
+    menu = re.search(r'<select name="batch".*?</select>', board, re.S).group(0)
+    assert re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', menu) == archived(board)
+    # A list chosen from the archive's page is still a filter of the board.
+    chosen = html_of(client, "board", batch=str(closed[0].pk))
+    assert f'<option value="{closed[0].pk}" selected>Closed list 0</option>' in chosen
+    assert "invalid-feedback" not in chosen
+
+    first, last = html_of(client, "archive"), html_of(client, "archive", page="2")
+    assert archived(first) == [f"Closed list {n}" for n in (6, 5, 4, 3)]
+    assert archived(last) == [f"Closed list {n}" for n in (2, 1, 0)]
+
+
+def test_the_archive_page_takes_the_same_queries_at_2_and_12_lists(client, bulk_batch, monkeypatch):
+    from django.utils import timezone
+
+    from publicity import selectors
+
+    monkeypatch.setattr(selectors, "ARCHIVE_PAGE_SIZE", 4)
+    url = reverse("publicity:archive")
+    counts = []
+    for size in (2, 10):
+        for _ in range(size):
+            bulk_batch(1, closed_at=timezone.now())
+        counts.append([count_queries(client, f"{url}?page={page}") for page in ("1", "2", "last")])
+    # Their count, a page of them.
+    assert counts == [[2, 2, 2], [2, 2, 2]]
