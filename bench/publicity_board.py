@@ -542,7 +542,8 @@ def print_http(found, labels, base_url):
         lowest = min(ratios, key=ratios.get)
         met = sum(ratio >= 0.5 for ratio in ratios.values())
         print(
-            f"{run}: {met} of {len(ratios)} pages at least 0.5 x the baseline's throughput; lowest: {lowest}, {ratios[lowest]:.2f}"
+            f"{run}: {met} of {len(ratios)} pages at least 0.5 x the baseline's throughput; "
+            f"lowest: {lowest}, {ratios[lowest]:.2f}"
         )
 
 

@@ -21,5 +21,6 @@ def permissions(request):
             "view_budgets": rules.has_perm("review.view_budgets", user),
             "manage_budgets": rules.has_perm("review.manage_budgets", user),
             "view_security_events": rules.has_perm("accounts.view_security_events", user),
+            "view_statistics": rules.has_perm("monitoring.view_statistics", user),
         }
     }

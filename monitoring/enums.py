@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PerformanceGrade(models.TextChoices):
@@ -23,7 +24,8 @@ class ReportState(models.TextChoices):
     DRAFT = "draft", _("Being filled in")
     SUBMITTED = "submitted", _("Submitted, awaiting evaluation")
     RETURNED = "returned", _("Returned for revision")
-    EVALUATED = "evaluated", _("Evaluated")
+    # A report graded (评价), not a declaration evaluated by experts (评审): a context of its own.
+    EVALUATED = "evaluated", pgettext_lazy("performance report", "Evaluated")
 
 
 class ReportAction(models.TextChoices):

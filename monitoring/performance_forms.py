@@ -3,6 +3,7 @@ whose refusals come back at the field they name."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.forms import PolicyDateField, SingleLineCharField
 from monitoring.enums import PerformanceGrade
@@ -104,7 +105,7 @@ REPORT_FILTER_CHOICES = [
     ("all", _("All")),
     ("submitted", _("Awaiting evaluation")),
     ("overdue", _("Overdue")),
-    ("evaluated", _("Evaluated")),
+    ("evaluated", pgettext_lazy("performance report", "Evaluated")),
 ]
 
 

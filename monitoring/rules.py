@@ -4,12 +4,14 @@ takes the declaration.
 
 The applicant acts for a declaration as the declarations app says (is_declaring_applicant: an
 applicant of the declaring organisation); the commission's staff plan, grade and inspect; finance
-follow (the administrator reads the records in the administration)."""
+follow (the administrator reads the records in the administration). Who reads the statistics:
+monitoring.statistics_rules."""
 
 import rules
 
 from accounts.rules import is_commission_staff, is_finance_officer
 from declarations.rules import is_declaring_applicant
+from monitoring.statistics_rules import may_view_statistics
 
 # The staff side of monitoring: its lists and a project's pages.
 rules.add_perm("monitoring.view", is_commission_staff | is_finance_officer)
@@ -24,3 +26,5 @@ rules.add_perm("monitoring.view_own", is_declaring_applicant)
 # The unit answers a rectification on its declaration's page, or staff enter what it sent them.
 rules.add_perm("monitoring.answer_rectification", is_declaring_applicant | is_commission_staff)
 rules.add_perm("monitoring.close_inspection", is_commission_staff)
+# The statistics page (its predicate with its reasons in monitoring/statistics_rules.py).
+rules.add_perm("monitoring.view_statistics", may_view_statistics)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.masking import mask_identifiers
 from common.money import MONEY
 from declarations.models import attachment_storage
 
@@ -167,10 +168,22 @@ class PublicityEntry(models.Model):
         return str(self.declaration)
 
 
+def published_texts(unit_name, title):
+    """A unit's name and a project's title as the public read them: every person's identifier in
+    them masked (common.masking)."""
+    return mask_identifiers(unit_name), mask_identifiers(title)
+
+
+def published_search_text(unit_name, title, number):
+    """What the board's search finds a published row by: its masked unit and title, and its number."""
+    return " ".join([unit_name, title, number or ""]).lower()
+
+
 class PublishedEntry(models.Model):
     """What the public read of one entry in the versions `since_version` to `until_version` (open
     ended while current): a copy taken when the version was published, so an earlier version reads
-    as it was. Classified projects have none, so no public query can reach them."""
+    as it was, its free text masked then (published_texts). Classified projects have none, so no
+    public query can reach them."""
 
     entry = models.ForeignKey(
         PublicityEntry, verbose_name=_("entry"), on_delete=models.PROTECT, related_name="published"

@@ -272,8 +272,10 @@ def declaration_get_classifiable(*, pk):
 #
 # Public pages read the published rows (PublishedEntry), their batch, versions and programme, and of
 # the entry and its declaration only what makes the public state: a classified project has no
-# published row, so no public query can reach it. Every free text a person typed (a unit's name, a
-# title, a changelog) passes common.masking.mask_identifiers before a page, export or feed shows it.
+# published row, so no public query can reach it. Every free text a person typed passes
+# common.masking.mask_identifiers: a row's unit and title when its version is published
+# (publicity.models.published_texts), a batch's title and a changelog before a page, export or feed
+# shows them.
 
 PAGE_SIZE = 50
 WITHDRAWN = _("Withdrawn")
@@ -523,7 +525,8 @@ class PublicRow:
     ):
         self.pk, self.batch_id, self.entry_id, self.number, self.batch = pk, batch_id, entry_id, number, batch
         self.programme_code, self.programme_title = code, title_en if english else title_zh
-        self.unit_name, self.credit_code, self.title = mask_identifiers(unit_name), credit_code, mask_identifiers(title)
+        # Masked when the version was published (publicity.models.published_texts).
+        self.unit_name, self.credit_code, self.title = unit_name, credit_code, title
         self.amount, self.starts_on, self.ends_on = amount, starts_on, ends_on
         # In the active language, translated once per state for all the rows read (`labels`).
         key = (state, withdrawn_at is None)

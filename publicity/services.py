@@ -39,6 +39,8 @@ from publicity.models import (
     PublicityBatch,
     PublicityEntry,
     PublishedEntry,
+    published_search_text,
+    published_texts,
 )
 from publicity.tasks import email_objection_receipt, email_objection_reply
 from publicity.workflow import objection_transition
@@ -59,21 +61,24 @@ def _window_or_refuse(today):
 
 
 def _published_row(entry, version):
+    """The public copy of `entry` from `version` on: its unit's name and its title masked once here
+    (common.masking), so no public page, export or search reads a person's identifier, and the
+    search cannot be asked whether a row holds one."""
     declaration = entry.declaration
-    organisation = declaration.organisation
+    unit_name, title = published_texts(declaration.organisation.name, declaration.title)
     return PublishedEntry(
         entry=entry,
         batch_id=entry.batch_id,
         since_version=version,
         number=declaration.number or "",
         programme_id=declaration.programme_id,
-        unit_name=organisation.name,
-        credit_code=organisation.credit_code,
-        title=declaration.title,
+        unit_name=unit_name,
+        credit_code=declaration.organisation.credit_code,
+        title=title,
         amount=declaration.approved_amount,
         starts_on=entry.starts_on,
         ends_on=entry.ends_on,
-        search_text=" ".join([organisation.name, declaration.title, declaration.number or ""]).lower(),
+        search_text=published_search_text(unit_name, title, declaration.number),
     )
 
 

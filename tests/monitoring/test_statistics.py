@@ -1,0 +1,272 @@
+"""The staff's statistics (issue 16, item 3): per programme of a year and call, the declarations and
+how far they went, the amounts, the budget used and the review's timeliness (medians), computed by
+a number of queries that does not grow with the data; charts drawn from json_script data by a
+static script; an XLSX of every table; commission staff and administrators only."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from config.demo import PATHS, Cast
+from declarations.enums import DeclarationAction as A
+from declarations.enums import DeclarationState as S
+from declarations.models import Declaration, DeclarationEvent, Programme
+from disbursement.models import Payment
+from monitoring.statistics import STATISTICS_QUERIES, statistics_for
+from tests.factories import CallFactory, DeclarationFactory, OrganisationFactory
+from tests.factories.states import build_to
+
+pytestmark = pytest.mark.django_db
+
+URL = "/monitoring/statistics/"
+APPROVED = Decimal("1600000.00")
+
+
+@pytest.fixture
+def cast(applicant, staff, reviewer, second_reviewer, finance, second_finance):
+    return Cast(applicant, staff, [reviewer, second_reviewer], finance, approver=second_finance)
+
+
+@pytest.fixture
+def year_of_declarations(cast, open_call):
+    """Under this year's call, ART6: one paid in full, one not supported, one disqualified, one not
+    accepted, one draft; and one ART9 declaration approved (awaiting publicity)."""
+    made = {}
+    for state in (S.PAID, S.NOT_SUPPORTED, S.DISQUALIFIED, S.NOT_ACCEPTED, S.DRAFT):
+        declaration = DeclarationFactory(
+            organisation=cast.applicant.organisation, call=open_call, created_by=cast.applicant
+        )
+        made[state] = build_to(declaration, state, cast=cast, amount=APPROVED, through=PATHS[state][:-1])
+    return made
+
+
+def _row(stats, code):
+    return next(row for row in stats.programmes if row.programme.code == code)
+
+
+def test_counts_amounts_and_funnel_follow_what_happened(year_of_declarations, open_call):
+    stats = statistics_for(open_call.year)
+    art6 = _row(stats, "ART6")
+    assert (art6.received, art6.accepted, art6.supported) == (4, 2, 1)
+    assert (art6.not_supported, art6.disqualified, art6.not_accepted) == (1, 1, 1)
+    requested = Declaration.objects.exclude(state=S.DRAFT).aggregate(total=Sum("award_cap"))["total"]
+    assert art6.requested == requested
+    assert art6.approved == APPROVED
+    assert art6.paid == APPROVED == Payment.objects.aggregate(total=Sum("amount"))["total"]
+    assert art6.budget is not None and art6.committed == APPROVED
+    assert stats.totals.received == 4 and stats.totals.paid == APPROVED
+    funnel = {str(label): count for label, count in stats.funnel}
+    assert funnel == {
+        "Received": 4,
+        "Accepted": 2,
+        "Evaluated": 2,
+        "Approved": 1,
+        "Confirmed after publicity": 1,
+        "Paid in part or in full": 1,
+        "Paid in full": 1,
+    }
+    # Every programme of the call is listed, those without declarations with zeros.
+    assert {row.programme.code for row in stats.programmes} == set(open_call.programmes.values_list("code", flat=True))
+    assert _row(stats, "ART14").received == 0
+    assert sum(month.received for month in stats.months) == 4
+    assert sum(month.paid for month in stats.months) == APPROVED
+
+
+def test_a_call_of_the_year_counts_only_its_own(year_of_declarations, open_call):
+    other = CallFactory(year=open_call.year, budgets=False)
+    assert statistics_for(open_call.year, other).totals.received == 0
+    assert statistics_for(open_call.year, open_call).totals.received == 4
+    assert statistics_for(open_call.year - 1).totals.received == 0
+
+
+def _timed(call, days_to_accept, programme="ART6"):
+    """A declaration submitted 40 days ago and accepted `days_to_accept` days later, by its events."""
+    declaration = DeclarationFactory(call=call, programme=Programme.objects.get(code=programme))
+    Declaration.objects.filter(pk=declaration.pk).update(state=S.ACCEPTED)
+    submitted = timezone.now() - datetime.timedelta(days=40)
+    DeclarationEvent.objects.create(
+        declaration=declaration, action=A.SUBMIT, from_state=S.DRAFT, to_state=S.SUBMITTED, created_at=submitted
+    )
+    DeclarationEvent.objects.create(
+        declaration=declaration,
+        action=A.ACCEPT,
+        from_state=S.SUBMITTED,
+        to_state=S.ACCEPTED,
+        created_at=submitted + datetime.timedelta(days=days_to_accept),
+    )
+    return declaration
+
+
+def test_timeliness_is_the_median_of_days_from_first_submission(open_call):
+    for days in (1, 2, 10):
+        _timed(open_call, days)
+    stats = statistics_for(open_call.year)
+    assert _row(stats, "ART6").timeliness.to_acceptance == pytest.approx(2)
+    assert _row(stats, "ART6").timeliness.to_decision is None
+    # An even count: the mean of the two middle values, as percentile_cont(0.5).
+    _timed(open_call, 4)
+    _timed(open_call, 30, programme="ART9")
+    stats = statistics_for(open_call.year)
+    assert _row(stats, "ART6").timeliness.to_acceptance == pytest.approx(3)
+    assert _row(stats, "ART9").timeliness.to_acceptance == pytest.approx(30)
+    assert stats.totals.timeliness.to_acceptance == pytest.approx(4)
+    assert _row(stats, "ART14").timeliness.to_acceptance is None
+
+
+def _bulk(call, n):
+    """`n` submitted and accepted declarations with their events and a payment each, in bulk."""
+    organisation = OrganisationFactory()
+    template = DeclarationFactory(call=call, organisation=organisation)
+    programmes = list(Programme.objects.all())
+    declarations = Declaration.objects.bulk_create(
+        Declaration(
+            organisation=organisation,
+            call=call,
+            programme=programmes[i % len(programmes)],
+            title=f"Bulk {i}",
+            summary="Bulk.",
+            state=S.DISBURSING,
+            number=f"BULK-{call.pk}-{n}-{i}",
+            award_cap=Decimal("900000.00"),
+            approved_amount=Decimal("500000.00"),
+            created_by=template.created_by,
+        )
+        for i in range(n)
+    )
+    now = timezone.now()
+    DeclarationEvent.objects.bulk_create(
+        DeclarationEvent(declaration=d, action=action, from_state=S.DRAFT, to_state=S.DRAFT, created_at=now)
+        for d in declarations
+        for action in (A.SUBMIT, A.ACCEPT, A.APPROVE, A.CONFIRM, A.START_DISBURSEMENT)
+    )
+    Payment.objects.bulk_create(
+        Payment(
+            declaration=d,
+            amount=Decimal("100000.00"),
+            paid_on=timezone.localdate(),
+            reference=f"P{d.pk}",
+            recorded_by=template.created_by,
+        )
+        for d in declarations
+    )
+
+
+def test_the_number_of_queries_does_not_grow_with_the_declarations(open_call, staff, client):
+    client.force_login(staff)
+    counts = []
+    for n in (10, 200):
+        _bulk(open_call, n)
+        with CaptureQueriesContext(connection) as selector:
+            stats = statistics_for(open_call.year)
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(URL).status_code == 200
+        counts.append((len(selector.captured_queries), len(page.captured_queries), stats.totals.received))
+    assert counts[0][:2] == counts[1][:2]
+    assert counts[0][0] == STATISTICS_QUERIES
+    assert (counts[0][2], counts[1][2]) == (10, 210)
+
+
+@pytest.mark.parametrize(
+    ("person", "status"),
+    [("staff", 200), ("administrator", 200), ("reviewer", 403), ("finance", 403), ("applicant", 403)],
+)
+def test_only_commission_staff_and_administrators_see_the_statistics(person, status, request, client, open_call):
+    client.force_login(request.getfixturevalue(person))
+    assert client.get(URL).status_code == status
+    assert client.get(URL + "export.xlsx").status_code == status
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(client, open_call):
+    response = client.get(URL)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_console_menu_links_the_statistics_for_staff_only(client, staff, reviewer, open_call):
+    client.force_login(staff)
+    assert 'href="/monitoring/statistics/"' in client.get("/console/").content.decode()
+    client.force_login(reviewer)
+    assert 'href="/monitoring/statistics/"' not in client.get("/console/").content.decode()
+
+
+def test_the_page_shows_the_tables_and_hands_the_charts_their_data(year_of_declarations, client, staff, open_call):
+    client.force_login(staff)
+    response = client.get(URL)
+    assert response.status_code == 200
+    page = response.content.decode()
+    for table in ("table-amounts", "table-funnel", "table-declarations", "table-months", "table-timeliness"):
+        assert f'id="{table}"' in page
+    assert '<script id="statistics-data" type="application/json">' in page
+    assert "vendor/chartjs/chart.umd.min.js" in page and "js/statistics.js" in page
+    # Amounts with separators; the default is the latest year with every call.
+    assert "1,600,000.00" in page
+    assert response.context["stats"].year == open_call.year and response.context["stats"].call is None
+    charts = response.context["charts"]
+    assert charts["amounts"]["labels"][:2] == ["ART5", "ART6"]
+    assert charts["funnel"]["series"][0]["data"][0] == 4
+
+
+def test_the_page_speaks_chinese(client, staff, open_call, year_of_declarations):
+    client.force_login(staff)
+    client.cookies.load({"django_language": "zh-hans"})
+    page = client.get(URL).content.decode()
+    assert '<h1 class="h3 mb-2">统计分析</h1>' in page
+    assert "各支持事项资金金额" in page and "1,600,000.00" in page
+
+
+@pytest.mark.parametrize("query", ["?year=abc", "?year=1999", "?call=abc", "?call=999999999999999999999"])
+def test_a_wrong_filter_is_told_at_its_field(client, staff, open_call, query):
+    client.force_login(staff)
+    response = client.get(URL + query.replace("?", f"?year={open_call.year}&") if "call" in query else URL + query)
+    assert response.status_code == 400
+    assert response.context["form"].errors
+    assert client.get(URL + "export.xlsx" + query).status_code == 400
+
+
+def test_a_call_of_another_year_is_refused_at_the_call(client, staff, open_call):
+    client.force_login(staff)
+    other = CallFactory(year=open_call.year - 1, budgets=False)
+    response = client.get(URL, {"year": open_call.year, "call": other.pk})
+    assert response.status_code == 400
+    assert response.context["form"].errors["call"] == ["This call is not of the support year chosen."]
+
+
+def test_without_any_call_the_page_says_so(client, staff):
+    client.force_login(staff)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert "No call is recorded yet" in response.content.decode()
+
+
+def test_the_xlsx_has_every_table_with_numbers_as_numbers(year_of_declarations, client, staff, open_call):
+    client.force_login(staff)
+    response = client.get(URL + "export.xlsx", {"year": open_call.year, "call": open_call.pk})
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert workbook.sheetnames == ["Declarations", "Amounts", "Timeliness", "Funnel", "Months"]
+    amounts = list(workbook["Amounts"].iter_rows(values_only=True))
+    assert amounts[0][:4] == ("Programme", "Requested (yuan)", "Approved (yuan)", "Paid (yuan)")
+    art6 = next(row for row in amounts if str(row[0]).startswith("ART6"))
+    assert art6[2] == 1600000 and art6[3] == 1600000
+    assert amounts[-1][0] == "All programmes"
+    funnel = list(workbook["Funnel"].iter_rows(values_only=True))
+    assert funnel[1] == ("Received", 4)
+
+
+def test_the_figures_are_kept_until_something_they_count_changes(open_call, staff, client):
+    client.force_login(staff)
+    _timed(open_call, 3)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(URL).context["stats"].totals.received == 1
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(URL).context["stats"].totals.received == 1
+    assert len(again.captured_queries) == len(first.captured_queries) - STATISTICS_QUERIES
+    _timed(open_call, 5)
+    stats = client.get(URL).context["stats"]
+    assert stats.totals.received == 2 and stats.totals.timeliness.to_acceptance == pytest.approx(4)
