@@ -16,6 +16,7 @@ def permissions(request):
             "disburse": rules.has_perm("disbursement.disburse", user),
             "see_money": rules.has_perm("disbursement.view_money", user),
             "see_recovery_cases": rules.has_perm("disbursement.view_recovery_cases", user),
+            "monitor": rules.has_perm("monitoring.view", user),
             "manage_calendar": rules.has_perm("publicity.manage_calendar", user),
             "view_budgets": rules.has_perm("review.view_budgets", user),
             "manage_budgets": rules.has_perm("review.manage_budgets", user),

@@ -329,6 +329,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "disbursement.tasks.flag_overdue_recovery_cases",
         "schedule": crontab(minute=5),
     },
+    # Performance reports due soon or overdue (Art. 18): each reminder is sent once per due date and
+    # kind, so the hourly runs in office hours only catch up on a missed one.
+    "send-performance-reminders": {
+        "task": "monitoring.tasks.send_performance_reminders",
+        "schedule": crontab(minute=10, hour="8-17"),
+    },
 }
 
 # Production hardening: on whenever DEBUG is off, each switchable for a proxy that terminates TLS.

@@ -15,7 +15,7 @@ from common import forms as safe_fields
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
 from review.models import CreditRecord, DoubleFundingMatch, EvaluationSummary
-from review.selectors import OPEN_JUDGEMENTS, declaration_list_for_console
+from review.selectors import OPEN_JUDGEMENTS, QUEUE_FLAG_SOURCES, declaration_list_for_console
 
 
 class Flag:
@@ -25,12 +25,14 @@ class Flag:
     DOUBLE_FUNDING = "double_funding"
     OUTLIERS = "outliers"
     PASS_MARKS_MISSED = "pass_marks_missed"  # nosec B105 # a flag's name, not a password
+    PERFORMANCE_FAIL = "performance_fail"
 
     CHOICES = [
         (CREDIT, _("Credit record in force (Art. 17)")),
         (DOUBLE_FUNDING, _("Possible double funding (Art. 16)")),
         (OUTLIERS, _("Outlying scores")),
         (PASS_MARKS_MISSED, _("Pass marks missed")),
+        (PERFORMANCE_FAIL, _("A performance report of the unit graded a fail (Art. 18)")),
     ]
     LABELS = dict(CHOICES)
     # What a badge in the list says (its title gives the full label).
@@ -39,6 +41,7 @@ class Flag:
         DOUBLE_FUNDING: _("Double funding?"),
         OUTLIERS: _("Outliers"),
         PASS_MARKS_MISSED: _("Below pass mark"),
+        PERFORMANCE_FAIL: _("Performance fail"),
     }
 
     # The annotation of review.selectors.queue_expressions() that holds each flag.
@@ -47,6 +50,8 @@ class Flag:
         DOUBLE_FUNDING: "possible_double_funding",
         OUTLIERS: "scores_outlying",
         PASS_MARKS_MISSED: "pass_marks_missed",
+        # Registered by monitoring (review.selectors.QUEUE_FLAG_SOURCES).
+        PERFORMANCE_FAIL: "performance_failed",
     }
 
 
@@ -179,6 +184,10 @@ class QueueFilter(django_filters.FilterSet):
             summary |= Q(passed=False)
         if summary:
             ids.append(EvaluationSummary.objects.filter(summary).values("declaration_id"))
+        for flag in flags:
+            source = QUEUE_FLAG_SOURCES.get(Flag.FIELDS[flag])
+            if source is not None:
+                ids.append(source.flagged_ids(timezone.localdate()))
         if not ids:
             return queryset
         # A compound query takes no ORDER BY in its parts (the models' default orderings).

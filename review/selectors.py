@@ -1,8 +1,10 @@
 """Reads for the staff console: what each console user may see."""
 
+from collections.abc import Callable
 from functools import lru_cache
+from typing import NamedTuple
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, Value
 from django.utils import timezone
 
 from accounts.enums import Role
@@ -26,15 +28,38 @@ def declaration_list_for_console(user):
 OPEN_JUDGEMENTS = (MatchJudgement.PENDING, MatchJudgement.SAME_PROJECT)
 
 
+class QueueFlagSource(NamedTuple):
+    """A flag of the queue whose register lives in an app above review: `expression(day)` is the
+    boolean expression over a declaration's row that shows it on a page (one Exists, in the page's
+    one query), `flagged_ids(day)` a queryset of the ids of the declarations it flags (values()),
+    which the queue's filter reads."""
+
+    expression: Callable
+    flagged_ids: Callable
+
+
+# The flags of review.filters.Flag whose register lives above review (monitoring's grades of
+# performance reports, Art. 18), by annotation: review imports none of them; the app registers its
+# source with register_queue_flag() in its AppConfig.ready(). Until it does, the flag is never set.
+QUEUE_FLAG_SOURCES: dict[str, QueueFlagSource | None] = {"performance_failed": None}
+
+
+def register_queue_flag(field, *, expression, flagged_ids):
+    if field not in QUEUE_FLAG_SOURCES:
+        raise ValueError(f"The queue has no flag held by {field!r}: add it to review.filters.Flag.")
+    QUEUE_FLAG_SOURCES[field] = QueueFlagSource(expression, flagged_ids)
+    _queue_rows_on.cache_clear()
+
+
 def queue_expressions(day=None):
     """What the queue shows besides the declaration's own fields: the evaluation summary's
     `total_score`, `score_spread`, `evaluations_submitted` and `reviewers_assigned` (None before any
     evaluation is summarised), and the flags (review.filters.Flag.FIELDS): a credit record in force
     on `day` (today by default) for the organisation's code, a double-funding match pending or
-    judged the same project, outlying scores, pass marks missed."""
-    credit = CreditRecord.objects.in_force_on(day or timezone.localdate()).filter(
-        credit_code=OuterRef("organisation__credit_code")
-    )
+    judged the same project, outlying scores, pass marks missed, and those of QUEUE_FLAG_SOURCES (a
+    performance report of the unit graded a fail)."""
+    day = day or timezone.localdate()
+    credit = CreditRecord.objects.in_force_on(day).filter(credit_code=OuterRef("organisation__credit_code"))
     matches = DoubleFundingMatch.objects.filter(declaration=OuterRef("pk"), judgement__in=OPEN_JUDGEMENTS)
     return {
         "total_score": F("evaluation_summary__total"),
@@ -45,6 +70,10 @@ def queue_expressions(day=None):
         "possible_double_funding": Exists(matches),
         "scores_outlying": Q(evaluation_summary__has_outliers=True),
         "pass_marks_missed": Q(evaluation_summary__passed=False),
+        **{
+            field: Value(False, output_field=BooleanField()) if source is None else source.expression(day)
+            for field, source in QUEUE_FLAG_SOURCES.items()
+        },
     }
 
 

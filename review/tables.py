@@ -55,6 +55,7 @@ FLAG_BADGES = {
     Flag.DOUBLE_FUNDING: "text-bg-warning",
     Flag.OUTLIERS: "text-bg-info",
     Flag.PASS_MARKS_MISSED: "text-bg-secondary",
+    Flag.PERFORMANCE_FAIL: "text-bg-danger",
 }
 
 

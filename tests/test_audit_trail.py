@@ -30,6 +30,7 @@ from declarations.models import DeclarationEvent, Organisation
 from review.models import CreditList, CreditRecord
 from tests.factories import CallFactory, DeclarationFactory, OrganisationFactory
 from tests.factories.states import build_to
+from tests.monitoring.conftest import monitoring_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,7 +95,9 @@ def recovered_declaration(applicant, staff, reviewer, second_reviewer, finance, 
     declaration = DeclarationFactory(
         organisation=applicant.organisation, call=CallFactory(year=open_call.year), created_by=applicant
     )
-    return build_to(declaration, S.RECOVERED, cast=cast, through=PATHS[S.RECOVERED][:-1])
+    declaration = build_to(declaration, S.PAID, cast=cast, through=PATHS[S.PAID][:-1])
+    monitoring_rows(declaration, staff=staff, applicant=applicant)
+    return build_to(declaration, S.RECOVERED, cast=cast)
 
 
 def _refused(statement, *args):

@@ -32,6 +32,7 @@ from config.demo import (
     demo_opening_day,
     walk_to,
 )
+from config.demo_performance import load_performance_demo
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
 from declarations.services import award_caps_recompute
@@ -277,6 +278,7 @@ class Command(BaseCommand):
         assert set(PATHS) == {state for _, _, state, _ in DECLARATIONS}  # nosec B101 # a self-check of the demo's own tables; nothing depends on it
         self._registers(users)
         self._payment_orders(created, cast)
+        load_performance_demo(cast.staff)
         award_caps_recompute()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({len(created)} declarations created)."))
         self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with password " + PASSWORD + " as:")
