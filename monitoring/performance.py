@@ -115,7 +115,7 @@ def performance_plan_set(*, declaration_id, actor, indicators, due_dates, today=
             report = PerformanceReport(declaration=declaration, kind=kind)
         report.due_on = due
         audited(report, actor).save()
-    return list(declaration.performance_reports.all())
+    return list(PerformanceReport.objects.filter(declaration=declaration))
 
 
 def plan_initial(declaration):
