@@ -33,11 +33,13 @@ from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, DeclarationEvent, Programme
 from declarations.workflow import AWARD_HISTORY_STATES, DECISION_ACTIONS
 from disbursement.models import Payment, Repayment
+from monitoring.enums import PerformanceGrade, ReportState
+from monitoring.models import PerformanceReport, PerformanceReportEvent
 from review.budgets import committed_amounts
 from review.models import Budget
 
 # The queries of statistics_for, whatever the amount of data (the tests hold it to this).
-STATISTICS_QUERIES = 7
+STATISTICS_QUERIES = 8
 
 
 # --- SQL building blocks -------------------------------------------------------------------------
@@ -220,6 +222,27 @@ class ProgrammeStatistics:
 
 
 @dataclass
+class GradeCounts:
+    """How many evaluated performance reports (Art. 18) of a programme's declarations got each grade,
+    in PerformanceGrade's order."""
+
+    programme: Programme | None
+    counts: dict = field(default_factory=lambda: dict.fromkeys(PerformanceGrade.values, 0))
+
+    @property
+    def code(self):
+        return self.programme.code if self.programme else ""
+
+    @property
+    def by_grade(self):
+        return [self.counts[grade] for grade in PerformanceGrade.values]
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+
+@dataclass
 class Month:
     month: date = date.min
     received: int = 0
@@ -234,14 +257,18 @@ class Statistics:
     totals: ProgrammeStatistics
     funnel: list[tuple[str, int]]
     months: list[Month]
-    # The performance grades (Art. 18) per programme go here once the performance evaluation of
-    # the monitoring app exists: None until then, never made up.
-    grades: object = None
+    # The grades of the evaluated performance reports (Art. 18), per programme and over all.
+    grades: list = field(default_factory=list)
+    grade_totals: GradeCounts | None = None
     computed_at: datetime = field(default_factory=timezone.now)
 
     @property
     def is_empty(self):
         return not self.totals.received
+
+    @property
+    def grade_labels(self):
+        return PerformanceGrade.labels
 
 
 def statistics_years():
@@ -327,6 +354,19 @@ def statistics_for(year, call=None):
     for month, value in months.items():
         value.month = date(int(month[:4]), int(month[5:7]), 1)
 
+    # 5. The grades of the evaluated performance reports of the declarations (Art. 18).
+    grades = {programme.pk: GradeCounts(programme) for programme in programmes}
+    grade_totals = GradeCounts(None)
+    for row in (
+        PerformanceReport.objects.filter(declaration__in=declarations, state=ReportState.EVALUATED)
+        .order_by()
+        .values("declaration__programme_id", "grade")
+        .annotate(count=Count("pk"))
+    ):
+        if row["grade"] in grade_totals.counts:
+            grades[row["declaration__programme_id"]].counts[row["grade"]] += row["count"]
+            grade_totals.counts[row["grade"]] += row["count"]
+
     ordered = [rows[programme.pk] for programme in programmes]
     for name in ("received", "accepted", "supported", "not_supported", "disqualified", "not_accepted"):
         setattr(totals, name, sum(getattr(row, name) for row in ordered))
@@ -343,6 +383,8 @@ def statistics_for(year, call=None):
         totals=totals,
         funnel=[(label, reached[action]) for action, label in FUNNEL],
         months=[months[month] for month in sorted(months)],
+        grades=[grades[programme.pk] for programme in programmes],
+        grade_totals=grade_totals,
     )
 
 
@@ -355,12 +397,12 @@ CACHE_PREFIX = "monitoring:statistics:"
 
 
 def _data_version():
-    """What changes whenever a figure may: the newest declaration event, payment, repayment and
-    budget version, and the number of declarations. One query of index look-ups and one count."""
+    """What changes whenever a figure may: the newest declaration event, payment, repayment, budget
+    version and performance report event, and the number of declarations. One query of index look-ups and one count."""
     quote = connection.ops.quote_name
     latest = ", ".join(
         f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})"  # nosec B608 # models' names
-        for model in (DeclarationEvent, Payment, Repayment, Budget.history.model)
+        for model in (DeclarationEvent, Payment, Repayment, Budget.history.model, PerformanceReportEvent)
     )
     with connection.cursor() as cursor:
         # Tables' and columns' names from the models; no value from outside.

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from common.exports import neutralise
+from monitoring.enums import PerformanceGrade
 from review.exports import (
     AMOUNT,
     NUMBER,
@@ -69,6 +70,18 @@ MONTH_COLUMNS = (
 )
 
 
+def _grade_columns():
+    """The grades' columns: one per grade, in PerformanceGrade's order, and their total."""
+    return (
+        Column(gettext_lazy("Programme"), _programme, TEXT, width=40),
+        *(
+            Column(label, lambda r, at=at: r.by_grade[at], NUMBER, width=12)
+            for at, label in enumerate(PerformanceGrade.labels)
+        ),
+        Column(gettext_lazy("Reports evaluated"), lambda r: r.total, NUMBER, width=16),
+    )
+
+
 def statistics_sheets(stats):
     """(title, columns, records) of each table of the page, in its order."""
     programmes = [*stats.programmes, stats.totals]
@@ -78,6 +91,7 @@ def statistics_sheets(stats):
         (_("Timeliness"), TIMELINESS_COLUMNS, programmes),
         (_("Funnel"), FUNNEL_COLUMNS, stats.funnel),
         (_("Months"), MONTH_COLUMNS, stats.months),
+        (_("Performance grades"), _grade_columns(), [*stats.grades, stats.grade_totals]),
     )
 
 

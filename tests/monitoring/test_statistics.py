@@ -249,7 +249,7 @@ def test_the_xlsx_has_every_table_with_numbers_as_numbers(year_of_declarations, 
     response = client.get(URL + "export.xlsx", {"year": open_call.year, "call": open_call.pk})
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert workbook.sheetnames == ["Declarations", "Amounts", "Timeliness", "Funnel", "Months"]
+    assert workbook.sheetnames == ["Declarations", "Amounts", "Timeliness", "Funnel", "Months", "Performance grades"]
     amounts = list(workbook["Amounts"].iter_rows(values_only=True))
     assert amounts[0][:4] == ("Programme", "Requested (yuan)", "Approved (yuan)", "Paid (yuan)")
     art6 = next(row for row in amounts if str(row[0]).startswith("ART6"))
@@ -270,3 +270,31 @@ def test_the_figures_are_kept_until_something_they_count_changes(open_call, staf
     _timed(open_call, 5)
     stats = client.get(URL).context["stats"]
     assert stats.totals.received == 2 and stats.totals.timeliness.to_acceptance == pytest.approx(4)
+
+
+def test_the_grades_of_evaluated_reports_are_counted_per_programme(year_of_declarations, open_call, client, staff):
+    """Evaluated reports by grade and programme; a report still being filled in or submitted has no
+    grade to count."""
+    from monitoring.enums import PerformanceGrade, ReportState
+    from monitoring.models import PerformanceReport
+
+    paid = year_of_declarations[S.PAID]
+    for kind, state, grade in (
+        ("mid_term", ReportState.EVALUATED, PerformanceGrade.GOOD),
+        ("final", ReportState.EVALUATED, PerformanceGrade.FAIL),
+    ):
+        PerformanceReport.objects.create(
+            declaration=paid, kind=kind, due_on=paid.created_at.date(), state=state, grade=grade
+        )
+    PerformanceReport.objects.create(
+        declaration=year_of_declarations[S.NOT_SUPPORTED], kind="final", due_on=paid.created_at.date()
+    )
+
+    stats = statistics_for(open_call.year)
+
+    art6 = next(row for row in stats.grades if row.code == "ART6")
+    assert art6.by_grade == [0, 1, 0, 1] and art6.total == 2
+    assert stats.grade_totals.by_grade == [0, 1, 0, 1]
+    client.force_login(staff)
+    html = client.get(URL, {"year": open_call.year}).content.decode()
+    assert 'id="table-grades"' in html and "Reports evaluated" in html
