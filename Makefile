@@ -39,16 +39,26 @@ system:
 RUN_DIR := .run
 CELERY_RUN := CELERY_BROKER_URL=filesystem:// CELERY_TASK_ALWAYS_EAGER=false $(BIN)/celery -A config
 
-## Install, migrate, load the demo data and serve http://127.0.0.1:8000/ (SQLite, console e-mail), with
-## a Celery worker and beat in the background (log in .run/celery.log), stopped when runserver stops.
+## Install, migrate, load the demo data and serve http://127.0.0.1:$(PORT)/ (SQLite; `make run PORT=8100`
+## for another port), with a Celery worker and beat in the background (log in .run/celery.log), stopped
+## when runserver stops. The demo's log and the e-mails it sends go to .run/ (demo.log, mail/: EMAIL_URL
+## names the file backend; the inbox at /notices/ shows each user's notices); the address and the demo
+## logins are printed last, once the server answers.
+PORT ?= 8000
+RUN_ENV := EMAIL_URL=filemail:///$(RUN_DIR)/mail
+
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
-	mkdir -p $(RUN_DIR)/celery/queue $(RUN_DIR)/celery/control
-	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(CELERY_RUN) worker --beat --pool=solo --loglevel=INFO --logfile=$(RUN_DIR)/celery.log & worker=$$!; \
+	mkdir -p $(RUN_DIR)/celery/queue $(RUN_DIR)/celery/control $(RUN_DIR)/mail
+	@echo "Loading the demo data (its log in $(RUN_DIR)/demo.log, the e-mails it sends in $(RUN_DIR)/mail/)..."
+	@$(RUN_ENV) $(BIN)/python manage.py load_demo --address http://127.0.0.1:$(PORT)/ > $(RUN_DIR)/demo.log 2>&1 || \
+	  { tail -n 40 $(RUN_DIR)/demo.log; echo "load_demo failed: $(RUN_DIR)/demo.log has its whole log"; exit 1; }
+	@trap 'kill $$worker $$server 2>/dev/null; wait $$worker $$server 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) $(CELERY_RUN) worker --beat --pool=solo --loglevel=INFO --logfile=$(RUN_DIR)/celery.log --quiet & worker=$$!; \
 	echo "Celery worker and beat started (pid $$worker), logging to $(RUN_DIR)/celery.log"; \
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
+	$(BIN)/python manage.py demo_logins --address http://127.0.0.1:$(PORT)/ --wait 60; \
+	wait $$server
 
 ## Install and run the whole test suite on both cores (SQLite by default; DATABASE_URL and REDIS_URL for PostgreSQL and Redis).
 test: install audit

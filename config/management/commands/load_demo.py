@@ -45,6 +45,19 @@ from review.double_funding import double_funding_check
 from review.models import Budget, CreditList, CreditRecord, FundingRecord, UnitStatus, UnitStatusRecord
 from review.unit_status import unit_status_record
 
+# The demo's users and their roles, in the order the logins are printed.
+USERS = [
+    ("applicant1", Role.APPLICANT),
+    ("applicant2", Role.APPLICANT),
+    ("applicant3", Role.APPLICANT),
+    ("staff", Role.STAFF),
+    ("reviewer1", Role.REVIEWER),
+    ("reviewer2", Role.REVIEWER),
+    ("finance", Role.FINANCE),
+    ("finance2", Role.FINANCE),
+    ("admin", Role.ADMIN),
+]
+DEFAULT_ADDRESS = "http://127.0.0.1:8000/"
 PASSWORD = "demo-pass-2026"  # nosec B105 # the demo users' published password, for the demo data only
 
 
@@ -214,8 +227,24 @@ def _summary(title, state):
         return f"{title}. Demo declaration in the state “{S(state).label}”."
 
 
+def demo_logins(address, users):
+    """Where to sign in and as whom: the lines `make run` prints last (and load_demo at its end)."""
+    lines = [
+        f"The site: {address}",
+        f"Sign in at {address.rstrip('/')}/accounts/login/ with the password {PASSWORD} as:",
+        *(f"  {user.username:<11} {user.get_role_display()}" for user in users),
+        "Staff-side users then enter the 6-digit code of an authenticator app set up with the key",
+        f"  {DEMO_TOTP_SECRET} (the same for all of them), or scanned from",
+        f"  {DEMO_TOTP_URL}",
+    ]
+    return "\n".join(lines)
+
+
 class Command(BaseCommand):
     help = "Create the demo users, an open call, the year's budgets and declarations in every state (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--address", default=DEFAULT_ADDRESS, help="the site's address, for the sign-in hint")
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -281,13 +310,7 @@ class Command(BaseCommand):
         load_performance_demo(cast.staff)
         award_caps_recompute()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({len(created)} declarations created)."))
-        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ with password " + PASSWORD + " as:")
-        for username, user in users.items():
-            self.stdout.write(f"  {username:<11} {user.get_role_display()}")
-        self.stdout.write(
-            "Staff-side users then enter the 6-digit code of an authenticator app set up with the key "
-            f"{DEMO_TOTP_SECRET} (the same for all of them), or scanned from {DEMO_TOTP_URL}"
-        )
+        self.stdout.write(demo_logins(options["address"], users.values()))
 
     def _budgets(self, admin, year):
         """The administrator's budget for each programme in `year`, where none is recorded yet."""
@@ -418,17 +441,7 @@ class Command(BaseCommand):
 
     def _users(self):
         users = {}
-        for username, role in [
-            ("applicant1", Role.APPLICANT),
-            ("applicant2", Role.APPLICANT),
-            ("applicant3", Role.APPLICANT),
-            ("staff", Role.STAFF),
-            ("reviewer1", Role.REVIEWER),
-            ("reviewer2", Role.REVIEWER),
-            ("finance", Role.FINANCE),
-            ("finance2", Role.FINANCE),
-            ("admin", Role.ADMIN),
-        ]:
+        for username, role in USERS:
             organisation = None
             if username in ORGANISATIONS:
                 data = ORGANISATIONS[username]
