@@ -54,7 +54,7 @@ run: install
 	@$(RUN_ENV) $(BIN)/python manage.py load_demo --address http://127.0.0.1:$(PORT)/ > $(RUN_DIR)/demo.log 2>&1 || \
 	  { tail -n 40 $(RUN_DIR)/demo.log; echo "load_demo failed: $(RUN_DIR)/demo.log has its whole log"; exit 1; }
 	@trap 'kill $$worker $$server 2>/dev/null; wait $$worker $$server 2>/dev/null' EXIT INT TERM; \
-	$(RUN_ENV) $(CELERY_RUN) worker --beat --pool=solo --loglevel=INFO --logfile=$(RUN_DIR)/celery.log --quiet & worker=$$!; \
+	$(RUN_ENV) $(CELERY_RUN) --quiet worker --beat --pool=solo --loglevel=INFO --logfile=$(RUN_DIR)/celery.log & worker=$$!; \
 	echo "Celery worker and beat started (pid $$worker), logging to $(RUN_DIR)/celery.log"; \
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
 	$(BIN)/python manage.py demo_logins --address http://127.0.0.1:$(PORT)/ --wait 60; \

@@ -51,6 +51,25 @@ def test_load_demo_creates_every_state_and_is_idempotent(client):
     for username in DEMO_USERS:
         assert client.login(username=username, password="demo-pass-2026"), username
 
+    # What `make run` prints last: the address it serves and every login, in English.
+    printed = io.StringIO()
+    call_command("demo_logins", address="http://127.0.0.1:8100/", stdout=printed)
+    lines = printed.getvalue().splitlines()
+    assert lines[:2] == [
+        "The site: http://127.0.0.1:8100/",
+        "Sign in at http://127.0.0.1:8100/accounts/login/ with the password demo-pass-2026 as:",
+    ]
+    assert [line.split()[0] for line in lines[2:11]] == list(DEMO_USERS)
+    assert "  staff       Commission staff" in lines
+
+
+@pytest.mark.django_db
+def test_demo_logins_says_when_the_site_does_not_answer():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Nothing answered at http://127.0.0.1:9/healthz/ within 0.5 seconds"):
+        call_command("demo_logins", address="http://127.0.0.1:9/", wait=0.5, stdout=io.StringIO())
+
 
 @pytest.mark.django_db
 def test_demo_declarations_carry_their_whole_audit_trail():

@@ -228,11 +228,14 @@ def _summary(title, state):
 
 
 def demo_logins(address, users):
-    """Where to sign in and as whom: the lines `make run` prints last (and load_demo at its end)."""
+    """Where to sign in and as whom: the lines `make run` prints last (and load_demo at its end), in
+    English as the README's."""
+    with translation.override("en"):
+        roles = [(user.username, str(user.get_role_display())) for user in users]
     lines = [
         f"The site: {address}",
         f"Sign in at {address.rstrip('/')}/accounts/login/ with the password {PASSWORD} as:",
-        *(f"  {user.username:<11} {user.get_role_display()}" for user in users),
+        *(f"  {username:<11} {role}" for username, role in roles),
         "Staff-side users then enter the 6-digit code of an authenticator app set up with the key",
         f"  {DEMO_TOTP_SECRET} (the same for all of them), or scanned from",
         f"  {DEMO_TOTP_URL}",
