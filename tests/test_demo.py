@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -67,7 +68,8 @@ def test_load_demo_creates_every_state_and_is_idempotent(client):
 def test_demo_logins_says_when_the_site_does_not_answer():
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="Nothing answered at http://127.0.0.1:9/healthz/ within 0.5 seconds"):
+    message = re.escape("Nothing answered at http://127.0.0.1:9/healthz/ within 0.5 seconds.")
+    with pytest.raises(CommandError, match=message):
         call_command("demo_logins", address="http://127.0.0.1:9/", wait=0.5, stdout=io.StringIO())
 
 
