@@ -236,6 +236,8 @@ PUBLICITY_LOOKUP_RATE = env("PUBLICITY_LOOKUP_RATE", default="10/h")
 SIGNUP_RATE_PER_ADDRESS = env("SIGNUP_RATE_PER_ADDRESS", default="10/h")
 PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="5/h")
 ESTIMATE_RATE_PER_ADDRESS = env("ESTIMATE_RATE_PER_ADDRESS", default="120/h")
+# The open data's downloads (every award of the years asked): per client address.
+OPEN_DATA_DOWNLOAD_RATE_PER_ADDRESS = env("OPEN_DATA_DOWNLOAD_RATE_PER_ADDRESS", default="60/h")
 for _name in (
     "PUBLICITY_OBJECTION_RATE_PER_ADDRESS",
     "PUBLICITY_OBJECTION_RATE_PER_ENTRY",
@@ -243,6 +245,7 @@ for _name in (
     "SIGNUP_RATE_PER_ADDRESS",
     "PASSWORD_RESET_RATE_PER_ADDRESS",
     "ESTIMATE_RATE_PER_ADDRESS",
+    "OPEN_DATA_DOWNLOAD_RATE_PER_ADDRESS",
 ):
     if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", vars()[_name]):
         raise ImproperlyConfigured(f"{_name} must read like 5/h (a count, then s, m, h or d, e.g. 30/d or 10/15m).")

@@ -1,12 +1,16 @@
 """The open data's public pages (Art. 3): no sign-in, nothing personal (monitoring.opendata)."""
 
 from django import forms
+from django.contrib import messages
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.limits import TOO_MANY_REQUESTS, limit_reached, per_address
 from monitoring.opendata import CSV_FIELDS, grants, json_chunks, open_data_years, year_results
 from review.exports import Column, _csv_lines, export_filename
 
@@ -57,11 +61,44 @@ def _refused(request, form):
 
 CSV_COLUMNS = tuple(Column(header, value) for header, value in CSV_FIELDS)
 
+# Each download reads every award of the years asked: counted per client address
+# (settings.OPEN_DATA_DOWNLOAD_RATE_PER_ADDRESS), as the other anonymous work of the site is.
+DOWNLOADS_PER_ADDRESS = per_address("monitoring.open_data.address", "OPEN_DATA_DOWNLOAD_RATE_PER_ADDRESS")
+
+
+def _over_the_limit(request):
+    """The open data's page with a message and 429 when this address has downloaded too much
+    lately, else None (and the download is counted)."""
+    reached = limit_reached(request, [DOWNLOADS_PER_ADDRESS], increment=True)
+    if reached is None:
+        return None
+    _limit, free_at = reached
+    messages.error(
+        request,
+        gettext(
+            "Too many downloads were asked for from your network address in a short time. "
+            "Please try again after %(when)s."
+        )
+        % {"when": date_format(free_at, "DATETIME_FORMAT")},
+    )
+    years = open_data_years()
+    form = OpenDataYearForm({"year": years[0] if years else ""}, years=years)
+    response = render(
+        request,
+        "monitoring/opendata/page.html",
+        {"form": form, "years": years, "results": year_results(years[0]) if years else None},
+        status=TOO_MANY_REQUESTS,
+    )
+    response["Retry-After"] = str(max(int((free_at - timezone.now()).total_seconds()), 1))
+    return response
+
 
 def awards_csv(request):
     year, refused = _year_asked(request)
     if refused:
         return _refused(request, refused)
+    if limited := _over_the_limit(request):
+        return limited
     response = StreamingHttpResponse(
         _csv_lines(CSV_COLUMNS, grants(year), translation.get_language()), content_type="text/csv; charset=utf-8"
     )
@@ -73,6 +110,8 @@ def awards_json(request):
     year, refused = _year_asked(request)
     if refused:
         return _refused(request, refused)
+    if limited := _over_the_limit(request):
+        return limited
     response = StreamingHttpResponse(json_chunks(year), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{export_filename("awards", "json")}"'
     return response

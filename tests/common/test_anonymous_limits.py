@@ -12,6 +12,7 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.core.cache import caches
 from django.test import override_settings
+from django.urls import reverse
 
 from accounts.enums import SecurityEventKind as K
 from accounts.models import SecurityEvent, User
@@ -155,3 +156,18 @@ def test_the_count_is_shared_through_redis_by_every_process(client, settings):
 def _prefix_setup(prefix):
     """The other process counts under the same RATELIMIT_CACHE_PREFIX as this test."""
     return f"django.setup()\nfrom django.conf import settings\nsettings.RATELIMIT_CACHE_PREFIX = {prefix!r}\n"
+
+
+def test_open_data_downloads_past_the_limit_get_the_message_and_no_file(client, settings):
+    settings.OPEN_DATA_DOWNLOAD_RATE_PER_ADDRESS = "2/h"
+    csv_url, json_url = reverse("monitoring:open_data_csv"), reverse("monitoring:open_data_json")
+
+    answered = [client.get(csv_url), client.get(json_url)]
+    refused = client.get(csv_url)
+
+    assert [response.status_code for response in answered] == [200, 200]
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert refused["Content-Type"].startswith("text/html")
+    assert "Too many downloads were asked for from your network address" in refused.content.decode()
+    assert _refusals() == [("monitoring.open_data.address", "127.0.0.1")]
