@@ -211,7 +211,9 @@ class PublishedEntry(models.Model):
         verbose_name_plural = _("published entries")
         ordering = ["batch", "number", "pk"]
         indexes = [
-            models.Index(fields=["batch", "since_version", "until_version"], name="published_batch_version"),
+            # Every row of a batch in a list's order, with the versions it is in: a page of an earlier
+            # version reads its ids from an offset in them, not sorting the batch's rows.
+            models.Index(fields=["batch", "number", "id", "since_version", "until_version"], name="published_in_order"),
             # The current rows of a batch in a list's order, and those of one programme: a page reads
             # its ids from an offset in them, not sorting the batch, and a programme's count reads only
             # its rows. Partial, so that PostgreSQL reads them in order; until_version (always null
