@@ -236,6 +236,9 @@ PUBLICITY_LOOKUP_RATE = env("PUBLICITY_LOOKUP_RATE", default="10/h")
 SIGNUP_RATE_PER_ADDRESS = env("SIGNUP_RATE_PER_ADDRESS", default="10/h")
 PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="5/h")
 ESTIMATE_RATE_PER_ADDRESS = env("ESTIMATE_RATE_PER_ADDRESS", default="120/h")
+# The commission's id as the funder in the open data (360Giving's fundingOrganization): its org-id,
+# CN-USCC-<unified social credit code>, once the deployment names it; the publisher's prefix till then.
+OPEN_DATA_FUNDER_ID = env("OPEN_DATA_FUNDER_ID", default="360G-bjkw")
 # The open data's downloads (every award of the years asked): per client address.
 OPEN_DATA_DOWNLOAD_RATE_PER_ADDRESS = env("OPEN_DATA_DOWNLOAD_RATE_PER_ADDRESS", default="60/h")
 for _name in (

@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -35,12 +36,13 @@ CHUNK_SIZE = 2000
 GRANT_ID_PREFIX = "360G-bjkw-"
 ORGANISATION_ID_PREFIX = "CN-USCC-"
 CURRENCY = "CNY"
-# The funder of every programme (Art. 1): the commission, with the publisher's prefix as its id
-# until its unified social credit code is entered here.
-FUNDING_ORGANISATION = {
-    "id": "360G-bjkw",
-    "name": "北京市科学技术委员会、中关村科技园区管理委员会",
-}
+# The funder of every programme (Art. 1): the commission. Its id is settings.OPEN_DATA_FUNDER_ID:
+# the publisher's 360Giving prefix until the deployment names its org-id (CN-USCC-<its code>).
+FUNDING_ORGANISATION_NAME = "北京市科学技术委员会、中关村科技园区管理委员会"
+
+
+def funding_organisation():
+    return {"id": settings.OPEN_DATA_FUNDER_ID, "name": FUNDING_ORGANISATION_NAME}
 
 
 # --- the awards -----------------------------------------------------------------------------------
@@ -126,7 +128,7 @@ def award_grant(award):
         "recipientOrganization": [
             {"id": f"{ORGANISATION_ID_PREFIX}{award.organisation.credit_code}", "name": award.organisation.name}
         ],
-        "fundingOrganization": [dict(FUNDING_ORGANISATION)],
+        "fundingOrganization": [funding_organisation()],
         "grantProgramme": [{"code": award.programme.code, "title": award.programme.title_zh}],
     }
 

@@ -283,3 +283,13 @@ def test_odd_input_is_a_message_never_a_server_error(client, staff, open_call, v
         for name in ("year", "call"):
             response = client.get(path, {name: value})
             assert response.status_code == 400 and response.context["form"].errors[name]
+
+
+def test_the_funder_is_the_commission_under_the_id_the_deployment_names(client, awards, settings):
+    settings.OPEN_DATA_FUNDER_ID = "CN-USCC-11110000000000000X"
+
+    funders = {
+        (funder["id"], funder["name"]) for grant in _json(client)["grants"] for funder in grant["fundingOrganization"]
+    }
+
+    assert funders == {("CN-USCC-11110000000000000X", "北京市科学技术委员会、中关村科技园区管理委员会")}
