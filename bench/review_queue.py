@@ -36,15 +36,15 @@ import django
 
 django.setup()
 
-from django.conf import settings
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from stdnum.cn import uscc
 
 from accounts.enums import Role
 from accounts.models import User
+from bench.harness import run_in_throwaway_database
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
 from review.models import (
@@ -315,29 +315,7 @@ def main():
     if args.declarations < 100:
         parser.error("--declarations must be at least 100")
 
-    connection.settings_dict.setdefault("TEST", {})
-    if connection.vendor != "sqlite":
-        connection.settings_dict["TEST"]["NAME"] = args.test_database
-    original_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
-    # As in production: DEBUG off (no query log), static files by name (the bench renders pages
-    # without a collected manifest). Not setup_test_environment(): its instrumented template
-    # rendering, which records every template's context for the tests, would weigh on the page
-    # with more templates.
-    production = {
-        "DEBUG": False,
-        "ALLOWED_HOSTS": ["testserver"],
-        "STORAGES": {
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-    }
-    try:
-        with override_settings(**production):
-            run(args.declarations, args.runs)
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=False)
-    return 0
+    return run_in_throwaway_database(run, args.declarations, args.runs, test_database=args.test_database)
 
 
 if __name__ == "__main__":

@@ -13,22 +13,17 @@ taken with 10 declarations and again once the fixture holds all N: the page's co
 Benchmarks report; nothing here asserts a timing.
 """
 
-import sys
-from pathlib import Path
-
-# This file's name is the standard library's `statistics`, which Django's SQLite backend imports: the
-# script's own folder, which Python puts first on the path, is taken off it before anything else.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
-
 import argparse
 import gc
 import os
 import random
 import sqlite3
 import statistics
+import sys
 import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -40,7 +35,6 @@ import django
 django.setup()
 
 from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -49,6 +43,7 @@ from stdnum.cn import uscc
 
 from accounts.enums import Role
 from accounts.models import User
+from bench.harness import run_in_throwaway_database
 from config.demo import DEMO_TOTP_SECRET
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
@@ -326,25 +321,7 @@ def main():
     args = parser.parse_args()
     if args.declarations < 100:
         parser.error("--declarations must be at least 100")
-    connection.settings_dict.setdefault("TEST", {})
-    if connection.vendor != "sqlite":
-        connection.settings_dict["TEST"]["NAME"] = args.test_database
-    original_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
-    production = {
-        "DEBUG": False,
-        "ALLOWED_HOSTS": ["testserver"],
-        "STORAGES": {
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-    }
-    try:
-        with override_settings(**production):
-            run(args.declarations, args.runs)
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=False)
-    return 0
+    return run_in_throwaway_database(run, args.declarations, args.runs, test_database=args.test_database)
 
 
 if __name__ == "__main__":
