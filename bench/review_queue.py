@@ -36,6 +36,7 @@ import django
 
 django.setup()
 
+from allauth.mfa.models import Authenticator
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -45,6 +46,7 @@ from stdnum.cn import uscc
 from accounts.enums import Role
 from accounts.models import User
 from bench.harness import run_in_throwaway_database
+from config.demo import DEMO_TOTP_SECRET
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
 from review.models import (
@@ -136,6 +138,8 @@ def create_fixture(n, rng):
     )
     applicant = User.objects.create(username="bench-applicant", role=Role.APPLICANT, organisation=organisations[0])
     staff = User.objects.create(username="bench-staff", role=Role.STAFF)
+    # A staff-side user has an authenticator app, or every page sends them to set one up.
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": DEMO_TOTP_SECRET})
     reviewers = User.objects.bulk_create(
         User(username=f"bench-reviewer-{k}", role=Role.REVIEWER) for k in range(REVIEWERS)
     )
