@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.security import export_record, visible_or_404
 from common.http import client_address
 from common.limits import TOO_MANY_REQUESTS, limit_reached, per_address
+from common.private_files import private_file_response
 from common.views import permission_required
 from declarations import commitment, documents, estimator, selectors, services, steps
 from declarations.enums import DeclarationAction, DeclarationState, SignatoryCapacity
@@ -443,19 +444,12 @@ def attachment_download(request, pk, attachment_pk):
     viewer is one more program it reaches."""
     declaration = _visible_declaration(request, pk)
     attachment = get_object_or_404(declaration.attachments, pk=attachment_pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
+    return private_file_response(
+        attachment.file,
         content_type=attachment.content_type,
-        as_attachment=True,
         # Named again from the checked type: a name kept before names were normalised is made safe.
         filename=evidence_file_name(attachment.original_name, attachment.content_type),
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def declaration_pdf(request, pk):

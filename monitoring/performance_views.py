@@ -5,7 +5,7 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.security import visible_or_404
 from common.http import query_without_page
+from common.private_files import private_file_response
 from common.views import permission_required
 from declarations.selectors import declaration_list_for_applicant
 from declarations.validators import evidence_file_name
@@ -277,18 +278,11 @@ def evidence_download(request, pk, evidence_pk):
     staff_side = rules.has_perm("monitoring.view", request.user)
     report = _staff_report(request, pk) if staff_side else _own_report(request, pk)
     evidence = get_object_or_404(report.evidence, pk=evidence_pk)
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
+    return private_file_response(
+        evidence.file,
         content_type=evidence.content_type,
-        as_attachment=True,
         filename=evidence_file_name(evidence.original_name, evidence.content_type),
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 performance_urlpatterns = [

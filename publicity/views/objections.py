@@ -4,7 +4,7 @@ number and the contact they gave, handled by staff in the console."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from common.limits import TOO_MANY_REQUESTS, limit_reached
+from common.private_files import private_file_response
 from common.views import permission_required
 from declarations.evidence import ACCEPTED_TYPES
 from declarations.validators import evidence_file_name
@@ -184,22 +185,15 @@ def objection_evidence(request, pk):
     item = get_object_or_404(Objection, pk=pk)
     if not item.evidence:
         raise Http404
-    try:
-        handle = item.evidence.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
     content_type = {extension: mime for mime, extension in ACCEPTED_TYPES.items()}.get(item.evidence_extension)
     if content_type is None:
         raise Http404
-    response = FileResponse(
-        handle,
+    return private_file_response(
+        item.evidence,
         content_type=content_type,
-        as_attachment=True,
         # Named again from the checked type: a name kept before names were normalised is made safe.
         filename=evidence_file_name(item.evidence_name or item.receipt_number, content_type),
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @permission_required("publicity.handle_objection")
