@@ -7,6 +7,7 @@ ORM converts them, by the model field of each column, on SQLite and PostgreSQL a
 from functools import cache
 
 from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor
 
 
 def fields_of(model, *names):
@@ -35,7 +36,7 @@ def fetch(sql, params, fields):
     """The rows `sql` gives with `params`, each a list whose values are converted as the ORM converts
     a value of the field at the same place in `fields` (a date read from SQLite, a decimal, JSON);
     None in `fields` takes the value as it comes (a count)."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     converters = _converters(connection.vendor, fields)
@@ -49,6 +50,20 @@ def fetch(sql, params, fields):
             values[at] = value
         converted.append(values)
     return converted
+
+
+def _cursor():
+    """A cursor of the default connection; on PostgreSQL one that binds parameters on the server,
+    so that the connection prepares a statement it has run a few times (DATABASES' OPTIONS,
+    prepare_threshold) and runs it again without planning it: the public board's pages run the same
+    few statements over and over, and planning the page's read of its rows took longer than running
+    it. Django's own cursors bind on the client and are never prepared. Wrapped as Django wraps its
+    cursors, so that the query is logged and counted, and errors are Django's."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
 
 
 def instance(model, fields, values):

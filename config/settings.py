@@ -117,6 +117,13 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The statements of common.sql.fetch (the public board's reads) are prepared on a connection
+    # once it has run them this many times, and then run without being planned again; the ORM's
+    # queries never are. 0 turns it off: a pooler in transaction mode must then keep prepared
+    # statements (PgBouncer 1.21 and later, max_prepared_statements), docs/deployment.md.
+    PREPARE_THRESHOLD = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = PREPARE_THRESHOLD or None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
