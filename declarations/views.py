@@ -466,15 +466,37 @@ def declaration_submitted(request, pk):
     )
 
 
+def _withdraw_confirmation(request, declaration, note):
+    facts = [(_("Declaration"), f"{declaration.number} {declaration.title}")]
+    if note.strip():
+        facts.append((_("Reason"), note))
+    confirmation = Confirmation(
+        title=_("Withdraw the declaration"),
+        consequences=[
+            _("The declaration is withdrawn: it leaves the evaluation and cannot be submitted again."),
+            _("To apply again under an open call, start a new declaration."),
+        ],
+        facts=facts,
+        button=_("Withdraw"),
+        action_url=reverse("declarations:withdraw", args=[declaration.pk]),
+        cancel_url=reverse("declarations:detail", args=[declaration.pk]),
+        danger=True,
+    )
+    return confirmation_page(request, confirmation, base="base.html")
+
+
 @permission_required("declarations.create_declaration")
 @require_POST
 def declaration_withdraw(request, pk):
+    """A POST without the confirmation shows what withdrawing will do; the confirmed one withdraws."""
     declaration = _own_declaration(request, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
         # Nothing is withdrawn on a reason that cannot be kept as typed.
         messages.error(request, " ".join(form.errors["note"]))
         return redirect("declarations:detail", pk=pk)
+    if not is_confirmed(request):
+        return _withdraw_confirmation(request, declaration, form.cleaned_data["note"])
     try:
         services.declaration_withdraw(declaration_id=declaration.pk, actor=request.user, note=form.cleaned_data["note"])
     except TransitionRefused as refusal:

@@ -63,3 +63,20 @@ def test_the_submitted_page_of_a_draft_sends_back_to_the_declaration(client, dra
     response = client.get(f"/applicant/declarations/{draft.pk}/submitted/")
 
     assert response["Location"] == f"/applicant/declarations/{draft.pk}/"
+
+
+def test_withdrawing_asks_for_confirmation_before_it_withdraws(client, draft, applicant):
+    complete_for_submission(draft, applicant)
+    client.force_login(applicant)
+    client.post(f"/applicant/declarations/{draft.pk}/submit/", {"confirmed": "yes"})
+
+    pending = client.post(f"/applicant/declarations/{draft.pk}/withdraw/", {"note": "Wrong programme."})
+
+    content = pending.content.decode()
+    assert "it leaves the evaluation and cannot be submitted again." in content
+    assert '<input type="hidden" name="note" value="Wrong programme.">' in content
+    draft.refresh_from_db()
+    assert draft.state == S.SUBMITTED
+    client.post(f"/applicant/declarations/{draft.pk}/withdraw/", {"note": "Wrong programme.", "confirmed": "yes"})
+    draft.refresh_from_db()
+    assert draft.state == S.WITHDRAWN
