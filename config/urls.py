@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/password/reset/", PasswordResetView.as_view(), name="account_reset_password"),
     path("accounts/", include("allauth.urls")),
     path("applicant/", include("declarations.urls")),
+    path("console/home/", views.console_home, name="console_home"),
     path("console/", include("review.urls")),
     path("publicity/", include("publicity.urls")),
     path("disbursement/", include("disbursement.urls")),

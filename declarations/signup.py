@@ -20,8 +20,9 @@ from declarations.validators import normalise_credit_code, validate_credit_code
 # Where each role's work is: the first that holds for the user.
 START_PAGES = (
     (is_applicant, "declarations:dashboard"),
-    (is_commission_staff | is_reviewer, "review:queue"),
-    (is_finance_officer, "disbursement:queue"),
+    (is_commission_staff, "console_home"),
+    (is_reviewer, "review:queue"),
+    (is_finance_officer, "disbursement:home"),
     (is_administrator, "admin:index"),
 )
 

@@ -19,5 +19,6 @@ urlpatterns = [
     ),
     path("declarations/<int:pk>/pdf/", views.declaration_pdf, name="pdf"),
     path("declarations/<int:pk>/submit/", views.declaration_submit, name="submit"),
+    path("declarations/<int:pk>/submitted/", views.declaration_submitted, name="submitted"),
     path("declarations/<int:pk>/withdraw/", views.declaration_withdraw, name="withdraw"),
 ]

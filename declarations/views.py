@@ -5,11 +5,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.security import export_record, visible_or_404
+from common.confirm import Confirmation, confirmation_page, is_confirmed
 from common.http import client_address
 from common.limits import TOO_MANY_REQUESTS, limit_reached, per_address
 from common.private_files import private_file_response
@@ -393,10 +396,38 @@ def _not_saved(request):
     messages.error(request, _("Please correct the fields marked below. Nothing on this step was saved yet."))
 
 
+def _submit_confirmation(request, declaration):
+    """What submitting will do, before it is done: the declaration as it will be sent."""
+    confirmation = Confirmation(
+        title=_("Submit the declaration"),
+        consequences=[
+            _("It goes to the commission and can no longer be changed, unless staff return it for revision."),
+            _("It receives its declaration number, and the commission starts the acceptance check."),
+            _("You can withdraw it until the commission decides."),
+        ],
+        facts=[
+            (_("Project"), declaration.title),
+            (_("Programme"), f"{declaration.programme.code} {declaration.programme.title}"),
+            (_("Organisation"), declaration.organisation.name),
+            (_("Call"), declaration.call.title),
+        ],
+        button=_("Submit declaration"),
+        action_url=reverse("declarations:submit", args=[declaration.pk]),
+        cancel_url=reverse("declarations:step", args=[declaration.pk, "review"]),
+    )
+    return confirmation_page(request, confirmation, base="base.html")
+
+
 @permission_required("declarations.create_declaration")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def declaration_submit(request, pk):
+    """GET (or a POST without the confirmation) shows what submitting will do; the confirmed POST
+    submits and shows what happens next."""
     declaration = _own_declaration(request, pk)
+    if not is_confirmed(request):
+        if not declaration.is_editable:
+            return redirect("declarations:detail", pk=pk)
+        return _submit_confirmation(request, declaration)
     try:
         declaration = services.declaration_submit(declaration_id=declaration.pk, actor=request.user)
     except services.SubmissionRefused:
@@ -411,18 +442,61 @@ def declaration_submit(request, pk):
             messages.error(request, str(refusal))
     else:
         messages.success(request, _("Declaration %(number)s was submitted.") % {"number": declaration.number})
+        return redirect("declarations:submitted", pk=pk)
     return redirect("declarations:detail", pk=pk)
+
+
+@permission_required("declarations.create_declaration")
+@require_GET
+def declaration_submitted(request, pk):
+    """After submission: the declaration's number, what happens next and when."""
+    declaration = _own_declaration(request, pk)
+    if declaration.is_editable or not declaration.number:
+        return redirect("declarations:detail", pk=pk)
+    call = declaration.call
+    return render(
+        request,
+        "declarations/submitted.html",
+        {
+            "declaration": declaration,
+            "call": call,
+            "call_open": call.closes_at > timezone.now(),
+            "title": _("Declaration submitted"),
+        },
+    )
+
+
+def _withdraw_confirmation(request, declaration, note):
+    facts = [(_("Declaration"), f"{declaration.number} {declaration.title}")]
+    if note.strip():
+        facts.append((_("Reason"), note))
+    confirmation = Confirmation(
+        title=_("Withdraw the declaration"),
+        consequences=[
+            _("The declaration is withdrawn: it leaves the evaluation and cannot be submitted again."),
+            _("To apply again under an open call, start a new declaration."),
+        ],
+        facts=facts,
+        button=_("Withdraw"),
+        action_url=reverse("declarations:withdraw", args=[declaration.pk]),
+        cancel_url=reverse("declarations:detail", args=[declaration.pk]),
+        danger=True,
+    )
+    return confirmation_page(request, confirmation, base="base.html")
 
 
 @permission_required("declarations.create_declaration")
 @require_POST
 def declaration_withdraw(request, pk):
+    """A POST without the confirmation shows what withdrawing will do; the confirmed one withdraws."""
     declaration = _own_declaration(request, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
         # Nothing is withdrawn on a reason that cannot be kept as typed.
         messages.error(request, " ".join(form.errors["note"]))
         return redirect("declarations:detail", pk=pk)
+    if not is_confirmed(request):
+        return _withdraw_confirmation(request, declaration, form.cleaned_data["note"])
     try:
         services.declaration_withdraw(declaration_id=declaration.pk, actor=request.user, note=form.cleaned_data["note"])
     except TransitionRefused as refusal:

@@ -200,6 +200,12 @@ TERMINABLE_STATES = _in_order(TRANSITIONS[A.TERMINATE].sources)
 RECOVERABLE_STATES = _in_order(TRANSITIONS[A.RECOVER].sources)
 
 
+def states_ahead(state):
+    """The states a declaration in `state` may still reach, `state` included: an action whose
+    sources are all behind it is past, not merely refused now."""
+    return frozenset(_reachable({state}))
+
+
 class TransitionRefused(Exception):
     """A transition that may not happen; its message is for the user and nothing was changed."""
 

@@ -12,7 +12,14 @@ from common.http import query_without_page
 from common.views import permission_required
 from disbursement.forms import OrderFilterForm
 from disbursement.models import PaymentOrderState
-from disbursement.selectors import declarations_to_order, order_list, payment_list, prepayment_rechecks
+from disbursement.recovery_selectors import recovery_due_counts
+from disbursement.selectors import (
+    declarations_to_order,
+    finance_worklist,
+    order_list,
+    payment_list,
+    prepayment_rechecks,
+)
 from review.exports import AMOUNT, DATE, DATETIME, FORMATS, Column, export_response
 
 PAGE_SIZE = 25
@@ -61,6 +68,21 @@ def _filters(request):
     if form.is_valid():
         return form, form.cleaned_data["state"], form.cleaned_data["q"]
     return form, "", ""
+
+
+@permission_required("disbursement.disburse")
+def home(request):
+    """The finance officer's home: orders to prepare, to approve and to pay, and recoveries due."""
+    return render(
+        request,
+        "disbursement/home.html",
+        {
+            "console_section": "finance_home",
+            "work": finance_worklist(),
+            "recoveries": recovery_due_counts(),
+            "title": _("Finance: what needs you now"),
+        },
+    )
 
 
 @permission_required("disbursement.disburse")

@@ -3,7 +3,7 @@ totals, the exports, and the bar from applying that settings.DECLARATION_BARS as
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Max, Prefetch, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Max, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,4 +75,15 @@ def dishonesty_findings():
         RecoveryCase.objects.filter(dishonest=True)
         .select_related("declaration__organisation")
         .order_by("opened_at", "pk")
+    )
+
+
+def recovery_due_counts(today=None):
+    """For the finance officer's home: the recovery cases still awaiting repayment, those whose due
+    date has come (today or earlier) and those flagged overdue. One query."""
+    today = today or timezone.localdate()
+    return RecoveryCase.objects.filter(state__in=AWAITING_REPAYMENT_STATES).aggregate(
+        awaiting=Count("pk"),
+        due=Count("pk", filter=Q(due_on__lte=today)),
+        overdue=Count("pk", filter=Q(overdue_since__isnull=False)),
     )

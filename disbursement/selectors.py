@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from common.money import MONEY
 from declarations.models import Declaration
 from declarations.workflow import PAYABLE_STATES
-from disbursement.models import BankAccount, Payment, PaymentOrder, PaymentOrderEvent, Recheck
+from disbursement.models import BankAccount, Payment, PaymentOrder, PaymentOrderEvent, PaymentOrderState, Recheck
 from disbursement.services import default_plan
 from disbursement.workflow import COMMITTED_ORDER_STATES, order_actions_available
 from review.recheck import unit_recheck_many
@@ -174,3 +174,13 @@ def declarations_to_order():
         .filter(to_order__gt=0)
         .order_by("number", "pk")
     )
+
+
+def finance_worklist():
+    """The finance officer's home: the declarations with an order to prepare, the orders waiting
+    for a second officer's approval and those approved and still to pay. Two queries."""
+    orders = PaymentOrder.objects.aggregate(
+        to_approve=Count("pk", filter=Q(state=PaymentOrderState.PREPARED)),
+        to_pay=Count("pk", filter=Q(state=PaymentOrderState.APPROVED)),
+    )
+    return {"to_prepare": declarations_to_order().count(), **orders}

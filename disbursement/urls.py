@@ -5,6 +5,7 @@ from disbursement import console, recovery_views, views
 app_name = "disbursement"
 urlpatterns = [
     path("", console.to_prepare, name="queue"),
+    path("home/", console.home, name="home"),
     path("orders/", console.orders, name="orders"),
     path("orders/export.<str:fmt>", console.orders_export, name="orders_export"),
     path("payments/", console.payments, name="payments"),

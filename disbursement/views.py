@@ -5,11 +5,13 @@ import rules
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.security import account_unmasked_record, export_record
+from common.confirm import Confirmation, confirmation_page, is_confirmed
 from common.money import yuan
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
@@ -187,10 +189,43 @@ def _order(pk):
     return get_object_or_404(PaymentOrder.objects.only("pk", "declaration_id"), pk=pk)
 
 
+def _order_confirmation(request, order, *, title, consequences, facts=(), button=""):
+    """The confirmation page of an action on `order`, repeating the order and what will happen."""
+    order = PaymentOrder.objects.select_related("declaration__organisation").get(pk=order.pk)
+    declaration = order.declaration
+    confirmation = Confirmation(
+        title=title,
+        consequences=consequences,
+        facts=[
+            (_("Order"), order.number),
+            (_("Declaration"), f"{declaration.number} {declaration.title}"),
+            (_("Organisation"), declaration.organisation.name),
+            (_("Amount (yuan)"), yuan(order.amount)),
+            *facts,
+        ],
+        button=button,
+        action_url=request.path,
+        cancel_url=reverse("disbursement:declaration", args=[declaration.pk]),
+    )
+    return confirmation_page(request, confirmation, extra={"console_section": "disbursement"})
+
+
 @permission_required("disbursement.disburse")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def order_approve_view(request, pk):
+    """GET (or a POST without the confirmation) shows what approving will do; the confirmed POST approves."""
     order = _order(pk)
+    if not is_confirmed(request):
+        return _order_confirmation(
+            request,
+            order,
+            title=_("Approve the payment order"),
+            consequences=[
+                _("The unit's credit and registration status are checked again (Art. 17) at this moment."),
+                _("If nothing is found, the order is approved and may be paid; the approval cannot be taken back."),
+            ],
+            button=_("Approve"),
+        )
     try:
         order = order_approve(order_id=order.pk, actor=request.user)
     except OrderBlocked as blocked:
@@ -205,10 +240,14 @@ def order_approve_view(request, pk):
     return redirect("disbursement:declaration", pk=order.declaration_id)
 
 
-def _order_form_action(request, pk, form_class, action, perform, success):
+def _order_form_action(request, pk, form_class, action, perform, success, confirm=None):
+    """Run `perform` on a valid form; with `confirm` (order, cleaned data -> the confirmation's
+    arguments), only once confirmed, after a page that repeats what will happen."""
     order = _order(pk)
     form = form_class(request.POST, prefix=f"{action}-{order.pk}")
     if form.is_valid():
+        if confirm is not None and not is_confirmed(request):
+            return _order_confirmation(request, order, **confirm(form.cleaned_data))
         try:
             perform(order, form.cleaned_data)
         except TransitionRefused as refusal:
@@ -256,6 +295,15 @@ def order_paid_view(request, pk):
         OA.MARK_PAID,
         lambda order, data: order_mark_paid(order_id=order.pk, actor=request.user, **data),
         _("Payment recorded."),
+        confirm=lambda data: {
+            "title": _("Record the payment"),
+            "consequences": [
+                _("The payment is recorded against the declaration and cannot be taken back."),
+                _("The applicant is told that the funds were paid."),
+            ],
+            "facts": [(_("Voucher number"), data["voucher_number"]), (_("Paid on"), data["paid_on"])],
+            "button": _("Record the payment"),
+        },
     )
 
 

@@ -73,3 +73,8 @@ def report_list_for_staff(which="all", today=None):
     elif which == "evaluated":
         reports = reports.filter(~Q(grade=""))
     return reports.order_by("due_on", "pk")
+
+
+def report_overdue_count(today=None):
+    """Reports not submitted after their due date, for the staff's home. One query."""
+    return report_list_for_staff("overdue", today).count()

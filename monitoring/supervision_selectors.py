@@ -29,3 +29,8 @@ def inspection_list_for_staff(*, overdue=False, today=None):
     if overdue:
         return inspections.filter(overdue_q(today)).order_by("rectification_due_on", "pk")
     return inspections.order_by("-held_on", "-pk")
+
+
+def rectification_overdue_count(today=None):
+    """Rectifications still awaited after their due date, for the staff's home. One query."""
+    return Inspection.objects.filter(overdue_q(today)).count()

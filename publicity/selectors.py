@@ -780,3 +780,12 @@ def programme_list_for_board():
     fields = fields_of(Programme, "id", "code", "title_zh" if (get_language() or "").startswith("zh") else "title_en")
     rows = fetch(f"SELECT {columns('p', fields)} FROM {table(Programme)} p ORDER BY p.position", [], fields)  # nosec B608 # names from the models, values as parameters
     return [BoardProgramme(*values) for values in rows]
+
+
+def objection_counts(*, today=None):
+    """For the staff's home: the open objections, and the entries whose publicity period has ended
+    while an objection on them is still open (publicity_entries_overdue). Two queries."""
+    return {
+        "open": Objection.objects.filter(state=ObjectionState.OPEN).count(),
+        "overdue": publicity_entries_overdue(today=today).count(),
+    }

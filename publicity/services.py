@@ -471,6 +471,20 @@ def _entries_ended(today):
 
 
 @transaction.atomic
+def publicity_batch_close_refusal(batch, entries, *, today=None):
+    """Why `batch` may not be closed on `today`, or None: while the period of every one of its
+    `entries` still in publicity runs (without such entries, the batch's own period). `entries` are
+    the batch's entries (the page's prefetched ones will do); the withdrawn and those no longer in
+    publicity are skipped. The console shows the close button disabled with this reason."""
+    today = today or timezone.localdate()
+    ends = [
+        entry.ends_on for entry in entries if entry.withdrawn_at is None and entry.declaration.state == S.IN_PUBLICITY
+    ] or [batch.ends_on]
+    if all(today <= end for end in ends):
+        return _("The publicity period runs until %(end)s.") % {"end": min(ends)}
+    return None
+
+
 def publicity_batch_close(*, batch_id, actor=None, today=None):
     """Confirm every declaration of the batch whose own publicity period has ended (at 24:00 Beijing
     time of its last working day, so on a later `today`) and that has no open objection; close the
@@ -491,12 +505,9 @@ def publicity_batch_close(*, batch_id, actor=None, today=None):
     entries = list(
         batch.entries.filter(withdrawn_at__isnull=True, declaration__state=S.IN_PUBLICITY).select_related("declaration")
     )
-    if entries and all(today <= entry.ends_on for entry in entries):
-        raise TransitionRefused(
-            _("The publicity period runs until %(end)s.") % {"end": min(entry.ends_on for entry in entries)}
-        )
-    if not entries and today <= batch.ends_on:
-        raise TransitionRefused(_("The publicity period runs until %(end)s.") % {"end": batch.ends_on})
+    refusal = publicity_batch_close_refusal(batch, entries, today=today)
+    if refusal:
+        raise TransitionRefused(refusal)
     objected = set(
         Objection.objects.filter(entry__in=entries, state=ObjectionState.OPEN).values_list("entry_id", flat=True)
     )

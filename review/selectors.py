@@ -1,6 +1,7 @@
 """Reads for the staff console: what each console user may see."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -143,3 +144,19 @@ def reviewers_with_load(declaration=None):
 def acceptance_checks(declaration):
     """Each round's formal review of `declaration`, with who checked it."""
     return list(declaration.acceptance_checks.select_related("checked_by"))
+
+
+# Acceptance (the formal review) is a check of completeness: a declaration that has waited longer
+# than this since its submission is shown to staff as overdue work.
+ACCEPTANCE_WAIT_DAYS = 10
+
+
+def acceptance_overdue_q(now=None):
+    """Declarations submitted more than ACCEPTANCE_WAIT_DAYS ago and still awaiting acceptance."""
+    now = now or timezone.now()
+    return Q(state=S.SUBMITTED, submitted_at__lt=now - timedelta(days=ACCEPTANCE_WAIT_DAYS))
+
+
+def acceptance_overdue_count(now=None):
+    """How many declarations wait too long for acceptance. One query."""
+    return Declaration.objects.filter(acceptance_overdue_q(now)).count()

@@ -238,5 +238,5 @@ def test_the_demo_staff_sign_in_with_the_published_totp_key_through_both_forms(c
     form = client.get("/accounts/2fa/authenticate/")
     assert b'name="code"' in form.content
     response = client.post("/accounts/2fa/authenticate/", {"code": totp_code("ZGCDEMOTOTPSECRETZGCDEMO")})
-    assert response["Location"] == "/console/"
-    assert client.get("/console/").status_code == 200
+    assert response["Location"] == "/console/home/"
+    assert client.get("/console/home/").status_code == 200

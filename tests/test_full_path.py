@@ -49,7 +49,7 @@ def test_declaration_goes_from_draft_to_paid_through_every_state(
     declaration = Declaration.objects.get(title="Photonic chips")
     assert declaration.state == S.DRAFT
     fill_in(client, declaration, title="Photonic chips")
-    client.post(f"/applicant/declarations/{declaration.pk}/submit/")
+    client.post(f"/applicant/declarations/{declaration.pk}/submit/", {"confirmed": "yes"})
 
     # Staff accept it and assign two expert reviewers.
     client.force_login(staff)
@@ -57,6 +57,7 @@ def test_declaration_goes_from_draft_to_paid_through_every_state(
         f"/console/{declaration.pk}/",
         {
             "action": "acceptance",
+            "confirmed": "yes",
             "acceptance-checklist": [item.key for item in checklist_for(declaration)],
             "acceptance-note": "Formal review passed.",
             "acceptance-outcome": "accept",
@@ -76,7 +77,7 @@ def test_declaration_goes_from_draft_to_paid_through_every_state(
         }
         client.post(
             f"/console/{declaration.pk}/evaluation/",
-            {**scores, "evaluation-opinion": "Meets Art. 6.", "submit": ""},
+            {**scores, "evaluation-opinion": "Meets Art. 6.", "submit": "", "confirmed": "yes"},
         )
     declaration.refresh_from_db()
     assert declaration.state == S.REVIEWED
@@ -102,7 +103,9 @@ def test_declaration_goes_from_draft_to_paid_through_every_state(
             "opinion-proposed_amount": "1,600,000.00",
         },
     )
-    client.post(f"/console/{declaration.pk}/", {"action": "approve", "approve-amount": "1,600,000.00"})
+    client.post(
+        f"/console/{declaration.pk}/", {"action": "approve", "confirmed": "yes", "approve-amount": "1,600,000.00"}
+    )
     client.post(
         f"/publicity/console/open/?call={open_call.pk}",
         {"declarations": [declaration.pk], "title": "2026 first batch"},
@@ -150,11 +153,12 @@ def test_declaration_goes_from_draft_to_paid_through_every_state(
         client.post(f"/disbursement/{declaration.pk}/orders/", {"order-tranche": str(tranche)})
         order = declaration.orders.get(tranche__number=tranche)
         client.force_login(second_finance)
-        client.post(f"/disbursement/orders/{order.pk}/approve/")
+        client.post(f"/disbursement/orders/{order.pk}/approve/", {"confirmed": "yes"})
         client.force_login(finance)
         client.post(
             f"/disbursement/orders/{order.pk}/paid/",
             {
+                "confirmed": "yes",
                 f"mark_paid-{order.pk}-voucher_number": reference,
                 f"mark_paid-{order.pk}-paid_on": timezone.localdate().isoformat(),
             },

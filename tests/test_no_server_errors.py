@@ -771,11 +771,13 @@ def test_withdraw_never_fails_on_any_note(client, applicant, draft_factory, subm
         declaration = submitted_factory()
     if state == "withdrawn":
         client.force_login(applicant)
-        client.post(f"/applicant/declarations/{declaration.pk}/withdraw/", {"note": "First click."})
+        client.post(f"/applicant/declarations/{declaration.pk}/withdraw/", {"note": "First click.", "confirmed": "yes"})
     before = saved(declaration)
     client.force_login(applicant)
 
-    response = client.post(f"/applicant/declarations/{declaration.pk}/withdraw/", _present({"note": note}))
+    response = client.post(
+        f"/applicant/declarations/{declaration.pk}/withdraw/", {**_present({"note": note}), "confirmed": "yes"}
+    )
 
     assert response.status_code == 302
     assert response["Location"] == f"/applicant/declarations/{declaration.pk}/"
@@ -806,7 +808,9 @@ def test_a_withdrawal_with_a_refused_note_is_not_taken(client, applicant, submit
     before = saved(declaration)
     client.force_login(applicant)
 
-    response = client.post(f"/applicant/declarations/{declaration.pk}/withdraw/", {"note": note}, follow=True)
+    response = client.post(
+        f"/applicant/declarations/{declaration.pk}/withdraw/", {"note": note, "confirmed": "yes"}, follow=True
+    )
 
     assert response.status_code == 200
     assert saved(declaration) == before

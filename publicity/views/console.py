@@ -37,6 +37,7 @@ from publicity.services import (
     EntryCorrection,
     declaration_classify,
     publicity_batch_close,
+    publicity_batch_close_refusal,
     publicity_batch_open,
     publicity_version_publish,
 )
@@ -204,7 +205,12 @@ def console_batch_page(request, pk, bound_form=None):
     return _console(
         request,
         "publicity/console_batch.html",
-        {"batch": batch, "objection_count": objection_count, "result": publicity_batch_result(batch=batch)},
+        {
+            "batch": batch,
+            "objection_count": objection_count,
+            "result": publicity_batch_result(batch=batch),
+            "close_refusal": None if batch.is_closed else publicity_batch_close_refusal(batch, batch.entries.all()),
+        },
     )
 
 

@@ -8,12 +8,14 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.security import visible_or_404
+from common.confirm import Confirmation, confirmation_page, is_confirmed
+from common.money import yuan
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
@@ -24,7 +26,14 @@ from declarations.selectors import (
     declaration_evidence,
     declaration_standing_commitment,
 )
-from declarations.workflow import TRANSITIONS, TransitionRefused, actions_available, declaration_transition
+from declarations.workflow import (
+    TRANSITIONS,
+    TransitionRefused,
+    actions_available,
+    declaration_transition,
+    states_ahead,
+    transition_refusal,
+)
 from review import selectors, services
 from review.budgets import OverBudget
 from review.forms import AcceptanceForm, AssignForm, DecisionForm, NoteForm, ReasonForm
@@ -34,6 +43,102 @@ from review.views.sections import SECTIONS
 ACCEPTANCE = "acceptance"
 ASSIGN = "assign"
 _ACTION_LABELS = {ASSIGN: _lazy("Assign expert reviewers")}
+# Actions that end the declaration: shown apart from the forward step, in red.
+DESTRUCTIVE = (A.REJECT, A.DISQUALIFY)
+# The workflow actions of the staff on this page, which are shown disabled, with the reason, when
+# the state does not allow them now.
+STAFF_ACTIONS = (A.ACCEPT, A.COMPLETE_REVIEW, A.APPROVE, A.REJECT, A.DISQUALIFY)
+
+
+class NeedsConfirmation(Exception):
+    """A valid form for an irreversible action, not yet confirmed: show what it will do."""
+
+    def __init__(self, confirmation):
+        super().__init__(confirmation.title)
+        self.confirmation = confirmation
+
+
+def _what_will_happen(action, declaration, data):
+    """The confirmation of `action` on `declaration` with the form's cleaned `data`: its title, what
+    it will do, and what was typed."""
+    facts = [
+        (_("Declaration"), f"{declaration.number} {declaration.title}"),
+        (_("Organisation"), declaration.organisation.name),
+    ]
+    note = (data.get("note") or "").strip()
+    if action == "accept":
+        title, lines = (
+            _("Accept the declaration"),
+            [
+                _("The declaration is accepted: it passed the formal review and goes on to expert evaluation."),
+                _("The applicant is told, and can no longer change it."),
+            ],
+        )
+    elif action == "return":
+        title, lines = (
+            _("Return the declaration for revision"),
+            [
+                _("The declaration goes back to the applicant with your comments."),
+                _("The applicant may change it and submit it again."),
+            ],
+        )
+    elif action == "refuse":
+        title, lines = (
+            _("Do not accept the declaration"),
+            [
+                _("The declaration is not accepted: this ends it, and it cannot be submitted again."),
+                _("The applicant is told, with your comments."),
+            ],
+        )
+    elif action == A.APPROVE:
+        title, lines = (
+            _("Approve support"),
+            [
+                _("Support of %(amount)s yuan is decided for this project (the support scheme).")
+                % {"amount": yuan(data["amount"])},
+                _("The project is then listed for publicity for 5 working days; the applicant is told."),
+            ],
+        )
+        facts.append((_("Approved amount (yuan)"), yuan(data["amount"])))
+    elif action == A.REJECT:
+        title, lines = (
+            _("Do not support"),
+            [
+                _("The decision is that the project is not supported: this ends the declaration."),
+                _("The applicant is told, with your reason."),
+            ],
+        )
+    elif action == A.DISQUALIFY:
+        title, lines = (
+            _("Disqualify (Art. 17)"),
+            [
+                _("The applicant's qualification is cancelled under Art. 17: this ends the declaration."),
+                _("The applicant is told, with your reason."),
+            ],
+        )
+    else:
+        title, lines = (
+            _("Complete the evaluation"),
+            [
+                _("The expert evaluation is closed: no reviewer can submit or change a score any more."),
+                _("The declaration then waits for the commission's decision."),
+            ],
+        )
+    if note:
+        facts.append((_("Comments"), note))
+    return Confirmation(
+        title=title,
+        consequences=lines,
+        facts=facts,
+        action_url=reverse("review:declaration", args=[declaration.pk]),
+        cancel_url=reverse("review:declaration", args=[declaration.pk]),
+        danger=action in ("refuse", *DESTRUCTIVE),
+    )
+
+
+def _confirmed_or_raise(action, declaration, data, confirmed):
+    if not confirmed:
+        raise NeedsConfirmation(_what_will_happen(action, declaration, data))
 
 
 def _outcome_message(declaration, done):
@@ -43,13 +148,15 @@ def _outcome_message(declaration, done):
     return messages.SUCCESS, done
 
 
-def _handle(action, declaration, user, data):
-    """Run the service for one console form; returns (form, (level, message) or None)."""
+def _handle(action, declaration, user, data, confirmed=False):
+    """Run the service for one console form; returns (form, (level, message) or None). A valid form
+    of an irreversible action that is not `confirmed` raises NeedsConfirmation, changing nothing."""
     pk = declaration.pk
     if action == ACCEPTANCE:
         form = AcceptanceForm(data, prefix=action, declaration=declaration)
         if form.is_valid():
             outcome, checklist, note = form.cleaned_data["outcome"], form.checklist_ticked(), form.cleaned_data["note"]
+            _confirmed_or_raise(outcome, declaration, form.cleaned_data, confirmed)
             if outcome == "accept":
                 result = services.declaration_accept(declaration_id=pk, actor=user, checklist=checklist, note=note)
                 return form, _outcome_message(result, _("Declaration accepted."))
@@ -65,6 +172,7 @@ def _handle(action, declaration, user, data):
     elif action == A.APPROVE:
         form = DecisionForm(data, prefix=action)
         if form.is_valid():
+            _confirmed_or_raise(action, declaration, form.cleaned_data, confirmed)
             try:
                 result = services.declaration_approve(
                     declaration_id=pk, actor=user, amount=form.cleaned_data["amount"], note=form.cleaned_data["note"]
@@ -76,6 +184,7 @@ def _handle(action, declaration, user, data):
     elif action in (A.REJECT, A.DISQUALIFY):
         form = ReasonForm(data, prefix=action)
         if form.is_valid():
+            _confirmed_or_raise(action, declaration, form.cleaned_data, confirmed)
             service = services.declaration_reject if action == A.REJECT else services.declaration_disqualify
             result = service(declaration_id=pk, actor=user, note=form.cleaned_data["note"])
             if action == A.DISQUALIFY:
@@ -84,6 +193,7 @@ def _handle(action, declaration, user, data):
     elif action == A.COMPLETE_REVIEW:
         form = NoteForm(data, prefix=action)
         if form.is_valid():
+            _confirmed_or_raise(action, declaration, form.cleaned_data, confirmed)
             declaration_transition(declaration_id=pk, action=action, actor=user, note=form.cleaned_data["note"])
             return form, (messages.SUCCESS, _("Evaluation completed."))
     else:
@@ -119,6 +229,25 @@ def _forms_for(declaration, user, actions, award, decision_refusal):
     if A.DISQUALIFY in actions:
         forms[A.DISQUALIFY] = ReasonForm(prefix=A.DISQUALIFY)
     return forms
+
+
+def _refused(declaration, user, actions, forms, decision_refusal):
+    """The staff's actions on this page that may not be taken now but still may later, each with its
+    reason (from transition_refusal, or the decision's own refusal), in the order of a declaration's
+    life. Actions the declaration is past are left out."""
+    refused = []
+    ahead = states_ahead(declaration.state)
+    for action in STAFF_ACTIONS:
+        if action in forms or (action == A.ACCEPT and action in actions):
+            continue
+        if not TRANSITIONS[action].sources & ahead:
+            continue
+        reason = transition_refusal(declaration, action, user)
+        if reason is None and action in (A.APPROVE, A.REJECT):
+            reason = decision_refusal
+        if reason is not None:
+            refused.append((action, A(action).label, reason))
+    return refused
 
 
 def _staff_checks(declaration, actions, acceptance_form=None):
@@ -162,7 +291,10 @@ def render_page(request, declaration, overrides=None, status=200):
     for section in SECTIONS:
         context.update(section(request, declaration))
     context.update(overrides)
-    context["action_forms"] = [(key, _ACTION_LABELS.get(key) or A(key).label, form) for key, form in forms.items()]
+    labelled = [(key, _ACTION_LABELS.get(key) or A(key).label, form) for key, form in forms.items()]
+    context["action_forms"] = [row for row in labelled if row[0] not in DESTRUCTIVE]
+    context["destructive_forms"] = [row for row in labelled if row[0] in DESTRUCTIVE]
+    context["actions_refused"] = _refused(declaration, user, actions, forms, decision_refusal) if is_staff else []
     return render(request, "review/declaration.html", context, status=status)
 
 
@@ -181,7 +313,9 @@ def declaration_page(request, pk):
     if not _may_attempt(action, user, declaration):
         raise PermissionDenied
     try:
-        form, outcome = _handle(action, declaration, user, request.POST)
+        form, outcome = _handle(action, declaration, user, request.POST, confirmed=is_confirmed(request))
+    except NeedsConfirmation as pending:
+        return confirmation_page(request, pending.confirmation, extra={"console_section": "queue"})
     except TransitionRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("review:declaration", pk=pk)

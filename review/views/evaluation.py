@@ -5,10 +5,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.confirm import Confirmation, confirmation_page, is_confirmed
 from common.http import query_without_page
 from common.views import permission_required
 from declarations.workflow import TransitionRefused
@@ -37,6 +38,8 @@ def evaluation_score(request, pk):
     criteria = rubric.criteria.all() if rubric else []
     form = EvaluationForm(request.POST, prefix="evaluation", criteria=criteria, final=submit)
     if form.is_valid():
+        if submit and not is_confirmed(request):
+            return _submit_confirmation(request, declaration, form)
         try:
             evaluation.assignment_score(
                 assignment_id=assignment.pk,
@@ -55,6 +58,28 @@ def evaluation_score(request, pk):
             return redirect("review:declaration", pk=pk)
     messages.error(request, _("Please correct the fields marked below."))
     return render_page(request, declaration, {"evaluation_form": form})
+
+
+def _submit_confirmation(request, declaration, form):
+    """What submitting the evaluation will do, with the scores and the opinion as typed."""
+    page = reverse("review:declaration", args=[declaration.pk])
+    facts = [(_("Declaration"), f"{declaration.number} {declaration.title}")]
+    facts += [
+        (str(field.label), str(form.cleaned_data[name])) for name, field in form.fields.items() if name != "opinion"
+    ]
+    facts.append((_("Opinion"), form.cleaned_data["opinion"]))
+    confirmation = Confirmation(
+        title=_("Submit your evaluation"),
+        consequences=[
+            _("Your scores and opinion are submitted to the commission and can no longer be changed."),
+            _("Once every assigned reviewer has submitted, staff complete the evaluation and decide."),
+        ],
+        facts=facts,
+        button=_("Submit evaluation"),
+        action_url=reverse("review:evaluation_score", args=[declaration.pk]),
+        cancel_url=page,
+    )
+    return confirmation_page(request, confirmation, extra={"console_section": "queue"})
 
 
 @permission_required("console.enter")

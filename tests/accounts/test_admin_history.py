@@ -53,9 +53,9 @@ def test_admin_cannot_write_what_only_services_write(client, administrator, path
     ("role", "start"),
     [
         ("applicant", "/applicant/"),
-        ("staff", "/console/"),
+        ("staff", "/console/home/"),
         ("reviewer", "/console/"),
-        ("finance", "/disbursement/"),
+        ("finance", "/disbursement/home/"),
         ("administrator", "/admin/"),
     ],
 )

@@ -31,7 +31,7 @@ def test_thirty_wrong_passwords_lock_the_account_out_of_the_login(client, admini
 @pytest.mark.django_db
 def test_a_few_wrong_passwords_do_not_lock_the_account(client, staff):
     _fail(client, staff.username, 3)
-    assert sign_in(client, staff.username)["Location"] == "/console/"
+    assert sign_in(client, staff.username)["Location"] == "/console/home/"
 
 
 @pytest.mark.django_db

@@ -139,9 +139,20 @@ def test_an_applicant_registers_declares_an_art6_project_with_evidence_signs_and
     expect(page.get_by_text("Everything needed is here.")).to_be_visible()
     page.screenshot(path=output_dir / "declaration-review.png", full_page=True)
     _continue(page, "Submit declaration")
+    # The confirmation step repeats what submitting will do; nothing is sent before it.
+    expect(page.get_by_role("heading", name="Submit the declaration")).to_be_visible()
+    expect(page.locator("#confirmation")).to_contain_text(TITLE)
+    page.screenshot(path=output_dir / "declaration-submit-confirm.png", full_page=True)
+    with page.expect_navigation():
+        page.locator("#confirmation button[type=submit]").click()
 
-    expect(page).to_have_url(re.compile(r"/applicant/declarations/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/applicant/declarations/\d+/submitted/$"))
     expect(page.get_by_text(f"Declaration {number} was submitted.")).to_be_visible()
+    expect(page.locator("#declaration-number")).to_have_text(number)
+    expect(page.locator("#next-steps li")).to_have_count(4)
+    page.screenshot(path=output_dir / "declaration-submitted.png", full_page=True)
+    with page.expect_navigation():
+        page.get_by_role("link", name="View the declaration").click()
     expect(page.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
     expect(page.locator("h1 + p")).to_contain_text(f"{number} · ART6")
     expect(page.locator(".badge.fs-6")).to_have_text("Submitted")

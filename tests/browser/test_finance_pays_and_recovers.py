@@ -84,6 +84,9 @@ def test_finance_pays_through_two_officers_and_a_recovery_is_repaid_in_two_parts
     approver.get_by_role("link", name=order.number).click()
     with approver.expect_navigation():
         approver.get_by_role("button", name="Re-check and approve").click()
+    expect(approver.get_by_role("heading", name="Approve the payment order")).to_be_visible()
+    with approver.expect_navigation():
+        approver.locator("#confirmation button[type=submit]").click()
     expect(approver.get_by_text(f"Order {order.number} approved.")).to_be_visible()
     expect(approver.get_by_text("Passed")).to_be_visible()
 
@@ -93,6 +96,9 @@ def test_finance_pays_through_two_officers_and_a_recovery_is_repaid_in_two_parts
     page.get_by_label("Paid on").fill(timezone.localdate().isoformat())
     with page.expect_navigation():
         page.get_by_role("button", name="Mark paid").click()
+    expect(page.locator("#confirmation")).to_contain_text("BOB-2026-120301")
+    with page.expect_navigation():
+        page.locator("#confirmation button[type=submit]").click()
     expect(page.get_by_text("Payment recorded.")).to_be_visible()
     expect(page.get_by_test_id("order-state")).to_have_text("Paid")
     page.screenshot(path=str(output_dir / "finance-order-paid.png"), full_page=True)

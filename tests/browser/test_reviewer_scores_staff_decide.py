@@ -62,6 +62,10 @@ def test_a_reviewer_scores_an_assigned_declaration_and_staff_decide_it(
     page.screenshot(path=str(output_dir / "reviewer-scores.png"), full_page=True)
     with page.expect_navigation():
         page.get_by_role("button", name="Submit evaluation").click()
+    expect(page.get_by_role("heading", name="Submit your evaluation")).to_be_visible()
+    page.screenshot(path=str(output_dir / "reviewer-confirms.png"), full_page=True)
+    with page.expect_navigation():
+        page.locator("#confirmation button[type=submit]").click()
     expect(page.get_by_text("Evaluation submitted.")).to_be_visible()
     expect(page.get_by_text("Strong team")).to_be_visible()
     page.screenshot(path=str(output_dir / "reviewer-submitted.png"), full_page=True)
@@ -92,6 +96,10 @@ def test_a_reviewer_scores_an_assigned_declaration_and_staff_decide_it(
     staff_page.screenshot(path=str(output_dir / "staff-decides.png"), full_page=True)
     with staff_page.expect_navigation():
         staff_page.get_by_role("button", name="Approve support").click()
+    expect(staff_page.locator("#confirmation")).to_contain_text("1,200,000.00")
+    staff_page.screenshot(path=str(output_dir / "staff-confirms-decision.png"), full_page=True)
+    with staff_page.expect_navigation():
+        staff_page.locator("#confirmation button[type=submit]").click()
     expect(staff_page.get_by_text("Support approved.")).to_be_visible()
     staff_page.screenshot(path=str(output_dir / "staff-decided.png"), full_page=True)
 

@@ -75,7 +75,7 @@ def test_applicant_creates_fills_and_submits_a_declaration(client, applicant, op
     review = client.get(steps_url(declaration, "review"))
     assert review.context["problems"] == []
 
-    client.post(f"/applicant/declarations/{declaration.pk}/submit/")
+    client.post(f"/applicant/declarations/{declaration.pk}/submit/", {"confirmed": "yes"})
     declaration.refresh_from_db()
     assert declaration.state == S.SUBMITTED
     assert declaration.number == f"ZGC-{open_call.year}-ART6-000001"
@@ -131,7 +131,7 @@ def test_submission_with_missing_facts_is_refused_with_their_names(client, appli
         organisation=applicant.organisation, call=open_call, created_by=applicant, facts={}
     )
     client.force_login(applicant)
-    response = client.post(f"/applicant/declarations/{declaration.pk}/submit/", follow=True)
+    response = client.post(f"/applicant/declarations/{declaration.pk}/submit/", {"confirmed": "yes"}, follow=True)
     assert "Actual investment amount (yuan)" in response.content.decode()
     declaration.refresh_from_db()
     assert (declaration.state, declaration.number) == (S.DRAFT, None)
@@ -162,8 +162,8 @@ def test_submission_outside_the_call_is_refused_with_its_dates(applicant):
 def test_a_second_submit_click_changes_nothing_and_says_it_went_through(client, draft, applicant):
     complete_for_submission(draft, applicant)
     client.force_login(applicant)
-    client.post(f"/applicant/declarations/{draft.pk}/submit/")
-    response = client.post(f"/applicant/declarations/{draft.pk}/submit/", follow=True)
+    client.post(f"/applicant/declarations/{draft.pk}/submit/", {"confirmed": "yes"})
+    response = client.post(f"/applicant/declarations/{draft.pk}/submit/", {"confirmed": "yes"}, follow=True)
     number = Declaration.objects.get(pk=draft.pk).number
     assert f"Declaration {number} was already submitted." in response.content.decode()
     assert Declaration.objects.get(pk=draft.pk).events.count() == 1
@@ -225,10 +225,10 @@ def test_returned_declaration_shows_staff_comments_and_can_be_resubmitted(client
     assert "Attach the payment proof." in client.get(steps_url(draft, "facts")).content.decode()
     client.post(steps_url(draft, "project"), {"title": draft.title, "summary": "Seed round, with the payment proof."})
     # The change voided the commitment: the resubmission needs it signed again.
-    refused = client.post(f"/applicant/declarations/{draft.pk}/submit/", follow=True)
+    refused = client.post(f"/applicant/declarations/{draft.pk}/submit/", {"confirmed": "yes"}, follow=True)
     assert "please sign it again" in refused.content.decode()
     complete_for_submission(draft, applicant)
-    client.post(f"/applicant/declarations/{draft.pk}/submit/")
+    client.post(f"/applicant/declarations/{draft.pk}/submit/", {"confirmed": "yes"})
     draft.refresh_from_db()
     assert (draft.state, draft.number) == (S.SUBMITTED, f"ZGC-{draft.call.year}-ART6-000001")
     assert [e.to_state for e in draft.events.all()] == [S.SUBMITTED, S.RETURNED, S.SUBMITTED]

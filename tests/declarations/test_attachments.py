@@ -500,7 +500,7 @@ def test_submission_is_refused_naming_each_missing_evidence_until_it_is_attached
     )
     client.force_login(applicant)
 
-    refused = client.post(f"/applicant/declarations/{draft.pk}/submit/", follow=True)
+    refused = client.post(f"/applicant/declarations/{draft.pk}/submit/", {"confirmed": "yes"}, follow=True)
 
     assert [p.text for p in refused.context["problems"]] == [
         "Please attach this evidence: Investment agreement, Payment proof."
@@ -517,7 +517,7 @@ def test_submission_is_refused_naming_each_missing_evidence_until_it_is_attached
     commitment_sign(
         declaration_id=draft.pk, actor=applicant, signatory_name="Zhang San", signatory_capacity="legal_representative"
     )
-    client.post(f"/applicant/declarations/{draft.pk}/submit/")
+    client.post(f"/applicant/declarations/{draft.pk}/submit/", {"confirmed": "yes"})
     draft.refresh_from_db()
     assert draft.state == S.SUBMITTED
     assert not draft.attachments.filter(evidence="other").exists()

@@ -396,7 +396,7 @@ def test_a_change_behind_the_services_back_is_caught_by_the_hash(client, draft, 
     with pytest.raises(SubmissionRefused, match="changed after the commitment was signed"):
         declaration_submit(declaration_id=draft.pk, actor=applicant)
     client.force_login(applicant)
-    refused = client.post(f"/applicant/declarations/{draft.pk}/submit/", follow=True)
+    refused = client.post(f"/applicant/declarations/{draft.pk}/submit/", {"confirmed": "yes"}, follow=True)
     assert CHANGED in refused.content.decode()
     reloaded.refresh_from_db()
     assert (reloaded.state, reloaded.number) == (S.DRAFT, None)

@@ -36,7 +36,9 @@ MATRIX = [
     ("post", BASE + "attachments/{attachment_pk}/remove/"),
     ("get", BASE + "pdf/"),
     ("post", BASE + "pdf/"),
+    ("get", BASE + "submit/"),
     ("post", BASE + "submit/"),
+    ("get", BASE + "submitted/"),
     ("post", BASE + "withdraw/"),
 ]
 GETS = [(method, template) for method, template in MATRIX if method == "get"]

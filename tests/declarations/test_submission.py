@@ -56,7 +56,7 @@ def test_every_problem_is_listed_at_once_with_the_step_that_fixes_it(applicant, 
 def test_the_review_step_and_the_refused_submission_show_the_problems_to_the_applicant(client, draft, applicant):
     client.force_login(applicant)
 
-    response = client.post(f"/applicant/declarations/{draft.pk}/submit/", follow=True)
+    response = client.post(f"/applicant/declarations/{draft.pk}/submit/", {"confirmed": "yes"}, follow=True)
 
     assert response.redirect_chain[-1][0] == f"/applicant/declarations/{draft.pk}/steps/review/"
     content = response.content.decode()
@@ -154,7 +154,9 @@ def test_two_submissions_at_the_same_moment_make_one_submitted_declaration_with_
         tab.force_login(applicant)
         try:
             barrier.wait(timeout=10)
-            statuses.append(tab.post(f"/applicant/declarations/{declaration.pk}/submit/").status_code)
+            statuses.append(
+                tab.post(f"/applicant/declarations/{declaration.pk}/submit/", {"confirmed": "yes"}).status_code
+            )
         finally:
             connection.close()
 

@@ -105,7 +105,7 @@ def test_order_preparer_cannot_approve_own_order_by_the_page(client, confirmed, 
     client.force_login(finance)
 
     page = client.get(reverse("disbursement:declaration", args=[confirmed.pk]))
-    response = client.post(reverse("disbursement:order_approve", args=[order.pk]), follow=True)
+    response = client.post(reverse("disbursement:order_approve", args=[order.pk]), {"confirmed": "yes"}, follow=True)
 
     assert reverse("disbursement:order_approve", args=[order.pk]) not in page.content.decode()
     assert "You prepared this order: a second finance officer must approve or reject it." in [
@@ -243,11 +243,12 @@ def test_order_page_flow_prepare_approve_pay(client, confirmed, finance, second_
     )
     order = PaymentOrder.objects.get()
     client.force_login(second_finance)
-    approved = client.post(reverse("disbursement:order_approve", args=[order.pk]))
+    approved = client.post(reverse("disbursement:order_approve", args=[order.pk]), {"confirmed": "yes"})
     client.force_login(finance)
     paid = client.post(
         reverse("disbursement:order_paid", args=[order.pk]),
         {
+            "confirmed": "yes",
             f"mark_paid-{order.pk}-voucher_number": "V-77",
             f"mark_paid-{order.pk}-paid_on": timezone.localdate().isoformat(),
         },
@@ -294,7 +295,11 @@ def test_paid_form_future_date_refused_at_field(client, confirmed, finance, seco
 
     response = client.post(
         reverse("disbursement:order_paid", args=[order.pk]),
-        {f"mark_paid-{order.pk}-voucher_number": "V-1", f"mark_paid-{order.pk}-paid_on": tomorrow.isoformat()},
+        {
+            "confirmed": "yes",
+            f"mark_paid-{order.pk}-voucher_number": "V-1",
+            f"mark_paid-{order.pk}-paid_on": tomorrow.isoformat(),
+        },
     )
 
     assert response.status_code == 200
@@ -349,7 +354,7 @@ def test_order_approval_blocked_by_a_credit_record_listed_after_decision(client,
     )
     client.force_login(second_finance)
 
-    response = client.post(reverse("disbursement:order_approve", args=[order.pk]))
+    response = client.post(reverse("disbursement:order_approve", args=[order.pk]), {"confirmed": "yes"})
 
     order.refresh_from_db()
     recheck = Recheck.objects.get(order=order)
@@ -377,7 +382,7 @@ def test_order_approval_blocked_by_a_move_out_of_beijing_recorded_after_decision
     )
     client.force_login(second_finance)
 
-    response = client.post(reverse("disbursement:order_approve", args=[order.pk]))
+    response = client.post(reverse("disbursement:order_approve", args=[order.pk]), {"confirmed": "yes"})
 
     order.refresh_from_db()
     assert response.status_code == 409

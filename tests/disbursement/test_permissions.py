@@ -13,6 +13,7 @@ def requests_for(declaration):
     order = declaration.orders.first()
     return [
         ("get", reverse("disbursement:queue"), {}),
+        ("get", reverse("disbursement:home"), {}),
         ("get", reverse("disbursement:orders"), {}),
         ("get", reverse("disbursement:orders_export", args=["csv"]), {}),
         ("get", reverse("disbursement:payments"), {}),
@@ -27,7 +28,7 @@ def requests_for(declaration):
         (
             "post",
             reverse("disbursement:order_paid", args=[order.pk]),
-            {f"mark_paid-{order.pk}-voucher_number": "X", f"mark_paid-{order.pk}-paid_on": today},
+            {"confirmed": "yes", f"mark_paid-{order.pk}-voucher_number": "X", f"mark_paid-{order.pk}-paid_on": today},
         ),
         ("post", reverse("disbursement:stop", args=[declaration.pk]), {"stop-reason": "Moved out of Beijing."}),
     ]
@@ -96,11 +97,10 @@ def test_finance_forms_refuse_get(client, finance, make_declaration):
     ] + [
         client.get(reverse(name, args=[order.pk])).status_code
         for name in (
-            "disbursement:order_approve",
             "disbursement:order_reject",
             "disbursement:order_cancel",
             "disbursement:order_paid",
         )
     ]
 
-    assert statuses == [405] * 7
+    assert statuses == [405] * 6

@@ -254,3 +254,18 @@ def test_beat_loads_the_schedule_from_the_settings_with_a_run_right_after_midnig
         "Asia/Shanghai",
     )
     assert (periodic.interval.every, periodic.interval.period) == (900, "seconds")
+
+
+def test_console_batch_close_is_disabled_with_the_reason_until_the_period_ends(staff_client, batch_with_one):
+    batch, _declaration = batch_with_one
+
+    with on(ENDS_ON):
+        during = staff_client.get(reverse("publicity:console_batch", args=[batch.pk]))
+    with on(DAY_AFTER):
+        after = staff_client.get(reverse("publicity:console_batch", args=[batch.pk]))
+
+    assert during.context["close_refusal"] == "The publicity period runs until 2026-10-12."
+    assert 'aria-describedby="close-help" disabled>' in during.content.decode()
+    assert '<div class="form-text text-warning-emphasis" id="close-refusal">' in during.content.decode()
+    assert after.context["close_refusal"] is None
+    assert 'aria-describedby="close-help">' in after.content.decode()

@@ -53,6 +53,7 @@ def test_staff_accept_with_every_item_ticked_and_the_checklist_is_recorded(clien
         f"/console/{submitted.pk}/",
         {
             "action": "acceptance",
+            "confirmed": "yes",
             "acceptance-checklist": _all_items(submitted),
             "acceptance-note": "Complete.",
             "acceptance-outcome": "accept",
@@ -73,7 +74,7 @@ def test_accepting_with_an_item_unticked_shows_the_error_at_the_checklist_and_ke
     ticked = [key for key in _all_items(submitted) if key != "condition:high_tech_field"]
     response = client.post(
         f"/console/{submitted.pk}/",
-        {"action": "acceptance", "acceptance-checklist": ticked, "acceptance-outcome": "accept"},
+        {"action": "acceptance", "confirmed": "yes", "acceptance-checklist": ticked, "acceptance-outcome": "accept"},
     )
     assert response.status_code == 200
     form = response.context["acceptance_form"]
@@ -104,7 +105,7 @@ def test_return_and_refusal_need_comments_at_the_field_then_tell_the_applicant(
     client.force_login(staff)
     ticked = ["form_complete"]
     url = f"/console/{submitted.pk}/"
-    data = {"action": "acceptance", "acceptance-checklist": ticked, "acceptance-outcome": outcome}
+    data = {"action": "acceptance", "confirmed": "yes", "acceptance-checklist": ticked, "acceptance-outcome": outcome}
 
     response = client.post(url, {**data, "acceptance-note": "  "})
     assert response.context["acceptance_form"].errors["note"] == ["Say why, for the applicant."]
@@ -124,7 +125,12 @@ def test_a_declaration_not_accepted_is_final_and_the_applicant_reads_not_accepte
     client.force_login(staff)
     client.post(
         f"/console/{submitted.pk}/",
-        {"action": "acceptance", "acceptance-outcome": "refuse", "acceptance-note": "Registered outside Beijing."},
+        {
+            "action": "acceptance",
+            "confirmed": "yes",
+            "acceptance-outcome": "refuse",
+            "acceptance-note": "Registered outside Beijing.",
+        },
     )
     submitted.refresh_from_db()
     assert submitted.applicant_state_label == "Not accepted"
@@ -139,7 +145,12 @@ def test_the_acceptance_form_is_for_staff_only(client, reviewer, finance, submit
         assert "acceptance_form" not in response.context
         posted = client.post(
             f"/console/{submitted.pk}/",
-            {"action": "acceptance", "acceptance-checklist": _all_items(submitted), "acceptance-outcome": "accept"},
+            {
+                "action": "acceptance",
+                "confirmed": "yes",
+                "acceptance-checklist": _all_items(submitted),
+                "acceptance-outcome": "accept",
+            },
         )
         assert posted.status_code == 403
     assert Declaration.objects.get(pk=submitted.pk).state == S.SUBMITTED

@@ -292,7 +292,7 @@ def test_the_decision_page_shows_budget_committed_and_left_and_refuses_at_the_am
 
     response = client.post(
         f"/console/{declaration.pk}/",
-        {"action": "approve", "approve-amount": "1,000,000.00", "approve-note": "Full scheme."},
+        {"action": "approve", "confirmed": "yes", "approve-amount": "1,000,000.00", "approve-note": "Full scheme."},
     )
     assert response.status_code == 200
     form = {key: form for key, _, form in response.context["action_forms"]}["approve"]

@@ -29,10 +29,14 @@ def test_decision_amount_errors_are_shown_at_the_field(client, staff, cast):
     meeting_opinion_record(declaration, cast, Decimal("1600000.00"))
     client.force_login(staff)
     for amount, message in [("0", "greater than or equal to 0.01"), ("abc", "Enter a number."), ("-5", "greater")]:
-        response = client.post(f"/console/{declaration.pk}/", {"action": "approve", "approve-amount": amount})
+        response = client.post(
+            f"/console/{declaration.pk}/", {"action": "approve", "confirmed": "yes", "approve-amount": amount}
+        )
         forms = {key: form for key, _, form in response.context["action_forms"]}
         assert message in forms["approve"].errors["amount"][0]
-    client.post(f"/console/{declaration.pk}/", {"action": "approve", "approve-amount": "1,600,000.00"})
+    client.post(
+        f"/console/{declaration.pk}/", {"action": "approve", "confirmed": "yes", "approve-amount": "1,600,000.00"}
+    )
     declaration.refresh_from_db()
     assert (declaration.state, declaration.approved_amount) == (S.APPROVED, Decimal("1600000.00"))
 
@@ -66,7 +70,7 @@ def test_reviewer_sees_only_assigned_declarations(client, reviewer, cast):
 CONSOLE_POSTS = [
     {"action": "accept"},
     {"action": "return", "return-note": "x"},
-    {"action": "approve", "approve-amount": "1"},
+    {"action": "approve", "confirmed": "yes", "approve-amount": "1"},
 ]
 
 

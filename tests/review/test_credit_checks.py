@@ -86,6 +86,7 @@ def test_point_two_through_the_console_warns_with_the_record(client, staff, cast
         f"/console/{declaration.pk}/",
         {
             "action": "acceptance",
+            "confirmed": "yes",
             "acceptance-checklist": [item.key for item in checklist_for(declaration)],
             "acceptance-outcome": "accept",
         },

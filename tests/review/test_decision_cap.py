@@ -119,7 +119,7 @@ def test_console_refuses_a_decision_above_the_cap_at_the_amount_field_keeping_th
 
     response = client.post(
         f"/console/{declaration.pk}/",
-        {"action": "approve", "approve-amount": "2,000,000.00", "approve-note": "Full scheme."},
+        {"action": "approve", "confirmed": "yes", "approve-amount": "2,000,000.00", "approve-note": "Full scheme."},
     )
 
     assert response.status_code == 200

@@ -76,6 +76,7 @@ def post_data(declaration, values, opinion="", final=False):
     data = {field(c): value for c, value in zip(criteria_of(declaration), values, strict=False)}
     data["evaluation-opinion"] = opinion
     data["submit" if final else "save"] = "1"
+    data["confirmed"] = "yes"
     return data
 
 
@@ -589,3 +590,20 @@ def test_a_score_typed_as_minus_zero_is_stored_as_zero(reviewer, cast):
     assignment = assignment_of(declaration, reviewer)
     assignment_score(assignment_id=assignment.pk, actor=reviewer, scores={first.pk: D("-0")}, opinion="", submit=False)
     assert str(assignment.criterion_scores.get().score) == "0.00"
+
+
+def test_submitting_an_evaluation_repeats_it_and_changes_nothing_until_confirmed(client, cast, reviewer):
+    declaration = under_review(cast)
+    client.force_login(reviewer)
+    data = post_data(declaration, ["24", "16", "16", "16", "8"], OPINION, final=True)
+    data.pop("confirmed")
+
+    pending = client.post(f"/console/{declaration.pk}/evaluation/", data)
+
+    content = pending.content.decode()
+    assert "Submit your evaluation" in content
+    assert OPINION in content
+    assert '<input type="hidden" name="submit" value="1">' in content
+    assert assignment_of(declaration, reviewer).submitted_at is None
+    client.post(f"/console/{declaration.pk}/evaluation/", {**data, "confirmed": "yes"})
+    assert assignment_of(declaration, reviewer).submitted_at is not None

@@ -201,12 +201,15 @@ STAFF_ONLY = [
 
 # The staff's actions posted to a declaration's page.
 STAFF_ACTIONS = [
-    ("submitted", {"action": "acceptance", "acceptance-outcome": "refuse", "acceptance-note": "No."}),
-    ("submitted", {"action": "disqualify", "disqualify-note": "No."}),
+    (
+        "submitted",
+        {"action": "acceptance", "confirmed": "yes", "acceptance-outcome": "refuse", "acceptance-note": "No."},
+    ),
+    ("submitted", {"action": "disqualify", "confirmed": "yes", "disqualify-note": "No."}),
     ("under_review", {"action": "assign", "assign-reviewers": []}),
-    ("under_review", {"action": "complete_review", "complete_review-note": ""}),
-    ("reviewed", {"action": "approve", "approve-amount": "1000000"}),
-    ("reviewed", {"action": "reject", "reject-note": "No."}),
+    ("under_review", {"action": "complete_review", "confirmed": "yes", "complete_review-note": ""}),
+    ("reviewed", {"action": "approve", "confirmed": "yes", "approve-amount": "1000000"}),
+    ("reviewed", {"action": "reject", "confirmed": "yes", "reject-note": "No."}),
 ]
 
 # Pages every console user may open (reviewers only for their assignments) and the reviewers' own actions.
