@@ -193,31 +193,70 @@ class NoteForm(forms.Form):
     note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
 
 
-class AttachmentForm(forms.Form):
-    """One evidence file for one of the programme's evidence kinds."""
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
 
-    evidence = forms.ChoiceField(label=_("Evidence"))
-    file = forms.FileField(
-        label=_("File"),
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input. clean() only asks for one at least and gives the list; each file
+    is checked by clean_one, so that a refused file leaves the others to be kept."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = [f for f in data if f] if isinstance(data, list | tuple) else [data] if data else []
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return files
+
+    def clean_one(self, uploaded):
+        return super().clean(uploaded)
+
+
+class AttachmentForm(forms.Form):
+    """Evidence files, several at once, for one of the programme's evidence kinds (which the page
+    implies: each kind has its own form). Valid while one file is accepted; `refused` holds a message
+    for each file refused, naming it, since the emptied input no longer shows it."""
+
+    evidence = forms.ChoiceField(label=_("Evidence"), widget=forms.HiddenInput)
+    file = MultipleFileField(
+        label=_("Files"),
         help_text=_("PDF, JPEG or PNG."),
         max_length=255,
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"}),
+        widget=MultipleFileInput(
+            attrs={"accept": "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png", "class": "form-control"}
+        ),
     )
 
-    def __init__(self, *args, programme_code, **kwargs):
+    def __init__(self, *args, programme_code, evidence=None, **kwargs):
+        if evidence is not None:
+            kwargs.setdefault("auto_id", f"id_{evidence.code}_%s")
+            kwargs.setdefault("initial", {"evidence": evidence.code})
         super().__init__(*args, **kwargs)
         self.fields["evidence"].choices = [(e.code, e.label) for e in EVIDENCE[programme_code]]
+        self.refused: list[str] = []
+        if evidence is not None:
+            self.fields["file"].label = evidence.label
+            control = self["file"].auto_id
+            self.fields["file"].widget.attrs["aria-describedby"] = f"{control}_helptext {control}_errors"
 
     def clean_file(self):
-        """The file's content checked; a refusal names the file, which the emptied input no longer shows."""
-        uploaded = self.cleaned_data["file"]
-        try:
-            evidence_file_type(uploaded)
-        except forms.ValidationError as refusal:
-            raise forms.ValidationError(
-                [f"{uploaded.name[-100:]}: {message}" for message in refusal.messages], code="file"
-            ) from None
-        return uploaded
+        accepted = []
+        for uploaded in self.cleaned_data["file"]:
+            try:
+                self.fields["file"].clean_one(uploaded)
+                evidence_file_type(uploaded)
+            except forms.ValidationError as refusal:
+                self.refuse(uploaded, refusal.messages)
+            else:
+                accepted.append(uploaded)
+        if not accepted:
+            raise forms.ValidationError(self.refused, code="file")
+        return accepted
+
+    def refuse(self, uploaded, messages):
+        name = (getattr(uploaded, "name", "") or "")[-100:]
+        self.refused.extend(f"{name}: {message}" for message in messages)
 
 
 class CommitmentForm(forms.Form):

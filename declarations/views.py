@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.security import export_record, visible_or_404
@@ -19,6 +20,7 @@ from common.private_files import private_file_response
 from common.views import permission_required
 from declarations import commitment, documents, estimator, selectors, services, steps
 from declarations.enums import DeclarationAction, DeclarationState, SignatoryCapacity
+from declarations.evidence import EVIDENCE
 from declarations.forms import (
     AttachmentForm,
     CommitmentForm,
@@ -261,37 +263,96 @@ def precheck(request, pk):
     return render(request, "declarations/steps/_precheck.html", {"award": award, "declaration": declaration})
 
 
+def _attachment_forms(declaration, evidence, posted):
+    """One upload form per kind of evidence, each with its own control (the kind is implied); the
+    posted one, bound and with its messages, in its kind's place."""
+    code = declaration.programme.code
+
+    def form_for(kind):
+        if posted.data.get("evidence") == kind.code:
+            return posted
+        return AttachmentForm(programme_code=code, evidence=kind)
+
+    return [
+        {
+            "evidence": kind,
+            "files": files,
+            "missing": kind.required and not files,
+            "form": form_for(kind),
+        }
+        for kind, files in evidence
+    ]
+
+
+def _attach_each(request, declaration, form):
+    """Keep each accepted file through the service; a file the service refuses is added to the
+    form's refusals, and the others stay kept."""
+    for uploaded in form.cleaned_data["file"]:
+        try:
+            attachment = services.attachment_add(
+                declaration_id=declaration.pk,
+                actor=request.user,
+                evidence=form.cleaned_data["evidence"],
+                uploaded_file=uploaded,
+            )
+        except ValidationError as refusal:
+            form.refuse(uploaded, refusal.messages)
+        except TransitionRefused as refusal:
+            form.refuse(uploaded, [str(refusal)])
+        else:
+            messages.success(request, _("%(name)s was attached.") % {"name": attachment.original_name})
+
+
+def _next_missing_anchor(declaration):
+    """Where the page goes after an upload: the next required kind of evidence without a file, or,
+    when none is missing, the way on to the next step."""
+    missing = [kind for kind, files in selectors.declaration_evidence(declaration) if kind.required and not files]
+    return f"#item-{missing[0].code}" if missing else "#attachments-done"
+
+
 @permission_required("declarations.create_declaration")
 def step_attachments(request, pk):
     declaration, leave = _editable(request, pk)
     if leave:
         return leave
+    if request.method == "POST" and "goto" in request.POST and not request.FILES:
+        return _after_save(request, declaration, "attachments")
     code = declaration.programme.code
-    form = AttachmentForm(_posted(request), request.FILES if request.method == "POST" else None, programme_code=code)
+    kinds = {kind.code: kind for kind in EVIDENCE[code]}
+    form = AttachmentForm(
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        programme_code=code,
+        evidence=kinds.get(request.POST.get("evidence", "")) if request.method == "POST" else None,
+    )
     if request.method == "POST":
-        if "goto" in request.POST and not request.FILES:
-            return _after_save(request, declaration, "attachments")
         if form.is_valid():
-            try:
-                attachment = services.attachment_add(
-                    declaration_id=declaration.pk,
-                    actor=request.user,
-                    evidence=form.cleaned_data["evidence"],
-                    uploaded_file=form.cleaned_data["file"],
+            _attach_each(request, declaration, form)
+            if not form.refused:
+                url = reverse("declarations:step", kwargs={"pk": pk, "step": "attachments"})
+                return redirect(url + _next_missing_anchor(declaration))
+            form.add_error("file", form.refused)
+            messages.error(
+                request,
+                ngettext(
+                    "%(count)d file was not attached; the message at its control says why.",
+                    "%(count)d files were not attached; the messages at their control say why.",
+                    len(form.refused),
                 )
-            except (TransitionRefused, ValidationError) as refusal:
-                form.add_error("file", refusal.messages if isinstance(refusal, ValidationError) else str(refusal))
-            else:
-                messages.success(request, _("%(name)s was attached.") % {"name": attachment.original_name})
-                return redirect("declarations:step", pk=pk, step="attachments")
-        messages.error(request, _("The file was not attached; the message below says why."))
+                % {"count": len(form.refused)},
+            )
+        else:
+            messages.error(request, _("The file was not attached; the message below says why."))
+    evidence = selectors.declaration_evidence(declaration)
     return _step_page(
         request,
         declaration,
         "attachments",
         {
             "form": form,
-            "evidence": selectors.declaration_evidence(declaration),
+            "items": _attachment_forms(declaration, evidence, form),
+            # A refusal for a kind of evidence the page has no control for (a forged post) is shown above.
+            "unplaced_errors": form.is_bound and form.errors and form.data.get("evidence") not in kinds,
             "max_bytes": settings.ATTACHMENT_MAX_BYTES,
         },
     )

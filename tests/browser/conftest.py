@@ -103,3 +103,29 @@ def unused_totp_code(username):
         period = int(time.time()) // 30
     _last_code_period[username] = period
     return totp_code()
+
+
+# axe-core's impacts that fail a page; "moderate" and "minor" ones are reported by axe but not failed.
+AXE_FAILING_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page, impacts=AXE_FAILING_IMPACTS):
+    """axe-core's violations on the page as it is now, of the given impacts: axe.min.js from the
+    installed axe-playwright-python package (no CDN), injected by Playwright's evaluate, which the
+    page's Content-Security-Policy does not govern."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v["impact"] in impacts]
+
+
+def assert_accessible(page, impacts=AXE_FAILING_IMPACTS):
+    """Fail with axe-core's own account (rule, help, the elements) of each serious or critical
+    violation on the page as it is now. Call it after the page has settled, on each state worth checking."""
+    violations = axe_violations(page, impacts)
+    report = [
+        f"{v['id']} ({v['impact']}): {v['help']}\n"
+        + "\n".join(f"    {node['target']}: {node['failureSummary']}" for node in v["nodes"][:5])
+        for v in violations
+    ]
+    assert not violations, f"axe-core on {page.url}:\n" + "\n".join(report)

@@ -10,6 +10,7 @@ from config.demo import evidence_pdf
 from declarations.enums import DeclarationState
 from declarations.evidence import EVIDENCE
 from declarations.models import Declaration
+from tests.browser.conftest import assert_accessible
 from tests.factories import CallFactory, credit_code_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -31,6 +32,7 @@ def _continue(page, button="Save and continue"):
 
 def _sign_up(page, live_server):
     page.goto(f"{live_server.url}/accounts/signup/")
+    assert_accessible(page)
     page.get_by_label("Username").fill("photonics")
     page.get_by_label("Email").fill("photonics@example.com")
     page.get_by_label(re.compile(r"^\s*Password\W*$")).fill("a-long-Pass-phrase-2026")
@@ -50,6 +52,7 @@ def _sign_up(page, live_server):
     expect(page).to_have_url(f"{live_server.url}/applicant/")
     expect(page.get_by_role("heading", name="My declarations")).to_be_visible()
     expect(page.get_by_text(ORGANISATION)).to_be_visible()
+    assert_accessible(page)
 
 
 def _fill_facts(page):
@@ -68,14 +71,15 @@ def _fill_facts(page):
     label("Has core technology or own intellectual property").check()
 
 
-def _attach(page, evidence_label, file):
-    page.get_by_role("combobox", name="Evidence").select_option(label=evidence_label)
-    page.set_input_files("input[type=file][name=file]", files=[file])
-    _continue(page, "Attach")
+def _attach(page, evidence_label, files):
+    """Upload files for one kind of evidence through its own control; the script uploads them in the
+    background and shows the step again without a page load."""
+    page.get_by_label(evidence_label, exact=True).set_input_files(files=files)
+    page.get_by_role("button", name=f"Upload files for {evidence_label}", exact=True).click()
 
 
 def test_an_applicant_registers_declares_an_art6_project_with_evidence_signs_and_submits(live_server, page, output_dir):
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)  # a first page of the live server on a busy machine takes its time
     call = CallFactory()
     number = f"ZGC-{call.year}-ART6-000001"
 
@@ -86,15 +90,18 @@ def test_an_applicant_registers_declares_an_art6_project_with_evidence_signs_and
     page.get_by_label("Call").select_option(label=call.title)
     page.get_by_label("Programme").select_option(label="ART6 · Early hard-technology investment")
     page.get_by_label("Project title").fill(TITLE)
+    assert_accessible(page)
     _continue(page, "Create draft")
 
     # 1. Organisation: the profile given at sign-up.
     expect(page.get_by_role("heading", name="Organisation", exact=True)).to_be_visible()
     expect(page.get_by_label("Legal representative")).to_have_value(LEGAL_REPRESENTATIVE)
+    assert_accessible(page)
     _continue(page)
 
     # 2. Project.
     expect(page.get_by_role("heading", name="Project", exact=True)).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("Project summary").fill("Seed round in a quantum sensing start-up founded in 2023.")
     _continue(page)
 
@@ -105,30 +112,47 @@ def test_an_applicant_registers_declares_an_art6_project_with_evidence_signs_and
     _fill_facts(page)
     expect(precheck.locator(".badge")).to_have_text("Eligible")
     expect(precheck.locator("[data-award-cap]")).to_have_text("1,600,000.00")
+    assert_accessible(page)
     page.evaluate("window.scrollTo(0, 0)")  # the sticky pre-check beside the top of the form
     page.screenshot(path=output_dir / "declaration-facts.png", full_page=True)
     _continue(page)
 
-    # 4. Attachments: one PDF for each required kind of evidence, and a fake PDF refused.
-    expect(page.get_by_role("heading", name="Attach a file")).to_be_visible()
-    for evidence in REQUIRED_EVIDENCE:
+    # 4. Attachments: one PDF for each required kind of evidence, each through its own control; after
+    # each upload the focus moves on to the next kind still missing.
+    expect(page.get_by_role("heading", name="Evidence for this programme")).to_be_visible()
+    expect(page.get_by_role("combobox", name="Evidence")).to_have_count(0)
+    assert_accessible(page)
+    for position, evidence in enumerate(REQUIRED_EVIDENCE):
         name = f"{evidence.code}.pdf"
-        _attach(page, str(evidence.label), _pdf(name, evidence_pdf(evidence.code)))
+        _attach(page, str(evidence.label), [_pdf(name, evidence_pdf(evidence.code))])
         expect(page.get_by_role("alert").filter(has_text=f"{name} was attached.")).to_be_visible()
         expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
+        if position + 1 < len(REQUIRED_EVIDENCE):
+            expect(page.get_by_label(str(REQUIRED_EVIDENCE[position + 1].label), exact=True)).to_be_focused()
+    expect(page.get_by_role("button", name="Continue")).to_be_focused()
 
-    _attach(page, "Other supporting material", _pdf("fake.pdf", b"This is plain text, not a PDF.\n"))
-    expect(page.get_by_text("The file was not attached; the message below says why.")).to_be_visible()
-    file_error = page.locator("#error_1_id_file")
-    expect(file_error).to_contain_text("Only PDF, JPEG and PNG files are accepted")
+    # Two files at once for the optional kind: a fake PDF is refused at its control, the other kept.
+    _attach(
+        page,
+        "Other supporting material",
+        [_pdf("fake.pdf", b"This is plain text, not a PDF.\n"), _pdf("minutes.pdf", evidence_pdf("minutes"))],
+    )
+    expect(page.get_by_text("1 file was not attached; the message at its control says why.")).to_be_visible()
+    file_error = page.locator("#id_other_file_errors")
+    expect(file_error).to_contain_text("fake.pdf: Only PDF, JPEG and PNG files are accepted")
+    expect(page.get_by_label("Other supporting material", exact=True)).to_be_focused()
+    expect(page.get_by_role("link", name="minutes.pdf")).to_be_visible()
     expect(page.get_by_role("link", name="fake.pdf")).to_have_count(0)
     expect(page.locator(".badge", has_text="required")).to_have_count(0)
+    assert_accessible(page)
+    page.screenshot(path=output_dir / "declaration-attachments.png", full_page=True)
     _continue(page, "Continue")
 
     # 5. Commitment, in the name of the legal representative from the sign-up.
     expect(page.get_by_role("heading", name="Good-faith commitment letter (Art. 19)")).to_be_visible()
     expect(page.get_by_label("Signatory's name")).to_have_value(LEGAL_REPRESENTATIVE)
     expect(page.get_by_role("radio", name="Legal representative")).to_be_checked()
+    assert_accessible(page)
     page.get_by_label("I have read the commitment letter above and accept it").check()
     _continue(page, "Accept and sign")
 
@@ -137,6 +161,7 @@ def test_an_applicant_registers_declares_an_art6_project_with_evidence_signs_and
     expect(page.get_by_role("heading", name="Submit", exact=True)).to_be_visible()
     expect(page.locator("#submission-problems")).to_have_count(0)
     expect(page.get_by_text("Everything needed is here.")).to_be_visible()
+    assert_accessible(page)
     page.screenshot(path=output_dir / "declaration-review.png", full_page=True)
     _continue(page, "Submit declaration")
     # The confirmation step repeats what submitting will do; nothing is sent before it.
@@ -161,6 +186,7 @@ def test_an_applicant_registers_declares_an_art6_project_with_evidence_signs_and
     row = page.get_by_role("row").filter(has_text=TITLE)
     expect(row.get_by_role("cell", name=number)).to_be_visible()
     expect(row).to_contain_text("Submitted")
+    assert_accessible(page)
     page.screenshot(path=output_dir / "dashboard-after-submission.png", full_page=True)
 
     declaration = Declaration.objects.get(number=number)
@@ -169,7 +195,7 @@ def test_an_applicant_registers_declares_an_art6_project_with_evidence_signs_and
     assert declaration.organisation.name == ORGANISATION
     assert declaration.organisation.legal_representative == LEGAL_REPRESENTATIVE
     assert sorted(declaration.attachments.values_list("evidence", "original_name")) == sorted(
-        (e.code, f"{e.code}.pdf") for e in REQUIRED_EVIDENCE
+        [(e.code, f"{e.code}.pdf") for e in REQUIRED_EVIDENCE] + [("other", "minutes.pdf")]
     )
     commitment = declaration.commitments.get(voided_at__isnull=True)
     assert commitment.ip_address == "127.0.0.1"

@@ -122,7 +122,7 @@ def test_a_pdf_a_jpeg_and_a_png_are_accepted_and_recorded_with_their_fingerprint
     response = upload(client, draft, "payment_proof", name, content)
 
     assert response.status_code == 302
-    assert response["Location"] == attachments_url(draft)
+    assert response["Location"] == attachments_url(draft) + "#item-business_licence"  # the next missing kind
     attachment = Attachment.objects.get(declaration=draft)
     assert attachment.evidence == "payment_proof"
     assert attachment.content_type == content_type
