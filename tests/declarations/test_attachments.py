@@ -96,6 +96,11 @@ def stored_files(storage, declaration):
         return []
 
 
+def served(response):
+    """The bytes a file-system download streamed (on an object store: tests.s3.download)."""
+    return b"".join(response.streaming_content)
+
+
 def read_stored(attachment):
     with attachment.file.open("rb") as handle:
         return handle.read()
