@@ -4,13 +4,13 @@ the permission check, and objects deleted with their record. The attachment test
 on both backends (tests/declarations/test_attachments.py, the file_storage fixture)."""
 
 import datetime
-import json
-import subprocess
-import sys
+import os
+import runpy
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
@@ -146,34 +146,25 @@ def test_an_object_gone_from_the_store_is_not_found_rather_than_a_link_to_an_err
 # The settings
 
 
-def storages_with(**environment):
-    """settings.STORAGES as a process started with `environment` (and no other S3_*) sees them."""
-    import os
-
-    kept = {k: v for k, v in os.environ.items() if not k.startswith("S3_")}
-    program = "import json; from django.conf import settings; print(json.dumps(settings.STORAGES))"
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {program}"],
-        cwd=ROOT,
-        env=kept | {"DJANGO_SETTINGS_MODULE": "config.settings"} | environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return result
+def storages_with(monkeypatch, **environment):
+    """settings.STORAGES as config/settings.py makes it from `environment` (and no other S3_*)."""
+    for name in [name for name in os.environ if name.startswith("S3_")]:
+        monkeypatch.delenv(name)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "config" / "settings.py"))["STORAGES"]
 
 
-def test_without_a_bucket_both_storages_are_on_the_file_system():
-    result = storages_with()
+def test_without_a_bucket_both_storages_are_on_the_file_system(monkeypatch):
+    configured = storages_with(monkeypatch)
 
-    assert result.returncode == 0, result.stderr
-    configured = json.loads(result.stdout)
     assert configured["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
     assert configured["attachments"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
 
 
-def test_a_bucket_moves_both_storages_to_the_store_private_and_apart():
-    result = storages_with(
+def test_a_bucket_moves_both_storages_to_the_store_private_and_apart(monkeypatch):
+    configured = storages_with(
+        monkeypatch,
         S3_BUCKET="zgc-files",
         S3_ENDPOINT_URL="https://objects.example.cn",
         S3_REGION="cn-north-1",
@@ -182,8 +173,6 @@ def test_a_bucket_moves_both_storages_to_the_store_private_and_apart():
         S3_ADDRESSING_STYLE="path",
     )
 
-    assert result.returncode == 0, result.stderr
-    configured = json.loads(result.stdout)
     default, attachments = configured["default"], configured["attachments"]
     assert default["BACKEND"] == attachments["BACKEND"] == "common.storage.PrivateS3Storage"
     assert (default["OPTIONS"]["location"], attachments["OPTIONS"]["location"]) == ("media", "private")
@@ -191,6 +180,7 @@ def test_a_bucket_moves_both_storages_to_the_store_private_and_apart():
         assert options["bucket_name"] == "zgc-files"
         assert options["endpoint_url"] == "https://objects.example.cn"
         assert options["region_name"] == "cn-north-1"
+        assert (options["access_key"], options["secret_key"], options["addressing_style"]) == ("key", "secret", "path")
         assert (options["default_acl"], options["querystring_auth"], options["querystring_expire"]) == (
             "private",
             True,
@@ -199,10 +189,9 @@ def test_a_bucket_moves_both_storages_to_the_store_private_and_apart():
         assert options["file_overwrite"] is False
 
 
-def test_the_attachments_may_have_a_bucket_of_their_own_but_not_the_same_prefix():
-    own_bucket = storages_with(S3_BUCKET="zgc-files", S3_ATTACHMENTS_BUCKET="zgc-evidence")
-    same_place = storages_with(S3_BUCKET="zgc-files", S3_ATTACHMENTS_PREFIX="media/")
+def test_the_attachments_may_have_a_bucket_of_their_own_but_not_the_same_prefix(monkeypatch):
+    own_bucket = storages_with(monkeypatch, S3_BUCKET="zgc-files", S3_ATTACHMENTS_BUCKET="zgc-evidence")
 
-    assert json.loads(own_bucket.stdout)["attachments"]["OPTIONS"]["bucket_name"] == "zgc-evidence"
-    assert same_place.returncode == 1
-    assert "Give S3_ATTACHMENTS_BUCKET or S3_ATTACHMENTS_PREFIX a bucket or prefix of its own." in same_place.stderr
+    assert own_bucket["attachments"]["OPTIONS"]["bucket_name"] == "zgc-evidence"
+    with pytest.raises(ImproperlyConfigured, match="Give S3_ATTACHMENTS_BUCKET or S3_ATTACHMENTS_PREFIX"):
+        storages_with(monkeypatch, S3_BUCKET="zgc-files", S3_ATTACHMENTS_PREFIX="media/")
