@@ -227,17 +227,18 @@ def s3_storage(*, bucket, location):
             # Empty for a bucket whose ACLs are disabled (Object Ownership "bucket owner enforced").
             "default_acl": env("S3_OBJECT_ACL", default="private") or None,
             "querystring_auth": True,
-            "querystring_expire": env.int("S3_SIGNED_URL_SECONDS", default=60),
+            "querystring_expire": int(env("S3_SIGNED_URL_SECONDS", default="") or 60),
             "file_overwrite": False,
         },
     }
 
 
 if S3_BUCKET:
-    _default_storage = s3_storage(bucket=S3_BUCKET, location=env("S3_MEDIA_PREFIX", default="media"))
+    # An empty value (docker-compose passes every S3_* through) means the default, as if unset.
+    _default_storage = s3_storage(bucket=S3_BUCKET, location=env("S3_MEDIA_PREFIX", default="") or "media")
     _attachments_storage = s3_storage(
-        bucket=env("S3_ATTACHMENTS_BUCKET", default=S3_BUCKET),
-        location=env("S3_ATTACHMENTS_PREFIX", default="private"),
+        bucket=env("S3_ATTACHMENTS_BUCKET", default="") or S3_BUCKET,
+        location=env("S3_ATTACHMENTS_PREFIX", default="") or "private",
     )
     _default_options, _attachments_options = _default_storage["OPTIONS"], _attachments_storage["OPTIONS"]
     if (_default_options["bucket_name"], _default_options["location"].strip("/")) == (

@@ -195,3 +195,20 @@ def test_the_attachments_may_have_a_bucket_of_their_own_but_not_the_same_prefix(
     assert own_bucket["attachments"]["OPTIONS"]["bucket_name"] == "zgc-evidence"
     with pytest.raises(ImproperlyConfigured, match="Give S3_ATTACHMENTS_BUCKET or S3_ATTACHMENTS_PREFIX"):
         storages_with(monkeypatch, S3_BUCKET="zgc-files", S3_ATTACHMENTS_PREFIX="media/")
+
+
+def test_empty_values_as_docker_compose_passes_them_mean_the_defaults(monkeypatch):
+    names = ["S3_ENDPOINT_URL", "S3_ATTACHMENTS_BUCKET", "S3_ATTACHMENTS_PREFIX", "S3_MEDIA_PREFIX"]
+    empty = dict.fromkeys([*names, "S3_SIGNED_URL_SECONDS"], "")
+    assert storages_with(monkeypatch, S3_BUCKET="", **empty)["attachments"]["BACKEND"].endswith("FileSystemStorage")
+
+    configured = storages_with(monkeypatch, S3_BUCKET="zgc-files", **empty)
+
+    attachments = configured["attachments"]["OPTIONS"]
+    assert (attachments["bucket_name"], attachments["location"], attachments["querystring_expire"]) == (
+        "zgc-files",
+        "private",
+        60,
+    )
+    assert attachments["endpoint_url"] is None
+    assert configured["default"]["OPTIONS"]["location"] == "media"
