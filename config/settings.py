@@ -207,8 +207,60 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and generated files: on this host's disk unless S3_BUCKET names a bucket of an
+# S3-compatible object store, which every web host and worker then shares (docs/deployment.md,
+# "Object storage"). Both storages are private there: objects under no public URL, each download a
+# link signed for S3_SIGNED_URL_SECONDS after a permission-checking view (common.private_files).
+S3_BUCKET = env("S3_BUCKET", default="")
+
+
+def s3_storage(*, bucket, location):
+    """The OPTIONS of common.storage.PrivateS3Storage for `bucket`, its objects under `location`."""
+    return {
+        "BACKEND": "common.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "location": location,
+            # Empty: Amazon S3 itself; otherwise the store's address, which browsers also reach
+            # (the signed links point there).
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION", default="") or None,
+            # Empty: boto3's own chain (AWS_ACCESS_KEY_ID..., an instance's or a pod's role).
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            # "path" for MinIO and most stores on an address of their own; "virtual" or "auto" for S3.
+            "addressing_style": env("S3_ADDRESSING_STYLE", default="") or None,
+            "signature_version": "s3v4",
+            # Empty for a bucket whose ACLs are disabled (Object Ownership "bucket owner enforced").
+            "default_acl": env("S3_OBJECT_ACL", default="private") or None,
+            "querystring_auth": True,
+            "querystring_expire": int(env("S3_SIGNED_URL_SECONDS", default="") or 60),
+            "file_overwrite": False,
+        },
+    }
+
+
+if S3_BUCKET:
+    # An empty value (docker-compose passes every S3_* through) means the default, as if unset.
+    _default_storage = s3_storage(bucket=S3_BUCKET, location=env("S3_MEDIA_PREFIX", default="") or "media")
+    _attachments_storage = s3_storage(
+        bucket=env("S3_ATTACHMENTS_BUCKET", default="") or S3_BUCKET,
+        location=env("S3_ATTACHMENTS_PREFIX", default="") or "private",
+    )
+    _default_options, _attachments_options = _default_storage["OPTIONS"], _attachments_storage["OPTIONS"]
+    if (_default_options["bucket_name"], _default_options["location"].strip("/")) == (
+        _attachments_options["bucket_name"],
+        _attachments_options["location"].strip("/"),
+    ):
+        raise ImproperlyConfigured("Give S3_ATTACHMENTS_BUCKET or S3_ATTACHMENTS_PREFIX a bucket or prefix of its own.")
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _attachments_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("ATTACHMENTS_ROOT", default=str(BASE_DIR / "media" / "private"))},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_BACKEND",
@@ -217,11 +269,9 @@ STORAGES = {
             else "django.contrib.staticfiles.storage.StaticFilesStorage",
         )
     },
-    # Evidence files: never under a public URL; declarations.views serves them after a permission check.
-    "attachments": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env("ATTACHMENTS_ROOT", default=str(BASE_DIR / "media" / "private"))},
-    },
+    # Evidence files: never under a public URL; views serve them after a permission check
+    # (common.private_files.private_file_response).
+    "attachments": _attachments_storage,
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Behind a proxy, the request header that carries the client's address (e.g. HTTP_X_REAL_IP or

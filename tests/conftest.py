@@ -56,6 +56,38 @@ def _eager_celery_and_english(settings, tmp_path):
     app.conf.task_always_eager = True
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """A local S3-compatible server (tests/s3.py) with its bucket, once per pytest-xdist worker,
+    started only when a test asks for the object store."""
+    from tests.s3 import BUCKET, LocalS3Server
+
+    server = LocalS3Server()
+    server.start()
+    server.client().create_bucket(Bucket=BUCKET)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["file-system", "s3"])
+def file_storage(request, _eager_celery_and_english, settings):
+    """Run a test twice: its files on the file system (as _test_settings puts them), then on the local
+    S3-compatible server, both storages under a prefix of the test's own, removed after it. A module
+    or test asks for it with `pytest.mark.usefixtures("file_storage")`; the value is the kind."""
+    if request.param == "file-system":
+        yield request.param
+        return
+    server = request.getfixturevalue("s3_server")
+    prefix = f"tests/{uuid.uuid4().hex}"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": server.storage_options(f"{prefix}/media"),
+        "attachments": server.storage_options(f"{prefix}/private"),
+    }
+    yield request.param
+    server.delete(prefix)
+
+
 @pytest.fixture(autouse=True)
 def _cache_as_migrated():
     """Each test starts with a cache holding only what the migrations imply: the public pages' cache

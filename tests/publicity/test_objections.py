@@ -22,6 +22,7 @@ from publicity.cache import publicity_board_generation
 from publicity.models import BatchVersion, Objection, ObjectionOutcome, ObjectionState, PublishedEntry
 from publicity.services import objection_handle, objection_raise
 from tests.publicity.conftest import ENDS_ON, OPENED_ON, STARTS_ON, on
+from tests.s3 import download
 
 OBJECTION = {"name": "Li Si", "contact": "13800000000", "text": "The investment was not a first round."}
 BY_EMAIL = {**OBJECTION, "name": "Wang Wu", "contact": "Wang.Wu@Example.com"}
@@ -216,6 +217,7 @@ def test_objection_to_a_classified_withdrawn_or_confirmed_project_is_not_found(c
 # Evidence
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_objection_with_evidence_keeps_the_file_away_from_any_public_url(client, batch_with_one, settings):
     _batch, declaration = batch_with_one
     pdf = evidence_pdf("Earlier share purchase agreement")
@@ -267,6 +269,7 @@ def test_objection_refused_for_another_field_asks_for_the_file_again(client, bat
     assert Objection.objects.count() == 0
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_objection_evidence_downloads_for_staff_only(client, staff, applicant, batch_with_one):
     _batch, declaration = batch_with_one
     pdf = evidence_pdf("proof")
@@ -280,16 +283,17 @@ def test_objection_evidence_downloads_for_staff_only(client, staff, applicant, b
     client.force_login(applicant)
     applicant_response = client.get(url)
     client.force_login(staff)
-    staff_response = client.get(url)
+    staff_download = download(client, url)
 
     assert anonymous["Location"].startswith(reverse("account_login"))
     assert applicant_response.status_code == 403
-    assert b"".join(staff_response.streaming_content) == pdf
-    assert (staff_response["Content-Type"], staff_response["Content-Disposition"]) == (
+    assert (staff_download.status, staff_download.content) == (200, pdf)
+    assert (staff_download.headers["Content-Type"], staff_download.headers["Content-Disposition"]) == (
         "application/pdf",
         'attachment; filename="proof.pdf"',
     )
-    assert staff_response["Cache-Control"] == "private, no-store"
+    assert staff_download.headers["Cache-Control"] == "private, no-store"
+    assert staff_download.view["Cache-Control"] == "private, no-store"
 
 
 def test_objection_evidence_of_an_objection_without_a_file_is_not_found(staff_client, batch_with_one):
