@@ -486,9 +486,12 @@ def declaration_pdf(request, pk):
     )
 
 
-def declaration_pdf_status(request, pk):
-    """How far the PDF of the declaration's current content is, as JSON, for the waiting page."""
-    declaration, document = _current_document(request, pk)
+def declaration_pdf_status(request, pk, document_pk):
+    """How far one of the declaration's documents is, as JSON, for the page that waits for it. It
+    reads the document's row only: whether the document is still the current one is decided by the
+    PDF's own URL, where the waiting page goes when this says ready (or failed)."""
+    declaration = _visible_declaration(request, pk)
+    document = get_object_or_404(declaration.documents, pk=document_pk)
     state = DocumentState(document.state)
     response = JsonResponse(
         {

@@ -1,6 +1,7 @@
-// The page that waits for a declaration's PDF: asks the status endpoint every 1.5 s and moves the
-// progress bar; when the PDF is ready, starts its download and says so; when it failed, reloads the
-// page, which then shows the failure and its retry button. Without JavaScript the page refreshes
+// The page that waits for a declaration's PDF: asks the document's status every 1.5 s and moves
+// the progress bar; when the PDF is ready, starts its download (the PDF's own URL, which serves the
+// file) and says so; when it failed, reloads the page, which then shows the failure and its retry
+// button (or waits for a newer document, when the declaration changed meanwhile). Without JavaScript the page refreshes
 // itself (a meta refresh in <noscript>) and offers a "Check again" link.
 (function () {
   "use strict";

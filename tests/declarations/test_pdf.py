@@ -233,8 +233,11 @@ def test_the_status_endpoint_follows_the_document(client, applicant, draft, djan
     client.force_login(applicant)
 
     with django_capture_on_commit_callbacks(execute=True):
-        queued = json.loads(client.get(_url(declaration, "status/")).content)
-    ready = json.loads(client.get(_url(declaration, "status/")).content)
+        waiting = client.get(_url(declaration))
+        document = DeclarationDocument.objects.get(declaration=declaration)
+        status_url = _url(declaration, f"{document.pk}/status/")
+        queued = json.loads(client.get(status_url).content)
+    ready = json.loads(client.get(status_url).content)
 
     assert queued == {
         "state": "queued",
@@ -245,6 +248,7 @@ def test_the_status_endpoint_follows_the_document(client, applicant, draft, djan
         "url": _url(declaration),
     }
     assert ready == {**queued, "state": "ready", "label": "Ready", "progress": 100, "ready": True}
+    assert f'data-status-url="{status_url}"' in waiting.content.decode()
     assert DeclarationDocument.objects.filter(declaration=declaration).count() == 1
 
 
@@ -267,7 +271,7 @@ def test_a_failed_rendering_is_retried_then_shown_with_a_retry(
     page = failed.content.decode()
     assert "The PDF could not be prepared" in page
     assert f'action="{_url(declaration, "retry/")}"' in page
-    assert json.loads(client.get(_url(declaration, "status/")).content)["failed"] is True
+    assert json.loads(client.get(_url(declaration, f"{document.pk}/status/")).content)["failed"] is True
 
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
@@ -283,11 +287,12 @@ def test_another_organisation_gets_no_document_status_or_retry(client, applicant
     declaration = _submitted(draft, applicant)
     client.force_login(applicant)
     download(_url(declaration))
+    document = DeclarationDocument.objects.get(declaration=declaration)
     client.force_login(other_applicant)
 
     answers = [
         client.get(_url(declaration)),
-        client.get(_url(declaration, "status/")),
+        client.get(_url(declaration, f"{document.pk}/status/")),
         client.post(_url(declaration, "retry/")),
     ]
 
