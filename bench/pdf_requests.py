@@ -4,7 +4,7 @@ gunicorn as the Dockerfile runs it (3 sync workers) with a Celery worker renderi
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h18pdf REDIS_URL=redis://127.0.0.1:6379/5 \
         .venv/bin/python bench/pdf_requests.py [--clients 8] [--seconds 60] [--idle 100] \
-        [--worker-concurrency 1] [--test-database zgcb_bench_pdf_requests]
+        [--worker-concurrency 1] [--worker-nice 0] [--test-database zgcb_bench_pdf_requests]
 
 The script creates a throw-away database of its own (bench/harness.py), submits one declaration per
 client (with its evidence files and commitment, in a temporary ATTACHMENTS_ROOT), starts gunicorn
@@ -27,6 +27,7 @@ import http.client
 import os
 import re
 import signal
+import socket
 import statistics
 import subprocess  # nosec B404 # starts the project's own gunicorn and Celery worker
 import sys
@@ -61,7 +62,16 @@ from declarations.services import declaration_submit
 from tests.factories import ApplicantFactory, CallFactory, DeclarationFactory
 
 TEST_DATABASE_NAME = "zgcb_bench_pdf_requests"
-HTTP_PORT = 8721
+
+
+def _free_port():
+    """A port nobody listens on now (other benches and servers may run on the same machine)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+HTTP_PORT = _free_port()
 TRIVIAL = "/"
 POLL = 1.5  # as static/js/pdf-status.js
 DOCUMENT = re.compile(rb"/pdf/(\d+)/status/")
@@ -91,6 +101,7 @@ def _environment():
         "DEBUG": "false",
         "SECURE_SSL_REDIRECT": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_URL": "dummymail://",  # the submission notices the worker delivers
         "PYTHONPATH": str(ROOT),
     }
 
@@ -108,7 +119,7 @@ def _get(path, cookie=None):
     return response.status, body, time.perf_counter() - start
 
 
-def _start_servers(worker_concurrency):
+def _start_servers(worker_concurrency, worker_nice):
     env = _environment()
     bin_dir = Path(sys.executable).parent
     server = subprocess.Popen(  # nosec B603 # the project's own gunicorn, arguments fixed here
@@ -120,9 +131,12 @@ def _start_servers(worker_concurrency):
         [str(bin_dir / "celery"), "-A", "config", "worker", "--concurrency", str(worker_concurrency), *WORKER],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,  # the submission notices' e-mails (console backend)
+        preexec_fn=lambda: os.nice(worker_nice),  # before the bench starts its threads
     )
     for _ in range(600):
+        if server.poll() is not None:
+            _stop(worker)
+            raise SystemExit(f"gunicorn did not start on port {HTTP_PORT}")
         try:
             if _get("/healthz/")[0] == 200:
                 break
@@ -203,12 +217,12 @@ def _p95(values):
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 2 else values[0]
 
 
-def run(clients, seconds, idle_requests, worker_concurrency):
+def run(clients, seconds, idle_requests, worker_concurrency, worker_nice):
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         raise SystemExit("The bench needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL): gunicorn and a worker.")
     app.control.purge()  # the broker's database is the bench's: nothing left from an earlier run
     sessions = _fixture(clients)
-    server, worker = _start_servers(worker_concurrency)
+    server, worker = _start_servers(worker_concurrency, worker_nice)
     try:
         for _ in range(30):  # warm every worker's connection and templates
             _get(TRIVIAL)
@@ -235,7 +249,7 @@ def run(clients, seconds, idle_requests, worker_concurrency):
     documents = DeclarationDocument.objects.filter(state="ready").count()
     print(
         f"database: PostgreSQL {connection.pg_version // 10000}; gunicorn 3 sync workers; "
-        f"Celery worker -c {worker_concurrency}"
+        f"Celery worker -c {worker_concurrency}, nice {worker_nice}"
     )
     print(
         f"{clients} PDF clients for {seconds} s: {len(found['made'])} PDFs downloaded ({documents} documents made), "
@@ -263,10 +277,19 @@ def main():
     parser.add_argument("--seconds", type=int, default=60, help="duration of the load")
     parser.add_argument("--idle", type=int, default=100, help="requests of the trivial page idle")
     parser.add_argument("--worker-concurrency", type=int, default=1, help="the Celery worker's processes")
+    parser.add_argument(
+        "--worker-nice", type=int, default=0, help="the worker's niceness (10: below the web workers on one host)"
+    )
     parser.add_argument("--test-database", default=TEST_DATABASE_NAME, help="name of the throw-away database")
     args = parser.parse_args()
     return run_in_throwaway_database(
-        run, args.clients, args.seconds, args.idle, args.worker_concurrency, test_database=args.test_database
+        run,
+        args.clients,
+        args.seconds,
+        args.idle,
+        args.worker_concurrency,
+        args.worker_nice,
+        test_database=args.test_database,
     )
 
 
