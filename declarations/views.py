@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.security import export_record, visible_or_404
 from common.http import client_address
@@ -486,6 +486,7 @@ def declaration_pdf(request, pk):
     )
 
 
+@require_GET
 def declaration_pdf_status(request, pk, document_pk):
     """How far one of the declaration's documents is, as JSON, for the page that waits for it. It
     reads the document's row only: whether the document is still the current one is decided by the
