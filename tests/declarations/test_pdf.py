@@ -283,6 +283,23 @@ def test_a_failed_rendering_is_retried_then_shown_with_a_retry(
     assert served["Content-Type"] == "application/pdf"
 
 
+def test_the_administrator_reads_a_failed_documents_error(
+    client, applicant, administrator, draft, monkeypatch, django_capture_on_commit_callbacks
+):
+    declaration = _submitted(draft, applicant)
+    client.force_login(applicant)
+    _refuse_rendering(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(_url(declaration))
+    document = DeclarationDocument.objects.get(declaration=declaration)
+    client.force_login(administrator)
+
+    page = client.get(f"/admin/declarations/declarationdocument/{document.pk}/change/").content.decode()
+
+    assert "RuntimeError: WeasyPrint called" in page
+    assert declaration.number in page
+
+
 def test_another_organisation_gets_no_document_status_or_retry(client, applicant, other_applicant, draft, download):
     declaration = _submitted(draft, applicant)
     client.force_login(applicant)
