@@ -3,7 +3,7 @@ from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.forms import SingleLineCharField
-from declarations.models import Call, Declaration, DeclarationEvent, Organisation, Programme
+from declarations.models import Call, Declaration, DeclarationDocument, DeclarationEvent, Organisation, Programme
 
 # Titles and names typed in the admin are on one line, as in the application's forms.
 SINGLE_LINE = {models.CharField: {"form_class": SingleLineCharField}}
@@ -59,4 +59,21 @@ class DeclarationAdmin(SimpleHistoryAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeclarationDocument)
+class DeclarationDocumentAdmin(admin.ModelAdmin):
+    """The generated PDFs, to read: a failed one's error is here. Only the rendering task writes them."""
+
+    list_display = ["declaration", "language", "state", "progress", "attempts", "queued_at", "finished_at"]
+    list_filter = ["state", "language"]
+    list_select_related = ["declaration"]
+    search_fields = ["declaration__number"]
+    readonly_fields = [field.name for field in DeclarationDocument._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

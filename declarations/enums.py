@@ -118,3 +118,13 @@ class District(models.TextChoices):
 class SignatoryCapacity(models.TextChoices):
     LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative")
     AUTHORISED_CONTACT = "authorised_contact", _("Authorised contact")
+
+
+class DocumentState(models.TextChoices):
+    """A generated document's making (declarations.DeclarationDocument): queued, then rendered by a
+    Celery task, then ready to download, or failed after its retries."""
+
+    QUEUED = "queued", _("Queued")
+    RENDERING = "rendering", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")

@@ -17,6 +17,7 @@ from declarations.enums import (
     DeclarationAction,
     DeclarationState,
     District,
+    DocumentState,
     OrganisationType,
     SignatoryCapacity,
 )
@@ -379,3 +380,43 @@ class Commitment(models.Model):
 
     def __str__(self):
         return f"{self.signatory_name} {self.accepted_at:%Y-%m-%d %H:%M}"
+
+
+def document_path(document, filename):
+    return f"declarations/{document.declaration_id}/documents/{document.content_hash}.pdf"
+
+
+class DeclarationDocument(models.Model):
+    """A declaration's PDF for one version of what it shows (in one language), made by a Celery task
+    and kept in the attachments storage, so a download is a file, not a render in a web worker.
+
+    `content_hash` is the SHA-256 of the document's HTML without its production time
+    (documents.declaration_content_hash): a change to anything the PDF shows names another document."""
+
+    declaration = models.ForeignKey(
+        Declaration, verbose_name=_("declaration"), on_delete=models.CASCADE, related_name="documents"
+    )
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    language = models.CharField(_("language"), max_length=10)
+    state = models.CharField(_("state"), max_length=10, choices=DocumentState.choices, default=DocumentState.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), storage=attachment_storage, upload_to=document_path, max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("declaration document")
+        verbose_name_plural = _("declaration documents")
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "content_hash"], name="one_document_per_content"),
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="document_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=~models.Q(state=DocumentState.READY) | ~models.Q(file=""), name="ready_document_has_file"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.declaration_id}: {self.content_hash[:12]} ({self.state})"

@@ -13,3 +13,32 @@ def recompute_award_caps(*, declaration_id=None):
     if declaration_id is None:
         return award_caps_recompute()
     return award_caps_recompute_affected_by(declaration_id=declaration_id)
+
+
+RENDER_ATTEMPTS = 3  # retries after the first attempt
+
+
+@shared_task(
+    name="declarations.tasks.render_declaration_document",
+    bind=True,
+    max_retries=RENDER_ATTEMPTS,
+    default_retry_delay=30,
+)
+def render_declaration_document(self, *, document_id):
+    """Render and store a queued declaration document (idempotent: a ready, failed or claimed one is
+    left alone). A failure is retried, then marked failed for the reader to see and retry."""
+    from declarations.document_services import declaration_document_fail  # noqa: PLC0415 -- leaf
+    from declarations.documents import declaration_document_render  # noqa: PLC0415 -- leaf, slow import
+
+    try:
+        declaration_document_render(document_id=document_id)
+    except Exception as exc:
+        final = self.request.retries >= self.max_retries
+        declaration_document_fail(document_id=document_id, error=f"{type(exc).__name__}: {exc}"[:2000], final=final)
+        if final:
+            return
+        if self.request.is_eager:
+            # Eager with CELERY_TASK_EAGER_PROPAGATES, self.retry() raises rather than running the retry.
+            self.apply(kwargs={"document_id": document_id}, retries=self.request.retries + 1)
+            return
+        raise self.retry(exc=exc) from exc

@@ -18,6 +18,8 @@ urlpatterns = [
         name="attachment_remove",
     ),
     path("declarations/<int:pk>/pdf/", views.declaration_pdf, name="pdf"),
+    path("declarations/<int:pk>/pdf/<int:document_pk>/status/", views.declaration_pdf_status, name="pdf_status"),
+    path("declarations/<int:pk>/pdf/retry/", views.declaration_pdf_retry, name="pdf_retry"),
     path("declarations/<int:pk>/submit/", views.declaration_submit, name="submit"),
     path("declarations/<int:pk>/submitted/", views.declaration_submitted, name="submitted"),
     path("declarations/<int:pk>/withdraw/", views.declaration_withdraw, name="withdraw"),

@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.security import export_record, visible_or_404
@@ -18,8 +18,8 @@ from common.http import client_address
 from common.limits import TOO_MANY_REQUESTS, limit_reached, per_address
 from common.private_files import private_file_response
 from common.views import permission_required
-from declarations import commitment, documents, estimator, selectors, services, steps
-from declarations.enums import DeclarationAction, DeclarationState, SignatoryCapacity
+from declarations import commitment, document_services, documents, estimator, selectors, services, steps
+from declarations.enums import DeclarationAction, DeclarationState, DocumentState, SignatoryCapacity
 from declarations.evidence import EVIDENCE
 from declarations.forms import (
     AttachmentForm,
@@ -587,17 +587,66 @@ def attachment_download(request, pk, attachment_pk):
     )
 
 
-def declaration_pdf(request, pk):
-    """The submitted declaration with its commitment, as a PDF."""
+def _current_document(request, pk):
+    """The visible, numbered declaration and the document of what its PDF shows now, in the reader's
+    language (asked for, and so queued, if it does not exist yet); 404 as the declaration itself."""
     declaration = _visible_declaration(request, pk)
     if not declaration.number:
         raise Http404
-    pdf = documents.declaration_pdf(declaration)
-    export_record(request, name="declaration_pdf", obj=declaration)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{declaration.number}.pdf"'
+    document = document_services.declaration_document_request(
+        declaration_id=declaration.pk,
+        content_hash=documents.declaration_content_hash(declaration),
+        language=get_language(),
+    )
+    return declaration, document
+
+
+def declaration_pdf(request, pk):
+    """The submitted declaration with its commitment, as a PDF: the stored document of its current
+    content when it is ready; until then a page that waits for it (queued or being rendered by a
+    worker) or says it failed and offers a retry."""
+    declaration, document = _current_document(request, pk)
+    if document.state == DocumentState.READY:
+        export_record(request, name="declaration_pdf", obj=declaration)
+        return private_file_response(
+            document.file, filename=f"{declaration.number}.pdf", content_type="application/pdf"
+        )
+    return render(
+        request,
+        "declarations/pdf_preparing.html",
+        {"declaration": declaration, "document": document, "failed": document.state == DocumentState.FAILED},
+        status=202,
+    )
+
+
+@require_GET
+def declaration_pdf_status(request, pk, document_pk):
+    """How far one of the declaration's documents is, as JSON, for the page that waits for it. It
+    reads the document's row only: whether the document is still the current one is decided by the
+    PDF's own URL, where the waiting page goes when this says ready (or failed)."""
+    declaration = _visible_declaration(request, pk)
+    document = get_object_or_404(declaration.documents, pk=document_pk)
+    state = DocumentState(document.state)
+    response = JsonResponse(
+        {
+            "state": state.value,
+            "label": str(state.label),
+            "progress": document.progress,
+            "ready": state == DocumentState.READY,
+            "failed": state == DocumentState.FAILED,
+            "url": reverse("declarations:pdf", args=[declaration.pk]),
+        }
+    )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+def declaration_pdf_retry(request, pk):
+    """Queue a failed PDF of the declaration's current content again, and wait for it."""
+    _declaration, document = _current_document(request, pk)
+    document_services.declaration_document_retry(document_id=document.pk)
+    return redirect("declarations:pdf", pk=pk)
 
 
 def estimate(request):

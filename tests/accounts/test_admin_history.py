@@ -41,6 +41,7 @@ def test_each_saved_version_of_a_declaration_is_kept(draft, applicant):
         "/admin/publicity/objection/add/",
         "/admin/review/reviewassignment/add/",
         "/admin/declarations/declaration/add/",
+        "/admin/declarations/declarationdocument/add/",
         "/admin/notices/notice/add/",
     ],
 )

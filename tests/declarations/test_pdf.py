@@ -1,15 +1,21 @@
-"""The submitted declaration as a PDF: who may download it, and what it says in either language."""
+"""The submitted declaration as a PDF: who may download it, and what it says in either language;
+made by a task, stored for its content's hash, and served as a file while it matches."""
 
 import io
+import json
 
 import pytest
+import weasyprint
 from django.utils import translation
 from pypdf import PdfReader
 
+from accounts.models import SecurityEvent
 from config.demo import complete_for_submission
 from declarations import documents
+from declarations.enums import DocumentState
+from declarations.models import DeclarationDocument
 from declarations.selectors import declaration_standing_commitment
-from declarations.services import declaration_submit
+from declarations.services import declaration_submit, declaration_withdraw
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +23,23 @@ pytestmark = pytest.mark.django_db
 def _submitted(declaration, applicant):
     complete_for_submission(declaration, applicant)
     return declaration_submit(declaration_id=declaration.pk, actor=applicant)
+
+
+@pytest.fixture
+def download(client, django_capture_on_commit_callbacks):
+    """GET the PDF as a browser would: the first answer waits for the document (a test's transaction
+    holds the task until its commit), which the eager task then makes; the second is the file, its
+    bytes in `pdf`."""
+
+    def get(url):
+        with django_capture_on_commit_callbacks(execute=True):
+            waiting = client.get(url)
+        assert waiting.status_code == 202
+        response = client.get(url)
+        response.pdf = b"".join(response.streaming_content)
+        return response
+
+    return get
 
 
 def _text(pdf):
@@ -27,18 +50,18 @@ def _squeezed(text):
     return "".join(text.split())
 
 
-def test_applicant_downloads_the_submitted_declaration(client, applicant, draft):
+def test_applicant_downloads_the_submitted_declaration(client, download, applicant, draft):
     declaration = _submitted(draft, applicant)
     commitment = declaration_standing_commitment(declaration)
     client.force_login(applicant)
 
-    response = client.get(f"/applicant/declarations/{declaration.pk}/pdf/")
+    response = download(f"/applicant/declarations/{declaration.pk}/pdf/")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'attachment; filename="{declaration.number}.pdf"'
-    assert response.content.startswith(b"%PDF")
-    text = _text(response.content)
+    assert response.pdf.startswith(b"%PDF")
+    text = _text(response.pdf)
     assert declaration.number in text
     assert declaration.title in text
     assert declaration.organisation.credit_code in text
@@ -51,17 +74,17 @@ def test_applicant_downloads_the_submitted_declaration(client, applicant, draft)
     assert "Page 1 of" in text
 
 
-def test_the_pdf_reads_in_chinese_with_the_chinese_commitment(client, applicant, draft):
+def test_the_pdf_reads_in_chinese_with_the_chinese_commitment(client, download, applicant, draft):
     with translation.override("zh-hans"):
         declaration = _submitted(draft, applicant)
     assert declaration_standing_commitment(declaration).text.startswith("诚信承诺书")
     client.force_login(applicant)
     client.cookies["django_language"] = "zh-hans"
 
-    response = client.get(f"/applicant/declarations/{declaration.pk}/pdf/")
+    response = download(f"/applicant/declarations/{declaration.pk}/pdf/")
 
     assert response.status_code == 200
-    text = _text(response.content)
+    text = _text(response.pdf)
     assert "诚信承诺书" in text  # the CJK font is embedded: the text extracts as Chinese
     assert "京科发〔2022〕6号" in _squeezed(text)
     assert declaration.number in text
@@ -121,11 +144,173 @@ def test_another_organisation_and_the_anonymous_get_nothing(client, applicant, o
     assert client.get(url).status_code == 404
 
 
-def test_staff_download_it(client, applicant, staff, draft):
+def test_staff_download_it(client, download, applicant, staff, draft):
     declaration = _submitted(draft, applicant)
     client.force_login(staff)
 
-    response = client.get(f"/applicant/declarations/{declaration.pk}/pdf/")
+    response = download(f"/applicant/declarations/{declaration.pk}/pdf/")
 
     assert response.status_code == 200
-    assert declaration.number in _text(response.content)
+    assert declaration.number in _text(response.pdf)
+
+
+# --- the stored document: made by a task, served while it matches -------------------------------
+
+
+def _url(declaration, tail=""):
+    return f"/applicant/declarations/{declaration.pk}/pdf/{tail}"
+
+
+def _refuse_rendering(monkeypatch):
+    """WeasyPrint fails (or must not be called): every render raises."""
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(kwargs)
+        raise RuntimeError("WeasyPrint called")
+
+    monkeypatch.setattr(weasyprint, "HTML", failing)
+    monkeypatch.setattr(documents, "HTML", failing)
+    return calls
+
+
+def test_the_content_hash_changes_with_what_the_pdf_shows(applicant, draft):
+    declaration = _submitted(draft, applicant)
+    first = documents.declaration_content_hash(declaration)
+    assert documents.declaration_content_hash(declaration) == first  # the production time is not in it
+
+    declaration.title = "A retitled project"
+    declaration.save(update_fields=["title"])
+    retitled = documents.declaration_content_hash(declaration)
+    declaration_withdraw(declaration_id=declaration.pk, actor=applicant, note="changed our plans")
+    withdrawn = documents.declaration_content_hash(declaration)
+    declaration.attachments.first().delete()
+    fewer_files = documents.declaration_content_hash(declaration)
+    with translation.override("zh-hans"):
+        in_chinese = documents.declaration_content_hash(declaration)
+
+    assert len({first, retitled, withdrawn, fewer_files, in_chinese}) == 5
+
+
+def test_a_ready_document_is_served_without_rendering(client, download, applicant, draft, monkeypatch):
+    declaration = _submitted(draft, applicant)
+    client.force_login(applicant)
+    made = download(_url(declaration)).pdf
+    calls = _refuse_rendering(monkeypatch)
+
+    response = client.get(_url(declaration))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == made
+    assert response["Content-Disposition"] == f'attachment; filename="{declaration.number}.pdf"'
+    assert response["Cache-Control"] == "private, no-store"
+    assert calls == []
+    document = DeclarationDocument.objects.get(declaration=declaration)
+    assert (document.state, document.progress, document.attempts) == (DocumentState.READY, 100, 1)
+    assert document.content_hash == documents.declaration_content_hash(declaration)
+    exports = SecurityEvent.objects.filter(detail__export="declaration_pdf", object_id=str(declaration.pk))
+    assert exports.count() == 2  # one per download served, none for the waiting page
+
+
+def test_a_stale_document_is_not_served(client, download, applicant, draft, django_capture_on_commit_callbacks):
+    declaration = _submitted(draft, applicant)
+    client.force_login(applicant)
+    download(_url(declaration))
+    declaration_withdraw(declaration_id=declaration.pk, actor=applicant, note="changed our plans")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = client.get(_url(declaration))
+    served = client.get(_url(declaration))
+
+    assert waiting.status_code == 202
+    assert "The PDF is being prepared" in waiting.content.decode()
+    assert DeclarationDocument.objects.filter(declaration=declaration).count() == 2
+    assert "Withdrawn" in _text(b"".join(served.streaming_content))
+
+
+def test_the_status_endpoint_follows_the_document(client, applicant, draft, django_capture_on_commit_callbacks):
+    declaration = _submitted(draft, applicant)
+    client.force_login(applicant)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = client.get(_url(declaration))
+        document = DeclarationDocument.objects.get(declaration=declaration)
+        status_url = _url(declaration, f"{document.pk}/status/")
+        queued = json.loads(client.get(status_url).content)
+    ready = json.loads(client.get(status_url).content)
+
+    assert queued == {
+        "state": "queued",
+        "label": "Queued",
+        "progress": 0,
+        "ready": False,
+        "failed": False,
+        "url": _url(declaration),
+    }
+    assert ready == {**queued, "state": "ready", "label": "Ready", "progress": 100, "ready": True}
+    assert f'data-status-url="{status_url}"' in waiting.content.decode()
+    assert DeclarationDocument.objects.filter(declaration=declaration).count() == 1
+
+
+def test_a_failed_rendering_is_retried_then_shown_with_a_retry(
+    client, applicant, draft, monkeypatch, django_capture_on_commit_callbacks
+):
+    declaration = _submitted(draft, applicant)
+    client.force_login(applicant)
+    calls = _refuse_rendering(monkeypatch)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(_url(declaration))
+    failed = client.get(_url(declaration))
+
+    document = DeclarationDocument.objects.get(declaration=declaration)
+    assert (document.state, document.attempts, document.file.name) == (DocumentState.FAILED, 4, "")
+    assert document.error == "RuntimeError: WeasyPrint called"
+    assert len(calls) == 4  # the first attempt and three retries
+    assert failed.status_code == 202
+    page = failed.content.decode()
+    assert "The PDF could not be prepared" in page
+    assert f'action="{_url(declaration, "retry/")}"' in page
+    assert json.loads(client.get(_url(declaration, f"{document.pk}/status/")).content)["failed"] is True
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = client.post(_url(declaration, "retry/"))
+    served = client.get(_url(declaration))
+
+    assert retried["Location"] == _url(declaration)
+    assert served.status_code == 200
+    assert served["Content-Type"] == "application/pdf"
+
+
+def test_the_administrator_reads_a_failed_documents_error(
+    client, applicant, administrator, draft, monkeypatch, django_capture_on_commit_callbacks
+):
+    declaration = _submitted(draft, applicant)
+    client.force_login(applicant)
+    _refuse_rendering(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(_url(declaration))
+    document = DeclarationDocument.objects.get(declaration=declaration)
+    client.force_login(administrator)
+
+    page = client.get(f"/admin/declarations/declarationdocument/{document.pk}/change/").content.decode()
+
+    assert "RuntimeError: WeasyPrint called" in page
+    assert declaration.number in page
+
+
+def test_another_organisation_gets_no_document_status_or_retry(client, applicant, other_applicant, draft, download):
+    declaration = _submitted(draft, applicant)
+    client.force_login(applicant)
+    download(_url(declaration))
+    document = DeclarationDocument.objects.get(declaration=declaration)
+    client.force_login(other_applicant)
+
+    answers = [
+        client.get(_url(declaration)),
+        client.get(_url(declaration, f"{document.pk}/status/")),
+        client.post(_url(declaration, "retry/")),
+    ]
+
+    assert [answer.status_code for answer in answers] == [404, 404, 404]
