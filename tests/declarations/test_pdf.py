@@ -16,6 +16,7 @@ from declarations.enums import DocumentState
 from declarations.models import DeclarationDocument
 from declarations.selectors import declaration_standing_commitment
 from declarations.services import declaration_submit, declaration_withdraw
+from tests import s3
 
 pytestmark = pytest.mark.django_db
 
@@ -25,21 +26,35 @@ def _submitted(declaration, applicant):
     return declaration_submit(declaration_id=declaration.pk, actor=applicant)
 
 
+class Downloaded:
+    """The PDF a browser ends up with (tests.s3.download: the web worker's stream, or the store's
+    answer to the signed link the view redirects to): its status, headers and bytes (`pdf`)."""
+
+    def __init__(self, found):
+        self.status_code, self.headers, self.pdf = found.status, found.headers, found.content
+
+    def __getitem__(self, header):
+        return self.headers[header]
+
+
 @pytest.fixture
 def download(client, django_capture_on_commit_callbacks):
     """GET the PDF as a browser would: the first answer waits for the document (a test's transaction
-    holds the task until its commit), which the eager task then makes; the second is the file, its
-    bytes in `pdf`."""
+    holds the task until its commit), which the eager task then makes; the second is the file, from
+    whichever storage holds it."""
 
     def get(url):
         with django_capture_on_commit_callbacks(execute=True):
             waiting = client.get(url)
         assert waiting.status_code == 202
-        response = client.get(url)
-        response.pdf = b"".join(response.streaming_content)
-        return response
+        return Downloaded(s3.download(client, url))
 
     return get
+
+
+def download_again(client, url):
+    """The PDF of a document already made: served at once."""
+    return Downloaded(s3.download(client, url))
 
 
 def _text(pdf):
@@ -50,6 +65,7 @@ def _squeezed(text):
     return "".join(text.split())
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_applicant_downloads_the_submitted_declaration(client, download, applicant, draft):
     declaration = _submitted(draft, applicant)
     commitment = declaration_standing_commitment(declaration)
@@ -74,6 +90,7 @@ def test_applicant_downloads_the_submitted_declaration(client, download, applica
     assert "Page 1 of" in text
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_the_pdf_reads_in_chinese_with_the_chinese_commitment(client, download, applicant, draft):
     with translation.override("zh-hans"):
         declaration = _submitted(draft, applicant)
@@ -144,6 +161,7 @@ def test_another_organisation_and_the_anonymous_get_nothing(client, applicant, o
     assert client.get(url).status_code == 404
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_staff_download_it(client, download, applicant, staff, draft):
     declaration = _submitted(draft, applicant)
     client.force_login(staff)
@@ -192,16 +210,17 @@ def test_the_content_hash_changes_with_what_the_pdf_shows(applicant, draft):
     assert len({first, retitled, withdrawn, fewer_files, in_chinese}) == 5
 
 
+@pytest.mark.usefixtures("file_storage")
 def test_a_ready_document_is_served_without_rendering(client, download, applicant, draft, monkeypatch):
     declaration = _submitted(draft, applicant)
     client.force_login(applicant)
     made = download(_url(declaration)).pdf
     calls = _refuse_rendering(monkeypatch)
 
-    response = client.get(_url(declaration))
+    response = download_again(client, _url(declaration))
 
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == made
+    assert response.pdf == made
     assert response["Content-Disposition"] == f'attachment; filename="{declaration.number}.pdf"'
     assert response["Cache-Control"] == "private, no-store"
     assert calls == []
