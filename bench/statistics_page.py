@@ -47,7 +47,8 @@ from bench.harness import run_in_throwaway_database
 from config.demo import DEMO_TOTP_SECRET
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
-from declarations.models import Call, Declaration, DeclarationEvent, Organisation, Programme
+from declarations.models import MILESTONE_FIELDS, Call, Declaration, DeclarationEvent, Organisation, Programme
+from declarations.workflow import MILESTONES
 from disbursement.models import Payment, RecoveryCase, Repayment
 from review.models import Budget
 
@@ -186,7 +187,7 @@ def create_fixture(n, rng, start=0, context=None):
         )
         plans.append(submitted)
     declarations = Declaration.objects.bulk_create(declarations, batch_size=2000)
-    events, payments, cases = [], [], []
+    events, payments, cases, milestones = [], [], [], {}
     for declaration, moment in zip(declarations, plans, strict=True):
         for action in PATHS[declaration.state]:
             low, high = DELAYS[action]
@@ -194,6 +195,9 @@ def create_fixture(n, rng, start=0, context=None):
             events.append(
                 DeclarationEvent(declaration=declaration, action=action, from_state="", to_state="", created_at=moment)
             )
+            for name, actions in MILESTONES.items():
+                if action in actions:
+                    milestones.setdefault(declaration.pk, {}).setdefault(name, moment)
             if action in (A.START_DISBURSEMENT, A.COMPLETE_PAYMENT):
                 payments.append(
                     Payment(
@@ -216,6 +220,11 @@ def create_fixture(n, rng, start=0, context=None):
                 )
             )
     DeclarationEvent.objects.bulk_create(events, batch_size=5000)
+    # The milestones declaration_transition writes with the events: each the first event's time.
+    for declaration in declarations:
+        for name, moment in milestones.get(declaration.pk, {}).items():
+            setattr(declaration, name, moment)
+    Declaration.objects.bulk_update(declarations, MILESTONE_FIELDS, batch_size=1000)
     Payment.objects.bulk_create(payments, batch_size=5000)
     cases = RecoveryCase.objects.bulk_create(cases, batch_size=2000)
     Repayment.objects.bulk_create(
