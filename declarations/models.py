@@ -138,6 +138,20 @@ class Call(models.Model):
         return self.opens_at <= moment < self.closes_at
 
 
+# The first time a declaration reached each stage (declarations.workflow.MILESTONES says by which
+# actions), in the order of its life.
+MILESTONE_FIELDS = (
+    "first_submitted_at",
+    "first_accepted_at",
+    "first_reviewed_at",
+    "first_decided_at",
+    "first_approved_at",
+    "first_confirmed_at",
+    "first_paid_at",
+    "paid_in_full_at",
+)
+
+
 class Declaration(models.Model):
     """One organisation's declaration of one project under one programme of one call.
 
@@ -186,13 +200,29 @@ class Declaration(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # The console queue lists the newest submissions first; migration 0009 indexes that order.
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    # Every saved version: the facts of each round of revision, next to the workflow's events.
-    history = HistoricalRecords(excluded_fields=["award_assessment"])
+    # When the declaration first reached each stage: the time of its first event of the action(s)
+    # declarations.workflow.MILESTONES names, written with that event by declaration_transition
+    # (never changed after). The statistics read these instead of every declaration's events.
+    first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True, editable=False)
+    first_accepted_at = models.DateTimeField(_("first accepted at"), null=True, blank=True, editable=False)
+    first_reviewed_at = models.DateTimeField(_("evaluation first completed at"), null=True, blank=True, editable=False)
+    first_decided_at = models.DateTimeField(_("first decided at"), null=True, blank=True, editable=False)
+    first_approved_at = models.DateTimeField(_("first approved at"), null=True, blank=True, editable=False)
+    first_confirmed_at = models.DateTimeField(_("first confirmed at"), null=True, blank=True, editable=False)
+    first_paid_at = models.DateTimeField(_("first paid at"), null=True, blank=True, editable=False)
+    paid_in_full_at = models.DateTimeField(_("paid in full at"), null=True, blank=True, editable=False)
+    # Every saved version: the facts of each round of revision, next to the workflow's events (which
+    # hold the milestones' times too).
+    history = HistoricalRecords(excluded_fields=["award_assessment", *MILESTONE_FIELDS])
 
     class Meta:
         verbose_name = _("declaration")
         verbose_name_plural = _("declarations")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The statistics read a call's declarations that were ever submitted (monitoring.statistics).
+            models.Index(fields=["call", "first_submitted_at"], name="declaration_call_submitted"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(approved_amount__isnull=True) | models.Q(approved_amount__gte=0),

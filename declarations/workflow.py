@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
-from declarations.models import Declaration, DeclarationEvent
+from declarations.models import MILESTONE_FIELDS, Declaration, DeclarationEvent
 from declarations.tasks import recompute_award_caps
 from notices.services import notices_for_transition
 
@@ -119,6 +119,30 @@ _TABLE[A.TERMINATE] = Transition(
 )
 # The table in the order of DeclarationAction, which is the order of a declaration's life.
 TRANSITIONS = {action: _TABLE[action] for action in A}
+
+
+# The declaration's milestone columns (models.MILESTONE_FIELDS) and the actions whose first event
+# sets each: declaration_transition writes the column with that event, when it is still empty.
+MILESTONES = {
+    "first_submitted_at": (A.SUBMIT,),
+    "first_accepted_at": (A.ACCEPT,),
+    "first_reviewed_at": (A.COMPLETE_REVIEW,),
+    "first_decided_at": tuple(action for action, transition in TRANSITIONS.items() if transition.decision),
+    "first_approved_at": (A.APPROVE,),
+    "first_confirmed_at": (A.CONFIRM,),
+    # Disbursement's first payment moves the declaration on by this action (disbursement.services).
+    "first_paid_at": (A.START_DISBURSEMENT,),
+    "paid_in_full_at": (A.COMPLETE_PAYMENT,),
+}
+MILESTONES = {name: MILESTONES[name] for name in MILESTONE_FIELDS}
+
+
+def milestones_reached(declaration, action, moment):
+    """The milestone columns `action` sets on `declaration` at `moment`: those of MILESTONES it
+    names that are still empty (a milestone is the first time only)."""
+    return {
+        name: moment for name, actions in MILESTONES.items() if action in actions and getattr(declaration, name) is None
+    }
 
 
 # --- State groups, derived from the table: each is stated here once, never restated elsewhere. -----
@@ -239,7 +263,8 @@ def declaration_transition(*, declaration_id, action, actor, note="", changes=No
     2. refuse (TransitionRefused, nothing changed) if the actor lacks the permission, the state is
        not a source of the action, or a required note is missing;
     3. call `prepare(declaration)`, which may refuse too and returns more field changes;
-    4. apply `changes` (field -> value) and the new state, and save;
+    4. apply `changes` (field -> value), the new state and the milestones the action reaches for
+       the first time (MILESTONES, at the event's time), and save;
     5. write the DeclarationEvent audit record;
     6. write the notices the transition causes to the outbox, delivered after commit;
     7. when it changes what was decided (TRANSITIONS' `changes_history`), queue the recomputation
@@ -259,15 +284,17 @@ def declaration_transition(*, declaration_id, action, actor, note="", changes=No
         changes.update(prepare(declaration))
 
     from_state = declaration.state
+    moment = timezone.now()
+    changes.update(milestones_reached(declaration, action, moment))
     for field, value in changes.items():
         setattr(declaration, field, value)
     declaration.state = transition.target
     declaration.save()
-    _recorded(declaration, action, from_state, actor, note)
+    _recorded(declaration, action, from_state, actor, note, moment)
     return declaration
 
 
-def _recorded(declaration, action, from_state, actor, note):
+def _recorded(declaration, action, from_state, actor, note, moment=None):
     """Steps 5 to 7 of declaration_transition, for a change saved under the declaration's lock."""
     transition = TRANSITIONS[action]
     event = DeclarationEvent.objects.create(
@@ -277,7 +304,7 @@ def _recorded(declaration, action, from_state, actor, note):
         to_state=declaration.state,
         actor=actor,
         note=note,
-        created_at=timezone.now(),
+        created_at=moment or timezone.now(),
     )
     if transition.notify_applicant:
         notices_for_transition(declaration=declaration, event=event)

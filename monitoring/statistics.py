@@ -5,6 +5,9 @@ requested, approved, paid and recovered, the budget used, and how long the revie
 Every figure is an aggregate computed by the database: `statistics_for` runs the same number of
 queries (STATISTICS_QUERIES) whether the year has ten declarations or ten thousand
 (tests/monitoring/test_statistics.py counts them at two sizes; bench/statistics_page.py times them).
+How far each declaration went and when is read from its milestone columns (the first submission,
+acceptance, decision, payment...), which declarations.workflow writes with the events, not from the
+events themselves: one row per declaration instead of five or more.
 
 The medians of the review's timeliness are SQL too: PostgreSQL's `percentile_cont(0.5)`, and on
 SQLite an aggregate function of the same meaning registered on the connection (`Median`).
@@ -31,7 +34,7 @@ from common.money import ZERO
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, DeclarationEvent, Programme
-from declarations.workflow import AWARD_HISTORY_STATES, DECISION_ACTIONS
+from declarations.workflow import AWARD_HISTORY_STATES, MILESTONES
 from disbursement.models import Payment, Repayment
 from monitoring.enums import PerformanceGrade, ReportState
 from monitoring.models import PerformanceReport, PerformanceReportEvent
@@ -62,32 +65,33 @@ class _SqliteMedian:
 
 SQLITE_MEDIAN = "zgc_median"
 
-# The stages of the funnel, in order: the actions whose first event marks each.
+# The stages of the funnel, in order: the actions whose first event marks each, and the declaration's
+# column that holds that first event's time (declarations.workflow.MILESTONES).
 FUNNEL_ACTIONS = (A.SUBMIT, A.ACCEPT, A.COMPLETE_REVIEW, A.APPROVE, A.CONFIRM, A.START_DISBURSEMENT, A.COMPLETE_PAYMENT)
+FUNNEL_FIELDS = tuple(
+    next(name for name, actions in MILESTONES.items() if actions == (action,)) for action in FUNNEL_ACTIONS
+)
+# The medians of the review's timeliness: days from the first submission to each of these.
+TIMELINESS_FIELDS = ("first_accepted_at", "first_decided_at", "first_paid_at")
 
-# One reading of the events of the declarations chosen (a year, and a call of it or not): `firsts`
-# has a row per declaration with the time of its first event of each action that matters. From it,
-# in one query: per programme and over all, how many declarations reached each stage of the funnel
-# and the median days from the first submission to the first acceptance, decision and payment; and
-# per month (Beijing time) the declarations first submitted. The vendor's pieces: {median} of an
-# expression, {days} from one timestamp to another, {month} of a timestamp.
-_EVENTS_SUMMARY = """
+# One reading of the declarations chosen (a year, and a call of it or not) that were ever submitted,
+# by their milestone columns (the declaration_call_submitted index): per programme and over all, how
+# many reached each stage of the funnel and the median days from the first submission to the first
+# acceptance, decision and payment; and per month (Beijing time) the declarations first submitted.
+# The vendor's pieces: {median} of an expression, {days} from one timestamp to another, {month} of a
+# timestamp.
+_MILESTONES_SUMMARY = """
 WITH firsts AS MATERIALIZED (
-    SELECT d.{programme_id} AS programme_id,
-           {first_of_actions},
-           MIN(CASE WHEN e.{action} IN (%s, %s) THEN e.{created_at} END) AS decided
-    FROM {events} e
-    JOIN {declarations} d ON d.{pk} = e.{declaration_id}
-    JOIN {calls} c ON c.{pk} = d.{call_id}
-    WHERE c.{year} = %s AND (%s IS NULL OR d.{call_id} = %s)
-    GROUP BY e.{declaration_id}, d.{programme_id}
+    SELECT d.{programme_id} AS programme_id, {month_of_submission} AS month, {columns}
+    FROM {declarations} d
+    WHERE d.{call_id} IN (SELECT c.{pk} FROM {calls} c WHERE c.{year} = %s AND (%s IS NULL OR c.{pk} = %s))
+      AND d.{first_submitted} IS NOT NULL
 )
 SELECT 'programme', programme_id, NULL, {figures} FROM firsts GROUP BY programme_id
 UNION ALL
 SELECT 'all', NULL, NULL, {figures} FROM firsts
 UNION ALL
-SELECT 'month', NULL, {month_of_submission}, {month_figures}
-FROM firsts WHERE first_0 IS NOT NULL GROUP BY {month_of_submission}
+SELECT 'month', NULL, month, {month_figures} FROM firsts GROUP BY month
 """
 
 
@@ -114,49 +118,56 @@ def _vendor_pieces():
     )
 
 
-def _events_summary(year, call):
-    """The rows of _EVENTS_SUMMARY: (kind, programme id, month 'YYYY-MM', the count of each stage of
-    FUNNEL_ACTIONS, the three median days). One query."""
+def _milestones_summary(year, call):
+    """The rows of _MILESTONES_SUMMARY: (kind, programme id, month 'YYYY-MM', the count of each
+    stage of FUNNEL_FIELDS, the three median days of TIMELINESS_FIELDS). One query."""
     median, days, month, month_params = _vendor_pieces()
     quote = connection.ops.quote_name
-    event = {name: quote(DeclarationEvent._meta.get_field(name).column) for name in ("action", "created_at")}
-    firsts = ",\n           ".join(
-        f"MIN(CASE WHEN e.{event['action']} = %s THEN e.{event['created_at']} END) AS first_{index}"
-        for index, _action in enumerate(FUNNEL_ACTIONS)
+    declaration = Declaration._meta
+
+    def column(name):
+        return "d." + quote(declaration.get_field(name).column)
+
+    # Each row's stages reached (1 or NULL) and days to each of TIMELINESS_FIELDS, worked out once.
+    columns = ", ".join(
+        [
+            *(
+                f"CASE WHEN {column(name)} IS NOT NULL THEN 1 END AS reached_{index}"
+                for index, name in enumerate(FUNNEL_FIELDS)
+            ),
+            *(
+                f"{days.format(column('first_submitted_at'), column(name))} AS days_{index}"
+                for index, name in enumerate(TIMELINESS_FIELDS)
+            ),
+        ]
     )
-    accepted, paid = FUNNEL_ACTIONS.index(A.ACCEPT), FUNNEL_ACTIONS.index(A.START_DISBURSEMENT)
     figures = ", ".join(
         [
-            *(f"COUNT(first_{index})" for index in range(len(FUNNEL_ACTIONS))),
-            median.format(days.format("first_0", f"first_{accepted}")),
-            median.format(days.format("first_0", "decided")),
-            median.format(days.format("first_0", f"first_{paid}")),
+            *(f"COUNT(reached_{index})" for index in range(len(FUNNEL_FIELDS))),
+            *(median.format(f"days_{index}") for index in range(len(TIMELINESS_FIELDS))),
         ]
     )
     month_figures = ", ".join(
-        ["COUNT(*)", *("NULL" for _index in range(len(FUNNEL_ACTIONS) - 1)), "NULL", "NULL", "NULL"]
+        ["COUNT(*)", *("NULL" for _name in FUNNEL_FIELDS[1:]), *("NULL" for _name in TIMELINESS_FIELDS)]
     )
-    declaration = Declaration._meta
-    sql = _EVENTS_SUMMARY.format(
-        first_of_actions=firsts,
+    sql = _MILESTONES_SUMMARY.format(
+        columns=columns,
         figures=figures,
         month_figures=month_figures,
-        month_of_submission=month.format("first_0"),
-        events=quote(DeclarationEvent._meta.db_table),
+        month_of_submission=month.format(column("first_submitted_at")),
         declarations=quote(declaration.db_table),
         calls=quote(Call._meta.db_table),
         pk=quote("id"),
         programme_id=quote(declaration.get_field("programme").column),
         call_id=quote(declaration.get_field("call").column),
-        declaration_id=quote(DeclarationEvent._meta.get_field("declaration").column),
+        first_submitted=quote(declaration.get_field("first_submitted_at").column),
         year=quote(Call._meta.get_field("year").column),
-        **event,
     )
     call_id = call.pk if call is not None else None
-    params = [*FUNNEL_ACTIONS, *DECISION_ACTIONS, year, call_id, call_id, *month_params, *month_params]
+    params = [*month_params, year, call_id, call_id]
     with connection.cursor() as cursor:
         # The SQL is built from the models' names and the constants above; values are parameters.
-        cursor.execute(sql, [str(param) if isinstance(param, A) else param for param in params])  # nosec B608
+        cursor.execute(sql, params)  # nosec B608
         return cursor.fetchall()
 
 
@@ -311,10 +322,10 @@ def statistics_for(year, call=None):
     totals = ProgrammeStatistics(None)
 
     # 2. How far they went and how long it took, per programme and over all, and the month of each
-    # first submission: one reading of the declarations' events (_events_summary).
+    # first submission: one reading of the declarations' milestones (_milestones_summary).
     reached = defaultdict(int)
     months = defaultdict(Month)
-    for kind, programme_id, month, *figures in _events_summary(year, call):
+    for kind, programme_id, month, *figures in _milestones_summary(year, call):
         counts = dict(zip(FUNNEL_ACTIONS, figures[: len(FUNNEL_ACTIONS)], strict=True))
         timeliness = Timeliness(*figures[len(FUNNEL_ACTIONS) :])
         if kind == "programme":
@@ -328,8 +339,11 @@ def statistics_for(year, call=None):
             months[month].received = counts[A.SUBMIT]
 
     # 3. Money paid, per programme and day (so per month), and repaid.
+    # Filtered through the join to the declaration (which gives the programme anyway), not by a list
+    # of every declaration's id.
+    of_declarations = {"call__year": year, **({"call": call} if call is not None else {})}
     for row in (
-        Payment.objects.filter(declaration__in=declarations)
+        Payment.objects.filter(**{f"declaration__{name}": value for name, value in of_declarations.items()})
         .order_by()
         .values("declaration__programme_id", "paid_on")
         .annotate(total=Sum("amount"))
@@ -337,7 +351,7 @@ def statistics_for(year, call=None):
         rows[row["declaration__programme_id"]].paid += row["total"]
         months[row["paid_on"].strftime("%Y-%m")].paid += row["total"]
     for row in (
-        Repayment.objects.filter(case__declaration__in=declarations)
+        Repayment.objects.filter(**{f"case__declaration__{name}": value for name, value in of_declarations.items()})
         .order_by()
         .values("case__declaration__programme_id")
         .annotate(total=Sum("amount"))

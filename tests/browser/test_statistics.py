@@ -1,16 +1,22 @@
 """The statistics page in a real browser: commission staff open it in English at desktop width and
 in Chinese at 390 px; every chart is drawn (by static/js/statistics.js under the strict CSP, with no
-error in the console) above its table. Screenshots: statistics-en-desktop.png, statistics-zh-390.png."""
+error in the console) above its table. With the demo's data too, every chart and the timeliness
+have content. Screenshots: statistics-en-desktop.png, statistics-zh-390.png, statistics-demo-en.png,
+statistics-demo-zh-390.png."""
 
 import datetime
+import io
+import re
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, DeclarationEvent, Programme
+from declarations.workflow import MILESTONES
 from disbursement.models import Payment
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, DeclarationFactory, OrganisationFactory
@@ -33,8 +39,8 @@ PATHS[S.PAID] = (*PATHS[S.DISBURSING], A.COMPLETE_PAYMENT)
 @pytest.fixture
 def a_year_of_declarations(open_call, staff):
     """Forty declarations over five programmes, submitted over four months before now, each with the
-    events of its path a few days apart and the payments of those paid (a fixture shortcut: the
-    page reads the events, not how they were written)."""
+    events of its path a few days apart, their milestones and the payments of those paid (a
+    fixture shortcut: the page reads the milestones, not how they were written)."""
     organisation = OrganisationFactory()
     author = DeclarationFactory(call=open_call, organisation=organisation).created_by
     programmes = list(Programme.objects.order_by("position")[:5])
@@ -55,11 +61,15 @@ def a_year_of_declarations(open_call, staff):
             created_by=author,
         )
         moment = start + datetime.timedelta(days=3 * i)
+        milestones = {}
         for step, action in enumerate(PATHS[state]):
             moment += datetime.timedelta(days=2 + (i + step) % 9)
             DeclarationEvent.objects.create(
                 declaration=declaration, action=action, from_state=S.DRAFT, to_state=state, created_at=moment
             )
+            for name, actions in MILESTONES.items():
+                if action in actions:
+                    milestones.setdefault(name, moment)
             if action in (A.START_DISBURSEMENT, A.COMPLETE_PAYMENT):
                 Payment.objects.create(
                     declaration=declaration,
@@ -68,6 +78,8 @@ def a_year_of_declarations(open_call, staff):
                     reference=f"P{i}{step}",
                     recorded_by=staff,
                 )
+        # The milestones declaration_transition writes with the events, which the page reads.
+        Declaration.objects.filter(pk=declaration.pk).update(**milestones)
 
 
 def _charts_drawn(page):
@@ -113,3 +125,30 @@ def test_staff_see_the_charts_and_tables_in_english_and_in_chinese(
     narrow.screenshot(path=str(output_dir / "statistics-zh-390.png"), full_page=True)
     context.close()
     assert errors == []
+
+
+def test_the_demo_data_fill_every_chart_and_the_timeliness(browser, page, live_server, output_dir):
+    """The demo's declarations carry a history over the past months (config.demo_statistics): the
+    monthly line has several months, the medians are days, not 0."""
+    call_command("load_demo", stdout=io.StringIO())
+    login(page, live_server, "staff", "demo-pass-2026")
+    page.goto(f"{live_server.url}/monitoring/statistics/")
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-months')")
+    assert _charts_drawn(page) == [True, True, True]
+    months = page.evaluate(
+        "() => Chart.getChart('chart-months').data.datasets.map(d => d.data.filter(v => v > 0).length)"
+    )
+    assert min(months) >= 3, months
+    timeliness = page.locator("#table-timeliness tfoot").inner_text()
+    medians = [float(value) for value in re.findall(r"\d+(?:\.\d+)?", timeliness)]
+    assert len(medians) == 3 and all(median > 1 for median in medians), timeliness
+    page.screenshot(path=str(output_dir / "statistics-demo-en.png"), full_page=True)
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    narrow = context.new_page()
+    login(narrow, live_server, "staff", "demo-pass-2026")
+    narrow.goto(f"{live_server.url}/monitoring/statistics/")
+    narrow.wait_for_function("() => window.Chart && Chart.getChart('chart-months')")
+    assert _charts_drawn(narrow) == [True, True, True]
+    narrow.screenshot(path=str(output_dir / "statistics-demo-zh-390.png"), full_page=True)
+    context.close()

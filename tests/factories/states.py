@@ -40,7 +40,7 @@ from declarations.evidence import EVIDENCE
 from declarations.models import Attachment, Commitment, Declaration, DeclarationEvent, DeclarationNumberSequence
 from declarations.selectors import declaration_award_assessment
 from declarations.tasks import recompute_award_caps
-from declarations.workflow import TRANSITIONS
+from declarations.workflow import TRANSITIONS, milestones_reached
 from disbursement.enums import RecoveryCaseAction
 from disbursement.models import RecoveryCase, RecoveryCaseEvent
 from notices.services import notice_create, notices_for_transition
@@ -152,6 +152,8 @@ class _Builder:
         transition = TRANSITIONS[action]
         declaration = self.declaration
         from_state = declaration.state
+        moment = timezone.now()
+        changes.update(milestones_reached(declaration, action, moment))
         for field, value in changes.items():
             setattr(declaration, field, value)
         declaration.state = transition.target
@@ -163,7 +165,7 @@ class _Builder:
             to_state=transition.target,
             actor=actor,
             note=note.strip(),
-            created_at=timezone.now(),
+            created_at=moment,
         )
         if transition.notify_applicant:
             notices_for_transition(declaration=declaration, event=event)

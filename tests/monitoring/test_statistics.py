@@ -86,22 +86,44 @@ def test_a_call_of_the_year_counts_only_its_own(year_of_declarations, open_call)
     assert statistics_for(open_call.year - 1).totals.received == 0
 
 
-def _timed(call, days_to_accept, programme="ART6"):
-    """A declaration submitted 40 days ago and accepted `days_to_accept` days later, by its events."""
+# The action of each milestone column the helpers below set, and the state it leads to.
+_MILESTONE_ACTIONS = {
+    "first_submitted_at": (A.SUBMIT, S.SUBMITTED),
+    "first_accepted_at": (A.ACCEPT, S.ACCEPTED),
+    "first_decided_at": (A.APPROVE, S.APPROVED),
+    "first_paid_at": (A.START_DISBURSEMENT, S.DISBURSING),
+}
+
+
+def _dated(call, programme="ART6", **moments):
+    """A declaration of `programme` that reached the milestones `moments` names (column -> time)
+    at those times: its columns and its events, as declarations.workflow writes them."""
     declaration = DeclarationFactory(call=call, programme=Programme.objects.get(code=programme))
-    Declaration.objects.filter(pk=declaration.pk).update(state=S.ACCEPTED)
-    submitted = timezone.now() - datetime.timedelta(days=40)
-    DeclarationEvent.objects.create(
-        declaration=declaration, action=A.SUBMIT, from_state=S.DRAFT, to_state=S.SUBMITTED, created_at=submitted
-    )
-    DeclarationEvent.objects.create(
-        declaration=declaration,
-        action=A.ACCEPT,
-        from_state=S.SUBMITTED,
-        to_state=S.ACCEPTED,
-        created_at=submitted + datetime.timedelta(days=days_to_accept),
-    )
+    state, events = S.DRAFT, []
+    for name, (action, target) in _MILESTONE_ACTIONS.items():
+        if name in moments:
+            events.append(
+                DeclarationEvent(
+                    declaration=declaration, action=action, from_state=state, to_state=target, created_at=moments[name]
+                )
+            )
+            state = target
+    if "first_decided_at" in moments:
+        moments["first_approved_at"] = moments["first_decided_at"]
+    Declaration.objects.filter(pk=declaration.pk).update(state=state, **moments)
+    DeclarationEvent.objects.bulk_create(events)
     return declaration
+
+
+def _timed(call, days_to_accept, programme="ART6"):
+    """A declaration submitted 40 days ago and accepted `days_to_accept` days later."""
+    submitted = timezone.now() - datetime.timedelta(days=40)
+    return _dated(
+        call,
+        programme,
+        first_submitted_at=submitted,
+        first_accepted_at=submitted + datetime.timedelta(days=days_to_accept),
+    )
 
 
 def test_timeliness_is_the_median_of_days_from_first_submission(open_call):
@@ -120,11 +142,98 @@ def test_timeliness_is_the_median_of_days_from_first_submission(open_call):
     assert _row(stats, "ART14").timeliness.to_acceptance is None
 
 
+def _beijing(call, month, day, hour=10):
+    return timezone.make_aware(datetime.datetime(call.year, month, day, hour), timezone.get_current_timezone())
+
+
+def _dated_year(call, staff):
+    """Four declarations dated over three months, two of them paid."""
+    days = datetime.timedelta(days=1)
+    first = _beijing(call, 3, 2)
+    # 1 a.m. on 1 April in Beijing is still 31 March in UTC: the month is Beijing's.
+    second = _beijing(call, 4, 1, hour=1)
+    paid = [
+        _dated(
+            call,
+            first_submitted_at=first,
+            first_accepted_at=first + 3 * days,
+            first_decided_at=first + 20 * days,
+            first_paid_at=first + 50 * days,
+        ),
+        _dated(
+            call,
+            first_submitted_at=second,
+            first_accepted_at=second + 5 * days,
+            first_decided_at=second + 30 * days,
+            first_paid_at=second + 70 * days,
+        ),
+    ]
+    _dated(call, "ART9", first_submitted_at=_beijing(call, 5, 10), first_accepted_at=_beijing(call, 5, 20))
+    _dated(call, first_submitted_at=_beijing(call, 5, 20, hour=23))
+    Declaration.objects.filter(pk__in=[declaration.pk for declaration in paid]).update(
+        award_cap=Decimal("500000.00"), approved_amount=Decimal("500000.00")
+    )
+    for declaration, amount in zip(paid, (Decimal("300000.00"), Decimal("200000.00")), strict=True):
+        Payment.objects.create(
+            declaration=declaration,
+            amount=amount,
+            paid_on=timezone.localdate(declaration.events.get(action=A.START_DISBURSEMENT).created_at),
+            reference=f"P{declaration.pk}",
+            recorded_by=staff,
+        )
+
+
+def _assert_dated_year(stats, year):
+    art6, art9 = _row(stats, "ART6"), _row(stats, "ART9")
+    # ART6: to acceptance 3 and 5 days (the fourth was never accepted), to decision 20 and 30, to
+    # the first payment 50 and 70; ART9: accepted after 10 days.
+    assert (art6.timeliness.to_acceptance, art6.timeliness.to_decision, art6.timeliness.to_payment) == (
+        pytest.approx(4),
+        pytest.approx(25),
+        pytest.approx(60),
+    )
+    assert (art9.timeliness.to_acceptance, art9.timeliness.to_decision, art9.timeliness.to_payment) == (
+        pytest.approx(10),
+        None,
+        None,
+    )
+    totals = stats.totals.timeliness
+    assert (totals.to_acceptance, totals.to_decision, totals.to_payment) == (
+        pytest.approx(5),
+        pytest.approx(25),
+        pytest.approx(60),
+    )
+    # Submissions by the month of the first one; payments by the day paid (21 April, 10 June).
+    assert [(month.month, month.received, month.paid) for month in stats.months] == [
+        (datetime.date(year, 3, 1), 1, Decimal("0")),
+        (datetime.date(year, 4, 1), 1, Decimal("300000.00")),
+        (datetime.date(year, 5, 1), 2, Decimal("0")),
+        (datetime.date(year, 6, 1), 0, Decimal("200000.00")),
+    ]
+    assert [count for _label, count in stats.funnel] == [4, 3, 0, 2, 0, 2, 0]
+
+
+def test_timeliness_and_months_follow_the_dated_milestones(open_call, staff):
+    _dated_year(open_call, staff)
+    _assert_dated_year(statistics_for(open_call.year), open_call.year)
+
+
+@pytest.mark.postgres
+def test_timeliness_and_months_follow_the_dated_milestones_on_postgresql(open_call, staff):
+    """PostgreSQL's medians (percentile_cont), days (EXTRACT EPOCH) and months (AT TIME ZONE) are
+    SQL of their own."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...)")
+    _dated_year(open_call, staff)
+    _assert_dated_year(statistics_for(open_call.year), open_call.year)
+
+
 def _bulk(call, n):
     """`n` submitted and accepted declarations with their events and a payment each, in bulk."""
     organisation = OrganisationFactory()
     template = DeclarationFactory(call=call, organisation=organisation)
     programmes = list(Programme.objects.all())
+    now = timezone.now()
     declarations = Declaration.objects.bulk_create(
         Declaration(
             organisation=organisation,
@@ -137,10 +246,15 @@ def _bulk(call, n):
             award_cap=Decimal("900000.00"),
             approved_amount=Decimal("500000.00"),
             created_by=template.created_by,
+            first_submitted_at=now,
+            first_accepted_at=now,
+            first_decided_at=now,
+            first_approved_at=now,
+            first_confirmed_at=now,
+            first_paid_at=now,
         )
         for i in range(n)
     )
-    now = timezone.now()
     DeclarationEvent.objects.bulk_create(
         DeclarationEvent(declaration=d, action=action, from_state=S.DRAFT, to_state=S.DRAFT, created_at=now)
         for d in declarations

@@ -33,6 +33,7 @@ from config.demo import (
     walk_to,
 )
 from config.demo_performance import load_performance_demo
+from config.demo_statistics import date_demo_history
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
 from declarations.services import award_caps_recompute
@@ -311,6 +312,7 @@ class Command(BaseCommand):
         self._registers(users)
         self._payment_orders(created, cast)
         load_performance_demo(cast.staff)
+        date_demo_history([declaration.pk for declaration, _state, _applicant in created])
         award_caps_recompute()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({len(created)} declarations created)."))
         self.stdout.write(demo_logins(options["address"], users.values()))
