@@ -188,7 +188,14 @@ class EntriesTable:
         own_period = gettext("own period %(start)s – %(end)s")  # noqa: RUF001 -- the en dash of a period
         to_number = gettext("to %(number)s")
         groups, current = [], None
+        # A page's rows share a few programmes and states: each written (escaped) once.
+        escaped: dict[str, str] = {}
         for row in self.page.object_list:
+            programme, state = row.programme_title, row.state_label
+            if programme not in escaped:
+                escaped[programme] = _text(programme)
+            if state not in escaped:
+                escaped[state] = _text(state)
             if current is None or row.batch_id != current[0].pk:
                 current = (row.batch, [])
                 groups.append(current)
@@ -210,12 +217,12 @@ class EntriesTable:
             current[1].append(
                 f'<tr><th scope="row" class="text-nowrap">{escape(row.number)}</th>'
                 f'<td><span class="text-nowrap">{escape(row.programme_code)}</span> '
-                f'<span class="small text-body-secondary d-none d-md-inline">{_text(row.programme_title)}</span></td>'
+                f'<span class="small text-body-secondary d-none d-md-inline">{escaped[programme]}</span></td>'
                 f"<td>{escape(row.unit_name)}</td>"
                 f'<td class="text-nowrap small">{escape(row.credit_code)}</td>'
                 f"<td>{escape(row.title)}</td>"
                 f'<td class="text-end text-nowrap">{yuan(row.amount)}</td>'
-                f'<td><span class="text-nowrap">{_text(row.state_label)}</span>{own}</td>'
+                f'<td><span class="text-nowrap">{escaped[state]}</span>{own}</td>'
                 f"{objection}</tr>\n"
             )
         if not groups:
