@@ -55,7 +55,7 @@ def dashboard(request):
         request,
         "declarations/dashboard.html",
         {
-            "declarations": selectors.dashboard_declarations(user),
+            "page": selectors.dashboard_page(user, request.GET.get("page")),
             "calls": selectors.calls_open_now(),
             "notices": user.notices.all()[:5],
             "bars": _bars(user),
@@ -130,6 +130,7 @@ def declaration_detail(request, pk):
         "declarations/detail.html",
         {
             "declaration": declaration,
+            "money": selectors.declaration_money(declaration),
             "facts": facts,
             "award": selectors.declaration_award_summary(declaration),
             "events": selectors.declaration_events(declaration),
