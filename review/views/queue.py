@@ -127,6 +127,13 @@ def _without(params, *keys):
     return params.urlencode()
 
 
+def _tab_query(params, tab):
+    params = params.copy()
+    params.pop("page", None)
+    params["tab"] = tab
+    return params.urlencode()
+
+
 def render_queue(request, user, params, *, bulk_form=None, status=200):
     """The queue page for `params` (the filters, the sort, the page): only the declarations the
     user may see; the bulk actions for commission staff; the exports for staff and finance."""
@@ -135,10 +142,25 @@ def render_queue(request, user, params, *, bulk_form=None, status=200):
     is_staff = rules.has_perm("console.staff", user)
     if is_staff and bulk_form is None:
         bulk_form = BulkActionForm(user=user, initial={"query": _without(params, "page")})
+    declarations, reviewer_tabs, tab = filterset.declarations, None, ""
+    if rules.has_perm("review.evaluate", user):
+        tab = params.get("tab") if params.get("tab") in selectors.REVIEWER_TAB_KEYS else selectors.REVIEWER_TAB_KEYS[0]
+        declarations = selectors.declarations_in_reviewer_tab(declarations, user, tab)
+        counts = selectors.reviewer_tab_counts(user)
+        reviewer_tabs = [
+            {
+                "key": t.key,
+                "label": t.label,
+                "count": counts[t.key],
+                "current": t.key == tab,
+                "query": _tab_query(params, t.key),
+            }
+            for t in selectors.REVIEWER_TABS
+        ]
     table = QueueTable(
         # The table sorts and pages the declarations reading their ids alone; it reads what it
         # shows for the declarations of its page only (QueueTable.page_rows).
-        filterset.declarations.select_related(None).only("pk"),
+        declarations.select_related(None).only("pk"),
         exclude=columns_hidden_from(user),
         selected=bulk_form.selected_ids() if bulk_form is not None and bulk_form.is_bound else (),
         params=request.GET,
@@ -148,6 +170,8 @@ def render_queue(request, user, params, *, bulk_form=None, status=200):
     context = {
         "title": _("My evaluations") if rules.has_perm("review.evaluate", user) else _("Declarations"),
         "filter_form": filterset.form,
+        "reviewer_tabs": reviewer_tabs,
+        "reviewer_tab": tab,
         "show_scores": "score_min" in filterset.filters,
         "size_form": size_form,
         "table": table,
