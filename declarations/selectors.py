@@ -13,11 +13,9 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Prefetch,
     Q,
     Value,
     When,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -152,11 +150,12 @@ class NextStep:
     amount: Decimal | None = None  # to repay
 
 
-def declaration_next_step(declaration, money=None, moment=None):
+def declaration_next_step(declaration, *, events, evidence, money=None, moment=None):
     """What to do next on `declaration`: complete and submit a draft before its call closes (with
     the facts and evidence still missing), answer a return for revision (with the commission's
-    note), repay a recovery by its date; otherwise what the applicant is waiting for. Reads the
-    declaration's events and attachments (prefetched on the dashboard) and its `money`."""
+    note), repay a recovery by its date; otherwise what the applicant is waiting for. `events` are
+    its EventLine in order, `evidence` the codes of the evidence kinds it has files for, `money` its
+    DeclarationMoney (None before an amount is approved); no query."""
     moment = moment or timezone.now()
     recovery = money.next_repayment if money else None
     if recovery is not None:
@@ -164,7 +163,7 @@ def declaration_next_step(declaration, money=None, moment=None):
             _("Repay the funds ordered recovered"), due_on=recovery.due_on, urgent=True, amount=recovery.outstanding
         )
     if declaration.state in EDITABLE_STATES:
-        return _editable_next_step(declaration, moment)
+        return _editable_next_step(declaration, events, evidence, moment)
     if declaration.state in (S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED):
         return NextStep(_("Nothing to do: the commission is examining the declaration."))
     if declaration.state in (S.APPROVED, S.IN_PUBLICITY):
@@ -174,7 +173,7 @@ def declaration_next_step(declaration, money=None, moment=None):
     return NextStep(_("Nothing more to do."))
 
 
-def _editable_next_step(declaration, moment):
+def _editable_next_step(declaration, events, evidence, moment):
     call = declaration.call
     if moment >= call.closes_at:
         return NextStep(_("The call closed: this declaration can no longer be submitted."))
@@ -183,10 +182,9 @@ def _editable_next_step(declaration, moment):
         for fact in PROGRAMMES[declaration.programme.code].facts
         if fact.required and fact.kind != Kind.BOOLEAN and (declaration.facts or {}).get(fact.name) in (None, "")
     ]
-    present = {a.evidence for a in declaration.attachments.all()}
-    missing += [str(e.label) for e in EVIDENCE[declaration.programme.code] if e.required and e.code not in present]
+    missing += [str(e.label) for e in EVIDENCE[declaration.programme.code] if e.required and e.code not in evidence]
     if declaration.state == S.RETURNED:
-        returns = [e for e in declaration.events.all() if e.action == A.RETURN]
+        returns = [e for e in events if e.action == A.RETURN]
         return NextStep(
             _("Make the corrections requested and submit again"),
             due_at=call.closes_at,
@@ -197,9 +195,19 @@ def _editable_next_step(declaration, moment):
     return NextStep(_("Complete and submit"), due_at=call.closes_at, items=tuple(missing), urgent=True)
 
 
+class EventLine(NamedTuple):
+    """An event of a declaration's timeline as the dashboard reads it: no model instance."""
+
+    created_at: object  # datetime
+    action: str
+    to_state: str
+    note: str
+
+
 @dataclass(frozen=True)
 class DashboardRow:
     declaration: Declaration
+    events: tuple  # EventLine, oldest first
     next_step: NextStep
     money: DeclarationMoney | None
 
@@ -208,19 +216,39 @@ def dashboard_page(user, number):
     """Page `number` of the applicant's dashboard (DASHBOARD_PAGE_SIZE declarations, newest first):
     each declaration with its timeline, what to do next and its money. The same queries whatever
     the number of declarations: the count, the page's rows, then for that page alone its events,
-    its attachments' kinds, and the payments and recoveries (when one has an approved amount)."""
-    declarations = declaration_list_for_applicant(user).order_by("-created_at", "-pk")
+    the evidence kinds its drafts have files for, and the payments and recoveries (when one of the
+    page has an approved amount). Events and evidence are read as tuples, not model instances."""
+    declarations = (
+        declaration_list_for_applicant(user)
+        .defer("summary", "award_assessment", "classified_reason", "decision_reason")
+        .order_by("-created_at", "-pk")
+    )
     page = Paginator(declarations, DASHBOARD_PAGE_SIZE).get_page(number)
     shown = list(page.object_list)
-    prefetch_related_objects(
-        shown,
-        Prefetch("events", queryset=DeclarationEvent.objects.order_by("created_at", "pk")),
-        Prefetch("attachments", queryset=Attachment.objects.only("pk", "declaration_id", "evidence")),
-    )
+    ids = [d.pk for d in shown]
+    events: dict[int, list[EventLine]] = {pk: [] for pk in ids}
+    for pk, created_at, action, to_state, note in (
+        DeclarationEvent.objects.filter(declaration_id__in=ids)
+        .order_by("created_at", "pk")
+        .values_list("declaration_id", "created_at", "action", "to_state", "note")
+    ):
+        events[pk].append(EventLine(created_at, action, to_state, note))
+    evidence: dict[int, set[str]] = {pk: set() for pk in ids}
+    editable = [d.pk for d in shown if d.state in EDITABLE_STATES]
+    for pk, code in Attachment.objects.filter(declaration_id__in=editable).values_list("declaration_id", "evidence"):
+        evidence[pk].add(code)
     money = declaration_money_many(shown)
     moment = timezone.now()
     page.object_list = [
-        DashboardRow(d, declaration_next_step(d, money.get(d.pk), moment), money.get(d.pk)) for d in shown
+        DashboardRow(
+            d,
+            tuple(events[d.pk]),
+            declaration_next_step(
+                d, events=events[d.pk], evidence=evidence[d.pk], money=money.get(d.pk), moment=moment
+            ),
+            money.get(d.pk),
+        )
+        for d in shown
     ]
     return page
 

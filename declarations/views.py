@@ -15,6 +15,7 @@ from common.limits import TOO_MANY_REQUESTS, limit_reached, per_address
 from common.private_files import private_file_response
 from common.views import permission_required
 from declarations import commitment, documents, estimator, selectors, services, steps
+from declarations.dashboard import dashboard_rows
 from declarations.enums import DeclarationAction, DeclarationState, SignatoryCapacity
 from declarations.forms import (
     AttachmentForm,
@@ -51,11 +52,13 @@ def _bars(user):
 @permission_required("declarations.create_declaration")
 def dashboard(request):
     user = request.user
+    page = selectors.dashboard_page(user, request.GET.get("page"))
     return render(
         request,
         "declarations/dashboard.html",
         {
-            "page": selectors.dashboard_page(user, request.GET.get("page")),
+            "page": page,
+            "rows": dashboard_rows(page),
             "calls": selectors.calls_open_now(),
             "notices": user.notices.all()[:5],
             "bars": _bars(user),
