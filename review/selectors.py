@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, Value
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.models import User
@@ -160,9 +160,9 @@ def _started():
 
 
 REVIEWER_TABS = (
-    ReviewerTab("to_score", _lazy("To score"), lambda: Q(submitted_at__isnull=True) & ~_started()),
-    ReviewerTab("in_progress", _lazy("In progress"), lambda: Q(submitted_at__isnull=True) & _started()),
-    ReviewerTab("done", _lazy("Done"), lambda: Q(submitted_at__isnull=False)),
+    ReviewerTab("to_score", _("To score"), lambda: Q(submitted_at__isnull=True) & ~_started()),
+    ReviewerTab("in_progress", _("In progress"), lambda: Q(submitted_at__isnull=True) & _started()),
+    ReviewerTab("done", _("Done"), lambda: Q(submitted_at__isnull=False)),
 )
 REVIEWER_TAB_KEYS = tuple(tab.key for tab in REVIEWER_TABS)
 
