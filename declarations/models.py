@@ -192,6 +192,9 @@ class Declaration(models.Model):
         verbose_name = _("declaration")
         verbose_name_plural = _("declarations")
         ordering = ["-created_at", "-pk"]
+        # The applicant's dashboard pages an organisation's declarations newest first: read in
+        # index order, a page costs the same for 10 declarations as for 10,000.
+        indexes = [models.Index(fields=["organisation", "-created_at", "-id"], name="declaration_org_newest")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(approved_amount__isnull=True) | models.Q(approved_amount__gte=0),

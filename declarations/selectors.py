@@ -117,7 +117,9 @@ def register_money_reader(reader):
 def declaration_money_many(declarations):
     """{declaration pk: DeclarationMoney} for the declarations with an approved amount."""
     approved = [d for d in declarations if d.approved_amount is not None]
-    read = _MONEY_READERS[0]({d.pk for d in approved}) if _MONEY_READERS and approved else {}
+    # Read for every declaration given, approved or not, so that a list's queries do not depend on
+    # whether its page holds an approved one.
+    read = _MONEY_READERS[0]({d.pk for d in declarations}) if _MONEY_READERS and declarations else {}
     money = {}
     for declaration in approved:
         payments, recoveries = read.get(declaration.pk, ((), ()))
@@ -216,8 +218,8 @@ def dashboard_page(user, number):
     """Page `number` of the applicant's dashboard (DASHBOARD_PAGE_SIZE declarations, newest first):
     each declaration with its timeline, what to do next and its money. The same queries whatever
     the number of declarations: the count, the page's rows, then for that page alone its events,
-    the evidence kinds its drafts have files for, and the payments and recoveries (when one of the
-    page has an approved amount). Events and evidence are read as tuples, not model instances."""
+    the evidence kinds it has files for, its payments and its recoveries: 6 for any page that is not
+    empty. Events and evidence are read as tuples, not model instances."""
     declarations = (
         declaration_list_for_applicant(user)
         .defer("summary", "award_assessment", "classified_reason", "decision_reason")
@@ -233,9 +235,10 @@ def dashboard_page(user, number):
         .values_list("declaration_id", "created_at", "action", "to_state", "note")
     ):
         events[pk].append(EventLine(created_at, action, to_state, note))
+    # The evidence of every declaration of the page, not only of its drafts: one query whatever the
+    # page holds, so that the count stays the same from page to page.
     evidence: dict[int, set[str]] = {pk: set() for pk in ids}
-    editable = [d.pk for d in shown if d.state in EDITABLE_STATES]
-    for pk, code in Attachment.objects.filter(declaration_id__in=editable).values_list("declaration_id", "evidence"):
+    for pk, code in Attachment.objects.filter(declaration_id__in=ids).values_list("declaration_id", "evidence"):
         evidence[pk].add(code)
     money = declaration_money_many(shown)
     moment = timezone.now()
