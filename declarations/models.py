@@ -222,6 +222,9 @@ class Declaration(models.Model):
         indexes = [
             # The statistics read a call's declarations that were ever submitted (monitoring.statistics).
             models.Index(fields=["call", "first_submitted_at"], name="declaration_call_submitted"),
+            # The applicant's dashboard pages an organisation's declarations newest first: read in
+            # index order, a page costs the same for 10 declarations as for 10,000.
+            models.Index(fields=["organisation", "-created_at", "-id"], name="declaration_org_newest"),
         ]
         constraints = [
             models.CheckConstraint(

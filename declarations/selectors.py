@@ -5,9 +5,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Case, Count, DecimalField, F, Prefetch, Q, Value, When
+from django.apps import apps
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.rules import is_administrator, is_applicant, is_commission_staff, is_finance_officer, is_reviewer
 from common.money import MONEY
@@ -24,9 +27,9 @@ from declarations.awards import (
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.evidence import EVIDENCE
-from declarations.models import Call, Declaration, DeclarationEvent
-from declarations.programmes import PROGRAMMES
-from declarations.workflow import AWARD_HISTORY_STATES, OPEN_STATES
+from declarations.models import Attachment, Call, Declaration, DeclarationEvent
+from declarations.programmes import PROGRAMMES, Kind
+from declarations.workflow import AWARD_HISTORY_STATES, EDITABLE_STATES, OPEN_STATES
 
 
 def declaration_list_for_applicant(user):
@@ -36,11 +39,212 @@ def declaration_list_for_applicant(user):
     return Declaration.objects.filter(organisation_id=user.organisation_id).select_related("programme", "call")
 
 
-def dashboard_declarations(user):
-    """The applicant's declarations with their events, for the dashboard's timelines: two queries."""
-    return declaration_list_for_applicant(user).prefetch_related(
-        Prefetch("events", queryset=DeclarationEvent.objects.order_by("created_at", "pk"))
+DASHBOARD_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    paid_on: object  # date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class RecoveryLine:
+    """A recovery case (Art. 21) as its applicant reads it: what is to be repaid, by when, and how
+    much of it has been."""
+
+    due_on: object  # date
+    amount_due: Decimal
+    repaid: Decimal
+    state_label: str
+    is_open: bool
+
+    @property
+    def outstanding(self):
+        return self.amount_due - self.repaid if self.is_open else ZERO
+
+
+@dataclass(frozen=True)
+class DeclarationMoney:
+    """What the applicant sees of the money of a declaration decided to be supported: the approved
+    amount, each payment with its date, what remains to be paid, and the recoveries ordered."""
+
+    approved: Decimal
+    payments: tuple = ()  # PaymentLine
+    recoveries: tuple = ()  # RecoveryLine
+    cancelled: Decimal = ZERO
+
+    @property
+    def paid(self):
+        return sum((p.amount for p in self.payments), ZERO)
+
+    @property
+    def balance(self):
+        """What is still to be paid: the approved amount less what will never be paid (support
+        stopped or ended) and less what was paid."""
+        return max(self.approved - self.cancelled - self.paid, ZERO)
+
+    @property
+    def to_repay(self):
+        return sum((r.outstanding for r in self.recoveries), ZERO)
+
+    @property
+    def next_repayment(self):
+        """The open recovery due first, or None."""
+        return min((r for r in self.recoveries if r.is_open), key=lambda r: r.due_on, default=None)
+
+
+# The payments and recovery cases of a declaration are disbursement's, a layer above this one. That
+# app registers the function that reads them (register_money_reader, in its AppConfig.ready):
+# `reader(declaration_ids)` -> {declaration id: (payments, recoveries)}, in a fixed number of
+# queries whatever the number of ids. Until it does, nothing was paid or recovered.
+_MONEY_READERS: list = []
+
+
+def register_money_reader(reader):
+    _MONEY_READERS[:] = [reader]
+
+
+def declaration_money_many(declarations):
+    """{declaration pk: DeclarationMoney} for the declarations with an approved amount."""
+    approved = [d for d in declarations if d.approved_amount is not None]
+    # Read for every declaration given, approved or not, so that a list's queries do not depend on
+    # whether its page holds an approved one.
+    read = _MONEY_READERS[0]({d.pk for d in declarations}) if _MONEY_READERS and declarations else {}
+    money = {}
+    for declaration in approved:
+        payments, recoveries = read.get(declaration.pk, ((), ()))
+        money[declaration.pk] = DeclarationMoney(
+            approved=declaration.approved_amount,
+            payments=tuple(payments),
+            recoveries=tuple(recoveries),
+            cancelled=declaration.cancelled_amount,
+        )
+    return money
+
+
+def declaration_money(declaration):
+    """The DeclarationMoney of one declaration, None before an amount is approved."""
+    return declaration_money_many([declaration]).get(declaration.pk)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What the applicant has to do next on a declaration, if anything, and by when: `action` is
+    the text, `due_at` a moment (the call's close) or `due_on` a day (a repayment's), `items` what
+    is missing, `urgent` whether it waits on them."""
+
+    action: str
+    due_at: object = None
+    due_on: object = None
+    items: tuple = ()
+    urgent: bool = False
+    note: str = ""  # the commission's note when it returned the declaration
+    amount: Decimal | None = None  # to repay
+
+
+def declaration_next_step(declaration, *, events, evidence, money=None, moment=None):
+    """What to do next on `declaration`: complete and submit a draft before its call closes (with
+    the facts and evidence still missing), answer a return for revision (with the commission's
+    note), repay a recovery by its date; otherwise what the applicant is waiting for. `events` are
+    its EventLine in order, `evidence` the codes of the evidence kinds it has files for, `money` its
+    DeclarationMoney (None before an amount is approved); no query."""
+    moment = moment or timezone.now()
+    recovery = money.next_repayment if money else None
+    if recovery is not None:
+        return NextStep(
+            _("Repay the funds ordered recovered"), due_on=recovery.due_on, urgent=True, amount=recovery.outstanding
+        )
+    if declaration.state in EDITABLE_STATES:
+        return _editable_next_step(declaration, events, evidence, moment)
+    if declaration.state in (S.SUBMITTED, S.ACCEPTED, S.UNDER_REVIEW, S.REVIEWED):
+        return NextStep(_("Nothing to do: the commission is examining the declaration."))
+    if declaration.state in (S.APPROVED, S.IN_PUBLICITY):
+        return NextStep(_("Nothing to do: the list of projects to be supported is being publicised."))
+    if declaration.state in (S.CONFIRMED, S.DISBURSING):
+        return NextStep(_("Nothing to do: the support funds are being paid."))
+    return NextStep(_("Nothing more to do."))
+
+
+def _editable_next_step(declaration, events, evidence, moment):
+    call = declaration.call
+    if moment >= call.closes_at:
+        return NextStep(_("The call closed: this declaration can no longer be submitted."))
+    missing = [
+        str(fact.label)
+        for fact in PROGRAMMES[declaration.programme.code].facts
+        if fact.required and fact.kind != Kind.BOOLEAN and (declaration.facts or {}).get(fact.name) in (None, "")
+    ]
+    missing += [str(e.label) for e in EVIDENCE[declaration.programme.code] if e.required and e.code not in evidence]
+    if declaration.state == S.RETURNED:
+        returns = [e for e in events if e.action == A.RETURN]
+        return NextStep(
+            _("Make the corrections requested and submit again"),
+            due_at=call.closes_at,
+            items=tuple(missing),
+            urgent=True,
+            note=returns[-1].note if returns else "",
+        )
+    return NextStep(_("Complete and submit"), due_at=call.closes_at, items=tuple(missing), urgent=True)
+
+
+class EventLine(NamedTuple):
+    """An event of a declaration's timeline as the dashboard reads it: no model instance."""
+
+    created_at: object  # datetime
+    action: str
+    to_state: str
+    note: str
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    declaration: Declaration
+    events: tuple  # EventLine, oldest first
+    next_step: NextStep
+    money: DeclarationMoney | None
+
+
+def dashboard_page(user, number):
+    """Page `number` of the applicant's dashboard (DASHBOARD_PAGE_SIZE declarations, newest first):
+    each declaration with its timeline, what to do next and its money. The same queries whatever
+    the number of declarations: the count, the page's rows, then for that page alone its events,
+    the evidence kinds it has files for, its payments and its recoveries: 6 for any page that is not
+    empty. Events and evidence are read as tuples, not model instances."""
+    declarations = (
+        declaration_list_for_applicant(user)
+        .defer("summary", "award_assessment", "classified_reason", "decision_reason")
+        .order_by("-created_at", "-pk")
     )
+    page = Paginator(declarations, DASHBOARD_PAGE_SIZE).get_page(number)
+    shown = list(page.object_list)
+    ids = [d.pk for d in shown]
+    events: dict[int, list[EventLine]] = {pk: [] for pk in ids}
+    for pk, created_at, action, to_state, note in (
+        DeclarationEvent.objects.filter(declaration_id__in=ids)
+        .order_by("created_at", "pk")
+        .values_list("declaration_id", "created_at", "action", "to_state", "note")
+    ):
+        events[pk].append(EventLine(created_at, action, to_state, note))
+    # The evidence of every declaration of the page, not only of its drafts: one query whatever the
+    # page holds, so that the count stays the same from page to page.
+    evidence: dict[int, set[str]] = {pk: set() for pk in ids}
+    for pk, code in Attachment.objects.filter(declaration_id__in=ids).values_list("declaration_id", "evidence"):
+        evidence[pk].add(code)
+    money = declaration_money_many(shown)
+    moment = timezone.now()
+    page.object_list = [
+        DashboardRow(
+            d,
+            tuple(events[d.pk]),
+            declaration_next_step(
+                d, events=events[d.pk], evidence=evidence[d.pk], money=money.get(d.pk), moment=moment
+            ),
+            money.get(d.pk),
+        )
+        for d in shown
+    ]
+    return page
 
 
 def declaration_evidence(declaration):
@@ -65,8 +269,13 @@ def declarations_visible_to(user):
     if (is_commission_staff | is_finance_officer | is_administrator)(user):
         return past_draft
     if is_reviewer(user):
-        # One assignment per reviewer and declaration (a unique constraint): the join repeats no row.
-        return past_draft.filter(review_assignments__reviewer=user, review_assignments__released_at__isnull=True)
+        # An Exists, not a join: the join made every count and page of the queue read the reviewer's
+        # assignments beside each declaration (review's model, read through the relation: the app
+        # lies above this one).
+        assignments = apps.get_model("review", "ReviewAssignment")._default_manager
+        return past_draft.filter(
+            Exists(assignments.filter(declaration=OuterRef("pk"), reviewer=user, released_at__isnull=True))
+        )
     return Declaration.objects.none()
 
 

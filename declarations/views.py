@@ -19,6 +19,7 @@ from common.limits import TOO_MANY_REQUESTS, limit_reached, per_address
 from common.private_files import private_file_response
 from common.views import permission_required
 from declarations import commitment, document_services, documents, estimator, selectors, services, steps
+from declarations.dashboard import dashboard_rows
 from declarations.enums import DeclarationAction, DeclarationState, DocumentState, SignatoryCapacity
 from declarations.evidence import EVIDENCE
 from declarations.forms import (
@@ -56,11 +57,13 @@ def _bars(user):
 @permission_required("declarations.create_declaration")
 def dashboard(request):
     user = request.user
+    page = selectors.dashboard_page(user, request.GET.get("page"))
     return render(
         request,
         "declarations/dashboard.html",
         {
-            "declarations": selectors.dashboard_declarations(user),
+            "page": page,
+            "rows": dashboard_rows(page),
             "calls": selectors.calls_open_now(),
             "notices": user.notices.all()[:5],
             "bars": _bars(user),
@@ -135,6 +138,7 @@ def declaration_detail(request, pk):
         "declarations/detail.html",
         {
             "declaration": declaration,
+            "money": selectors.declaration_money(declaration),
             "facts": facts,
             "award": selectors.declaration_award_summary(declaration),
             "events": selectors.declaration_events(declaration),

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.money import MONEY
-from disbursement.models import RecoveryCase, Repayment
+from declarations.selectors import PaymentLine, RecoveryLine
+from disbursement.models import Payment, RecoveryCase, Repayment
 from disbursement.workflow import AWAITING_REPAYMENT_STATES
 
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
@@ -87,3 +88,26 @@ def recovery_due_counts(today=None):
         due=Count("pk", filter=Q(due_on__lte=today)),
         overdue=Count("pk", filter=Q(overdue_since__isnull=False)),
     )
+
+
+def applicant_money(declaration_ids):
+    """The payments and recovery cases of the declarations `declaration_ids`, as their applicant
+    reads them on the declaration page and the dashboard (declarations.selectors.DeclarationMoney):
+    {id: (payments, recoveries)}, in two queries whatever the number of ids. Registered with
+    declarations.selectors.register_money_reader by this app's AppConfig.ready."""
+    money: dict[int, tuple[list, list]] = {pk: ([], []) for pk in declaration_ids}
+    payments = Payment.objects.filter(declaration_id__in=declaration_ids).order_by("paid_on", "pk")
+    for declaration_id, paid_on, amount in payments.values_list("declaration_id", "paid_on", "amount"):
+        money[declaration_id][0].append(PaymentLine(paid_on, amount))
+    cases = RecoveryCase.objects.filter(declaration_id__in=declaration_ids).order_by("due_on", "pk")
+    for case in cases.only("declaration_id", "due_on", "amount_due", "repaid_amount", "state"):
+        money[case.declaration_id][1].append(
+            RecoveryLine(
+                due_on=case.due_on,
+                amount_due=case.amount_due,
+                repaid=case.repaid_amount,
+                state_label=case.get_state_display(),
+                is_open=case.state in AWAITING_REPAYMENT_STATES,
+            )
+        )
+    return {pk: (tuple(payments), tuple(recoveries)) for pk, (payments, recoveries) in money.items()}

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, Value
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import Role
 from accounts.models import User
@@ -14,7 +15,7 @@ from accounts.rules import is_console_user
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.selectors import declarations_visible_to
-from review.models import CreditRecord, DoubleFundingMatch, MatchJudgement
+from review.models import CreditRecord, CriterionScore, DoubleFundingMatch, MatchJudgement, ReviewAssignment
 
 
 def declaration_list_for_console(user):
@@ -160,3 +161,51 @@ def acceptance_overdue_q(now=None):
 def acceptance_overdue_count(now=None):
     """How many declarations wait too long for acceptance. One query."""
     return Declaration.objects.filter(acceptance_overdue_q(now)).count()
+
+
+# --- the expert reviewer's work: to score, in progress, done --------------------------------------
+
+
+class ReviewerTab(NamedTuple):
+    key: str
+    label: object  # a lazy translation
+    condition: Callable  # () -> Q over the reviewer's active assignments
+
+
+def _started():
+    return ~Q(opinion="") | Exists(CriterionScore.objects.filter(assignment=OuterRef("pk")))
+
+
+REVIEWER_TABS = (
+    ReviewerTab("to_score", _("To score"), lambda: Q(submitted_at__isnull=True) & ~_started()),
+    ReviewerTab("in_progress", _("In progress"), lambda: Q(submitted_at__isnull=True) & _started()),
+    ReviewerTab("done", _("Done"), lambda: Q(submitted_at__isnull=False)),
+)
+REVIEWER_TAB_KEYS = tuple(tab.key for tab in REVIEWER_TABS)
+
+
+def _active_assignments(user):
+    return ReviewAssignment.objects.filter(reviewer=user, released_at__isnull=True)
+
+
+def reviewer_tab_counts(user):
+    """{tab key: the number of the reviewer's active assignments in it}, in one query."""
+    conditions = {tab.key: Count("pk", filter=tab.condition()) for tab in REVIEWER_TABS}
+    return _active_assignments(user).exclude(declaration__state=S.DRAFT).aggregate(**conditions)
+
+
+def declarations_in_reviewer_tab(declarations, user, tab):
+    """`declarations` (the reviewer's queue) narrowed to those whose assignment is in `tab`: an
+    Exists over the assignment, so the queue's count and page read no join."""
+    condition = next(t.condition() for t in REVIEWER_TABS if t.key == tab)
+    return declarations.filter(Exists(_active_assignments(user).filter(condition, declaration=OuterRef("pk"))))
+
+
+def next_to_score(user, *, after=None):
+    """The declaration the reviewer should score next: of the assignments to score or in progress
+    while the declaration is under evaluation, the one assigned first, other than `after`; None
+    when nothing is left."""
+    waiting = _active_assignments(user).filter(submitted_at__isnull=True, declaration__state=S.UNDER_REVIEW)
+    if after is not None:
+        waiting = waiting.exclude(declaration_id=after.pk)
+    return waiting.order_by("assigned_at", "pk").values_list("declaration_id", flat=True).first()

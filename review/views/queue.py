@@ -4,10 +4,11 @@ the staff's bulk actions on a selection of them; the exports of the list and of 
 import rules
 from django import forms
 from django.contrib import messages
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.urls import path
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -109,21 +110,42 @@ class BulkActionForm(BootstrapForm):
 # --- views --------------------------------------------------------------------------------------
 
 
-def _paginate(table, per_page, number):
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are: the reviewer's tab counts hold the count of an
+    unfiltered tab already, and counting the tab again would probe every declaration."""
+
+    def __init__(self, *args, count, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
+
+
+def _paginate(table, per_page, number, count=None):
     """Page `number` of the table; the first page for text that is not a page number, the last for
-    a number past the end."""
+    a number past the end. `count`, when known, spares the paginator its count."""
+    options = {"paginator_class": CountedPaginator, "count": count} if count is not None else {}
     try:
-        table.paginate(per_page=per_page, page=number or 1)
+        table.paginate(per_page=per_page, page=number or 1, **options)
     except PageNotAnInteger:
-        table.paginate(per_page=per_page, page=1)
+        table.paginate(per_page=per_page, page=1, **options)
     except EmptyPage:
-        table.paginate(per_page=per_page, page=table.paginator.num_pages)
+        table.paginate(per_page=per_page, page=table.paginator.num_pages, **options)
 
 
 def _without(params, *keys):
     params = params.copy()
     for key in keys:
         params.pop(key, None)
+    return params.urlencode()
+
+
+def _tab_query(params, tab):
+    params = params.copy()
+    params.pop("page", None)
+    params["tab"] = tab
     return params.urlencode()
 
 
@@ -135,19 +157,38 @@ def render_queue(request, user, params, *, bulk_form=None, status=200):
     is_staff = rules.has_perm("console.staff", user)
     if is_staff and bulk_form is None:
         bulk_form = BulkActionForm(user=user, initial={"query": _without(params, "page")})
+    declarations, reviewer_tabs, tab, known_count = filterset.declarations, None, "", None
+    if rules.has_perm("review.evaluate", user):
+        tab = params.get("tab") if params.get("tab") in selectors.REVIEWER_TAB_KEYS else selectors.REVIEWER_TAB_KEYS[0]
+        declarations = selectors.declarations_in_reviewer_tab(declarations, user, tab)
+        counts = selectors.reviewer_tab_counts(user)
+        if filterset.is_valid() and not any(filterset.form.cleaned_data.get(name) for name in filterset.filters):
+            known_count = counts[tab]
+        reviewer_tabs = [
+            {
+                "key": t.key,
+                "label": t.label,
+                "count": counts[t.key],
+                "current": t.key == tab,
+                "query": _tab_query(params, t.key),
+            }
+            for t in selectors.REVIEWER_TABS
+        ]
     table = QueueTable(
         # The table sorts and pages the declarations reading their ids alone; it reads what it
         # shows for the declarations of its page only (QueueTable.page_rows).
-        filterset.declarations.select_related(None).only("pk"),
+        declarations.select_related(None).only("pk"),
         exclude=columns_hidden_from(user),
         selected=bulk_form.selected_ids() if bulk_form is not None and bulk_form.is_bound else (),
         params=request.GET,
     )
     table.order_by = params.getlist(table.prefixed_order_by_field)
-    _paginate(table, size_form.per_page_value, params.get(table.prefixed_page_field))
+    _paginate(table, size_form.per_page_value, params.get(table.prefixed_page_field), known_count)
     context = {
         "title": _("My evaluations") if rules.has_perm("review.evaluate", user) else _("Declarations"),
         "filter_form": filterset.form,
+        "reviewer_tabs": reviewer_tabs,
+        "reviewer_tab": tab,
         "show_scores": "score_min" in filterset.filters,
         "size_form": size_form,
         "table": table,

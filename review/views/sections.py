@@ -6,7 +6,7 @@ import rules
 from django.urls import reverse
 
 from declarations.enums import DeclarationState as S
-from review import evaluation, meetings
+from review import evaluation, meetings, selectors
 from review.budgets import budget_position
 from review.double_funding import double_funding_summary
 from review.evaluation_forms import ConflictForm, EvaluationForm
@@ -15,8 +15,10 @@ from review.evaluation_forms import ConflictForm, EvaluationForm
 def evaluation_section(request, declaration):
     """The evaluation panel for this user, and the reviewer's forms while their evaluation is open."""
     panel = evaluation.evaluation_panel(request.user, declaration)
-    context = {"evaluation": panel, "evaluation_form": None, "conflict_form": None}
+    context = {"evaluation": panel, "evaluation_form": None, "conflict_form": None, "next_to_score": None}
     own = panel.own if panel is not None else None
+    if own is not None:
+        context["next_to_score"] = selectors.next_to_score(request.user, after=declaration)
     if own is not None and not own.is_submitted:
         if declaration.state == S.UNDER_REVIEW and panel.criteria:
             context["evaluation_form"] = EvaluationForm.for_assignment(own, panel.criteria)

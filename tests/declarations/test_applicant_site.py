@@ -240,20 +240,6 @@ def test_returned_declaration_shows_staff_comments_and_can_be_resubmitted(client
     assert rounds[1].changes == ("project summary",)
 
 
-@pytest.mark.parametrize("count", [2, 20])
-def test_dashboard_query_count_does_not_grow_with_declarations(
-    client, applicant, open_call, count, django_assert_max_num_queries
-):
-    DeclarationFactory.create_batch(count, organisation=applicant.organisation, call=open_call, created_by=applicant)
-    client.force_login(applicant)
-    # 9, and the queries of the registers that may bar the unit (settings.DECLARATION_BARS): the
-    # Art. 17 check reads the credit register and the register of unit status, the bars of Art. 21
-    # the recovery cases.
-    with django_assert_max_num_queries(12):
-        response = client.get("/applicant/")
-    assert len(response.context["declarations"]) == count
-
-
 def test_organisation_profile_saves_and_validates(client, applicant):
     client.force_login(applicant)
     data = {

@@ -1,0 +1,119 @@
+"""The expert reviewer's queue: their declarations split into to score, in progress and done, with
+counts; "next to score" on a declaration's page; the same queries whatever the number of
+assignments."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from declarations.enums import DeclarationState as S
+from declarations.models import Declaration
+from declarations.selectors import declarations_visible_to
+from review.models import ReviewAssignment
+from tests.factories import DeclarationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _assigned(applicant, call, reviewer, staff, *, state=S.UNDER_REVIEW, opinion="", submitted=False):
+    declaration = DeclarationFactory(organisation=applicant.organisation, call=call, created_by=applicant)
+    Declaration.objects.filter(pk=declaration.pk).update(state=state, number=f"2026-ART6-{declaration.pk:05d}")
+    ReviewAssignment.objects.create(
+        declaration=declaration,
+        reviewer=reviewer,
+        assigned_by=staff,
+        opinion=opinion or ("Sound plan." if submitted else ""),
+        score=Decimal("80.00") if submitted else None,
+        submitted_at=timezone.now() if submitted else None,
+    )
+    return declaration
+
+
+@pytest.fixture
+def three(applicant, open_call, reviewer, staff):
+    """One declaration to score, one with a draft saved, one whose evaluation is submitted."""
+    return (
+        _assigned(applicant, open_call, reviewer, staff),
+        _assigned(applicant, open_call, reviewer, staff, opinion="Half written."),
+        _assigned(applicant, open_call, reviewer, staff, submitted=True),
+    )
+
+
+def test_reviewer_queue_splits_to_score_in_progress_and_done_with_counts(client, reviewer, three):
+    to_score, in_progress, done = three
+    client.force_login(reviewer)
+    response = client.get("/console/")
+    tabs = [(t["key"], t["count"], t["current"]) for t in response.context["reviewer_tabs"]]
+    assert tabs == [("to_score", 1, True), ("in_progress", 1, False), ("done", 1, False)]
+    assert list(response.context["page"]) == [to_score]
+    assert list(client.get("/console/?tab=in_progress").context["page"]) == [in_progress]
+    assert list(client.get("/console/?tab=done").context["page"]) == [done]
+    # An unknown tab is the first one, not an error.
+    assert list(client.get("/console/?tab=nope").context["page"]) == [to_score]
+    html = response.content.decode()
+    assert 'href="?tab=in_progress"' in html
+    assert '<input type="hidden" name="tab" value="to_score">' in html
+
+
+def test_staff_queue_has_no_reviewer_tabs(client, staff, three):
+    client.force_login(staff)
+    response = client.get("/console/")
+    assert response.context["reviewer_tabs"] is None
+    assert len(response.context["page"]) == 3
+
+
+def test_reviewer_visibility_is_an_exists_not_a_join(reviewer, three):
+    sql = str(declarations_visible_to(reviewer).query)
+    assert "EXISTS" in sql
+    assert "review_reviewassignment" not in sql.split("WHERE")[0]
+    assert list(declarations_visible_to(reviewer).order_by("pk")) == sorted(three, key=lambda d: d.pk)
+
+
+def test_declaration_page_leads_to_the_next_declaration_to_score(client, reviewer, three):
+    to_score, in_progress, done = three
+    client.force_login(reviewer)
+    response = client.get(f"/console/{done.pk}/")
+    assert response.context["next_to_score"] == to_score.pk
+    assert f'href="/console/{to_score.pk}/"' in response.content.decode()
+    assert client.get(f"/console/{to_score.pk}/").context["next_to_score"] == in_progress.pk
+
+
+def test_declaration_page_says_when_nothing_is_left_to_score(client, applicant, open_call, reviewer, staff):
+    done = _assigned(applicant, open_call, reviewer, staff, submitted=True)
+    client.force_login(reviewer)
+    response = client.get(f"/console/{done.pk}/")
+    assert response.context["next_to_score"] is None
+    assert "Nothing else waits for your score." in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [3, 60])
+@pytest.mark.parametrize("tab", ["to_score", "in_progress", "done"])
+def test_reviewer_queue_query_count_is_the_same_for_3_and_60_assignments(
+    client, applicant, open_call, reviewer, staff, count, tab, django_assert_num_queries
+):
+    for n in range(count):
+        kind = n % 3
+        _assigned(applicant, open_call, reviewer, staff, opinion="Draft." if kind == 1 else "", submitted=kind == 2)
+    client.force_login(reviewer)
+    client.get("/console/")
+    # The layout's (session, user, second factor, notices), the tab counts in one (which give the
+    # paginator its count), the page's ids and its rows: the same for 3 and for 60.
+    with django_assert_num_queries(QUEUE_QUERIES):
+        response = client.get(f"/console/?tab={tab}")
+    assert len(response.context["page"]) == count // 3
+
+
+# The tab's count is the tab counts' (no filter): no count of its own.
+QUEUE_QUERIES = 8
+
+
+def test_a_filtered_tab_is_counted_with_its_filter(client, reviewer, three):
+    to_score, _in_progress, _done = three
+    client.force_login(reviewer)
+    number = Declaration.objects.get(pk=to_score.pk).number
+    response = client.get(f"/console/?tab=to_score&q={number}")
+    assert response.context["table"].paginator.count == 1
+    assert client.get("/console/?tab=to_score&q=nothing-like-it").context["table"].paginator.count == 0
+    # Without a filter, the count is the tab's.
+    assert client.get("/console/?tab=done").context["table"].paginator.count == 1
