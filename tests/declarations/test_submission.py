@@ -121,24 +121,6 @@ def test_precheck_names_what_it_still_needs_when_a_typed_fact_is_wrong(client, d
     assert "Actual investment amount (yuan)" in response.context["award"].missing
 
 
-@pytest.mark.parametrize("count", [2, 20])
-def test_dashboard_shows_each_declarations_history_in_the_same_number_of_queries(
-    client, applicant, open_call, count, django_assert_max_num_queries
-):
-    for declaration in DeclarationFactory.create_batch(
-        count, organisation=applicant.organisation, call=open_call, created_by=applicant
-    ):
-        complete_for_submission(declaration, applicant)
-        declaration_submit(declaration_id=declaration.pk, actor=applicant)
-    client.force_login(applicant)
-
-    # 10, and one query of each register that may bar the unit (settings.DECLARATION_BARS).
-    with django_assert_max_num_queries(12):
-        response = client.get("/applicant/")
-
-    assert response.content.decode().count("History: 1 change") == 2 * count  # phone list and table
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_submissions_at_the_same_moment_make_one_submitted_declaration_with_one_number(applicant, open_call):
