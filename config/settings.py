@@ -124,6 +124,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # PgBouncer in transaction mode (docs/deployment.md).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+# Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator(), which the streamed
+# exports use) may find its transaction's server connection gone: this makes them fetch client-side.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -77,3 +77,7 @@ def test_database_connections_are_kept_and_checked_before_reuse_by_default(setti
 
     assert database["CONN_MAX_AGE"] == 60
     assert database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_server_side_cursors_stay_on_unless_a_transaction_pooler_is_named(settings):
+    assert settings.DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] is False
