@@ -1,7 +1,7 @@
 """gunicorn's settings for every way the project serves HTTP: the Dockerfile, docker-compose.yml and the
 benches that start a server (`gunicorn -c gunicorn.conf.py config.wsgi:application`). Every value can be
 changed by an environment variable, without a new image; the defaults are the ones bench/load.py chose
-(bench/README.md, "load.py"): gthread workers, one per core, with 4 threads each.
+(bench/README.md, "load.py"): gthread workers, two per core, with 4 threads each.
 
 A command-line flag still wins over this file (the benches pass --bind and --log-level)."""
 
@@ -25,7 +25,11 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # process) is there for comparison: bench/load.py measured it behind gthread under the same load.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 # WEB_CONCURRENCY is the name Heroku-style platforms and gunicorn itself use for the process count.
-workers = _int("WEB_CONCURRENCY", _cores())
+# Two per core: Python runs one thread of a process at a time, and the proxy's connections are not
+# spread evenly over the processes, so with one per core a busy process queued its requests while
+# the other idled (bench/README.md: at 64 users, 2 x 4 threads let every page's p95 reach 5 to 9 x
+# the minimal page's, 4 x 4 kept them within 2.3 x and served 13% more requests).
+workers = _int("WEB_CONCURRENCY", 2 * _cores())
 threads = _int("GUNICORN_THREADS", 4)
 
 # A request that takes longer than `timeout` has its worker killed and restarted (the client gets a

@@ -3,9 +3,9 @@ and the estimator, applicants saving drafts and submitting, expert reviewers sco
 on the queue, and one prober of the minimal page. Each signed-in user takes its own account from the
 file LOAD_ACCOUNTS names (written by load.py), so that no account's second factor is used twice.
 
-Each request is named after the page it measures (`name=`), so load.py reports per page. A response
-that is not the page it should be (a form sent back with errors, a submission refused) is a failure
-even with status 200."""
+Each request is named after the page it measures (`name=`), so load.py reports per page; a form's
+POST and the page it redirects to are two. A POST that does not redirect where it should (a form sent
+back with errors, a submission refused) is a failure even with status 200."""
 
 import base64
 import hashlib
@@ -42,18 +42,27 @@ def _csrf(client):
     return client.cookies.get("csrftoken", "")
 
 
-def _post(client, url, data, name, expect=None):
-    """POST a form with the CSRF token of the cookie; a failure unless the final URL matches `expect`."""
+def _post(client, url, data, name, expect=None, then=None):
+    """POST a form with the CSRF token of the cookie, a failure unless it redirects to a URL matching
+    `expect`; then, as a browser does, GET where it redirects, measured as the page `then`. The POST
+    and the page after it are measured apart: each is a request a worker serves."""
     with client.post(
-        url, data={**data, "csrfmiddlewaretoken": _csrf(client)}, name=name, catch_response=True
+        url,
+        data={**data, "csrfmiddlewaretoken": _csrf(client)},
+        name=name,
+        catch_response=True,
+        allow_redirects=False,
     ) as response:
+        location = response.headers.get("Location", "")
         if response.status_code >= 400:
             response.failure(f"HTTP {response.status_code}")
-        elif expect and not re.search(expect, response.url):
-            response.failure(f"ended at {response.url}")
+        elif expect and not (response.status_code == 302 and re.search(expect, location)):
+            response.failure(f"answered {response.status_code}, to {location or 'no redirect'}")
         else:
             response.success()
-        return response
+    if location:
+        return client.get(location, name=then or f"{name}, next page")
+    return response
 
 
 def _sign_in(user, account, code=None):
@@ -141,6 +150,7 @@ class Applicant(HttpUser):
             {"title": f"Quantum sensing investment, revision {n}", "summary": f"Revised summary {n}.", "stay": "1"},
             "draft, save",
             expect=r"/steps/project/$",
+            then="draft, project step",
         )
 
     @task(1)
@@ -148,7 +158,14 @@ class Applicant(HttpUser):
         if not self.ready:
             return
         pk = self.ready.pop()
-        _post(self.client, f"/applicant/declarations/{pk}/submit/", {}, "submit", expect=rf"/declarations/{pk}/$")
+        _post(
+            self.client,
+            f"/applicant/declarations/{pk}/submit/",
+            {},
+            "submit",
+            expect=rf"/declarations/{pk}/$",
+            then="declaration, applicant",
+        )
 
 
 class Reviewer(HttpUser):
@@ -176,6 +193,7 @@ class Reviewer(HttpUser):
             {**scores, "evaluation-opinion": "Sound technology, modest market risk."},
             "evaluation, save",
             expect=rf"/console/{pk}/$",
+            then="declaration, console",
         )
 
 

@@ -22,11 +22,11 @@ def _config(monkeypatch, **environment):
     return runpy.run_path(str(CONFIG))
 
 
-def test_gunicorn_config_defaults_to_gthread_workers_per_core_with_timeouts_and_recycling(monkeypatch):
+def test_gunicorn_config_defaults_to_two_gthread_workers_per_core_with_timeouts_and_recycling(monkeypatch):
     config = _config(monkeypatch)
 
     assert config["worker_class"] == "gthread"
-    assert config["workers"] == config["_cores"]() >= 1
+    assert config["workers"] == 2 * config["_cores"]() >= 2
     assert config["threads"] == 4
     assert config["timeout"] > config["graceful_timeout"] > config["keepalive"] > 0
     assert config["max_requests"] > config["max_requests_jitter"] > 0
