@@ -27,8 +27,9 @@ worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 # WEB_CONCURRENCY is the name Heroku-style platforms and gunicorn itself use for the process count.
 # Two per core: Python runs one thread of a process at a time, and the proxy's connections are not
 # spread evenly over the processes, so with one per core a busy process queued its requests while
-# the other idled (bench/README.md: at 64 users, 2 x 4 threads let every page's p95 reach 5 to 9 x
-# the minimal page's, 4 x 4 kept them within 2.3 x and served 13% more requests).
+# the other idled (bench/README.md, "load.py": at 64 users on 2 cores, 2 x 4 served 9.9 requests/s
+# with every page 5 to 12 x the minimal page's p95, 4 x 4 11.2 requests/s within 2.3 x; against
+# sync with 5 processes, 4 x 4 served 31% more with a p95 of 0.77 s against 1.9 s).
 workers = _int("WEB_CONCURRENCY", 2 * _cores())
 threads = _int("GUNICORN_THREADS", 4)
 
@@ -36,10 +37,13 @@ threads = _int("GUNICORN_THREADS", 4)
 # 502 from the proxy): long enough for the slowest legitimate page, short enough that a stuck one
 # is cut. A worker asked to stop (a deploy, max_requests) finishes its requests within
 # graceful_timeout. keepalive: how long an idle connection from the proxy is kept open; above the
-# proxy's own idle timeout for upstreams, or the proxy may reuse a connection gunicorn just closed.
+# proxy's own idle timeout for upstream connections (nginx and most load balancers: 60 s), so that
+# the proxy closes first: when gunicorn closes a connection the proxy is reusing, the request on it
+# is reset (bench/load.py saw such resets with 5 s). An idle connection costs a gthread worker a
+# socket in its poller, not a thread; sync workers keep none.
 timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-keepalive = _int("GUNICORN_KEEPALIVE", 5)
+keepalive = _int("GUNICORN_KEEPALIVE", 75)
 
 # Each worker is replaced after about this many requests (the jitter keeps them from restarting
 # together), so that memory a page's libraries keep (WeasyPrint's fonts, an export's workbook) is
