@@ -48,4 +48,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/healthz/', timeout=4)"]
 
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Worker class and count, threads, timeouts, max-requests and the access log: gunicorn.conf.py, each
+# value overridable by an environment variable (WEB_CONCURRENCY, GUNICORN_THREADS, ...).
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "config.wsgi:application"]

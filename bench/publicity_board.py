@@ -437,7 +437,7 @@ def _http_get(url):
 
 
 def _server(database_url, cache_backend):
-    """gunicorn as the Dockerfile runs it, with one sync worker (so its CPU time is the pages'), on
+    """gunicorn with the Dockerfile's config file, one sync worker (so its CPU time is the pages'), on
     the bench's database; returns the process and the worker's pid."""
     env = {
         **os.environ,
@@ -450,17 +450,20 @@ def _server(database_url, cache_backend):
         "SECURE_SSL_REDIRECT": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "PYTHONPATH": str(ROOT),
+        # The project's gunicorn.conf.py, with one sync worker: its CPU time is then the pages'.
+        "GUNICORN_BIND": f"127.0.0.1:{HTTP_PORT}",
+        "GUNICORN_WORKER_CLASS": "sync",
+        "WEB_CONCURRENCY": "1",
+        "GUNICORN_MAX_REQUESTS": "0",
+        "GUNICORN_ACCESS_LOG": "",
+        "GUNICORN_LOG_LEVEL": "warning",
     }
     server = subprocess.Popen(  # nosec B603 # the project's own gunicorn, arguments fixed here
         [
             str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
             "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{HTTP_PORT}",
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
         ],
         cwd=ROOT,
         env=env,

@@ -1,7 +1,41 @@
+import logging
+import time
+
+from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
 from declarations.models import Programme
+
+slow_requests = logging.getLogger("zgc.requests")
+
+
+class SlowRequestLogMiddleware:
+    """Log each request that took longer than settings.SLOW_REQUEST_SECONDS, as one JSON line (the
+    "zgc.requests" logger) with its method, path, status and duration, so that the pages that slow
+    down under load are found in the logs rather than guessed. The query string is left out: it
+    may carry a search for a person's name. First in the chain, so the time is the whole request's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        start = time.perf_counter()
+        response = self.get_response(request)
+        seconds = time.perf_counter() - start
+        if seconds > settings.SLOW_REQUEST_SECONDS:
+            slow_requests.warning(
+                "slow request",
+                extra={
+                    "fields": {
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "duration_ms": round(seconds * 1000),
+                    }
+                },
+            )
+        return response
 
 
 class HealthCheckMiddleware:

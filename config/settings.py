@@ -70,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.SlowRequestLogMiddleware",
     "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -116,7 +117,16 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Connection reuse: each gunicorn thread (and Celery process) keeps its connection for CONN_MAX_AGE
+# seconds instead of opening one per request (a TLS handshake and authentication on PostgreSQL),
+# checked before it is reused after a request, so a connection the server or PgBouncer dropped is
+# replaced instead of failing the request. 0 closes it after each request: the value to use behind
+# PgBouncer in transaction mode (docs/deployment.md).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+# Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator(), which the streamed
+# exports use) may find its transaction's server connection gone: this makes them fetch client-side.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The statements of common.sql.fetch (the public board's reads) are prepared on a connection
     # once it has run them this many times, and then run without being planned again; the ORM's
@@ -463,6 +473,9 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     )
 }
 
+# A request slower than this is logged with its path and duration (config.middleware).
+SLOW_REQUEST_SECONDS = env.float("SLOW_REQUEST_SECONDS", default=1.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -478,6 +491,8 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
         # Security events (accounts.security), one JSON object a line for the operator's log system.
         "zgc.security": {"handlers": ["json"], "level": "INFO", "propagate": False},
+        # Requests slower than SLOW_REQUEST_SECONDS (config.middleware.SlowRequestLogMiddleware).
+        "zgc.requests": {"handlers": ["json"], "level": "INFO", "propagate": False},
     },
 }
 
