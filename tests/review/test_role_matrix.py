@@ -29,6 +29,7 @@ from review.models import (
     ReviewAssignment,
     UnitStatusRecord,
 )
+from review.selectors import REVIEWER_TAB_KEYS
 from tests.conftest import PEOPLE, person
 from tests.factories import DeclarationFactory, ReviewerFactory
 from tests.factories.states import build_to
@@ -304,7 +305,11 @@ def test_reviewers_cannot_export(client, reviewer, world):
 def test_a_reviewer_sees_only_the_declarations_assigned_to_them(client, reviewer, unassigned_reviewer, world):
     assigned = {world["under_review"].pk, world["reviewed"].pk}
     client.force_login(reviewer)
-    listed = {row.record.pk for row in client.get("/console/").context["table"].page.object_list}
+    listed = {
+        row.record.pk
+        for tab in REVIEWER_TAB_KEYS
+        for row in client.get(f"/console/?tab={tab}").context["table"].page.object_list
+    }
     assert listed == assigned
     for key, declaration in world.items():
         if isinstance(declaration, Declaration):
@@ -312,7 +317,8 @@ def test_a_reviewer_sees_only_the_declarations_assigned_to_them(client, reviewer
             assert client.get(f"/console/{declaration.pk}/").status_code == expected, key
 
     client.force_login(unassigned_reviewer)
-    assert list(client.get("/console/").context["table"].page.object_list) == []
+    for tab in REVIEWER_TAB_KEYS:
+        assert list(client.get(f"/console/?tab={tab}").context["table"].page.object_list) == []
     for key in ("submitted", "under_review", "reviewed", "draft"):
         assert client.get(f"/console/{world[key].pk}/").status_code == 404
         assert client.post(reverse("review:evaluation_score", kwargs={"pk": world[key].pk}), {}).status_code == 404
