@@ -169,7 +169,7 @@ def test_closing_at_midnight_confirms_notifies_and_publishes_the_result(publicis
     assert publicity_board_generation() > generation
     for declaration in declarations:
         notice = Notice.objects.filter(recipient__organisation=declaration.organisation).latest("pk")
-        assert "Publicity ended on 2026-10-12 without an upheld objection." in notice.body
+        assert "Publicity ended on Oct. 12, 2026 without an upheld objection." in str(notice.body)
         assert notice.declaration_id == declaration.pk
 
 
