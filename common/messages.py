@@ -83,6 +83,9 @@ def format_money(value):
     return yuan(Decimal(value))
 
 
+_STR_METHODS = frozenset(name for name in dir(str) if not name.startswith("_"))
+
+
 class Message:
     """A message of the registry with its stored parameters; `str()` renders it in the active
     language. A message whose key is "" is free text (`text`), kept as typed."""
@@ -104,10 +107,32 @@ class Message:
     def __bool__(self):
         return bool(self.key or self.text)
 
+    def __getattr__(self, name):
+        # str's methods (startswith, splitlines...) on the rendered text.
+        if name.startswith("_") or name not in _STR_METHODS:
+            raise AttributeError(name)
+        return getattr(str(self), name)
+
+    # Read as text (in the active language) wherever text is expected: compared with a str,
+    # searched, measured, concatenated.
     def __eq__(self, other):
         if isinstance(other, Message):
             return self.as_json() == other.as_json()
+        if isinstance(other, str):
+            return str(self) == other
         return NotImplemented
+
+    def __contains__(self, text):
+        return text in str(self)
+
+    def __len__(self):
+        return len(str(self))
+
+    def __add__(self, other):
+        return str(self) + str(other)
+
+    def __radd__(self, other):
+        return str(other) + str(self)
 
     __hash__ = None
 

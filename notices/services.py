@@ -20,6 +20,8 @@ def notice_create(*, recipient, subject, body, declaration=None):
     """Write a notice to the outbox and queue its e-mail delivery for after the commit. `subject`
     and `body` are messages (common.messages), rendered in the recipient's language when read or
     e-mailed; plain text is kept as written."""
+    if isinstance(subject, str):  # text as written: put on one line, as a header must be
+        subject = single_line(subject)[:SUBJECT_MAX_LENGTH]
     notice = Notice.objects.create(recipient=recipient, subject=subject, body=body, declaration=declaration)
     transaction.on_commit(lambda: deliver_notice.delay(notice_id=notice.pk))
     return notice

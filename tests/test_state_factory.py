@@ -52,7 +52,7 @@ def snapshot(declaration):
 
     def pk_free(text):
         # Payment references carry the declaration's id (PAY-<pk>-1); a date's month must not be taken for it.
-        return re.sub(rf"\b([A-Z]+)-{d.pk}-", r"\1-<pk>-", text)
+        return re.sub(rf"\b([A-Z]+)-{d.pk}-", r"\1-<pk>-", str(text))
 
     snap = {
         "declaration": (

@@ -143,7 +143,7 @@ def test_free_text_typed_by_a_person_is_kept_as_typed_even_when_it_looks_like_a_
             "Publicity ended on 2026-10-12 without an upheld objection.",
             message("publicity.ended", end=datetime.date(2026, 10, 12)),
         ),
-        ("Please attach the payment proof.", literal("Please attach the payment proof.")),
+        ("请补充付款凭证。", literal("请补充付款凭证。")),
     ],
 )
 def test_old_english_text_is_recognised_as_its_message_and_other_text_kept(text, expected):
@@ -190,7 +190,7 @@ def test_old_notices_and_notes_in_either_language_become_messages_and_typed_text
         )  # fmt: skip
         typed = DeclarationEvent.objects.create(
             declaration=declaration, action=A.RETURN, from_state=S.SUBMITTED, to_state=S.RETURNED,
-            note="Please attach the payment proof.", created_at=timezone.now(),
+            note="请补充付款凭证。", created_at=timezone.now(),
         )  # fmt: skip
     finally:
         _migrate(AFTER)
@@ -206,7 +206,7 @@ def test_old_notices_and_notes_in_either_language_become_messages_and_typed_text
     )
     assert chinese.body == "手写的内容"
     assert paid.note == message("disbursement.payment.first", reference="PAY-9")
-    assert typed.note == "Please attach the payment proof."
+    assert typed.note == "请补充付款凭证。"
 
 
 # --- delivery in the recipient's language -------------------------------------------------------------

@@ -121,7 +121,7 @@ def test_an_upheld_objection_takes_the_project_off_the_list_and_its_first_versio
     batch, (kept, removed) = publicise(2)
     with on(STARTS_ON):
         objection = objection_raise(
-            entry=removed.publicity_entries.get(), name="Wang Wu", contact="wang@example.com", text="Not a first round."
+            entry=removed.publicity_entries.get(), name="王五", contact="wang@example.com", text="Not a first round."
         )
         objection_handle(
             objection_id=objection.pk,

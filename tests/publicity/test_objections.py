@@ -23,8 +23,8 @@ from publicity.models import BatchVersion, Objection, ObjectionOutcome, Objectio
 from publicity.services import objection_handle, objection_raise
 from tests.publicity.conftest import ENDS_ON, OPENED_ON, STARTS_ON, on
 
-OBJECTION = {"name": "Li Si", "contact": "13800000000", "text": "The investment was not a first round."}
-BY_EMAIL = {**OBJECTION, "name": "Wang Wu", "contact": "Wang.Wu@Example.com"}
+OBJECTION = {"name": "李四", "contact": "13800000000", "text": "该投资并非首轮投资。"}
+BY_EMAIL = {**OBJECTION, "name": "王五", "contact": "Wang.Wu@Example.com"}
 TOO_MANY = "Too many objections were sent from your network address in a short time."
 NO_MATCH = "No objection matches this receipt number and contact."
 
@@ -74,7 +74,7 @@ def test_objection_during_window_is_saved_and_the_receipt_shown(client, batch_wi
     assert response.redirect_chain == [(reverse("publicity:objection_receipt", args=[objection.receipt_number]), 302)]
     assert (objection.entry_id, objection.name, objection.contact, objection.text, objection.state) == (
         entry_of(declaration).pk,
-        "Li Si",
+        "李四",
         "13800000000",
         OBJECTION["text"],
         ObjectionState.OPEN,
@@ -251,7 +251,7 @@ def test_objection_with_a_file_that_is_no_evidence_is_refused_at_the_field_keepi
     }
     assert Objection.objects.count() == 0
     assert OBJECTION["text"] in html
-    assert 'value="Li Si"' in html
+    assert 'value="李四"' in html
 
 
 def test_objection_refused_for_another_field_asks_for_the_file_again(client, batch_with_one):
@@ -322,7 +322,7 @@ def test_objection_posted_past_the_limit_per_address_gets_the_message_and_stores
     assert (accepted, stored) == ([302, 302, 302], 3)
     assert (refused.status_code, again.status_code) == (429, 429)
     assert TOO_MANY in html
-    assert "One too many" in html and 'value="Li Si"' in html and 'value="13800000000"' in html
+    assert "One too many" in html and 'value="李四"' in html and 'value="13800000000"' in html
     assert from_elsewhere.status_code == 302
     assert sorted(Objection.objects.values_list("text", flat=True)) == [
         "Another person",
@@ -680,7 +680,7 @@ def test_the_applicant_never_reads_who_objected(client, staff, batch_with_one, d
     assert [p.status_code for p in pages] == [200, 200, 200]
     assert any("The investment followed an earlier equity round." in text for text in texts)
     for text in texts:
-        for secret in ("Wang Wu", "Wang.Wu@Example.com", "wang.wu@example.com", "Thank you, Wang Wu"):
+        for secret in ("王五", "Wang.Wu@Example.com", "wang.wu@example.com", "Thank you, Wang Wu"):
             assert secret not in text
 
 
