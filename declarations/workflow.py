@@ -11,12 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.messages import message, note_stripped
+from common.messages import note_stripped
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, DeclarationEvent
 from declarations.tasks import recompute_award_caps
-from notices.services import notices_for_staff, notices_for_transition
+from notices.services import notices_for_submission, notices_for_transition
 
 
 @dataclass(frozen=True)
@@ -277,19 +277,7 @@ def _recorded(declaration, action, from_state, actor, note):
     if transition.notify_applicant:
         notices_for_transition(declaration=declaration, event=event)
     if action == A.SUBMIT:
-        notices_for_staff(
-            permission="review.accept",
-            subject=message("declaration.submitted.subject", number=str(declaration)),
-            body=message(
-                "declaration.submitted.body",
-                organisation=declaration.organisation.name,
-                number=str(declaration),
-                title=declaration.title,
-                programme=declaration.programme.code,
-                date=event.created_at,
-            ),
-            declaration=declaration,
-        )
+        notices_for_submission(declaration=declaration, event=event)
     if transition.changes_history:
         transaction.on_commit(lambda: recompute_award_caps.delay(declaration_id=declaration.pk))
     return event

@@ -58,6 +58,23 @@ def notices_for_staff(*, permission, subject, body, declaration=None):
     return len(recipients)
 
 
+def notices_for_submission(*, declaration, event):
+    """Tell the staff who accept declarations that `declaration` was submitted (`event`)."""
+    return notices_for_staff(
+        permission="review.accept",
+        subject=message("declaration.submitted.subject", number=str(declaration)),
+        body=message(
+            "declaration.submitted.body",
+            organisation=declaration.organisation.name,
+            number=str(declaration),
+            title=declaration.title,
+            programme=declaration.programme.code,
+            date=event.created_at,
+        ),
+        declaration=declaration,
+    )
+
+
 def notice_language(user):
     """The language `user` reads notices in: the one they use the site in (accounts.User.language)."""
     return user.language or settings.LANGUAGE_CODE

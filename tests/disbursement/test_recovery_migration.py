@@ -30,9 +30,7 @@ def test_recoveries_become_open_cases_and_the_declaration_keeps_what_was_paid_le
         Call = apps.get_model("declarations", "Call")
         Programme = apps.get_model("declarations", "Programme")
         now = timezone.now()
-        call = Call.objects.create(
-            year=2026, title_zh="2026", opens_at=now - datetime.timedelta(days=30), closes_at=now
-        )
+        call = Call.objects.create(year=2026, title="2026", opens_at=now - datetime.timedelta(days=30), closes_at=now)
         declaration = Declaration.objects.create(
             organisation_id=applicant.organisation_id,
             call=call,

@@ -30,7 +30,7 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from common.money import yuan
+from common.messages import message, note_stripped
 from config.demo import Cast, evidence_pdf, step
 from declarations import commitment
 from declarations.enums import DeclarationAction as A
@@ -43,7 +43,7 @@ from declarations.tasks import recompute_award_caps
 from declarations.workflow import TRANSITIONS
 from disbursement.enums import RecoveryCaseAction
 from disbursement.models import RecoveryCase, RecoveryCaseEvent
-from notices.services import notice_create, notices_for_transition
+from notices.services import notice_create, notices_for_submission, notices_for_transition
 from publicity.models import ObjectionOutcome
 from publicity.services import objection_handle, objection_raise, publicity_version_publish
 from review.acceptance import checklist_for, checklist_record
@@ -162,11 +162,13 @@ class _Builder:
             from_state=from_state,
             to_state=transition.target,
             actor=actor,
-            note=note.strip(),
+            note=note_stripped(note),
             created_at=timezone.now(),
         )
         if transition.notify_applicant:
             notices_for_transition(declaration=declaration, event=event)
+        if action == A.SUBMIT:
+            notices_for_submission(declaration=declaration, event=event)
         if transition.changes_history:
             pk = declaration.pk
             transaction.on_commit(lambda: recompute_award_caps.delay(declaration_id=pk))
@@ -287,9 +289,8 @@ class _Builder:
             if is_new:
                 notice_create(
                     recipient=reviewer,
-                    subject=_("New declaration to evaluate: %(title)s") % {"title": declaration.title},
-                    body=_("You have been assigned declaration %(number)s to evaluate.")
-                    % {"number": declaration.number},
+                    subject=message("review.assigned.subject", title=declaration.title),
+                    body=message("review.assigned.body", number=declaration.number),
                     declaration=declaration,
                 )
         self.transition(A.START_REVIEW, staff)
@@ -510,12 +511,7 @@ class _Builder:
             actor=staff,
             note=NOTES[A.RECOVER],
         )
-        note = _("Recovery case %(number)s: %(amount)s yuan to be repaid by %(due)s. %(reason)s") % {
-            "number": case.number,
-            "amount": yuan(paid),
-            "due": due_on.isoformat(),
-            "reason": NOTES[A.RECOVER],
-        }
+        note = message("recovery.opened", number=case.number, amount=paid, due=due_on, reason=NOTES[A.RECOVER])
         self.transition(
             A.RECOVER,
             staff,

@@ -64,7 +64,7 @@ def meeting(staff, reviewer, second_reviewer, open_call):
         actor=staff,
         call=open_call,
         held_on=TODAY(),
-        place="301会议室",
+        place="Room 301",
         members=[staff, reviewer, second_reviewer],
         minutes="Eleven projects discussed.",
     )
@@ -86,7 +86,7 @@ def test_meeting_record_saves_the_meeting_with_its_members_and_a_history_naming_
     assert (meeting.call, meeting.held_on, meeting.place, meeting.minutes, meeting.recorded_by) == (
         open_call,
         TODAY(),
-        "301会议室",
+        "Room 301",
         "Notes",
         staff,
     )
@@ -104,7 +104,7 @@ def test_meeting_record_page_records_the_meeting_and_shows_it(client, staff, rev
         {
             "call": open_call.pk,
             "held_on": TODAY().isoformat(),
-            "place": "301会议室",
+            "place": "Room 301",
             "members": [staff.pk, reviewer.pk],
             "minutes": "Discussed the first round.",
         },
@@ -136,7 +136,7 @@ def test_meeting_record_page_shows_each_error_at_its_field_keeping_the_input(
     data = {
         "call": open_call.pk,
         "held_on": TODAY().isoformat(),
-        "place": "301会议室",
+        "place": "Room 301",
         "members": [staff.pk, reviewer.pk],
         "minutes": "Kept as typed.",
     }
@@ -206,7 +206,7 @@ def test_meeting_update_corrects_the_record_and_keeps_the_earlier_version(client
     assert response["Location"] == f"/console/meetings/{meeting.pk}/"
     meeting.refresh_from_db()
     assert (meeting.place, meeting.minutes, list(meeting.members_present.all())) == ("Room 502", "Corrected.", [staff])
-    assert meeting.history.earliest().place == "301会议室"
+    assert meeting.history.earliest().place == "Room 301"
     assert meeting.history.latest().history_user == staff
 
 
@@ -513,7 +513,7 @@ def test_opinion_not_to_support_carries_no_amount(meeting, staff, make_declarati
         meeting_id=meeting.pk,
         declaration_id=declaration.pk,
         actor=staff,
-        opinion="低于合格线。",
+        opinion="Below the pass mark.",
         scheme=SupportScheme.NOT_SUPPORT,
     )
 
