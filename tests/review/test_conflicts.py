@@ -61,7 +61,7 @@ def test_declaring_a_conflict_releases_the_assignment_records_it_and_tells_the_s
         declaration,
         REASON,
     )
-    notice = Notice.objects.get(recipient=staff)
+    notice = Notice.objects.filter(recipient=staff).latest("pk")  # after the one of its submission
     assert notice.declaration == declaration
     assert notice.subject == f"Conflict of interest declared on {declaration.number}"
     assert REASON in notice.body
