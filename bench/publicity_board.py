@@ -76,7 +76,7 @@ RUNNING, UPCOMING, ENDED = range(4), 4, 5
 
 
 def baseline(request):
-    title = PublicityBatch.objects.order_by("-pk").values_list("title", flat=True).first()
+    title = PublicityBatch.objects.order_by("-pk").values_list("title_zh", flat=True).first()
     return render(
         request, "publicity/public_page.html", {"title": "Baseline", "content": format_html("<h1>{}</h1>", title)}
     )

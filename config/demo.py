@@ -208,7 +208,7 @@ def meeting_opinion_record(declaration, cast, amount):
             actor=cast.staff,
             call=declaration.call,
             held_on=timezone.localdate(),
-            place="Room 301",
+            place="301会议室",
             members=[cast.staff, *cast.reviewers],
             minutes="",
         )
@@ -216,7 +216,7 @@ def meeting_opinion_record(declaration, cast, amount):
         meeting_id=meeting.pk,
         declaration_id=declaration.pk,
         actor=cast.staff,
-        opinion="Supported as evaluated." if amount else "Below the pass mark.",
+        opinion="按评审结果予以支持。" if amount else "低于合格线。",
         scheme=SupportScheme.SUPPORT if amount else SupportScheme.NOT_SUPPORT,
         proposed_amount=amount or None,
     )
@@ -229,24 +229,20 @@ def step(declaration, target, cast, amount):
         complete_for_submission(declaration, cast.applicant)
         declaration_submit(declaration_id=pk, actor=cast.applicant)
     elif target == S.RETURNED:
-        declaration_return(declaration_id=pk, actor=cast.staff, note="Please attach the payment proof.")
+        declaration_return(declaration_id=pk, actor=cast.staff, note="请补充付款凭证。")
     elif target == S.WITHDRAWN:
-        declaration_withdraw(declaration_id=pk, actor=cast.applicant, note="Declared under the wrong programme.")
+        declaration_withdraw(declaration_id=pk, actor=cast.applicant, note="申报专项有误。")
     elif target == S.ACCEPTED:
         declaration_accept(
             declaration_id=pk,
             actor=cast.staff,
             checklist={item.key: True for item in checklist_for(declaration)},
-            note="Formal review passed.",
+            note="形式审查通过。",
         )
     elif target == S.NOT_ACCEPTED:
-        declaration_refuse(
-            declaration_id=pk, actor=cast.staff, note="The investee is not in a Zhongguancun high-tech field."
-        )
+        declaration_refuse(declaration_id=pk, actor=cast.staff, note="被投企业不属于中关村高新技术领域。")
     elif target == S.DISQUALIFIED:
-        declaration_disqualify(
-            declaration_id=pk, actor=cast.staff, note="On the list of untrustworthy persons subject to enforcement."
-        )
+        declaration_disqualify(declaration_id=pk, actor=cast.staff, note="列入失信被执行人名单。")
     elif target == S.UNDER_REVIEW:
         reviewers_assign(declaration_id=pk, actor=cast.staff, reviewers=cast.reviewers)
     elif target == S.REVIEWED:
@@ -261,38 +257,38 @@ def step(declaration, target, cast, amount):
                     c.pk: (c.min_score + (c.max_score - c.min_score) * fraction).quantize(Decimal("0.01"))
                     for c in criteria
                 },
-                opinion="Sound first-round investment in a Zhongguancun high-tech field.",
+                opinion="属中关村高新技术领域的首轮投资，情况属实。",
                 submit=True,
             )
     elif target == S.NOT_SUPPORTED:
         meeting_opinion_record(declaration, cast, None)
-        declaration_reject(declaration_id=pk, actor=cast.staff, note="Evaluation score below the pass mark.")
+        declaration_reject(declaration_id=pk, actor=cast.staff, note="评审得分低于合格线。")
     elif target == S.APPROVED:
         meeting_opinion_record(declaration, cast, amount)
-        declaration_approve(declaration_id=pk, actor=cast.staff, amount=amount, note="Per the evaluation opinions.")
+        declaration_approve(declaration_id=pk, actor=cast.staff, amount=amount, note="依据评审意见。")
     elif target == S.IN_PUBLICITY:
         publicity_batch_open(actor=cast.staff, call=declaration.call, declaration_ids=[pk], today=demo_opening_day())
     elif target == S.OBJECTION_UPHELD:
         entry = declaration.publicity_entries.get()
         objection = objection_raise(
             entry=entry,
-            name="Li Si",
+            name="李四",
             contact="13800000000",
-            text="The investment was not a first round.",
+            text="该投资并非首轮投资。",
             today=entry.batch.starts_on,
         )
         objection_handle(
             objection_id=objection.pk,
             actor=cast.staff,
             outcome=ObjectionOutcome.NOT_SUPPORTED,
-            reason="An earlier financing round existed: the investment was not a first round.",
-            reply="Verified: an earlier round existed. The project is withdrawn from the list.",
+            reason="此前已有融资轮次，该投资并非首轮投资。",
+            reply="经核实，此前已有融资轮次，项目从名单中撤下。",
         )
     elif target == S.CONFIRMED:
         batch = backdate_batch(declaration.publicity_entries.get().batch)
         publicity_batch_close(batch_id=batch.pk, today=batch.ends_on + timedelta(days=1))
     elif target == S.STOPPED:
-        declaration_stop(declaration_id=pk, actor=cast.finance, note="Registration moved out of Beijing.")
+        declaration_stop(declaration_id=pk, actor=cast.finance, note="注册地已迁出北京。")
     elif target == S.DISBURSING:
         # Two tranches of half the amount each; the first is paid.
         half = (declaration.approved_amount / 2).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
@@ -307,16 +303,14 @@ def step(declaration, target, cast, amount):
         tranches = list(declaration.tranches.order_by("number").values_list("number", flat=True)) or [1]
         demo_order_paid(declaration, cast, tranche_number=tranches[-1], reference=f"PAY-{pk}-2")
     elif target == S.TERMINATED:
-        declaration_terminate(
-            declaration_id=pk, actor=cast.staff, note="The investment was found to have been feigned."
-        )
+        declaration_terminate(declaration_id=pk, actor=cast.staff, note="经查投资系虚构。")
     elif target == S.RECOVERED:
         recovery_case_open(
             declaration_id=pk,
             actor=cast.staff,
             amount_due=declaration_paid_total(declaration),
             due_on=timezone.localdate() + timedelta(days=30),
-            reason="Evidence of the investment was forged.",
+            reason="投资证明材料系伪造。",
             barred_until=timezone.localdate() + timedelta(days=3 * 365),
         )
     else:  # pragma: no cover - PATHS lists only the states above
@@ -330,7 +324,7 @@ def demo_bank_account(organisation, cast):
             organisation_id=organisation.pk,
             actor=cast.finance,
             account_name=organisation.name,
-            bank_name="Bank of Beijing, Zhongguancun Branch",
+            bank_name="北京银行中关村分行",
             account_number=f"6222{organisation.pk:015d}",
         )
 

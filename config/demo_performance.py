@@ -28,10 +28,10 @@ MID_TERM = {
     (S.IN_PUBLICITY, "ART9"): "overdue",
 }
 OPINIONS = {
-    PerformanceGrade.EXCELLENT: "Every target exceeded; the funds were used as planned.",
-    PerformanceGrade.GOOD: "Most targets reached; the financing target is close.",
-    PerformanceGrade.PASS: "Targets partly reached; the unit explained the delay.",
-    PerformanceGrade.FAIL: "Targets far from reached and the use of funds not documented.",
+    PerformanceGrade.EXCELLENT: "各项目标均超额完成，资金按计划使用。",
+    PerformanceGrade.GOOD: "大部分目标已完成，融资目标接近完成。",
+    PerformanceGrade.PASS: "目标部分完成，单位已说明延误原因。",
+    PerformanceGrade.FAIL: "目标远未完成，资金使用无凭证。",
 }
 
 
@@ -75,11 +75,11 @@ def load_performance_demo(staff):
             report_id=mid_term.pk,
             actor=applicant,
             values=_values(declaration, reached),
-            narrative="Progress of the first half of the project, with the bank statements of the funds used.",
+            narrative="项目上半期进展，附资金使用的银行流水。",
         )
         report_submit(report_id=mid_term.pk, actor=applicant)
         if outcome == "returned":
-            report_return(report_id=mid_term.pk, actor=staff, note="Attach the bank statements of the funds used.")
+            report_return(report_id=mid_term.pk, actor=staff, note="请附资金使用的银行流水。")
         else:
             report_evaluate(report_id=mid_term.pk, actor=staff, grade=outcome, opinion=OPINIONS[outcome])
         if declaration.state == S.DISBURSING:
@@ -89,7 +89,7 @@ def load_performance_demo(staff):
                 report_id=final.pk,
                 actor=applicant,
                 values=_values(declaration, Decimal("1.1")),
-                narrative="The project is complete: every target reached.",
+                narrative="项目已完成，各项目标均已实现。",
             )
             report_submit(report_id=final.pk, actor=applicant)
             # An on-site inspection whose rectification is overdue.
@@ -98,7 +98,7 @@ def load_performance_demo(staff):
                 actor=staff,
                 kind="on_site",
                 held_on=today - datetime.timedelta(days=45),
-                findings="The support funds were not kept in a separate account (Art. 20: earmarking).",
+                findings="支持资金未单独核算（第二十条：专款专用）。",
                 rectification_required=True,
                 rectification_due_on=today - datetime.timedelta(days=15),
             )
@@ -108,11 +108,9 @@ def load_performance_demo(staff):
                 actor=staff,
                 kind="audit",
                 held_on=today - datetime.timedelta(days=20),
-                findings="Invoices of two payments missing from the project's ledger.",
+                findings="项目台账缺少两笔支出的发票。",
                 rectification_required=True,
                 rectification_due_on=today + datetime.timedelta(days=10),
             )
-            rectification_answer(
-                inspection_id=audit.pk, actor=applicant, answer="The two invoices were found and filed in the ledger."
-            )
-            inspection_close(inspection_id=audit.pk, actor=staff, note="Checked on the ledger.")
+            rectification_answer(inspection_id=audit.pk, actor=applicant, answer="两张发票已找到并归入台账。")
+            inspection_close(inspection_id=audit.pk, actor=staff, note="已核对台账。")

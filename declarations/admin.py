@@ -27,7 +27,7 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
 @admin.register(Call)
 class CallAdmin(SimpleHistoryAdmin):
     formfield_overrides = SINGLE_LINE
-    list_display = ("title", "year", "opens_at", "closes_at")
+    list_display = ("title_zh", "title_en", "year", "opens_at", "closes_at")
     list_filter = ("year",)
     filter_horizontal = ("programmes",)
 

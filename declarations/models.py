@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.messages import MessageField, bilingual
 from common.money import MONEY
 from declarations.enums import (
     APPLICANT_LABELS,
@@ -102,7 +103,10 @@ class Call(models.Model):
     """An annual declaration notice: which programmes may be declared, and when."""
 
     year = models.PositiveSmallIntegerField(_("support year"))
-    title = models.CharField(_("title"), max_length=200)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(
+        _("title (English)"), max_length=200, blank=True, help_text=_("Leave empty to show the Chinese title.")
+    )
     programmes = models.ManyToManyField(Programme, verbose_name=_("programmes"), related_name="calls")
     opens_at = models.DateTimeField(_("declaration opens at"))
     closes_at = models.DateTimeField(_("declaration closes at"))
@@ -132,6 +136,16 @@ class Call(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def title(self):
+        """The title in the reader's language."""
+        return bilingual(self.title_zh, self.title_en)
+
+    @title.setter
+    def title(self, value):
+        # One title for both languages (a call created with `title=`), until an English one is given.
+        self.title_zh = self.title_en = value
 
     def is_open(self, moment=None):
         moment = moment or timezone.now()
@@ -306,7 +320,7 @@ class DeclarationEvent(models.Model):
         related_name="+",
         help_text=_("Empty when the system acted, for example when a publicity period ended."),
     )
-    note = models.TextField(_("note"), blank=True)
+    note = MessageField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
     class Meta:

@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import note_stripped
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import MILESTONE_FIELDS, Declaration, DeclarationEvent
 from declarations.tasks import recompute_award_caps
-from notices.services import notices_for_transition
+from notices.services import notices_for_submission, notices_for_transition
 
 
 @dataclass(frozen=True)
@@ -276,7 +277,7 @@ def declaration_transition(*, declaration_id, action, actor, note="", changes=No
     refusal = transition_refusal(declaration, action, actor)
     if refusal:
         raise TransitionRefused(refusal)
-    note = (note or "").strip()
+    note = note_stripped(note)
     if transition.note_required and not note:
         raise TransitionRefused(_("Please give a reason."))
     changes = dict(changes or {})
@@ -308,6 +309,8 @@ def _recorded(declaration, action, from_state, actor, note, moment=None):
     )
     if transition.notify_applicant:
         notices_for_transition(declaration=declaration, event=event)
+    if action == A.SUBMIT:
+        notices_for_submission(declaration=declaration, event=event)
     if transition.changes_history:
         transaction.on_commit(lambda: recompute_award_caps.delay(declaration_id=declaration.pk))
     return event
@@ -341,7 +344,7 @@ def declaration_recovery_add(*, declaration_id, actor, amount, note, unpaid):
         )
     if actor is None or not rules.has_perm(TRANSITIONS[A.RECOVER].permission, actor, declaration):
         raise TransitionRefused(_("You are not allowed to do this."))
-    note = (note or "").strip()
+    note = note_stripped(note)
     if not note:
         raise TransitionRefused(_("Please give a reason."))
     declaration.recovered_amount += amount

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.masking import mask_bank_account
+from common.messages import MessageField
 from common.money import MONEY
 from disbursement.enums import RecoveryCaseAction, RecoveryCaseState
 
@@ -156,7 +157,7 @@ class RecoveryCaseEvent(models.Model):
         related_name="+",
         help_text=_("Empty when the system acted, for example when it flagged the case as overdue."),
     )
-    note = models.TextField(_("note"), blank=True)
+    note = MessageField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -318,7 +319,7 @@ class PaymentOrderEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+"
     )
-    note = models.TextField(_("note"), blank=True)
+    note = MessageField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"))
 
     class Meta:

@@ -10,13 +10,13 @@ import datetime
 from decimal import Decimal
 
 import rules
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.history import audited
+from common.messages import message
 from common.money import yuan
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
@@ -180,8 +180,7 @@ def recovery_case_open(
         declaration_id=declaration.pk,
         actor=actor,
         amount=amount_due,
-        note=_("Recovery case %(number)s: %(amount)s yuan to be repaid by %(due)s. %(reason)s")
-        % {"number": case.number, "amount": yuan(amount_due), "due": due_on.isoformat(), "reason": reason},
+        note=message("recovery.opened", number=case.number, amount=amount_due, due=due_on, reason=reason),
         unpaid=unpaid_cancelled(declaration)["cancelled_amount"],
     )
     if dishonest:
@@ -251,8 +250,7 @@ def repayment_record(*, case_id, actor, amount, received_on, reference):
         case_id=case.pk,
         action=action,
         actor=actor,
-        note=_("%(amount)s yuan received on %(date)s, reference %(reference)s")
-        % {"amount": yuan(amount), "date": received_on.isoformat(), "reference": reference},
+        note=message("recovery.received", amount=amount, date=received_on, reference=reference),
         changes={"repaid_amount": case.repaid_amount + amount},
     )
     return repayment
@@ -265,19 +263,16 @@ def recovery_case_refer(*, case_id, actor, note):
 
 
 def _overdue_notice(case):
-    subject = _("Recovery case %(number)s is overdue") % {"number": case.number}
-    body = _(
-        "Recovery case %(number)s of %(organisation)s (declaration %(declaration)s) was to be repaid by "
-        "%(due_on)s. %(left)s yuan of the %(due)s yuan to recover is still due. Record what was received, "
-        "or refer the case for enforcement."
-    ) % {
-        "number": case.number,
-        "organisation": case.declaration.organisation.name,
-        "declaration": case.declaration,
-        "due_on": case.due_on.isoformat(),
-        "left": yuan(case.still_due),
-        "due": yuan(case.amount_due),
-    }
+    subject = message("recovery.overdue.subject", number=case.number)
+    body = message(
+        "recovery.overdue.body",
+        number=case.number,
+        organisation=case.declaration.organisation.name,
+        declaration=str(case.declaration),
+        due_on=case.due_on,
+        left=case.still_due,
+        due=case.amount_due,
+    )
     return subject, body
 
 
@@ -308,12 +303,11 @@ def recovery_cases_flag_overdue(*, today=None):
             from_state=case.state,
             to_state=case.state,
             actor=None,
-            note=_("Due on %(date)s.") % {"date": case.due_on.isoformat()},
+            note=message("recovery.due", date=case.due_on),
             created_at=now,
         )
+        subject, body = _overdue_notice(case)
         for user in recipients:
-            with translation.override(user.language or settings.LANGUAGE_CODE):
-                subject, body = _overdue_notice(case)
             notice_create(recipient=user, subject=subject, body=body, declaration=case.declaration)
     return len(cases)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.history import audited
+from common.messages import message
 from common.money import yuan
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
@@ -309,14 +310,14 @@ def _after_payment(declaration, actor, reference):
             declaration_id=declaration.pk,
             action=A.START_DISBURSEMENT,
             actor=actor,
-            note=_("Payment %(reference)s") % {"reference": reference},
+            note=message("disbursement.payment.first", reference=reference),
         )
     if declaration_paid_total(declaration) == declaration.approved_amount:
         declaration_transition(
             declaration_id=declaration.pk,
             action=A.COMPLETE_PAYMENT,
             actor=actor,
-            note=_("Paid in full with payment %(reference)s") % {"reference": reference},
+            note=message("disbursement.payment.full", reference=reference),
         )
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.messages import note_stripped
 from declarations.workflow import TransitionRefused
 from disbursement.enums import RecoveryCaseAction as CA
 from disbursement.enums import RecoveryCaseState as CS
@@ -103,7 +104,7 @@ def payment_order_transition(*, order_id, action, actor, note="", changes=None):
     refusal = order_transition_refusal(order, action, actor)
     if refusal:
         raise TransitionRefused(refusal)
-    note = (note or "").strip()
+    note = note_stripped(note)
     if transition.note_required and not note:
         raise TransitionRefused(_("Please give a reason."))
     from_state = order.state
@@ -186,7 +187,7 @@ def recovery_case_transition(*, case_id, action, actor, note="", changes=None):
     refusal = case_transition_refusal(case, action, actor)
     if refusal:
         raise TransitionRefused(refusal)
-    note = (note or "").strip()
+    note = note_stripped(note)
     if transition.note_required and not note:
         raise TransitionRefused(_("Please give a reason."))
     from_state = case.state

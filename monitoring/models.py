@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.messages import MessageField
 from declarations.evidence import ACCEPTED_TYPES
 from declarations.models import attachment_storage
 from monitoring.enums import (
@@ -174,7 +175,7 @@ class PerformanceReportEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(_("note"), blank=True)
+    note = MessageField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
     class Meta:
@@ -271,7 +272,7 @@ class InspectionEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(_("note"), blank=True)
+    note = MessageField(_("note"), blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
     class Meta:

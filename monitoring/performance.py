@@ -9,13 +9,13 @@ import hashlib
 from decimal import Decimal
 
 import rules
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.history import audited
+from common.messages import message
 from declarations.models import Declaration
 from declarations.validators import evidence_file_name, evidence_file_type
 from declarations.workflow import DECIDED_STATES, TransitionRefused
@@ -260,30 +260,18 @@ def report_return(*, report_id, actor, note):
 
 def _reminder_text(report, kind):
     values = {
-        "report": report.get_kind_display(),
-        "declaration": report.declaration,
+        "report": report.kind,
+        "declaration": str(report.declaration),
         "title": report.declaration.title,
-        "due_on": report.due_on.isoformat(),
+        "due_on": report.due_on,
     }
-    if kind == ReminderKind.DUE_SOON:
-        subject = _("%(report)s of %(declaration)s due on %(due_on)s") % values
-        body = (
-            _(
-                "The %(report)s on the performance targets of “%(title)s” (%(declaration)s) is due on "
-                "%(due_on)s (Art. 18). Fill it in and submit it on the declaration's page."
-            )
-            % values
-        )
-    else:
-        subject = _("%(report)s of %(declaration)s is overdue") % values
-        body = (
-            _(
-                "The %(report)s on the performance targets of “%(title)s” (%(declaration)s) was due on "
-                "%(due_on)s and has not been submitted. Submit it on the declaration's page as soon as you can."
-            )
-            % values
-        )
-    return subject, body
+    prefix = "monitoring.report.due_soon" if kind == ReminderKind.DUE_SOON else "monitoring.report.overdue"
+    subject_values = {
+        name: values[name]
+        for name in ("report", "declaration", "due_on")
+        if kind == ReminderKind.DUE_SOON or name != "due_on"
+    }
+    return message(f"{prefix}.subject", **subject_values), message(f"{prefix}.body", **values)
 
 
 def _reminder_due(report, today):
@@ -317,8 +305,7 @@ def performance_reminders_send(*, today=None):
             with transaction.atomic():
                 ReportReminder.objects.create(report=report, due_on=report.due_on, kind=kind)
                 for user in report.declaration.organisation.users.filter(is_active=True).order_by("pk"):
-                    with translation.override(user.language or settings.LANGUAGE_CODE):
-                        subject, body = _reminder_text(report, kind)
+                    subject, body = _reminder_text(report, kind)
                     notice_create(recipient=user, subject=subject, body=body, declaration=report.declaration)
         except IntegrityError:
             continue

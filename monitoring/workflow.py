@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.history import audited
+from common.messages import note_stripped
 from declarations.workflow import TransitionRefused
 from monitoring.enums import InspectionAction as IA
 from monitoring.enums import InspectionState as IS
@@ -85,7 +86,7 @@ def report_transition(*, report_id, action, actor, note="", changes=None):
     refusal = report_transition_refusal(report, action, actor)
     if refusal:
         raise TransitionRefused(refusal)
-    note = (note or "").strip()
+    note = note_stripped(note)
     if transition.note_required and not note:
         raise TransitionRefused(_("Please give a reason."))
     from_state = report.state
@@ -135,7 +136,7 @@ def inspection_transition(*, inspection_id, action, actor, note="", changes=None
     refusal = inspection_transition_refusal(inspection, action, actor)
     if refusal:
         raise TransitionRefused(refusal)
-    note = (note or "").strip()
+    note = note_stripped(note)
     if transition.note_required and not note:
         raise TransitionRefused(_("Please give the answer."))
     from_state = inspection.state

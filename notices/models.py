@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import MessageField
+
 
 class Notice(models.Model):
     """A message to one user: written to this outbox in the transaction that causes it, then
@@ -18,8 +20,9 @@ class Notice(models.Model):
         blank=True,
         related_name="notices",
     )
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"))
+    # What the system wrote, rendered in the reader's language when shown or e-mailed (common.messages).
+    subject = MessageField(_("subject"))
+    body = MessageField(_("message"))
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
@@ -32,4 +35,4 @@ class Notice(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"], name="notice_recipient_unread")]
 
     def __str__(self):
-        return self.subject
+        return str(self.subject)

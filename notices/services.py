@@ -1,45 +1,90 @@
+import rules
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
+from accounts.enums import Role
+from common.messages import message
 from common.text import single_line
 from notices.models import Notice
 from notices.tasks import deliver_notice
 
+# An e-mail subject longer than this is cut (the column it had was this long).
+SUBJECT_MAX_LENGTH = 200
+
 
 def notice_create(*, recipient, subject, body, declaration=None):
-    """Write a notice to the outbox and queue its e-mail delivery for after the commit. The subject
-    is put on one line: an e-mail subject with a line break fails to send, whatever it quotes."""
-    subject = single_line(subject)[: Notice._meta.get_field("subject").max_length]
+    """Write a notice to the outbox and queue its e-mail delivery for after the commit. `subject`
+    and `body` are messages (common.messages), rendered in the recipient's language when read or
+    e-mailed; plain text is kept as written."""
+    if isinstance(subject, str):  # text as written: put on one line, as a header must be
+        subject = single_line(subject)[:SUBJECT_MAX_LENGTH]
     notice = Notice.objects.create(recipient=recipient, subject=subject, body=body, declaration=declaration)
     transaction.on_commit(lambda: deliver_notice.delay(notice_id=notice.pk))
     return notice
 
 
 def notices_for_transition(*, declaration, event):
-    """Tell every active user of the declaring organisation what happened, in their own language."""
+    """Tell every active user of the declaring organisation what happened (each reads it in their
+    own language)."""
+    subject = message("declaration.state.subject", title=declaration.title, state=declaration.state)
+    paragraphs = [
+        message(
+            "declaration.state.body",
+            title=declaration.title,
+            programme=declaration.programme.code,
+            state=declaration.state,
+        )
+    ]
+    if declaration.number:
+        paragraphs.append(message("declaration.number", number=declaration.number))
+    if event.note:
+        paragraphs.append(message("declaration.comments", note=event.note))
+    body = message("paragraphs", paragraphs=paragraphs)
     for user in declaration.organisation.users.filter(is_active=True):
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            subject = _("Declaration “%(title)s”: %(state)s") % {
-                "title": declaration.title,
-                "state": declaration.applicant_state_label,
-            }
-            lines = [
-                _("The state of your declaration “%(title)s” (%(programme)s) is now: %(state)s.")
-                % {
-                    "title": declaration.title,
-                    "programme": declaration.programme.code,
-                    "state": declaration.applicant_state_label,
-                }
-            ]
-            if declaration.number:
-                lines.append(_("Declaration number: %(number)s") % {"number": declaration.number})
-            if event.note:
-                lines.append(_("Comments: %(note)s") % {"note": event.note})
-            notice_create(recipient=user, subject=subject, body="\n\n".join(lines), declaration=declaration)
+        notice_create(recipient=user, subject=subject, body=body, declaration=declaration)
+
+
+def notices_for_staff(*, permission, subject, body, declaration=None):
+    """Tell the commission staff who hold `permission` (a `rules` permission: those who handle what
+    happened, not every user) by a notice each. Returns how many were written."""
+    staff = get_user_model().objects.filter(is_active=True, role=Role.STAFF).order_by("pk")
+    recipients = [user for user in staff if rules.has_perm(permission, user)]
+    for user in recipients:
+        notice_create(recipient=user, subject=subject, body=body, declaration=declaration)
+    return len(recipients)
+
+
+def notices_for_submission(*, declaration, event):
+    """Tell the staff who accept declarations that `declaration` was submitted (`event`)."""
+    return notices_for_staff(
+        permission="review.accept",
+        subject=message("declaration.submitted.subject", number=str(declaration)),
+        body=message(
+            "declaration.submitted.body",
+            organisation=declaration.organisation.name,
+            number=str(declaration),
+            title=declaration.title,
+            programme=declaration.programme.code,
+            date=event.created_at,
+        ),
+        declaration=declaration,
+    )
+
+
+def notice_language(user):
+    """The language `user` reads notices in: the one they use the site in (accounts.User.language)."""
+    return user.language or settings.LANGUAGE_CODE
+
+
+def notice_text(notice):
+    """(subject, body) of `notice` in its recipient's language, the subject on one line."""
+    with translation.override(notice_language(notice.recipient)):
+        subject = single_line(str(notice.subject))[:SUBJECT_MAX_LENGTH]
+        return subject, str(notice.body)
 
 
 def notice_message_id(notice):
@@ -86,16 +131,17 @@ def _notice_send(*, notice_id, connection):
     notice.emailed_at = timezone.now()
     notice.email_attempts += 1
     notice.save(update_fields=["emailed_at", "email_attempts"])
-    message = EmailMessage(
-        # A header is one line: a title typed with a line break must not make the notice unsendable.
-        subject=" ".join(notice.subject.split()),
-        body=notice.body,
+    # A header is one line: a title typed with a line break must not make the notice unsendable.
+    subject, body = notice_text(notice)
+    email = EmailMessage(
+        subject=subject,
+        body=body,
         to=[notice.recipient.email],
         headers={"Message-ID": notice_message_id(notice)},
         connection=connection,
     )
     connection.open()  # opened here, so that sending does not also close it before the commit
-    message.send()
+    email.send()
     return True
 
 

@@ -26,7 +26,7 @@ class PublicityEntryInline(admin.TabularInline):
 
 @admin.register(PublicityBatch)
 class PublicityBatchAdmin(ReadOnlyAdmin):
-    list_display = ("title", "call", "starts_on", "ends_on", "closed_at")
+    list_display = ("title_zh", "title_en", "call", "starts_on", "ends_on", "closed_at")
     readonly_fields = ("starts_on", "ends_on", "opened_by", "closed_at")
     inlines = [PublicityEntryInline]
 

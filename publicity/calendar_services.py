@@ -10,15 +10,15 @@ kept in the models' history with the administrator as its user.
 import datetime
 
 import rules
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common.history import audited
+from common.messages import message
 from notices.models import Notice
 from notices.services import notice_create
 from publicity.calendar import (
@@ -204,13 +204,8 @@ def calendar_year_reopen(*, actor, year, reason):
 
 
 def _warning(year):
-    subject = _("The working days of %(year)s are not entered yet") % {"year": year}
-    body = _(
-        "The State Council's holiday schedule for %(year)s has not been entered in the platform. Until "
-        "it is, every publicity period that would reach %(year)s is refused, never guessed. The "
-        "administrator enters the holidays and make-up working days of %(year)s on the page "
-        "%(address)s and then marks the year's schedule complete."
-    ) % {"year": year, "address": calendar_year_address(year)}
+    subject = message("calendar.gap.subject", year=year)
+    body = message("calendar.gap.body", year=year, address=calendar_year_address(year))
     return subject, body
 
 
@@ -232,9 +227,8 @@ def calendar_gap_warn(*, today=None):
     )
     since = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
     sent = 0
+    subject, body = _warning(year)
     for user in recipients:
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            subject, body = _warning(year)
         if Notice.objects.filter(recipient=user, subject=subject, created_at__gte=since).exists():
             continue
         notice_create(recipient=user, subject=subject, body=body)

@@ -150,10 +150,16 @@ def approved_declarations_field(label):
 class BatchOpenForm(forms.Form):
     declarations = approved_declarations_field(_("Approved declarations to publicise"))
     title = SingleLineCharField(
-        label=_("Title of the publicity"),
+        label=_("Title of the publicity (Chinese)"),
         max_length=200,
         required=False,
         help_text=_("Leave empty for “List of projects to be supported” and the call's title."),
+    )
+    title_en = SingleLineCharField(
+        label=_("Title of the publicity (English)"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave both titles empty for the call's titles; an empty English title shows the Chinese one."),
     )
 
     def __init__(self, *args, call, **kwargs):

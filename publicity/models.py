@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.masking import mask_identifiers
+from common.messages import MessageField, bilingual
 from common.money import MONEY
 from declarations.models import attachment_storage
 
@@ -70,7 +71,8 @@ class PublicityBatch(models.Model):
     call = models.ForeignKey(
         "declarations.Call", verbose_name=_("call"), on_delete=models.PROTECT, related_name="publicity_batches"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     starts_on = models.DateField(_("publicity starts on"))
     ends_on = models.DateField(_("publicity ends on"))
     opened_by = models.ForeignKey(
@@ -103,6 +105,16 @@ class PublicityBatch(models.Model):
         return self.title
 
     @property
+    def title(self):
+        """The title in the reader's language."""
+        return bilingual(self.title_zh, self.title_en)
+
+    @title.setter
+    def title(self, value):
+        # One title for both languages, or one masked for the page being shown (selectors).
+        self.title_zh = self.title_en = value
+
+    @property
     def is_closed(self):
         return self.closed_at is not None
 
@@ -119,7 +131,7 @@ class BatchVersion(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.PROTECT, related_name="+"
     )
-    changelog = models.TextField(_("changes"), blank=True)
+    changelog = MessageField(_("changes"), blank=True)
     # Its public rows (classified projects have none), stored when it is published.
     row_count = models.PositiveIntegerField(_("projects listed"), default=0, editable=False)
 

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from common.masking import mask_identifiers
+from common.messages import bilingual
 from common.sql import columns, fetch, fields_of, instance, like_contains, table
 from declarations.enums import PUBLIC_LABELS
 from declarations.enums import DeclarationState as S
@@ -339,8 +340,21 @@ class BoardBatch:
     what the board adds (`matching`, then _summarise's phase and what is left). Plain attributes: the
     board reads every batch on it, and a model instance each cost more than the query."""
 
-    def __init__(self, pk, title, starts_on, ends_on, counts_opening_day, version, row_count, working_days, closed_at):
-        self.pk, self.title, self.starts_on, self.ends_on = pk, title, starts_on, ends_on
+    def __init__(
+        self,
+        pk,
+        title_zh,
+        title_en,
+        starts_on,
+        ends_on,
+        counts_opening_day,
+        version,
+        row_count,
+        working_days,
+        closed_at,
+    ):
+        self.pk, self.starts_on, self.ends_on = pk, starts_on, ends_on
+        self.title = bilingual(title_zh, title_en)
         self.counts_opening_day, self.version, self.row_count = counts_opening_day, version, row_count
         self.working_days, self.closed_at = working_days, closed_at
         self.matching: int = row_count
@@ -352,7 +366,8 @@ class BoardBatch:
 
 BOARD_BATCH_FIELDS = (
     "id",
-    "title",
+    "title_zh",
+    "title_en",
     "starts_on",
     "ends_on",
     "counts_opening_day",

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common.history import audited
+from common.messages import message, note_stripped, title
 from common.money import yuan
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
@@ -23,6 +24,7 @@ from declarations.evidence import ACCEPTED_TYPES
 from declarations.models import Declaration
 from declarations.validators import evidence_file_name, evidence_file_type
 from declarations.workflow import OPEN_STATES, TRANSITIONS, TransitionRefused, declaration_transition
+from notices.services import notices_for_staff
 from publicity.cache import publicity_board_changed
 from publicity.calendar import (
     CalendarNotCovered,
@@ -118,9 +120,19 @@ def _save_with_history(declaration, actor, reason, updates):
 
 
 @transaction.atomic
-def publicity_batch_open(*, actor, call, declaration_ids, title="", today=None):
+def publicity_batch_default_titles(call):
+    """(Chinese, English) title a batch of `call` gets when staff give none: composed from the
+    call's title in each language."""
+    return (
+        message("publicity.default_title", call=call.title_zh).in_language("zh-hans"),
+        message("publicity.default_title", call=call.title_en or call.title_zh).in_language("en"),
+    )
+
+
+def publicity_batch_open(*, actor, call, declaration_ids, title="", title_en="", today=None):
     """Publicise approved declarations of one call for 5 working days, from the first day
-    `publicity_first_day` allows. Version 1 of the batch is published at once.
+    `publicity_first_day` allows. Version 1 of the batch is published at once. The batch's title is
+    `title` (Chinese) and `title_en`; each one not given is composed from the call's title.
 
     Every declaration moves to `in_publicity` (classified ones too: they go through the period but
     never appear on the board). Refuses the whole batch if any one cannot be publicised, or if the
@@ -132,9 +144,11 @@ def publicity_batch_open(*, actor, call, declaration_ids, title="", today=None):
     if not declarations or len(declarations) != len(set(declaration_ids)):
         raise TransitionRefused(_("Choose approved declarations of this call."))
     starts_on, ends_on = _window_or_refuse(today or timezone.localdate())
+    default_zh, default_en = publicity_batch_default_titles(call)
     batch = PublicityBatch.objects.create(
         call=call,
-        title=title or _("List of projects to be supported, %(call)s") % {"call": call.title},
+        title_zh=title or default_zh,
+        title_en=title_en or (default_en if not title else ""),
         starts_on=starts_on,
         ends_on=ends_on,
         opened_by=actor,
@@ -147,7 +161,7 @@ def publicity_batch_open(*, actor, call, declaration_ids, title="", today=None):
             PublicityEntry.objects.create(batch=batch, declaration=declaration, starts_on=starts_on, ends_on=ends_on)
         )
     _publish(PublicityEntry.objects.filter(batch=batch).select_related("declaration__organisation"), 1)
-    _version_published(batch, number=1, actor=actor, changelog=_("First publication."), update_fields=[])
+    _version_published(batch, number=1, actor=actor, changelog=message("publicity.first_publication"), update_fields=[])
     _board_changed()
     return batch
 
@@ -176,7 +190,7 @@ def publicity_version_publish(
     batch = PublicityBatch.objects.select_for_update().get(pk=batch_id)
     if batch.closed_at is not None:
         raise TransitionRefused(_("This publicity batch is closed; it can no longer be corrected."))
-    changelog = (changelog or "").strip()
+    changelog = note_stripped(changelog)
     if not changelog:
         raise TransitionRefused(_("Describe the changes for the public."))
     if not (corrections or add_declaration_ids or withdraw_entry_ids):
@@ -298,7 +312,9 @@ def objection_raise(*, entry, name, contact, text, evidence=None, language="", l
     2. check the evidence file by its content (declarations' evidence_file_type) and store it under
        a random name in the `attachments` storage, which has no URL;
     3. save the objection with a new receipt number;
-    4. after commit, e-mail the receipt when the contact is an e-mail address (in `language`, with
+    4. tell the staff who handle objections (a notice each, e-mailed after commit; the objector is
+       not named);
+    5. after commit, e-mail the receipt when the contact is an e-mail address (in `language`, with
        `lookup_url`, the absolute address of the look-up page).
     Returns the objection."""
     today = today or timezone.localdate()
@@ -332,6 +348,20 @@ def objection_raise(*, entry, name, contact, text, evidence=None, language="", l
         if objection.evidence:
             objection.evidence.delete(save=False)
         raise
+    declaration = entry.declaration
+    notices_for_staff(
+        permission="publicity.handle_objection",
+        subject=message("objection.received.subject", receipt=objection.receipt_number, number=str(declaration)),
+        body=message(
+            "objection.received.body",
+            receipt=objection.receipt_number,
+            number=str(declaration),
+            title=declaration.title,
+            batch=title(batch.title_zh, batch.title_en),
+            date=objection.created_at,
+        ),
+        declaration=declaration,
+    )
     if is_email(objection.contact):
         transaction.on_commit(lambda: email_objection_receipt.delay(objection_id=objection.pk, lookup_url=lookup_url))
     return objection
@@ -386,8 +416,7 @@ def objection_handle(*, objection_id, actor, outcome, reply, reason="", lookup_u
         publicity_version_publish(
             actor=actor,
             batch_id=entry.batch_id,
-            changelog=_("No. %(number)s withdrawn: an objection to it was upheld.")
-            % {"number": entry.declaration.number},
+            changelog=message("publicity.withdrawn", number=entry.declaration.number),
             withdraw_entry_ids=[entry.pk],
         )
     if is_email(objection.contact):
@@ -520,7 +549,7 @@ def publicity_batch_close(*, batch_id, actor=None, today=None):
             declaration_id=entry.declaration_id,
             action=A.CONFIRM,
             actor=actor,
-            note=_("Publicity ended on %(end)s without an upheld objection.") % {"end": entry.ends_on},
+            note=message("publicity.ended", end=entry.ends_on),
         )
         confirmed += 1
     closed = not waiting and batch.closed_at is None

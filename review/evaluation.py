@@ -13,15 +13,15 @@ Three layers, top to bottom:
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Prefetch, Window
 from django.db.models.functions import Rank
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_commission_staff, is_reviewer
+from common.messages import message
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
@@ -435,7 +435,7 @@ def conflict_declare(*, assignment_id, actor, reason):
             declaration_id=declaration.pk,
             action=A.COMPLETE_REVIEW,
             actor=actor,
-            note=_("The last open evaluation was released for a conflict of interest."),
+            note=message("review.conflict.released"),
         )
     assignment.released_at = timezone.now()
     assignment.release_reason = reason
@@ -443,30 +443,26 @@ def conflict_declare(*, assignment_id, actor, reason):
     evaluation_summary_refresh(declaration)
 
     staff_member = assignment.assigned_by
-    with translation.override(staff_member.language or settings.LANGUAGE_CODE):
-        names = {
-            "reviewer": actor.get_full_name() or actor.username,
-            "organisation": declaration.organisation.name,
-            "number": declaration.number or declaration.title,
-            "reason": reason,
-        }
-        body = [
-            _(
-                "%(reviewer)s declared a conflict of interest with %(organisation)s and was released from "
-                "declaration %(number)s. Reason: %(reason)s"
-            )
-            % names
-        ]
-        if completes:
-            body.append(_("Every other evaluation was submitted, so the evaluation is complete."))
-        elif declaration.state == S.UNDER_REVIEW:
-            body.append(_("Assign another expert reviewer if the declaration needs one."))
-        notice_create(
-            recipient=staff_member,
-            subject=_("Conflict of interest declared on %(number)s") % names,
-            body="\n\n".join(body),
-            declaration=declaration,
+    number = declaration.number or declaration.title
+    body = [
+        message(
+            "review.conflict.body",
+            reviewer=actor.get_full_name() or actor.username,
+            organisation=declaration.organisation.name,
+            number=number,
+            reason=reason,
         )
+    ]
+    if completes:
+        body.append(message("review.conflict.complete"))
+    elif declaration.state == S.UNDER_REVIEW:
+        body.append(message("review.conflict.reassign"))
+    notice_create(
+        recipient=staff_member,
+        subject=message("review.conflict.subject", number=number),
+        body=message("paragraphs", paragraphs=body),
+        declaration=declaration,
+    )
     return conflict
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.rules import is_reviewer
+from common.messages import message
 from common.money import ZERO, yuan
 from declarations.awards import FactsInvalid
 from declarations.enums import DeclarationAction as A
@@ -177,8 +178,8 @@ def reviewers_assign(*, declaration_id, actor, reviewers):
             created.append(assignment)
             notice_create(
                 recipient=reviewer,
-                subject=_("New declaration to evaluate: %(title)s") % {"title": declaration.title},
-                body=_("You have been assigned declaration %(number)s to evaluate.") % {"number": declaration.number},
+                subject=message("review.assigned.subject", title=declaration.title),
+                body=message("review.assigned.body", number=declaration.number),
                 declaration=declaration,
             )
     if declaration.state == S.ACCEPTED:
@@ -326,9 +327,8 @@ def declaration_decide_per_opinion(*, declaration_id, actor):
     opinion = latest_meeting_opinion(declaration)
     if opinion is None:
         raise TransitionRefused(_("Record the evaluation meeting's opinion on this declaration before deciding."))
-    held_on = date_format(opinion.meeting.held_on, "SHORT_DATE_FORMAT")
     if opinion.scheme == SupportScheme.SUPPORT:
-        note = _("As proposed by the evaluation meeting of %(date)s.") % {"date": held_on}
+        note = message("review.meeting.proposed", date=opinion.meeting.held_on)
         return declaration_approve(
             declaration_id=declaration_id, actor=actor, amount=opinion.proposed_amount, note=note
         )

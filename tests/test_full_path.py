@@ -59,7 +59,7 @@ def test_declaration_goes_from_draft_to_paid_through_every_state(
             "action": "acceptance",
             "confirmed": "yes",
             "acceptance-checklist": [item.key for item in checklist_for(declaration)],
-            "acceptance-note": "Formal review passed.",
+            "acceptance-note": "形式审查通过。",
             "acceptance-outcome": "accept",
         },
     )
@@ -89,7 +89,7 @@ def test_declaration_goes_from_draft_to_paid_through_every_state(
         {
             "call": open_call.pk,
             "held_on": timezone.localdate().isoformat(),
-            "place": "Room 301",
+            "place": "301会议室",
             "members": [staff.pk, reviewer.pk, second_reviewer.pk],
         },
     )
@@ -135,7 +135,7 @@ def test_declaration_goes_from_draft_to_paid_through_every_state(
         f"/disbursement/organisations/{declaration.organisation_id}/bank-account/",
         {
             "account_name": declaration.organisation.name,
-            "bank_name": "Bank of Beijing, Zhongguancun Branch",
+            "bank_name": "北京银行中关村分行",
             "account_number": "6222 0202 0011 2233 445",
         },
     )

@@ -238,7 +238,7 @@ commitment_input = st.one_of(
         },
         {
             "signatory_capacity": st.one_of(st.sampled_from(SignatoryCapacity.values), text_input),
-            "signatory_name": st.one_of(st.sampled_from(["zhang san", "Zhang San\x00", "Li Si"]), text_input),
+            "signatory_name": st.one_of(st.sampled_from(["zhang san", "Zhang San\x00", "李四"]), text_input),
             "accept": st.one_of(st.sampled_from(["", "off", "0", "false", "\x00"]), text_input),
         },
     ),
@@ -433,7 +433,7 @@ def signed_draft(applicant, open_call):
         commitment_sign(
             declaration_id=declaration.pk,
             actor=applicant,
-            signatory_name="Wang Wu",
+            signatory_name="王五",
             signatory_capacity=SignatoryCapacity.AUTHORISED_CONTACT,  # whoever the profile names
         )
         return declaration
@@ -511,7 +511,7 @@ PROFILE = {
     "registered_capital": "2,000,000",
     "established_on": "2018-01-01",
     "annual_revenue": "2,000,000",
-    "legal_representative": "Zhao Liu",
+    "legal_representative": "赵六",
 }
 
 

@@ -52,7 +52,7 @@ def snapshot(declaration):
 
     def pk_free(text):
         # Payment references carry the declaration's id (PAY-<pk>-1); a date's month must not be taken for it.
-        return re.sub(rf"\b([A-Z]+)-{d.pk}-", r"\1-<pk>-", text)
+        return re.sub(rf"\b([A-Z]+)-{d.pk}-", r"\1-<pk>-", str(text))
 
     snap = {
         "declaration": (
@@ -250,7 +250,14 @@ def snapshot(declaration):
     for c in cases:
         at(c.opened_at, "recovery case opened")
     notices = list(d.notices.select_related("recipient").order_by("created_at", "pk"))
-    snap["notices"] = [(_who(n.recipient), n.subject, pk_free(n.body), n.emailed_at, n.read_at) for n in notices]
+
+    # An objection's receipt number is random: the staff's notice of it names it.
+    def receipt_free(text):
+        return re.sub(r"\bGS[A-Z0-9]{10}\b", "GS<receipt>", pk_free(text))
+
+    snap["notices"] = [
+        (_who(n.recipient), receipt_free(n.subject), receipt_free(n.body), n.emailed_at, n.read_at) for n in notices
+    ]
     for n in notices:
         at(n.created_at, f"notice to {n.recipient.username}")
 

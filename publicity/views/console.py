@@ -65,6 +65,7 @@ def console_batch_open(request):
                     actor=request.user,
                     call=call,
                     title=open_form.cleaned_data["title"],
+                    title_en=open_form.cleaned_data["title_en"],
                     declaration_ids=[d.pk for d in open_form.cleaned_data["declarations"]],
                 )
             except TransitionRefused as refusal:

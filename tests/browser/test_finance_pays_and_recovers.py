@@ -60,7 +60,7 @@ def test_finance_pays_through_two_officers_and_a_recovery_is_repaid_in_two_parts
     page.get_by_role("link", name=confirmed.number).click()
     expect(page.get_by_role("heading", name="Payment plan")).to_be_visible()
     page.get_by_role("link", name="Record the bank account").click()
-    page.get_by_label("Bank and branch").fill("Bank of Beijing, Zhongguancun Branch")
+    page.get_by_label("Bank and branch").fill("北京银行中关村分行")
     page.get_by_label("Account number").fill("6222 0202 0011 2233 445")
     with page.expect_navigation():
         page.get_by_role("button", name="Save the bank account").click()

@@ -70,7 +70,7 @@ def test_a_visitor_objects_with_a_file_and_reads_the_reply_staff_gave(live_serve
         page.get_by_role("link", name="Raise an objection").first.click()
     objection_url = page.url
     shoot(browser, objection_url, output_dir, "objection-form")
-    page.get_by_label("Your name").fill("Li Si")
+    page.get_by_label("Your name").fill("李四")
     page.get_by_label("Telephone or e-mail").fill("138 0000 0000")
     page.get_by_label("Your objection").fill("The chips are made outside Beijing.")
     page.get_by_label("Evidence (optional)").set_input_files(str(proof))

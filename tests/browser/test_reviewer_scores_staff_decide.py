@@ -76,7 +76,7 @@ def test_a_reviewer_scores_an_assigned_declaration_and_staff_decide_it(
     login(staff_page, live_server, staff.username, PASSWORD)
     staff_page.goto(f"{live_server.url}/console/meetings/new/?call={under_review.call_id}")
     staff_page.get_by_label("Held on").fill(timezone.localdate().isoformat())
-    staff_page.get_by_label("Place").fill("Room 301")
+    staff_page.get_by_label("Place").fill("301会议室")
     staff_page.get_by_label(str(staff)).check()
     staff_page.get_by_label(str(reviewer)).check()
     with staff_page.expect_navigation():

@@ -249,7 +249,7 @@ def test_organisation_profile_saves_and_validates(client, applicant):
         "registered_capital": "1,000,000",
         "established_on": "2018-01-01",
         "annual_revenue": "2000000",
-        "legal_representative": "Zhao Liu",
+        "legal_representative": "赵六",
     }
     bad = client.post("/applicant/organisation/", data | {"registered_capital": "-3"})
     assert "greater than or equal to 0" in str(bad.context["form"].errors["registered_capital"])

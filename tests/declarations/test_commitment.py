@@ -135,7 +135,7 @@ def test_the_legal_representative_must_sign_in_the_name_the_profile_gives(client
 
     response = client.post(
         commitment_url(draft),
-        {"signatory_capacity": "legal_representative", "signatory_name": "Li Si", "accept": "on"},
+        {"signatory_capacity": "legal_representative", "signatory_name": "李四", "accept": "on"},
     )
 
     assert response.status_code == 200
@@ -166,10 +166,10 @@ def test_an_organisation_without_legal_representative_signs_as_authorised_contac
 
     client.post(
         commitment_url(draft),
-        {"signatory_capacity": "authorised_contact", "signatory_name": "Wang Wu", "accept": "on"},
+        {"signatory_capacity": "authorised_contact", "signatory_name": "王五", "accept": "on"},
     )
     signed = Commitment.objects.get(declaration=draft)
-    assert (signed.signatory_name, signed.signatory_capacity) == ("Wang Wu", CONTACT)
+    assert (signed.signatory_name, signed.signatory_capacity) == ("王五", CONTACT)
 
 
 def test_an_authorised_contact_signs_in_any_name_but_not_a_blank_one(client, draft, applicant):
@@ -185,10 +185,10 @@ def test_an_authorised_contact_signs_in_any_name_but_not_a_blank_one(client, dra
     assert not Commitment.objects.exists()
 
     client.post(
-        commitment_url(draft), {"signatory_capacity": "authorised_contact", "signatory_name": "Li Si", "accept": "on"}
+        commitment_url(draft), {"signatory_capacity": "authorised_contact", "signatory_name": "李四", "accept": "on"}
     )
     signed = Commitment.objects.get(declaration=draft)
-    assert (signed.signatory_name, signed.signatory_capacity) == ("Li Si", CONTACT)
+    assert (signed.signatory_name, signed.signatory_capacity) == ("李四", CONTACT)
 
 
 def test_the_service_refuses_an_unknown_capacity(draft, applicant):
@@ -357,7 +357,7 @@ def test_the_hash_is_the_same_for_an_unchanged_declaration(draft, applicant):
 
 def test_the_hash_differs_for_another_signatory(draft, applicant):
     first = sign(draft, applicant)
-    second = sign(draft, applicant, name="Li Si", capacity=CONTACT)
+    second = sign(draft, applicant, name="李四", capacity=CONTACT)
 
     assert first.content_hash != second.content_hash
 
@@ -407,7 +407,7 @@ def test_a_change_behind_the_services_back_is_caught_by_the_hash(client, draft, 
 
 def test_signing_again_voids_the_previous_signature_and_keeps_both(draft, applicant):
     first = sign(draft, applicant)
-    second = sign(draft, applicant, name="Li Si", capacity=CONTACT)
+    second = sign(draft, applicant, name="李四", capacity=CONTACT)
 
     first.refresh_from_db()
     assert first.voided_at is not None
@@ -426,7 +426,7 @@ def test_the_database_holds_at_most_one_standing_commitment_per_declaration(draf
             version=signed.version,
             text=signed.text,
             language="en",
-            signatory_name="Li Si",
+            signatory_name="李四",
             signatory_capacity=CONTACT,
             signed_by=applicant,
             content_hash=signed.content_hash,
@@ -437,7 +437,7 @@ def test_the_database_holds_at_most_one_standing_commitment_per_declaration(draf
         version=signed.version,
         text=signed.text,
         language="en",
-        signatory_name="Li Si",
+        signatory_name="李四",
         signatory_capacity=CONTACT,
         signed_by=applicant,
         content_hash=signed.content_hash,
@@ -474,12 +474,12 @@ def test_after_submission_the_commitment_step_is_read_only(client, draft, applic
     assert client.get(commitment_url(draft))["Location"] == detail
     response = client.post(
         commitment_url(draft),
-        {"signatory_capacity": "authorised_contact", "signatory_name": "Li Si", "accept": "on"},
+        {"signatory_capacity": "authorised_contact", "signatory_name": "李四", "accept": "on"},
     )
 
     assert response["Location"] == detail
     with pytest.raises(TransitionRefused, match="can no longer be changed"):
-        sign(draft, applicant, name="Li Si", capacity=CONTACT)
+        sign(draft, applicant, name="李四", capacity=CONTACT)
     assert list(draft.commitments.all()) == [signed]
     signed.refresh_from_db()
     assert signed.voided_at is None

@@ -8,6 +8,7 @@ from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, DeclarationEvent
 from declarations.workflow import TRANSITIONS, TransitionRefused, actions_available, declaration_transition
 from notices.models import Notice
+from notices.services import notice_text
 from tests.factories import DeclarationFactory
 
 # The role whose users may take each action (declarations/rules.py).
@@ -143,8 +144,9 @@ def test_transition_notifies_each_user_of_the_declaring_organisation_in_their_la
     notices = {n.recipient.username: n for n in Notice.objects.filter(declaration=declaration)}
     assert set(notices) == {applicant.username, colleague.username}
     assert "Returned for revision" in notices[applicant.username].subject
-    assert "退回修改" in notices[colleague.username].subject
-    assert "Add the proof." in notices[colleague.username].body
+    subject, body = notice_text(notices[colleague.username])  # in the colleague's language
+    assert "退回修改" in subject
+    assert "Add the proof." in body
 
 
 def test_docs_workflow_diagram_draws_exactly_the_table():

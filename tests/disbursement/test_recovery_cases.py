@@ -30,6 +30,7 @@ from disbursement.recovery import declaration_terminate, recovery_case_open, rec
 from disbursement.tasks import flag_overdue_recovery_cases
 from disbursement.workflow import CASE_TRANSITIONS, recovery_case_transition
 from notices.models import Notice
+from notices.services import notice_text
 from review.models import CreditList, CreditRecord
 from review.recheck import unit_recheck
 from tests.disbursement.conftest import APPROVED
@@ -453,7 +454,7 @@ def test_an_unpaid_case_is_flagged_overdue_the_day_after_its_due_date_and_staff_
     assert set(notices) == {staff.username, finance.username, second_finance.username, other_finance.username}
     assert notices[finance.username].subject == f"Recovery case {due.number} is overdue"
     assert "600.00 yuan of the 1,000.00 yuan to recover is still due" in notices[finance.username].body
-    assert notices[other_finance.username].subject == f"追回案件{due.number}已逾期"
+    assert notice_text(notices[other_finance.username])[0] == f"追回案件{due.number}已逾期"
     assert applicant.notices.filter(subject__contains="overdue").count() == 0
 
 

@@ -112,7 +112,7 @@ def test_recovery_page_lists_the_recovery_cases(client, finance, make_declaratio
     assert [item.case.amount_due for item in response.context["recovery_cases"]] == [APPROVED]
     assert response.context["recovery_totals"] == {"due": APPROVED, "repaid": Decimal("0.00"), "left": APPROVED}
     assert response.context["case_form"] is None  # the finance officer records repayments, staff open cases
-    assert "Evidence of the investment was forged." in response.content.decode()
+    assert "投资证明材料系伪造。" in response.content.decode()
 
 
 AT_MOST = (

@@ -30,7 +30,7 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from common.money import yuan
+from common.messages import message, note_stripped
 from config.demo import Cast, evidence_pdf, step
 from declarations import commitment
 from declarations.enums import DeclarationAction as A
@@ -43,7 +43,7 @@ from declarations.tasks import recompute_award_caps
 from declarations.workflow import TRANSITIONS, milestones_reached
 from disbursement.enums import RecoveryCaseAction
 from disbursement.models import RecoveryCase, RecoveryCaseEvent
-from notices.services import notice_create, notices_for_transition
+from notices.services import notice_create, notices_for_submission, notices_for_transition
 from publicity.models import ObjectionOutcome
 from publicity.services import objection_handle, objection_raise, publicity_version_publish
 from review.acceptance import checklist_for, checklist_record
@@ -70,18 +70,18 @@ CENT = Decimal("0.01")
 
 # The notes and texts config.demo.step gives each step.
 NOTES = {
-    A.RETURN: "Please attach the payment proof.",
-    A.WITHDRAW: "Declared under the wrong programme.",
-    A.ACCEPT: "Formal review passed.",
-    A.REFUSE: "The investee is not in a Zhongguancun high-tech field.",
-    A.DISQUALIFY: "On the list of untrustworthy persons subject to enforcement.",
-    A.REJECT: "Evaluation score below the pass mark.",
-    A.APPROVE: "Per the evaluation opinions.",
-    A.STOP: "Registration moved out of Beijing.",
-    A.TERMINATE: "The investment was found to have been feigned.",
-    A.RECOVER: "Evidence of the investment was forged.",
+    A.RETURN: "请补充付款凭证。",
+    A.WITHDRAW: "申报专项有误。",
+    A.ACCEPT: "形式审查通过。",
+    A.REFUSE: "被投企业不属于中关村高新技术领域。",
+    A.DISQUALIFY: "列入失信被执行人名单。",
+    A.REJECT: "评审得分低于合格线。",
+    A.APPROVE: "依据评审意见。",
+    A.STOP: "注册地已迁出北京。",
+    A.TERMINATE: "经查投资系虚构。",
+    A.RECOVER: "投资证明材料系伪造。",
 }
-EVALUATION_OPINION = "Sound first-round investment in a Zhongguancun high-tech field."
+EVALUATION_OPINION = "属中关村高新技术领域的首轮投资，情况属实。"
 
 
 # A payment is made on the way into this state (disbursement.services.payment_record); a recovery
@@ -164,11 +164,13 @@ class _Builder:
             from_state=from_state,
             to_state=transition.target,
             actor=actor,
-            note=note.strip(),
+            note=note_stripped(note),
             created_at=moment,
         )
         if transition.notify_applicant:
             notices_for_transition(declaration=declaration, event=event)
+        if action == A.SUBMIT:
+            notices_for_submission(declaration=declaration, event=event)
         if transition.changes_history:
             pk = declaration.pk
             transaction.on_commit(lambda: recompute_award_caps.delay(declaration_id=pk))
@@ -289,9 +291,8 @@ class _Builder:
             if is_new:
                 notice_create(
                     recipient=reviewer,
-                    subject=_("New declaration to evaluate: %(title)s") % {"title": declaration.title},
-                    body=_("You have been assigned declaration %(number)s to evaluate.")
-                    % {"number": declaration.number},
+                    subject=message("review.assigned.subject", title=declaration.title),
+                    body=message("review.assigned.body", number=declaration.number),
                     declaration=declaration,
                 )
         self.transition(A.START_REVIEW, staff)
@@ -357,7 +358,7 @@ class _Builder:
         today = timezone.localdate()
         meeting = EvaluationMeeting.objects.filter(call=declaration.call, held_on=today).first()
         if meeting is None:
-            meeting = EvaluationMeeting(call=declaration.call, held_on=today, place="Room 301", recorded_by=staff)
+            meeting = EvaluationMeeting(call=declaration.call, held_on=today, place="301会议室", recorded_by=staff)
             meeting._history_user = staff
             meeting._change_reason = _("Meeting recorded")[:100]
             meeting.save()
@@ -367,7 +368,7 @@ class _Builder:
         if opinion is None:
             opinion = MeetingOpinion(meeting=meeting, declaration=declaration)
             reason = _("Opinion recorded")
-        opinion.opinion = "Supported as evaluated." if amount else "Below the pass mark."
+        opinion.opinion = "按评审结果予以支持。" if amount else "低于合格线。"
         opinion.scheme = SupportScheme.SUPPORT if amount else SupportScheme.NOT_SUPPORT
         opinion.proposed_amount = amount or None
         opinion.recorded_by = staff
@@ -435,7 +436,7 @@ class _Builder:
         """publicity.services.objection_raise, then objection_handle sending it back to evaluation."""
         entry = self.declaration.publicity_entries.get(withdrawn_at__isnull=True)
         objection = objection_raise(
-            entry=entry, name="Li Si", contact="13800000000", text="The score missed a fact.", today=entry.starts_on
+            entry=entry, name="李四", contact="13800000000", text="The score missed a fact.", today=entry.starts_on
         )
         objection_handle(
             objection_id=objection.pk,
@@ -512,12 +513,7 @@ class _Builder:
             actor=staff,
             note=NOTES[A.RECOVER],
         )
-        note = _("Recovery case %(number)s: %(amount)s yuan to be repaid by %(due)s. %(reason)s") % {
-            "number": case.number,
-            "amount": yuan(paid),
-            "due": due_on.isoformat(),
-            "reason": NOTES[A.RECOVER],
-        }
+        note = message("recovery.opened", number=case.number, amount=paid, due=due_on, reason=NOTES[A.RECOVER])
         self.transition(
             A.RECOVER,
             staff,

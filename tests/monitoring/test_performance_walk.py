@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from config.settings import CELERY_BEAT_SCHEDULE
 from declarations.enums import DeclarationState as S
@@ -79,7 +80,7 @@ def test_a_funded_art6_project_walks_targets_late_report_reminders_fail_and_reco
     )
     # Two notices in all, one per kind of reminder, however often the task ran.
     assert [subject for subject in _reminders(applicant) if subject.startswith("Final report")] == [
-        f"Final report of {funded.number} due on {due.isoformat()}",
+        f"Final report of {funded.number} due on {date_format(due)}",  # dates by the locale
         f"Final report of {funded.number} is overdue",
     ]
     assert "monitoring.tasks.send_performance_reminders" in {e["task"] for e in CELERY_BEAT_SCHEDULE.values()}

@@ -121,7 +121,7 @@ def test_an_upheld_objection_takes_the_project_off_the_list_and_its_first_versio
     batch, (kept, removed) = publicise(2)
     with on(STARTS_ON):
         objection = objection_raise(
-            entry=removed.publicity_entries.get(), name="Wang Wu", contact="wang@example.com", text="Not a first round."
+            entry=removed.publicity_entries.get(), name="王五", contact="wang@example.com", text="Not a first round."
         )
         objection_handle(
             objection_id=objection.pk,
@@ -276,7 +276,7 @@ def test_what_the_public_pages_write_in_python_is_escaped(client, staff, publici
             changelog='<b>Bold</b> & "quoted"\nsecond line',
             corrections=[EntryCorrection(entry_id=declaration.publicity_entries.get().pk, title="<script>x</script>")],
         )
-    PublicityBatch.objects.filter(pk=batch.pk).update(title="<i>Running</i> & co")
+    PublicityBatch.objects.filter(pk=batch.pk).update(title_zh="<i>Running</i> & co", title_en="<i>Running</i> & co")
     bulk_batch(2, title="<u>Closed</u>", closed_at=timezone.now())
 
     with on(STARTS_ON):

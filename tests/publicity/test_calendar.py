@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from common.messages import render
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import TransitionRefused
@@ -735,7 +736,9 @@ def everyone(applicant, staff, reviewer, finance, administrator):
 
 
 def warnings():
-    return sorted(Notice.objects.values_list("recipient__username", "subject"))
+    """(recipient, subject in the recipient's language) of every notice."""
+    notices = Notice.objects.select_related("recipient")
+    return sorted((notice.recipient.username, render(notice.subject, notice.recipient.language)) for notice in notices)
 
 
 def test_no_warning_before_november(everyone):

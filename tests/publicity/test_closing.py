@@ -50,7 +50,7 @@ def test_close_due_publicity_batches_leaves_declaration_with_open_objection_wait
     batch, (clean, objected) = publicise(2)
     with on(STARTS_ON):
         objection = objection_raise(
-            entry=objected.publicity_entries.get(), name="Li Si", contact="13800000000", text="Not a first round."
+            entry=objected.publicity_entries.get(), name="李四", contact="13800000000", text="Not a first round."
         )
 
     with on(DAY_AFTER):
@@ -70,7 +70,7 @@ def test_close_due_publicity_batches_skips_declaration_whose_objection_was_uphel
     batch, (kept, removed) = publicise(2)
     with on(STARTS_ON):
         objection = objection_raise(
-            entry=removed.publicity_entries.get(), name="Li Si", contact="13800000000", text="Not a first round."
+            entry=removed.publicity_entries.get(), name="李四", contact="13800000000", text="Not a first round."
         )
         objection_handle(
             objection_id=objection.pk,
@@ -116,7 +116,7 @@ def test_console_batch_close_after_end_date_confirms(staff_client, batch_with_on
 def test_console_batch_close_with_open_objection_keeps_batch_open(staff_client, batch_with_one):
     batch, declaration = batch_with_one
     with on(STARTS_ON):
-        objection_raise(entry=declaration.publicity_entries.get(), name="Li Si", contact="13800000000", text="Doubt.")
+        objection_raise(entry=declaration.publicity_entries.get(), name="李四", contact="13800000000", text="Doubt.")
 
     with on(DAY_AFTER):
         response = staff_client.post(reverse("publicity:console_batch_close", args=[batch.pk]), follow=True)
@@ -169,7 +169,7 @@ def test_closing_at_midnight_confirms_notifies_and_publishes_the_result(publicis
     assert publicity_board_generation() > generation
     for declaration in declarations:
         notice = Notice.objects.filter(recipient__organisation=declaration.organisation).latest("pk")
-        assert "Publicity ended on 2026-10-12 without an upheld objection." in notice.body
+        assert "Publicity ended on Oct. 12, 2026 without an upheld objection." in str(notice.body)
         assert notice.declaration_id == declaration.pk
 
 
@@ -183,7 +183,7 @@ def test_closing_leaves_an_objected_project_waiting_and_lists_it_as_overdue(staf
     batch, (clean, objected) = publicise(2)
     with on(STARTS_ON):
         objection = objection_raise(
-            entry=objected.publicity_entries.get(), name="Li Si", contact="13800000000", text="Not a first round."
+            entry=objected.publicity_entries.get(), name="李四", contact="13800000000", text="Not a first round."
         )
 
     with at(2026, 10, 13, 0, 0, 30):

@@ -15,7 +15,7 @@ def console_pages(batch_with_one):
     batch, declaration = batch_with_one
     with on(STARTS_ON):
         objection = objection_raise(
-            entry=declaration.publicity_entries.get(), name="Li Si", contact="13800000000", text="?"
+            entry=declaration.publicity_entries.get(), name="李四", contact="13800000000", text="?"
         )
     return [
         ("get", reverse("publicity:console_batches")),
@@ -62,7 +62,7 @@ def test_console_pages_send_anonymous_users_to_login(client, console_pages):
 def test_console_batches_lists_batches_with_counts(staff_client, batch_with_one):
     batch, declaration = batch_with_one
     with on(STARTS_ON):
-        objection_raise(entry=declaration.publicity_entries.get(), name="Li Si", contact="13800000000", text="?")
+        objection_raise(entry=declaration.publicity_entries.get(), name="李四", contact="13800000000", text="?")
 
     response = staff_client.get(reverse("publicity:console_batches"))
 
@@ -89,7 +89,7 @@ def test_console_batch_queries_do_not_grow(staff_client, publicise, django_asser
     batch, declarations = publicise(size, classified=1)
     with on(STARTS_ON):
         for declaration in declarations[:-1]:
-            objection_raise(entry=declaration.publicity_entries.get(), name="Li Si", contact="13800000000", text="?")
+            objection_raise(entry=declaration.publicity_entries.get(), name="李四", contact="13800000000", text="?")
 
     with on(STARTS_ON), django_assert_max_num_queries(6):
         response = staff_client.get(reverse("publicity:console_batch", args=[batch.pk]))

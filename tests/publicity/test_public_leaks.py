@@ -80,7 +80,7 @@ def leaky_data(staff, make_approved):
 
 
 def _objection(data, contact):
-    return {"name": "Wang Wu", "contact": contact, "text": f"Objection; reach me at {contact}."}
+    return {"name": "王五", "contact": contact, "text": f"Objection; reach me at {contact}."}
 
 
 # Each public URL name: the requests (method, URL, data) that read it, in a state where it shows what

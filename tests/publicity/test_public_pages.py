@@ -92,7 +92,7 @@ def test_a_withdrawn_project_leaves_the_current_list_and_reads_withdrawn_in_earl
     batch, (kept, removed) = publicise(2)
     entry = removed.publicity_entries.get()
     with on(STARTS_ON):
-        objection = objection_raise(entry=entry, name="Wang Wu", contact="13800001111", text="Not a first round.")
+        objection = objection_raise(entry=entry, name="王五", contact="13800001111", text="Not a first round.")
         objection_handle(
             objection_id=objection.pk,
             actor=staff,
@@ -253,7 +253,7 @@ def test_an_upheld_objection_drops_the_cached_pages(client, staff, publicise, dj
     with on(STARTS_ON):
         before = client.get(reverse("publicity:board"))
         objection = objection_raise(
-            entry=declaration.publicity_entries.get(), name="Wang Wu", contact="13800001111", text="No."
+            entry=declaration.publicity_entries.get(), name="王五", contact="13800001111", text="No."
         )
         with django_capture_on_commit_callbacks(execute=True):
             objection_handle(

@@ -105,7 +105,7 @@ def test_point_three_the_decision_disqualifies_instead_naming_the_record(staff, 
     if decide == "approve":
         declaration_approve(declaration_id=declaration.pk, actor=staff, amount=Decimal("1000000.00"))
     elif decide == "reject":
-        declaration_reject(declaration_id=declaration.pk, actor=staff, note="Below the pass mark.")
+        declaration_reject(declaration_id=declaration.pk, actor=staff, note="低于合格线。")
     else:
         declaration_decide_per_opinion(declaration_id=declaration.pk, actor=staff)
 

@@ -95,7 +95,7 @@ def test_deciding_per_opinion_approves_the_proposed_amount_or_rejects_with_the_o
     other = build_to(DeclarationFactory(organisation=cast.applicant.organisation), S.REVIEWED, cast=cast)
     meeting_opinion_record(other, cast, None)
     rejected = declaration_decide_per_opinion(declaration_id=other.pk, actor=staff)
-    assert (rejected.state, rejected.decision_reason) == (S.NOT_SUPPORTED, "Below the pass mark.")
+    assert (rejected.state, rejected.decision_reason) == (S.NOT_SUPPORTED, "低于合格线。")
     assert Decision.objects.get(declaration=other).outcome == DecisionOutcome.NOT_SUPPORTED
 
 

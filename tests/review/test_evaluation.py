@@ -25,7 +25,7 @@ from tests.factories.states import build_to
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-OPINION = "Sound first-round investment in a Zhongguancun high-tech field."
+OPINION = "属中关村高新技术领域的首轮投资，情况属实。"
 
 
 @pytest.fixture

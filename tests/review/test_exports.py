@@ -264,13 +264,13 @@ def test_decisions_export_lists_each_decision_with_its_meeting(client, staff, de
         *amounts,
         decision.reason,
         meeting_date.isoformat() if fmt == "csv" else datetime.datetime.combine(meeting_date, datetime.time()),
-        "Supported as evaluated.",
+        "按评审结果予以支持。",
         "staff-a",
         decided_at.strftime("%Y-%m-%d %H:%M") if fmt == "csv" else decided_at,
     ]
     rejected_row = by_number[rejected.number]
     assert rejected_row[4:7] == ["'=1+1", "Not supported", "" if fmt == "csv" else None]
-    assert (rejected_row[8], rejected_row[10]) == ("Evaluation score below the pass mark.", "Below the pass mark.")
+    assert (rejected_row[8], rejected_row[10]) == ("评审得分低于合格线。", "低于合格线。")
 
 
 def test_decisions_export_is_filtered_by_call_and_programme(client, finance, decided, open_call):

@@ -91,7 +91,7 @@ def _match(declaration, judgement=MatchJudgement.PENDING):
         organisation_name=declaration.organisation.name,
         project_title=declaration.title,
         project_content=declaration.summary,
-        channel="Beijing Municipal Bureau of Economy and Information Technology",
+        channel="北京市经济和信息化局",
         amount=Decimal("500000.00"),
         granted_on=TODAY - datetime.timedelta(days=200),
     )
@@ -450,7 +450,7 @@ def test_bulk_accept_accepts_refuses_and_disqualifies_each_on_its_own(client, st
             "declarations": [accepted.pk, already.pk, listed.pk],
             "action": "accept",
             "confirm": "on",
-            "note": "Formal review passed.",
+            "note": "形式审查通过。",
         },
     )
     outcomes = {pk: (status, message) for pk, status, message in _outcomes(response)}
@@ -460,7 +460,7 @@ def test_bulk_accept_accepts_refuses_and_disqualifies_each_on_its_own(client, st
     assert "Untrustworthy person subject to enforcement" in outcomes[listed.pk][1]
     states = dict(Declaration.objects.filter(pk__in=outcomes).values_list("pk", "state"))
     assert states == {accepted.pk: S.ACCEPTED, already.pk: S.ACCEPTED, listed.pk: S.DISQUALIFIED}
-    assert Declaration.objects.get(pk=accepted.pk).events.last().note == "Formal review passed."
+    assert Declaration.objects.get(pk=accepted.pk).events.last().note == "形式审查通过。"
     assert response.context["counts"] == {"done": 1, "refused": 1, "disqualified": 1}
 
 

@@ -256,7 +256,7 @@ def test_a_unit_moved_out_of_beijing_is_disqualified_at_the_decision_naming_the_
     if decide == "approve":
         result = declaration_approve(declaration_id=declaration.pk, actor=staff, amount=Decimal("1000000.00"))
     elif decide == "reject":
-        result = declaration_reject(declaration_id=declaration.pk, actor=staff, note="Below the pass mark.")
+        result = declaration_reject(declaration_id=declaration.pk, actor=staff, note="低于合格线。")
     else:
         result = declaration_decide_per_opinion(declaration_id=declaration.pk, actor=staff)
 

@@ -68,49 +68,49 @@ def _code(body):
 
 ORGANISATIONS = {
     "applicant1": {
-        "name": "Zhongguancun Hard-Tech Ventures Co., Ltd.",
+        "name": "中关村硬科技创业投资有限公司",
         "credit_code": _code("91110108MA01HT8K0"),
         "organisation_type": "investment_institution",
         "district": "haidian",
         "registered_capital": Decimal("100000000.00"),
         "established_on": datetime.date(2016, 4, 18),
         "annual_revenue": Decimal("35000000.00"),
-        "legal_representative": "Wang Lei",
+        "legal_representative": "王磊",
     },
     "applicant2": {
-        "name": "Beijing Quantum Sensing Technology Co., Ltd.",
+        "name": "北京量子传感科技有限公司",
         "credit_code": _code("91110114MA02QN7R1"),
         "organisation_type": "enterprise",
         "district": "changping",
         "registered_capital": Decimal("20000000.00"),
         "established_on": datetime.date(2020, 9, 1),
         "annual_revenue": Decimal("68000000.00"),
-        "legal_representative": "Chen Jing",
+        "legal_representative": "陈静",
     },
     # Barred from applying after its funds were recovered (Art. 21), apart from the two above so
     # that their drafts can still be submitted.
     "applicant3": {
-        "name": "Beijing Jinghua Angel Investment Co., Ltd.",
+        "name": "北京京华天使投资有限公司",
         "credit_code": _code("91110105MA03JH2P4"),
         "organisation_type": "investment_institution",
         "district": "chaoyang",
         "registered_capital": Decimal("60000000.00"),
         "established_on": datetime.date(2017, 6, 6),
         "annual_revenue": Decimal("12000000.00"),
-        "legal_representative": "Sun Hao",
+        "legal_representative": "孙浩",
     },
 }
 # A unit that moved its registered place out of Beijing (Art. 17), recorded by staff in the register of
 # unit status on the day the demo loads; it has no user and declares nothing in the demo.
 MOVED_AWAY = {
-    "name": "Beijing Northbridge Optoelectronics Co., Ltd.",
+    "name": "北京北桥光电有限公司",
     "credit_code": _code("91110108MA05NT3D9"),
     "organisation_type": "enterprise",
     "district": "outside_beijing",
     "registered_capital": Decimal("30000000.00"),
     "established_on": datetime.date(2019, 3, 12),
     "annual_revenue": Decimal("41000000.00"),
-    "legal_representative": "Li Na",
+    "legal_representative": "李娜",
 }
 
 FACTS = {
@@ -119,7 +119,7 @@ FACTS = {
         "registered_in_beijing": True,
         "manager_registered_with_amac": True,
         "fund_filed_with_amac": True,
-        "investee_name": "Beijing Photonic Chips Ltd.",
+        "investee_name": "北京光子芯片有限公司",
         "investee_established_on": "2023-02-14",
         "investment_date": "2026-03-20",
         "investment_amount": "8000000.00",
@@ -130,7 +130,7 @@ FACTS = {
     },
     "ART9": {
         "annual_revenue": "68000000.00",
-        "insurance_product": "R&D interruption insurance",
+        "insurance_product": "研发中断保险",
         "insured_or_loan_amount": "30000000.00",
         "premium": "120000.00",
         "high_tech_field": True,
@@ -146,51 +146,51 @@ FACTS = {
 
 # Which organisation declares what, and the state each demo declaration is walked to.
 DECLARATIONS = [
-    ("applicant1", "ART6", S.DRAFT, "Seed round in an optical computing start-up"),
-    ("applicant1", "ART6", S.SUBMITTED, "First-round investment in Beijing Photonic Chips"),
-    ("applicant1", "ART6", S.RETURNED, "First-round investment in a biosensor company"),
-    ("applicant1", "ART6", S.WITHDRAWN, "Angel investment declared under the wrong programme"),
-    ("applicant1", "ART6", S.ACCEPTED, "First-round investment in an industrial robotics firm"),
-    ("applicant1", "ART6", S.NOT_ACCEPTED, "Investment in a consumer retail chain"),
-    ("applicant1", "ART6", S.DISQUALIFIED, "Investment by a fund under enforcement"),
-    ("applicant1", "ART6", S.UNDER_REVIEW, "First-round investment in a quantum networking firm"),
-    ("applicant1", "ART6", S.REVIEWED, "First-round investment in a solid-state battery maker"),
-    ("applicant1", "ART6", S.NOT_SUPPORTED, "Follow-on investment in a software company"),
-    ("applicant2", "ART9", S.APPROVED, "R&D interruption insurance for sensor production"),
-    ("applicant2", "ART9", S.IN_PUBLICITY, "Product liability insurance for medical sensors"),
-    ("applicant2", "ART9", S.OBJECTION_UPHELD, "Financing insurance for a new production line"),
-    ("applicant2", "ART12", S.CONFIRMED, "Listing on the New Third Board innovation layer"),
-    ("applicant2", "ART9", S.DISBURSING, "R&D insurance for the 2026 chip programme"),
-    ("applicant1", "ART6", S.PAID, "First-round investment in a satellite components maker"),
-    ("applicant1", "ART6", S.STOPPED, "First-round investment in a company that moved away"),
-    ("applicant2", "ART9", S.TERMINATED, "Insurance of a production line that was never built"),
-    ("applicant3", "ART6", S.RECOVERED, "Investment declared with forged payment proof"),
-    ("applicant3", "ART9", S.CONFIRMED, "Technology insurance for drone navigation R&D"),
-    ("applicant3", "ART6", S.RECOVERED, "Investment in a fund with inflated contributions"),
-    ("applicant3", "ART6", S.RECOVERED, "Investment that was not a first round"),
-    ("applicant3", "ART6", S.RECOVERED, "Investment with a back-to-back buy-back agreement"),
+    ("applicant1", "ART6", S.DRAFT, "光计算初创企业种子轮投资"),
+    ("applicant1", "ART6", S.SUBMITTED, "北京光子芯片首轮投资"),
+    ("applicant1", "ART6", S.RETURNED, "生物传感器企业首轮投资"),
+    ("applicant1", "ART6", S.WITHDRAWN, "误报其他专项的天使投资"),
+    ("applicant1", "ART6", S.ACCEPTED, "工业机器人企业首轮投资"),
+    ("applicant1", "ART6", S.NOT_ACCEPTED, "消费零售连锁企业投资"),
+    ("applicant1", "ART6", S.DISQUALIFIED, "被执行基金的投资"),
+    ("applicant1", "ART6", S.UNDER_REVIEW, "量子网络企业首轮投资"),
+    ("applicant1", "ART6", S.REVIEWED, "固态电池企业首轮投资"),
+    ("applicant1", "ART6", S.NOT_SUPPORTED, "软件企业后续轮投资"),
+    ("applicant2", "ART9", S.APPROVED, "传感器生产研发中断保险"),
+    ("applicant2", "ART9", S.IN_PUBLICITY, "医用传感器产品责任保险"),
+    ("applicant2", "ART9", S.OBJECTION_UPHELD, "新生产线融资保险"),
+    ("applicant2", "ART12", S.CONFIRMED, "新三板创新层挂牌"),
+    ("applicant2", "ART9", S.DISBURSING, "2026年芯片项目研发保险"),
+    ("applicant1", "ART6", S.PAID, "卫星零部件企业首轮投资"),
+    ("applicant1", "ART6", S.STOPPED, "已迁出企业的首轮投资"),
+    ("applicant2", "ART9", S.TERMINATED, "未建成生产线的保险"),
+    ("applicant3", "ART6", S.RECOVERED, "以伪造付款凭证申报的投资"),
+    ("applicant3", "ART9", S.CONFIRMED, "无人机导航研发科技保险"),
+    ("applicant3", "ART6", S.RECOVERED, "虚增出资基金的投资"),
+    ("applicant3", "ART6", S.RECOVERED, "并非首轮的投资"),
+    ("applicant3", "ART6", S.RECOVERED, "附对赌回购协议的投资"),
 ]
 
 # Recovery cases other than the walk's (which recovers everything paid, still open): one partly
 # repaid, one repaid, one referred for enforcement with a finding of dishonesty (Art. 22). Their
 # declarations are smaller, so the unit's four fit its annual cap.
 RECOVERIES = {
-    "Investment in a fund with inflated contributions": {
+    "虚增出资基金的投资": {
         "amount": Decimal("500000.00"),
         "repayments": [Decimal("200000.00")],
-        "reason": "The fund's contributions were inflated by a side agreement.",
+        "reason": "基金出资经补充协议虚增。",
     },
-    "Investment that was not a first round": {
+    "并非首轮的投资": {
         "amount": Decimal("800000.00"),
         "repayments": [Decimal("300000.00"), Decimal("500000.00")],
-        "reason": "An earlier financing round was concealed.",
+        "reason": "隐瞒了此前的融资轮次。",
     },
-    "Investment with a back-to-back buy-back agreement": {
+    "附对赌回购协议的投资": {
         "amount": Decimal("800000.00"),
         "repayments": [],
-        "reason": "The investment was returned through a buy-back agreement signed the same day.",
+        "reason": "投资款经同日签订的回购协议返还。",
         "dishonest": True,
-        "referral": "No repayment after two reminders: referred to the court for enforcement.",
+        "referral": "两次催告后仍未退回，已移送法院强制执行。",
     },
 }
 RECOVERY_AMOUNT = Decimal("800000.00")
@@ -223,9 +223,9 @@ DEMO_BUDGET_ADJUSTMENTS = {"ART9": Decimal("500000.00")}
 
 
 def _summary(title, state):
-    """The demo project's summary, in English like its title whatever the default language."""
-    with translation.override("en"):
-        return f"{title}. Demo declaration in the state “{S(state).label}”."
+    """The demo project's summary, in Chinese like its title whatever the default language."""
+    with translation.override("zh-hans"):
+        return f"{title}。演示申报书，状态为“{S(state).label}”。"
 
 
 def demo_logins(address, users):
@@ -326,7 +326,7 @@ class Command(BaseCommand):
                 year=year,
                 amount=DEMO_BUDGETS[programme.code],
                 actor=admin,
-                reason=f"Annual budget of {year} as approved by the Municipal Finance Bureau.",
+                reason=f"{year}年度预算，经市财政局批复。",
             )
             if programme.code in DEMO_BUDGET_ADJUSTMENTS:
                 budget_set(
@@ -334,7 +334,7 @@ class Command(BaseCommand):
                     year=year,
                     amount=DEMO_BUDGET_ADJUSTMENTS[programme.code],
                     actor=admin,
-                    reason="Mid-year adjustment: more insurance declarations than planned.",
+                    reason="年中调整：保险类申报多于计划。",
                 )
 
     def _recovery(self, declaration, cast, *, amount, repayments, reason, dishonest=False, referral=""):
@@ -365,22 +365,22 @@ class Command(BaseCommand):
         for entry in batch.entries.filter(withdrawn_at__isnull=True, declaration__classified=False):
             dismissed = objection_raise(
                 entry=entry,
-                name="Wang Wu",
+                name="王五",
                 contact="wangwu@example.com",
-                text="The insured sensors are made outside Beijing.",
+                text="投保的传感器在北京以外生产。",
                 today=today,
             )
             objection_handle(
                 objection_id=dismissed.pk,
                 actor=cast.staff,
                 outcome=None,
-                reply="Checked: the sensors are made in the unit's Changping plant. The project stays on the list.",
+                reply="经核实，传感器在该单位昌平工厂生产，项目继续列入名单。",
             )
             objection_raise(
                 entry=entry,
-                name="Zhao Liu",
+                name="赵六",
                 contact="139 1234 5678",
-                text="The premium paid seems higher than the policy shows.",
+                text="实际缴纳的保费似乎高于保单所载金额。",
                 today=today,
             )
             self.stdout.write(
@@ -412,9 +412,9 @@ class Command(BaseCommand):
             credit_code=_code("91110112MA04XY5L7"),
             list=CreditList.ENFORCEMENT,
             defaults={
-                "name": "Beijing Example Trading Co., Ltd.",
+                "name": "北京示例商贸有限公司",
                 "starts_on": datetime.date(2026, 3, 1),
-                "source": "Credit China, enforcement list No. 2026-0315",
+                "source": "信用中国，被执行人名单第2026-0315号",
             },
         )
         moved, _ = Organisation.objects.get_or_create(credit_code=MOVED_AWAY["credit_code"], defaults=MOVED_AWAY)
@@ -424,21 +424,20 @@ class Command(BaseCommand):
                 actor=users["staff"],
                 status=UnitStatus.MOVED_OUT,
                 effective_on=timezone.localdate(),
-                source="Beijing Municipal Administration for Market Regulation, change of registration No. 2026-1187",
-                note="Registered place moved to the Binhai New Area, Tianjin.",
+                source="北京市市场监督管理局，变更登记第2026-1187号",
+                note="注册地已迁至天津滨海新区。",
             )
         organisation = users["applicant1"].organisation
         FundingRecord.objects.get_or_create(
             credit_code=organisation.credit_code,
-            project_title="First-round investment in an industrial robotics firm",
+            project_title="工业机器人企业首轮投资",
             defaults={
                 "organisation_name": organisation.name,
-                "project_content": "Investment in an industrial robotics firm in Haidian, supported by the "
-                "municipal fund for high-end manufacturing.",
-                "channel": "Beijing Municipal Bureau of Economy and Information Technology",
+                "project_content": "投资海淀区一家工业机器人企业，已获市高端制造业专项资金支持。",
+                "channel": "北京市经济和信息化局",
                 "amount": Decimal("800000.00"),
                 "granted_on": datetime.date(2026, 5, 20),
-                "reference": "Jingjingxin [2026] No. 88",
+                "reference": "京经信〔2026〕88号",
             },
         )
         for declaration in Declaration.objects.filter(organisation=organisation, state=S.ACCEPTED):
@@ -479,8 +478,12 @@ class Command(BaseCommand):
         closes = timezone.make_aware(datetime.datetime(year, 12, 31, 17, 0))
         call, is_new = Call.objects.get_or_create(
             year=year,
-            title=f"{year} annual declaration notice: technology-finance support funds",
-            defaults={"opens_at": opens, "closes_at": closes},
+            title_zh=f"{year}年度科技金融专项资金申报通知",
+            defaults={
+                "title_en": f"{year} annual declaration notice: technology-finance support funds",
+                "opens_at": opens,
+                "closes_at": closes,
+            },
         )
         if is_new:
             call.programmes.set(Programme.objects.all())

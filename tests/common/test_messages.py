@@ -1,0 +1,243 @@
+"""Text the system writes is stored as a message key with parameters and read in the reader's
+language (issue 17): every notice and history note renders in Chinese and in English with no text of
+the other language, old rows are recognised, and e-mail goes out in the recipient's language."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
+
+from common.messages import (
+    DATE,
+    DATETIME,
+    LIST,
+    MESSAGE,
+    MESSAGES,
+    MONEY,
+    PARAGRAPHS,
+    TITLE,
+    Choice,
+    Definition,
+    literal,
+    message,
+    message_from_text,
+    title,
+)
+from declarations.enums import DeclarationAction as A
+from declarations.enums import DeclarationState as S
+from declarations.workflow import declaration_transition
+from notices.models import Notice
+from notices.services import notice_create, notice_deliver
+from tests.factories import DeclarationFactory
+
+# A sample of each kind of parameter: codes and numbers only where free text or a proper name could
+# be, since those are shown as typed, in whatever language they were typed.
+SAMPLES = {
+    "text": "2026-0001",
+    DATE: datetime.date(2026, 12, 9),
+    DATETIME: datetime.datetime(2026, 12, 9, 9, 30, tzinfo=datetime.UTC),
+    MONEY: Decimal("1600000.00"),
+    LIST: ["2026-0001", "2026-0002"],
+    TITLE: title("二〇二六年度科技金融专项资金申报通知", "2026 call for technology-finance support funds"),
+}
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+EMAIL = re.compile(r"\S+@\S+")
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def other_language(text, language):
+    """The pieces of `text` in the other language than `language`: CJK characters in English; in
+    Chinese, Latin words other than e-mail addresses (codes and numbers have no two-letter word)."""
+    if language == "en":
+        return CJK.findall(text)
+    return LATIN_WORD.findall(EMAIL.sub("", text))
+
+
+def _choices(kind):
+    choices = import_string(kind.path)
+    return list(choices) if isinstance(choices, dict) else [member.value for member in choices]
+
+
+def renderings(key):
+    """`key`'s message with sample parameters, once per value of its choice parameter."""
+    definition = MESSAGES[key]
+    params = {}
+    variants = [{}]
+    for name in re.findall(r"%\((\w+)\)", str(definition.text)):
+        kind = definition.params.get(name, "text")
+        if isinstance(kind, Choice):
+            variants = [{name: value} for value in _choices(kind)]
+        elif kind == MESSAGE:
+            params[name] = message("declaration.number", number="2026-0001")
+        elif kind == PARAGRAPHS:
+            params[name] = [message("declaration.number", number="2026-0001"), literal("2026")]
+        else:
+            params[name] = SAMPLES.get(kind, SAMPLES["text"])
+    return [message(key, **params, **variant) for variant in variants]
+
+
+def mixed_language(keys):
+    """(key, language, rendering, pieces of the other language) of every message of `keys` that has any."""
+    found = []
+    for key in keys:
+        for rendered in renderings(key):
+            for language in ("zh-hans", "en"):
+                text = rendered.in_language(language)
+                pieces = other_language(text, language)
+                if pieces:
+                    found.append((key, language, text, pieces))
+    return found
+
+
+def test_every_notice_and_history_note_reads_in_one_language_in_chinese_and_in_english():
+    assert mixed_language(MESSAGES) == []
+
+
+def test_the_check_finds_a_planted_untranslated_message_and_chinese_in_english(monkeypatch):
+    monkeypatch.setitem(MESSAGES, "planted.untranslated", Definition(gettext_lazy("A sentence nobody translated.")))
+    monkeypatch.setitem(MESSAGES, "planted.chinese", Definition("%(call)s拟支持项目名单"))
+
+    found = mixed_language(["planted.untranslated", "planted.chinese"])
+
+    assert [(key, language) for key, language, _text, _pieces in found] == [
+        ("planted.untranslated", "zh-hans"),
+        ("planted.chinese", "en"),
+    ]
+
+
+def test_a_message_renders_dates_amounts_lists_and_states_by_the_locale():
+    note = message(
+        "recovery.opened", number="R-1", amount=Decimal("1234567.5"), due=datetime.date(2026, 12, 9), reason="伪造凭证"
+    )
+    state = message("declaration.state.body", title="光子芯片", programme="ART6", state=S.PAID)
+
+    assert note.in_language("en") == "Recovery case R-1: 1,234,567.50 yuan to be repaid by Dec. 9, 2026. 伪造凭证"
+    assert "2026年12月9日" in note.in_language("zh-hans") and "1,234,567.50" in note.in_language("zh-hans")
+    assert state.in_language("en") == "The state of your declaration “光子芯片” (ART6) is now: Funds paid."
+    assert "资金已拨付" in state.in_language("zh-hans")
+
+
+def test_free_text_typed_by_a_person_is_kept_as_typed_even_when_it_looks_like_a_stored_message(applicant):
+    declaration = DeclarationFactory(organisation=applicant.organisation, created_by=applicant)
+    typed = '{"msg": "publicity.ended", "params": {}}'
+    notice = notice_create(recipient=applicant, subject="Payment PAY-1", body=typed, declaration=declaration)
+
+    notice = Notice.objects.get(pk=notice.pk)
+
+    assert (notice.subject, str(notice.body)) == ("Payment PAY-1", typed)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Payment PAY-7", message("disbursement.payment.first", reference="PAY-7")),
+        (
+            "Publicity ended on 2026-10-12 without an upheld objection.",
+            message("publicity.ended", end=datetime.date(2026, 10, 12)),
+        ),
+        ("请补充付款凭证。", literal("请补充付款凭证。")),
+    ],
+)
+def test_old_english_text_is_recognised_as_its_message_and_other_text_kept(text, expected):
+    assert message_from_text(text) == expected
+
+
+def test_old_chinese_text_is_recognised_as_its_message():
+    with translation.override("zh-hans"):
+        chinese = str(MESSAGES["publicity.ended"].text) % {"end": "2026-10-12"}
+
+    assert message_from_text(chinese) == message("publicity.ended", end=datetime.date(2026, 10, 12))
+
+
+# --- the data migrations ------------------------------------------------------------------------------
+
+BEFORE = [("notices", "0002_notices_as_messages"), ("declarations", "0016_call_title_in_two_languages")]
+AFTER = [("notices", "0003_notices_to_message_keys"), ("declarations", "0017_event_notes_to_message_keys")]
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_old_notices_and_notes_in_either_language_become_messages_and_typed_text_stays(applicant, staff):
+    from declarations.models import DeclarationEvent
+
+    declaration = DeclarationFactory(organisation=applicant.organisation, created_by=applicant)
+    with translation.override("zh-hans"):
+        chinese_subject = str(MESSAGES["declaration.state.subject"].text) % {"title": "光子芯片", "state": "资金已拨付"}
+    _migrate(BEFORE)
+    try:
+        english = Notice.objects.create(
+            recipient=applicant,
+            subject="Declaration “光子芯片”: Funds paid",
+            body="Declaration number: ZGC-1\n\nComments: Payment PAY-9\n\nA paragraph typed by hand.",
+        )
+        chinese = Notice.objects.create(recipient=applicant, subject=chinese_subject, body="手写的内容")
+        paid = DeclarationEvent.objects.create(
+            declaration=declaration, action=A.START_DISBURSEMENT, from_state=S.CONFIRMED, to_state=S.DISBURSING,
+            note="Payment PAY-9", created_at=timezone.now(),
+        )  # fmt: skip
+        typed = DeclarationEvent.objects.create(
+            declaration=declaration, action=A.RETURN, from_state=S.SUBMITTED, to_state=S.RETURNED,
+            note="请补充付款凭证。", created_at=timezone.now(),
+        )  # fmt: skip
+    finally:
+        _migrate(AFTER)
+
+    english, chinese = Notice.objects.get(pk=english.pk), Notice.objects.get(pk=chinese.pk)
+    paid, typed = DeclarationEvent.objects.get(pk=paid.pk), DeclarationEvent.objects.get(pk=typed.pk)
+    assert english.subject == chinese.subject == message("declaration.state.subject", title="光子芯片", state=S.PAID)
+    assert english.body.in_language("en") == (
+        "Declaration number: ZGC-1\n\nComments: Payment PAY-9\n\nA paragraph typed by hand."
+    )
+    assert "ZGC-1" in english.body.in_language("zh-hans") and "Declaration number" not in english.body.in_language(
+        "zh-hans"
+    )
+    assert chinese.body == "手写的内容"
+    assert paid.note == message("disbursement.payment.first", reference="PAY-9")
+    assert typed.note == "请补充付款凭证。"
+
+
+# --- delivery in the recipient's language -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "active"), [("en", "zh-hans"), ("zh-hans", "en")])
+def test_a_notice_is_emailed_in_its_recipients_language_whatever_language_is_active(applicant, language, active):
+    applicant.language = language
+    applicant.save(update_fields=["language"])
+    subject = message("calendar.gap.subject", year=2027)
+    with translation.override(active):
+        notice = notice_create(recipient=applicant, subject=subject, body=message("recovery.due", date="2026-12-09"))
+        assert notice_deliver(notice_id=notice.pk) is True
+
+    (email,) = mail.outbox
+    assert (email.subject, email.body) == (subject.in_language(language), notice.body.in_language(language))
+    assert not other_language(email.subject + email.body, language)
+
+
+# --- staff are told what needs them ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_submission_notifies_the_staff_who_accept_declarations_and_nobody_else(
+    applicant, staff, reviewer, finance, administrator
+):
+    declaration = DeclarationFactory(organisation=applicant.organisation, created_by=applicant)
+
+    declaration_transition(declaration_id=declaration.pk, action=A.SUBMIT, actor=applicant)
+
+    notices = Notice.objects.filter(declaration=declaration).exclude(recipient=applicant)
+    assert [notice.recipient for notice in notices] == [staff]
+    assert notices.get().subject == message("declaration.submitted.subject", number=str(declaration))
