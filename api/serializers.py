@@ -23,9 +23,11 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class CallSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(read_only=True, help_text="The call's title in the language asked for.")
+
     class Meta:
         model = Call
-        fields = ["id", "year", "title"]
+        fields = ["id", "year", "title", "title_zh", "title_en"]
 
 
 class DeclarationSerializer(serializers.ModelSerializer):

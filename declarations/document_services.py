@@ -1,7 +1,7 @@
 """The writes of a declaration's generated documents (models.DeclarationDocument): asking for one,
 the rendering task's steps, and a reader's retry after a failure.
 
-A document's state moves only through `_document_transition` along DOCUMENT_TRANSITIONS, with the
+A document's state moves only through `declarations.workflow.document_transition` along its table, with the
 row locked, so two workers never render the same document and a late worker never overwrites a
 finished one. The document's own timestamps, attempts and last error are its record: it is a copy
 of what the declaration shows, not a decision, so it writes no audit event."""
@@ -15,35 +15,11 @@ from django.utils import timezone
 from declarations.enums import DocumentState as D
 from declarations.models import DeclarationDocument, attachment_storage, document_path
 from declarations.tasks import render_declaration_document
+from declarations.workflow import DOCUMENT_TRANSITIONS, document_transition
 
-# A state's possible next states. RENDERING -> RENDERING is a worker taking over a document whose
-# worker died (rendering for longer than RENDER_TIMEOUT); RENDERING -> QUEUED is a failed attempt
-# waiting for its retry.
-DOCUMENT_TRANSITIONS = {
-    D.QUEUED: {D.RENDERING},
-    D.RENDERING: {D.RENDERING, D.READY, D.QUEUED, D.FAILED},
-    D.FAILED: {D.QUEUED},
-    D.READY: set(),
-}
 RENDER_TIMEOUT = timedelta(minutes=5)
 # A queued document whose task has not started by then is queued again (a message lost with a broker).
 REQUEUE_AFTER = timedelta(minutes=2)
-
-
-class DocumentTransitionRefused(Exception):
-    pass
-
-
-def _document_transition(document, target, **fields):
-    """The one writer of a document's state: checks DOCUMENT_TRANSITIONS and saves the state with
-    `fields`. The caller holds the row's lock."""
-    if target not in DOCUMENT_TRANSITIONS[document.state]:
-        raise DocumentTransitionRefused(f"{document.state} -> {target}")
-    document.state = target
-    for name, value in fields.items():
-        setattr(document, name, value)
-    document.save(update_fields=["state", *fields])
-    return document
 
 
 def _queue(document):
@@ -85,7 +61,7 @@ def declaration_document_claim(*, document_id):
         return None
     if D.RENDERING not in DOCUMENT_TRANSITIONS[document.state]:
         return None
-    return _document_transition(
+    return document_transition(
         document, D.RENDERING, progress=5, started_at=now, attempts=document.attempts + 1, error=""
     )
 
@@ -106,7 +82,7 @@ def declaration_document_store(*, document_id, pdf):
         if document.state != D.RENDERING:
             transaction.on_commit(lambda: storage.delete(name))
             return document
-        return _document_transition(document, D.READY, file=name, progress=100, finished_at=timezone.now())
+        return document_transition(document, D.READY, file=name, progress=100, finished_at=timezone.now())
 
 
 @transaction.atomic
@@ -117,8 +93,8 @@ def declaration_document_fail(*, document_id, error, final):
     if document.state != D.RENDERING:
         return document
     if final:
-        return _document_transition(document, D.FAILED, error=error, progress=0, finished_at=timezone.now())
-    return _document_transition(document, D.QUEUED, error=error, progress=0, queued_at=timezone.now())
+        return document_transition(document, D.FAILED, error=error, progress=0, finished_at=timezone.now())
+    return document_transition(document, D.QUEUED, error=error, progress=0, queued_at=timezone.now())
 
 
 def declaration_document_retry(*, document_id):
@@ -127,7 +103,7 @@ def declaration_document_retry(*, document_id):
     with transaction.atomic():
         document = DeclarationDocument.objects.select_for_update().get(pk=document_id)
         if document.state == D.FAILED:
-            _document_transition(document, D.QUEUED, attempts=0, progress=0, queued_at=timezone.now())
+            document_transition(document, D.QUEUED, attempts=0, progress=0, queued_at=timezone.now())
             _queue(document)
     document.refresh_from_db()
     return document

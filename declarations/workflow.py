@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from common.messages import note_stripped
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
+from declarations.enums import DocumentState
 from declarations.models import MILESTONE_FIELDS, Declaration, DeclarationEvent
 from declarations.tasks import recompute_award_caps
 from notices.services import notices_for_submission, notices_for_transition
@@ -351,3 +352,32 @@ def declaration_recovery_add(*, declaration_id, actor, amount, note, unpaid):
     declaration.save()
     _recorded(declaration, A.RECOVER, S.RECOVERED, actor, note)
     return declaration
+
+
+# --- a declaration's generated documents (DeclarationDocument, declarations.document_services) ---
+
+# A state's possible next states. RENDERING -> RENDERING is a worker taking over a document whose
+# worker died (rendering for longer than RENDER_TIMEOUT); RENDERING -> QUEUED is a failed attempt
+# waiting for its retry.
+DOCUMENT_TRANSITIONS = {
+    DocumentState.QUEUED: {DocumentState.RENDERING},
+    DocumentState.RENDERING: {DocumentState.RENDERING, DocumentState.READY, DocumentState.QUEUED, DocumentState.FAILED},
+    DocumentState.FAILED: {DocumentState.QUEUED},
+    DocumentState.READY: set(),
+}
+
+
+class DocumentTransitionRefused(Exception):
+    pass
+
+
+def document_transition(document, target, **fields):
+    """The one writer of a document's state: checks DOCUMENT_TRANSITIONS and saves the state with
+    `fields`. The caller holds the row's lock."""
+    if target not in DOCUMENT_TRANSITIONS[document.state]:
+        raise DocumentTransitionRefused(f"{document.state} -> {target}")
+    document.state = target
+    for name, value in fields.items():
+        setattr(document, name, value)
+    document.save(update_fields=["state", *fields])
+    return document

@@ -499,7 +499,6 @@ def _entries_ended(today):
     )
 
 
-@transaction.atomic
 def publicity_batch_close_refusal(batch, entries, *, today=None):
     """Why `batch` may not be closed on `today`, or None: while the period of every one of its
     `entries` still in publicity runs (without such entries, the batch's own period). `entries` are
@@ -514,6 +513,7 @@ def publicity_batch_close_refusal(batch, entries, *, today=None):
     return None
 
 
+@transaction.atomic
 def publicity_batch_close(*, batch_id, actor=None, today=None):
     """Confirm every declaration of the batch whose own publicity period has ended (at 24:00 Beijing
     time of its last working day, so on a later `today`) and that has no open objection; close the

@@ -51,7 +51,7 @@ def test_the_code_of_the_step_before_passes_but_not_an_older_one(client, staff):
     now = time.time()
     assert b"Incorrect code" in sign_in(client, staff.username, code=totp_code(at=now - 90)).content
     client.post("/accounts/logout/")
-    assert sign_in(client, staff.username, code=totp_code(at=now - 30))["Location"] == "/console/"
+    assert sign_in(client, staff.username, code=totp_code(at=now - 30))["Location"] == "/console/home/"
 
 
 @pytest.mark.django_db
