@@ -129,7 +129,11 @@ def test_an_applicant_completes_and_submits_a_declaration_with_the_keyboard_alon
     # 6. Submit.
     expect(page.get_by_text("Everything needed is here.")).to_be_visible()
     press(page, button("Submit declaration"))
-    expect(page).to_have_url(re.compile(r"/applicant/declarations/\d+/$"))
+    # The confirmation step repeats what will happen; Enter on its button submits.
+    expect(page.get_by_role("heading", name="Submit the declaration")).to_be_visible()
+    assert_accessible(page)
+    press(page, page.locator("#confirmation").get_by_role("button"))
+    expect(page).to_have_url(re.compile(r"/applicant/declarations/\d+/submitted/$"))
     assert_accessible(page)
     page.screenshot(path=output_dir / "keyboard-wizard-submitted.png", full_page=True)
 
