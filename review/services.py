@@ -7,7 +7,7 @@ import rules
 from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_reviewer
 from common.messages import message
@@ -345,9 +345,9 @@ class BulkAction:
     ACCEPT = "accept"
     DECIDE = "decide"
     CHOICES = [
-        (ASSIGN, _lazy("Assign expert reviewers")),
-        (ACCEPT, _lazy("Accept")),
-        (DECIDE, _lazy("Decide as the evaluation meeting proposed")),
+        (ASSIGN, gettext_lazy("Assign expert reviewers")),
+        (ACCEPT, gettext_lazy("Accept")),
+        (DECIDE, gettext_lazy("Decide as the evaluation meeting proposed")),
     ]
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.security import visible_or_404
 from common.confirm import Confirmation, confirmation_page, is_confirmed
@@ -42,7 +42,7 @@ from review.views.sections import SECTIONS
 
 ACCEPTANCE = "acceptance"
 ASSIGN = "assign"
-_ACTION_LABELS = {ASSIGN: _lazy("Assign expert reviewers")}
+_ACTION_LABELS = {ASSIGN: gettext_lazy("Assign expert reviewers")}
 # Actions that end the declaration: shown apart from the forward step, in red.
 DESTRUCTIVE = (A.REJECT, A.DISQUALIFY)
 # The workflow actions of the staff on this page, which are shown disabled, with the reason, when

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.security import export_recorded
@@ -42,25 +42,25 @@ class BulkActionForm(BootstrapForm):
     pressed; each action asks for what it needs."""
 
     declarations = fields.ModelMultipleChoiceField(
-        label=_lazy("Declarations"),
+        label=gettext_lazy("Declarations"),
         queryset=None,
         widget=forms.MultipleHiddenInput,
-        error_messages={"required": _lazy("Select at least one declaration in the list.")},
+        error_messages={"required": gettext_lazy("Select at least one declaration in the list.")},
     )
-    action = forms.ChoiceField(label=_lazy("Action"), choices=BulkAction.CHOICES)
+    action = forms.ChoiceField(label=gettext_lazy("Action"), choices=BulkAction.CHOICES)
     reviewers = fields.ModelMultipleChoiceField(
-        label=_lazy("Expert reviewers"),
+        label=gettext_lazy("Expert reviewers"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_lazy("A reviewer with a conflict of interest is refused for that declaration only."),
+        help_text=gettext_lazy("A reviewer with a conflict of interest is refused for that declaration only."),
     )
     confirm = forms.BooleanField(
-        label=_lazy("I have checked the formal completeness and the conditions of every selected declaration"),
+        label=gettext_lazy("I have checked the formal completeness and the conditions of every selected declaration"),
         required=False,
     )
     note = forms.CharField(
-        label=_lazy("Comments"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+        label=gettext_lazy("Comments"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
     )
     # The queue's filters, to show the same list again.
     query = forms.CharField(widget=forms.HiddenInput, max_length=2000, required=False)
