@@ -167,6 +167,9 @@ def _audit_rows_writable(*models):
     tables = [connection.ops.quote_name(model._meta.db_table) for model in models]
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            # The demo's own inserts leave deferred foreign-key checks pending in its transaction, and
+            # PostgreSQL alters no table with pending trigger events: they are checked now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table in tables:
                 # The models' table names and the trigger's constant name; nothing from outside.
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {TRIGGER}")  # nosec B608
@@ -175,8 +178,10 @@ def _audit_rows_writable(*models):
         return
     yield True
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in tables:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {TRIGGER}")  # nosec B608
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _milestones(declaration, events):
