@@ -453,6 +453,9 @@ def _server(database_url, cache_backend):
         # The project's gunicorn.conf.py, with one sync worker: its CPU time is then the pages'.
         "GUNICORN_BIND": f"127.0.0.1:{HTTP_PORT}",
         "GUNICORN_WORKER_CLASS": "sync",
+        # One thread too: with more, gunicorn runs gthread whatever the class, each thread with a
+        # database connection of its own, and the backend's CPU time would go uncounted.
+        "GUNICORN_THREADS": "1",
         "WEB_CONCURRENCY": "1",
         "GUNICORN_MAX_REQUESTS": "0",
         "GUNICORN_ACCESS_LOG": "",
