@@ -115,6 +115,9 @@ def axe_violations(page, impacts=AXE_FAILING_IMPACTS):
     page's Content-Security-Policy does not govern."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # A control's colours in the middle of a transition (a button just pressed, Bootstrap's 0.15 s)
+    # are not the page's: wait until none runs.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')", timeout=5000)
     results = Axe().run(page)
     return [v for v in results.response["violations"] if v["impact"] in impacts]
 
