@@ -24,7 +24,6 @@ import argparse
 import gc
 import os
 import random
-import sqlite3
 import statistics
 import sys
 import time
@@ -50,7 +49,7 @@ from stdnum.cn import uscc
 
 from accounts.enums import Role
 from accounts.models import User
-from bench.harness import run_in_throwaway_database
+from bench.harness import database_label, request, run_in_throwaway_database
 from config.demo import DEMO_TOTP_SECRET
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
@@ -210,22 +209,6 @@ def create_fixture(n, m, rng):
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return (small_applicant, large_applicant), (small_reviewer, large_reviewer), len(large_declarations[:m])
-
-
-def database_label():
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            version = cursor.fetchone()[0]
-        return f"PostgreSQL {version} ({connection.settings_dict['NAME']})"
-    return f"SQLite {sqlite3.sqlite_version} (in memory)"
-
-
-def request(client, url):
-    response = client.get(url)
-    if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}")
-    return response
 
 
 def count_queries(client, url):

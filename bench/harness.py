@@ -2,6 +2,8 @@
 (`test_database` on PostgreSQL, in memory on SQLite), production's settings where they weigh on a
 page, and the database destroyed at the end, whatever happened."""
 
+import sqlite3
+
 from django.conf import settings
 from django.db import connection
 from django.test.utils import override_settings
@@ -32,3 +34,21 @@ def run_in_throwaway_database(run, *args, test_database):
     finally:
         connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=False)
     return 0
+
+
+def database_label():
+    """The database a benchmark ran on, for its report."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        return f"PostgreSQL {version} ({connection.settings_dict['NAME']})"
+    return f"SQLite {sqlite3.sqlite_version} (in memory)"
+
+
+def request(client, url):
+    """A page through the test client; a benchmark stops at any answer but 200."""
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return response

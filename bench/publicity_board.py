@@ -26,7 +26,6 @@ import http.client
 import os
 import random
 import signal
-import sqlite3
 import statistics
 import subprocess  # nosec B404 # starts the project's own gunicorn for --http
 import sys
@@ -58,6 +57,7 @@ from stdnum.cn import uscc
 
 from accounts.enums import Role
 from accounts.models import User
+from bench.harness import database_label, request
 from config import urls as site_urls
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
@@ -256,22 +256,6 @@ def analyse():
 
 
 # --- measuring ----------------------------------------------------------------------------------
-
-
-def database_label():
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            version = cursor.fetchone()[0]
-        return f"PostgreSQL {version} ({connection.settings_dict['NAME']})"
-    return f"SQLite {sqlite3.sqlite_version} (in memory)"
-
-
-def request(client, url):
-    response = client.get(url)
-    if response.status_code != 200:
-        raise SystemExit(f"{url} answered {response.status_code}")
-    return response
 
 
 def count_queries(client, url):
