@@ -20,12 +20,13 @@ from html import escape
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.defaultfilters import linebreaksbr
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix
 from django.utils import numberformat, timezone
 from django.utils.formats import date_format, get_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
+from common.addresses import address_template
 from common.money import yuan
 
 # A batch's phases, as publicity.selectors.BatchPhase names them, and their badges.
@@ -43,15 +44,6 @@ def _date(day, language, date_format_setting):
     active language: the dates of the lists repeat from page to page, and date_format() parses the
     format for every call. The format is part of the key so that a change of the setting is seen."""
     return date_format(day, date_format_setting)
-
-
-def address_template(name, *args):
-    """The address of the URL `name` with %d in place of each number argument, each after its
-    prefix in `args` ("" for /<id>/, "v" for /v<number>/): reversed once, filled in per row."""
-    address = reverse(name, args=[0] * len(args))
-    for arg in args:
-        address = address.replace(f"/{arg}0/", f"/{arg}%d/", 1)
-    return address
 
 
 def page_texts():
