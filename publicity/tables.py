@@ -182,7 +182,8 @@ class EntriesTable:
         groups, current = [], None
         # A page's rows share a few programmes and states: each written (escaped) once.
         escaped: dict[str, str] = {}
-        for row in self.page.object_list:
+        cells = _escaped_cells(self.page.object_list)
+        for row, (number, code, unit, credit_code, title) in zip(self.page.object_list, cells, strict=True):
             programme, state = row.programme_title, row.state_label
             if programme not in escaped:
                 escaped[programme] = _text(programme)
@@ -207,12 +208,12 @@ class EntriesTable:
                     )
                 objection = f"<td>{link}</td>"
             current[1].append(
-                f'<tr><th scope="row" class="text-nowrap">{escape(row.number)}</th>'
-                f'<td><span class="text-nowrap">{escape(row.programme_code)}</span> '
+                f'<tr><th scope="row" class="text-nowrap">{number}</th>'
+                f'<td><span class="text-nowrap">{code}</span> '
                 f'<span class="small text-body-secondary d-none d-md-inline">{escaped[programme]}</span></td>'
-                f"<td>{escape(row.unit_name)}</td>"
-                f'<td class="text-nowrap small">{escape(row.credit_code)}</td>'
-                f"<td>{escape(row.title)}</td>"
+                f"<td>{unit}</td>"
+                f'<td class="text-nowrap small">{credit_code}</td>'
+                f"<td>{title}</td>"
                 f'<td class="text-end text-nowrap">{yuan(row.amount)}</td>'
                 f'<td><span class="text-nowrap">{escaped[state]}</span>{own}</td>'
                 f"{objection}</tr>\n"
@@ -235,6 +236,26 @@ class EntriesTable:
             parts.append("</tbody>\n")
         # Every value is escaped above; the markup is this module's.
         return mark_safe("".join(parts))  # nosec B308 B703 # every value in it is escaped above
+
+
+# Between the cells of a page escaped at once: escaping changes no other character than & < > " '.
+_CELL = "\x00"
+_CELLS_OF_A_ROW = 5
+
+
+def _escaped_cells(rows):
+    """Each row's number, programme code, unit, credit code and title, escaped: the page's cells in
+    one string, escaped at once (250 calls of escape() cost more than the rows' query), then cut
+    apart; each cell on its own when one holds the separator."""
+    values = [
+        str(value)
+        for row in rows
+        for value in (row.number, row.programme_code, row.unit_name, row.credit_code, row.title)
+    ]
+    cells = escape(_CELL.join(values)).split(_CELL)
+    if len(cells) != len(values):
+        cells = [escape(value) for value in values]
+    return [cells[at : at + _CELLS_OF_A_ROW] for at in range(0, len(cells), _CELLS_OF_A_ROW)] if values else []
 
 
 def batch_summary(batch, texts):
