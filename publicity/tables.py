@@ -170,7 +170,7 @@ class EntriesTable:
         # widening the page.
         return mark_safe(  # nosec B308 B703 # every value in it is escaped
             '<div class="table-responsive position-relative">\n'
-            '<table class="table table-sm align-middle caption-top entries">\n'
+            '<table class="table table-sm align-middle caption-top entries table-stacked">\n'
             f"<caption>{caption}</caption>\n<thead>\n<tr>{head}</tr>\n</thead>\n{self.body()}</table>\n</div>\n"
         )
 
@@ -214,7 +214,7 @@ class EntriesTable:
                 f"<td>{unit}</td>"
                 f'<td class="text-nowrap small">{credit_code}</td>'
                 f"<td>{title}</td>"
-                f'<td class="text-end text-nowrap">{yuan(row.amount)}</td>'
+                f'<td class="amount">{yuan(row.amount)}</td>'
                 f'<td><span class="text-nowrap">{escaped[state]}</span>{own}</td>'
                 f"{objection}</tr>\n"
             )

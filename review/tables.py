@@ -132,7 +132,7 @@ class QueueTable(tables.Table):
 
     class Meta:
         template_name = "review/queue/table.html"
-        attrs = {"class": "table table-hover table-sm align-middle small"}
+        attrs = {"class": "table table-hover table-sm align-middle small table-stacked"}
         empty_text = _("No declarations match.")
         per_page = PER_PAGE_CHOICES[0]
 
