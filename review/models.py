@@ -59,6 +59,10 @@ class ReviewAssignment(models.Model):
         verbose_name = _("review assignment")
         verbose_name_plural = _("review assignments")
         ordering = ["assigned_at", "pk"]
+        # The reviewer's tabs and their counts (review.selectors.reviewer_tab_counts), from the index.
+        indexes = [
+            models.Index(fields=["reviewer", "released_at", "submitted_at", "started"], name="assignment_reviewer_tabs")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["declaration", "reviewer"], name="one_assignment_per_reviewer"),
             models.CheckConstraint(
