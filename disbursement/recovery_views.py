@@ -14,13 +14,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.security import export_recorded
+from common.confirm import is_confirmed
 from common.http import query_without_page
 from common.money import yuan
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
-from declarations.workflow import TransitionRefused, actions_available
+from declarations.workflow import TransitionRefused, actions_available, transition_refusal
+from disbursement.confirmations import (
+    money_page_confirmation,
+    recovery_case_confirmation,
+    refer_confirmation,
+    repayment_confirmation,
+    terminate_confirmation,
+)
+from disbursement.enums import RecoveryCaseAction as CA
 from disbursement.exports import DISHONESTY_COLUMNS, RECOVERY_CASE_COLUMNS
 from disbursement.models import RecoveryCase
 from disbursement.recovery import (
@@ -45,7 +54,7 @@ from disbursement.recovery_selectors import (
     recovery_case_totals,
 )
 from disbursement.selectors import declaration_for_disbursement
-from disbursement.workflow import REFERABLE_STATES, REPAYABLE_STATES
+from disbursement.workflow import REFERABLE_STATES, REPAYABLE_STATES, case_transition_refusal
 from review.exports import FORMATS, export_response
 
 CASES_PAGE_SIZE = 25
@@ -138,6 +147,12 @@ def terminate(request, pk):
     declaration = _declaration(pk)
     form = TerminateForm(request.POST, prefix="terminate")
     if form.is_valid():
+        refusal = transition_refusal(declaration, A.TERMINATE, request.user)
+        if refusal is not None:
+            form.add_error(None, refusal)
+            return _page(request, declaration, terminate_form=form)
+        if not is_confirmed(request):
+            return money_page_confirmation(request, terminate_confirmation(declaration, form.cleaned_data))
         try:
             declaration_terminate(declaration_id=declaration.pk, actor=request.user, note=form.cleaned_data["reason"])
         except TransitionRefused as refusal:
@@ -153,14 +168,19 @@ def terminate(request, pk):
 def recovery_case_create(request, pk):
     declaration = _declaration(pk)
     # Amounts to check only where a case may be opened; otherwise the service refuses with the reason.
-    may_open = recovery_case_refusal(declaration, request.user) is None
+    refusal = recovery_case_refusal(declaration, request.user)
+    may_open = refusal is None
     form = RecoveryCaseForm(
         request.POST,
         prefix="case",
         paid=declaration.paid_total if may_open else None,
         recovered=declaration.recovered_amount,
     )
-    if form.is_valid():
+    if form.is_valid() and not may_open:
+        form.add_error(None, refusal)
+    elif form.is_valid():
+        if not is_confirmed(request):
+            return money_page_confirmation(request, recovery_case_confirmation(declaration, form.cleaned_data))
         try:
             case = recovery_case_open(declaration_id=declaration.pk, actor=request.user, **form.cleaned_data)
         except TransitionRefused as refusal:
@@ -185,6 +205,8 @@ def repayment_create(request, case_pk):
     case = _case(case_pk)
     form = RepaymentForm(request.POST, case=case)
     if form.is_valid():
+        if not is_confirmed(request):
+            return money_page_confirmation(request, repayment_confirmation(case, form.cleaned_data))
         try:
             repayment_record(case_id=case.pk, actor=request.user, **form.cleaned_data)
         except TransitionRefused as refusal:
@@ -205,6 +227,12 @@ def recovery_case_refer_view(request, case_pk):
     case = _case(case_pk)
     form = ReferForm(request.POST, case=case)
     if form.is_valid():
+        refusal = case_transition_refusal(case, CA.REFER, request.user)
+        if refusal is not None:
+            form.add_error(None, refusal)
+            return _page(request, _declaration(case.declaration_id), refer_form=form)
+        if not is_confirmed(request):
+            return money_page_confirmation(request, refer_confirmation(case, form.cleaned_data))
         try:
             recovery_case_refer(case_id=case.pk, actor=request.user, note=form.cleaned_data["reason"])
         except TransitionRefused as refusal:

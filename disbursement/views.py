@@ -16,8 +16,9 @@ from common.money import yuan
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
 from declarations.models import Declaration, Organisation
-from declarations.workflow import DISBURSEMENT_STATES, TransitionRefused, actions_available
+from declarations.workflow import DISBURSEMENT_STATES, TransitionRefused, actions_available, transition_refusal
 from disbursement import documents
+from disbursement.confirmations import money_page_confirmation, stop_confirmation
 from disbursement.forms import (
     BankAccountForm,
     OrderNoteForm,
@@ -48,6 +49,7 @@ from disbursement.services import (
     order_reject,
     payment_plan_set,
 )
+from disbursement.workflow import order_transition_refusal
 from review.recheck import recheck_stop_note
 
 
@@ -186,10 +188,10 @@ def order_create(request, pk):
 
 
 def _order(pk):
-    return get_object_or_404(PaymentOrder.objects.only("pk", "declaration_id"), pk=pk)
+    return get_object_or_404(PaymentOrder.objects.only("pk", "declaration_id", "state", "prepared_by_id"), pk=pk)
 
 
-def _order_confirmation(request, order, *, title, consequences, facts=(), button=""):
+def _order_confirmation(request, order, *, title, consequences, facts=(), button="", danger=False):
     """The confirmation page of an action on `order`, repeating the order and what will happen."""
     order = PaymentOrder.objects.select_related("declaration__organisation").get(pk=order.pk)
     declaration = order.declaration
@@ -206,6 +208,7 @@ def _order_confirmation(request, order, *, title, consequences, facts=(), button
         button=button,
         action_url=request.path,
         cancel_url=reverse("disbursement:declaration", args=[declaration.pk]),
+        danger=danger,
     )
     return confirmation_page(request, confirmation, extra={"console_section": "disbursement"})
 
@@ -215,6 +218,10 @@ def _order_confirmation(request, order, *, title, consequences, facts=(), button
 def order_approve_view(request, pk):
     """GET (or a POST without the confirmation) shows what approving will do; the confirmed POST approves."""
     order = _order(pk)
+    refusal = order_transition_refusal(order, OA.APPROVE, request.user)
+    if refusal is not None:
+        messages.error(request, refusal)
+        return redirect("disbursement:declaration", pk=order.declaration_id)
     if not is_confirmed(request):
         return _order_confirmation(
             request,
@@ -246,15 +253,19 @@ def _order_form_action(request, pk, form_class, action, perform, success, confir
     order = _order(pk)
     form = form_class(request.POST, prefix=f"{action}-{order.pk}")
     if form.is_valid():
-        if confirm is not None and not is_confirmed(request):
+        refusal = order_transition_refusal(order, action, request.user)
+        if refusal is not None:
+            form.add_error(None, refusal)
+        elif confirm is not None and not is_confirmed(request):
             return _order_confirmation(request, order, **confirm(form.cleaned_data))
-        try:
-            perform(order, form.cleaned_data)
-        except TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
         else:
-            messages.success(request, success)
-            return redirect("disbursement:declaration", pk=order.declaration_id)
+            try:
+                perform(order, form.cleaned_data)
+            except TransitionRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, success)
+                return redirect("disbursement:declaration", pk=order.declaration_id)
     declaration = _get_declaration(order.declaration_id)
     return _declaration_page(request, declaration, order_forms={(order.pk, action): form})
 
@@ -269,6 +280,17 @@ def order_reject_view(request, pk):
         OA.REJECT,
         lambda order, data: order_reject(order_id=order.pk, actor=request.user, note=data["note"]),
         _("Order rejected."),
+        confirm=lambda data: {
+            "title": _("Reject the payment order"),
+            "consequences": [
+                _("The order is rejected: it can no longer be approved or paid, and this cannot be taken back."),
+                _("A new order can then be prepared for its amount."),
+                _("The finance officer who prepared it sees your reason."),
+            ],
+            "facts": [(_("Reason"), data["note"])],
+            "button": _("Reject the order"),
+            "danger": True,
+        },
     )
 
 
@@ -282,6 +304,16 @@ def order_cancel_view(request, pk):
         OA.CANCEL,
         lambda order, data: order_cancel(order_id=order.pk, actor=request.user, note=data["note"]),
         _("Order cancelled."),
+        confirm=lambda data: {
+            "title": _("Cancel the payment order"),
+            "consequences": [
+                _("The order is cancelled: it can no longer be approved or paid, and this cannot be taken back."),
+                _("A new order can then be prepared for its amount."),
+            ],
+            "facts": [(_("Reason"), data["note"])],
+            "button": _("Cancel the order"),
+            "danger": True,
+        },
     )
 
 
@@ -365,6 +397,12 @@ def support_stop(request, pk):
     declaration = _get_declaration(pk)
     form = StopForm(request.POST, prefix="stop")
     if form.is_valid():
+        refusal = transition_refusal(declaration, A.STOP, request.user)
+        if refusal is not None:
+            form.add_error(None, refusal)
+            return _declaration_page(request, declaration, stop_form=form)
+        if not is_confirmed(request):
+            return money_page_confirmation(request, stop_confirmation(declaration, form.cleaned_data))
         try:
             declaration_stop(declaration_id=declaration.pk, actor=request.user, note=form.cleaned_data["reason"])
         except TransitionRefused as refusal:

@@ -150,6 +150,7 @@ def test_a_funded_art6_project_walks_targets_late_report_reminders_fail_and_reco
             "case-amount_due": "100000.00",
             "case-due_on": (TODAY + datetime.timedelta(days=30)).isoformat(),
             "case-reason": "Performance evaluation failed (Art. 18): targets not reached.",
+            "confirmed": "yes",
         },
     )
     assert opened.status_code == 302
