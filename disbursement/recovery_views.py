@@ -96,8 +96,11 @@ def recovery_context(request, declaration, **bound_forms):
         shown.append(CaseOnPage(case, repayment_form, refer_form))
 
     paid, recovered = declaration.paid_total, declaration.recovered_amount
+    case_refusal = recovery_case_refusal(declaration, user)
+    if case_refusal is None and paid <= recovered:
+        case_refusal = _("Nothing paid is left to recover.")
     case_form = bound_forms.get("case_form")
-    if case_form is None and recovery_case_refusal(declaration, user) is None and paid > recovered:
+    if case_form is None and case_refusal is None:
         case_form = RecoveryCaseForm(
             prefix="case", paid=paid, recovered=recovered, initial={"due_on": default_due_on()}
         )
@@ -111,6 +114,8 @@ def recovery_context(request, declaration, **bound_forms):
         "recoverable": paid - recovered,
         "first_case": declaration.state != S.RECOVERED,
         "case_form": case_form,
+        # Why no case may be opened now (None when one may): the page shows it at a disabled button.
+        "case_refusal": case_refusal,
         "terminate_form": terminate_form,
         # Terminating a project in publicity also takes it off the list.
         "terminate_withdraws_from_list": declaration.state == S.IN_PUBLICITY,

@@ -16,7 +16,14 @@ from common.money import yuan
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
 from declarations.models import Declaration, Organisation
-from declarations.workflow import DISBURSEMENT_STATES, TransitionRefused, actions_available, transition_refusal
+from declarations.workflow import (
+    DISBURSEMENT_STATES,
+    TRANSITIONS,
+    TransitionRefused,
+    actions_available,
+    states_ahead,
+    transition_refusal,
+)
 from disbursement import documents
 from disbursement.confirmations import money_page_confirmation, stop_confirmation
 from disbursement.forms import (
@@ -96,6 +103,29 @@ def _order_panels(rows, bound_forms):
     return panels
 
 
+# The declaration's actions on this page, which are shown disabled, with the reason, when the state
+# does not allow them now but may later (as on the console's declaration page).
+PAGE_ACTIONS = (A.STOP, A.TERMINATE, A.RECOVER)
+
+
+def _actions_refused(declaration, user, case_refusal):
+    """The page's actions `user` holds the permission for but may not take now, each with its reason
+    (transition_refusal's; opening a recovery case has its own, `case_refusal`); those the
+    declaration is past are left out, and so is everything before disbursement."""
+    if declaration.state not in DISBURSEMENT_STATES:
+        return []
+    ahead = states_ahead(declaration.state)
+    refused = []
+    for action in PAGE_ACTIONS:
+        transition = TRANSITIONS[action]
+        if not transition.sources & ahead or not rules.has_perm(transition.permission, user, declaration):
+            continue
+        reason = case_refusal if action == A.RECOVER else transition_refusal(declaration, action, user)
+        if reason is not None:
+            refused.append((action, A(action).label, reason))
+    return refused
+
+
 def _declaration_page(request, declaration, *, status=200, **bound):
     """Render the money page: the forms the state and the user's permissions allow, unbound, unless a
     bound one (with its errors) is given; a bound form is shown even if the state no longer allows it."""
@@ -133,6 +163,7 @@ def _declaration_page(request, declaration, *, status=200, **bound):
             request, declaration, **{name: form for name, form in bound.items() if name in RECOVERY_FORMS}
         ),
     }
+    context["actions_refused"] = _actions_refused(declaration, user, context["case_refusal"])
     return render(request, "disbursement/declaration.html", context, status=status)
 
 

@@ -238,3 +238,47 @@ def test_the_preparer_rejecting_their_own_order_is_told_why_without_asking(clien
 
     assert "You prepared this order: a second finance officer must approve or reject it." in response.content.decode()
     assert prepared_order.state == OS.PREPARED
+
+
+def test_money_page_shows_opening_a_case_disabled_with_the_reason_before_any_payment(client, staff, make_declaration):
+    declaration = make_declaration(S.CONFIRMED)
+    client.force_login(staff)
+
+    response = client.get(_page(declaration))
+
+    assert response.context["actions_refused"] == [
+        (
+            "recover",
+            "Recover funds (Art. 21)",
+            "This cannot be done while the declaration is “Confirmed after publicity”.",
+        )
+    ]
+    assert response.context["case_form"] is None
+    assert 'id="refused-recover"' in response.content.decode()
+
+
+def test_money_page_of_a_stopped_declaration_with_nothing_paid_says_nothing_is_left_to_recover(
+    client, staff, finance, make_declaration
+):
+    declaration = make_declaration(S.CONFIRMED)
+    client.force_login(finance)
+    client.post(reverse("disbursement:stop", args=[declaration.pk]), {"stop-reason": "Moved out."} | CONFIRMED)
+    client.force_login(staff)
+
+    response = client.get(_page(declaration))
+
+    # Stopping and terminating are past, not refused: they are left out.
+    assert response.context["actions_refused"] == [
+        ("recover", "Recover funds (Art. 21)", "Nothing paid is left to recover.")
+    ]
+
+
+def test_money_page_shows_nothing_refused_to_a_user_without_the_permissions(client, finance, make_declaration):
+    declaration = make_declaration(S.CONFIRMED)
+    client.force_login(finance)
+
+    response = client.get(_page(declaration))
+
+    # Finance officers stop support; terminating and recovering are the staff's.
+    assert response.context["actions_refused"] == []
+    assert response.context["stop_form"] is not None
