@@ -126,7 +126,7 @@ def test_a_funded_art6_project_walks_targets_late_report_reminders_fail_and_reco
     # Staff grade it a fail; the page then offers the recovery case on the money page.
     graded = client.post(
         reverse("monitoring:performance_evaluate", args=[report.pk]),
-        {"evaluate-grade": PerformanceGrade.FAIL, "evaluate-opinion": "Targets far from reached."},
+        {"evaluate-grade": PerformanceGrade.FAIL, "evaluate-opinion": "Targets far from reached.", "confirmed": "yes"},
     )
     assert graded.status_code == 302
     report.refresh_from_db()
