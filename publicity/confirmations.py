@@ -131,3 +131,48 @@ def objection_handle_confirmation(request, objection, form):
         cancel_url=reverse("publicity:console_batch", args=[entry.batch_id]) + f"#objection-{objection.pk}",
         danger=outcome is not None,
     )
+
+
+def version_publish_confirmation(request, batch, which, data):
+    """Publishing the next version of a running batch (publicity_version_publish): a correction of
+    one project (`which` "correct") or approved declarations added ("add")."""
+    lines = [
+        _("Version %(number)d of the list is published on the public board at once; it cannot be withdrawn.")
+        % {"number": batch.version + 1},
+        _("Earlier versions stay readable, with what changed."),
+    ]
+    facts = [(_("Publicity"), batch.title)]
+    if which == "correct":
+        declaration = data["entry"].declaration
+        facts.append((_("Project"), f"{declaration.number or ''} {declaration.title}".strip()))
+        if data.get("title"):
+            lines.append(_("The project's title becomes “%(title)s”.") % {"title": data["title"]})
+        if data.get("amount") is not None:
+            lines.append(_("Its approved amount becomes %(amount)s yuan.") % {"amount": yuan(data["amount"])})
+    else:
+        declarations = list(data["declarations"])
+        lines.append(
+            ngettext(
+                "%(count)d approved declaration is added, with a publicity period of its own, and moves to "
+                "“In publicity”.",
+                "%(count)d approved declarations are added, each with a publicity period of its own, and move to "
+                "“In publicity”.",
+                len(declarations),
+            )
+            % {"count": len(declarations)}
+        )
+        facts.append(
+            (
+                _("Declarations"),
+                "\n".join(f"{d.number or ''} {d.title} · {yuan(d.approved_amount)}".strip() for d in declarations),
+            )
+        )
+    facts.append((_("What changed, for the public"), data["changelog"]))
+    return Confirmation(
+        title=_("Publish the next version"),
+        consequences=lines,
+        facts=facts,
+        button=_("Publish the version"),
+        action_url=reverse("publicity:console_batch_correct", args=[batch.pk]),
+        cancel_url=reverse("publicity:console_batch_correct", args=[batch.pk]),
+    )

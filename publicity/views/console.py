@@ -18,6 +18,7 @@ from publicity.confirmations import (
     batch_close_confirmation,
     batch_open_confirmation,
     publicity_confirmation_page,
+    version_publish_confirmation,
 )
 from publicity.forms import (
     BatchOpenForm,
@@ -171,6 +172,10 @@ def console_batch_correct(request, pk):
     correct_form = EntryCorrectionForm(posted if which == "correct" else None, entries=entries)
     add_form = EntryAddForm(posted if which == "add" else None, call=batch.call)
     form = {"correct": correct_form, "add": add_form}.get(which)
+    if form is not None and form.is_valid() and not is_confirmed(request):
+        return publicity_confirmation_page(
+            request, version_publish_confirmation(request, batch, which, form.cleaned_data)
+        )
     if form is not None and form.is_valid():
         data = form.cleaned_data
         try:
