@@ -112,7 +112,7 @@ def _what_will_happen(action, declaration, data):
             ],
         )
         if declaration.state == S.ACCEPTED:
-            lines.append(_("The expert evaluation starts: the declaration moves to “Under review”."))
+            lines.append(_("The expert evaluation starts: the declaration moves to “Under expert evaluation”."))
         facts.append((_("Expert reviewers"), "\n".join(names)))
     elif action == A.REJECT:
         title, lines = (

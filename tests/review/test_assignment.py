@@ -95,5 +95,5 @@ def test_assigning_reviewers_asks_first_with_their_names_and_changes_nothing(
     content = response.content.decode()
     assert "Assign expert reviewers" in content
     assert f"{reviewer}, {second_reviewer} are assigned to evaluate this declaration" in content
-    assert "The expert evaluation starts: the declaration moves to “Under review”." in content
+    assert "The expert evaluation starts: the declaration moves to “Under expert evaluation”." in content
     assert (accepted.state, accepted.events.count(), ReviewAssignment.objects.count()) == (S.ACCEPTED, events, 0)
