@@ -56,7 +56,7 @@ from disbursement.services import (
     order_reject,
     payment_plan_set,
 )
-from disbursement.workflow import order_transition_refusal
+from disbursement.workflow import ORDER_TRANSITIONS, order_transition_refusal
 from review.recheck import recheck_stop_note
 
 
@@ -80,7 +80,15 @@ RECOVERY_FORMS = ("terminate_form", "case_form", "repayment_form", "refer_form")
 _ORDER_FORMS = {OA.REJECT: OrderNoteForm, OA.CANCEL: OrderNoteForm, OA.MARK_PAID: OrderPaidForm}
 
 
-def _order_panels(rows, bound_forms):
+def _approve_refusal(order, user):
+    """Why a finance officer may not approve `order` although it waits for approval (they prepared
+    it), shown at a disabled button; None when they may, when it waits for nothing, or to others."""
+    if order.state not in ORDER_TRANSITIONS[OA.APPROVE].sources or not rules.has_perm("disbursement.disburse", user):
+        return None
+    return order_transition_refusal(order, OA.APPROVE, user)
+
+
+def _order_panels(rows, bound_forms, user):
     """Each order with a form for each action its row allows (approving needs none): the bound one,
     with its errors, where the last post was for it."""
     panels = []
@@ -95,6 +103,7 @@ def _order_panels(rows, bound_forms):
             {
                 "order": row.order,
                 "can_approve": OA.APPROVE in row.actions,
+                "approve_refusal": None if OA.APPROVE in row.actions else _approve_refusal(row.order, user),
                 "reject_form": forms.get(OA.REJECT),
                 "cancel_form": forms.get(OA.CANCEL),
                 "paid_form": forms.get(OA.MARK_PAID),
@@ -146,7 +155,7 @@ def _declaration_page(request, declaration, *, status=200, **bound):
         "in_disbursement": declaration.state in DISBURSEMENT_STATES,
         "account": account,
         "plan": plan,
-        "orders": _order_panels(orders, bound.get("order_forms", {})),
+        "orders": _order_panels(orders, bound.get("order_forms", {}), user),
         "payments": declaration.payments.all(),
         "rechecks": declaration.rechecks.all(),
         "blocked": bound.get("blocked"),

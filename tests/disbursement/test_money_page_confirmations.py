@@ -282,3 +282,25 @@ def test_money_page_shows_nothing_refused_to_a_user_without_the_permissions(clie
     # Finance officers stop support; terminating and recovering are the staff's.
     assert response.context["actions_refused"] == []
     assert response.context["stop_form"] is not None
+
+
+def test_the_preparer_sees_approving_their_order_disabled_with_the_reason(client, prepared_order, finance):
+    client.force_login(finance)
+
+    response = client.get(reverse("disbursement:declaration", args=[prepared_order.declaration_id]))
+
+    (panel,) = response.context["orders"]
+    assert (panel["can_approve"], panel["approve_refusal"]) == (
+        False,
+        "You prepared this order: a second finance officer must approve or reject it.",
+    )
+    assert f'aria-describedby="approve-refused-{prepared_order.pk}"' in response.content.decode()
+
+
+def test_the_second_officer_may_approve_and_sees_no_refusal(client, prepared_order, second_finance):
+    client.force_login(second_finance)
+
+    response = client.get(reverse("disbursement:declaration", args=[prepared_order.declaration_id]))
+
+    (panel,) = response.context["orders"]
+    assert (panel["can_approve"], panel["approve_refusal"]) == (True, None)
