@@ -71,7 +71,10 @@ def test_finance_pays_through_two_officers_and_a_recovery_is_repaid_in_two_parts
     with page.expect_navigation():
         page.get_by_role("button", name="Prepare the order").click()
     expect(page.get_by_text("a second finance officer must approve it")).to_be_visible()
-    expect(page.get_by_role("button", name="Re-check and approve")).to_have_count(0)
+    expect(page.get_by_role("button", name="Re-check and approve")).to_be_disabled()
+    expect(
+        page.get_by_text("You prepared this order: a second finance officer must approve or reject it.")
+    ).to_be_visible()
     page.screenshot(path=str(output_dir / "finance-order-prepared.png"), full_page=True)
     order = PaymentOrder.objects.get(declaration=confirmed)
 
