@@ -20,7 +20,11 @@ def test_batch_open_from_console_publicises_and_board_shows_end_date(client, sta
         page = client.get(reverse("publicity:console_batch_open"), {"call": call.pk})
         opened = client.post(
             reverse("publicity:console_batch_open") + f"?call={call.pk}",
-            {"declarations": [public_one.pk, public_two.pk, secret.pk], "title": "Publicity 2026-1"},
+            {
+                "declarations": [public_one.pk, public_two.pk, secret.pk],
+                "title": "Publicity 2026-1",
+                "confirmed": "yes",
+            },
             follow=True,
         )
     client.logout()
