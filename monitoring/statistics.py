@@ -23,7 +23,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Count,
+    DateField,
     F,
+    Func,
     Q,
     Sum,
 )
@@ -172,6 +174,23 @@ def _timeliness(year, call):
             *(_median([value for value in column if value is not None]) for column in columns)
         )
     return timeliness
+
+
+class MonthOf(Func):
+    """The first day of a date's month, in SQL of each database's own: Django's TruncMonth calls a
+    Python function once a row on SQLite."""
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # The template's %% is formatted once here and once with the query's parameters.
+        template = "strftime('%%%%Y-%%%%m-01', %(expressions)s)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="CAST(date_trunc('month', %(expressions)s) AS date)", **extra_context
+        )
 
 
 def _money_sum(expression, **kwargs):
@@ -359,18 +378,18 @@ def statistics_for(year, call=None):
     for month, count in _months_received(year, call).items():
         months[month].received = count
 
-    # 3. Money paid, per programme and day (so per month), and repaid.
+    # 3. Money paid, per programme and month, and repaid.
     # Filtered through the join to the declaration (which gives the programme anyway), not by a list
     # of every declaration's id.
     of_declarations = {"call__year": year, **({"call": call} if call is not None else {})}
     for row in (
         Payment.objects.filter(**{f"declaration__{name}": value for name, value in of_declarations.items()})
         .order_by()
-        .values("declaration__programme_id", "paid_on")
+        .values("declaration__programme_id", month=MonthOf("paid_on"))
         .annotate(total=Sum("amount"))
     ):
         rows[row["declaration__programme_id"]].paid += row["total"]
-        months[row["paid_on"].replace(day=1)].paid += row["total"]
+        months[row["month"]].paid += row["total"]
     for row in (
         Repayment.objects.filter(**{f"case__declaration__{name}": value for name, value in of_declarations.items()})
         .order_by()
