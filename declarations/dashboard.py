@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.money import yuan
+from common.typography import colon
 from declarations.enums import APPLICANT_LABELS
 from declarations.enums import DeclarationState as S
 
@@ -89,7 +90,7 @@ def dashboard_row(row, formats):
             (
                 *formats.day(event.created_at),
                 formats.labels[event.to_state],
-                f": {_note(event.note, 120)}" if event.note else "",
+                f"{colon()}{_note(event.note, 120)}" if event.note else "",
             )
             for event in row.events
         ),

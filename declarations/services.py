@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from common.typography import join_list
 from declarations import commitment, selectors
 from declarations.awards import FactsInvalid, assess_raw
 from declarations.enums import DeclarationAction, SignatoryCapacity
@@ -298,7 +299,7 @@ def declaration_submission_problems(declaration, moment=None):
         problems.append(Problem("review", call_problem))
     missing = declaration_missing_facts(declaration)
     if missing:
-        problems.append(Problem("facts", _("Please complete these facts: %(facts)s.") % {"facts": ", ".join(missing)}))
+        problems.append(Problem("facts", _("Please complete these facts: %(facts)s.") % {"facts": join_list(missing)}))
     else:
         award = selectors.declaration_award_summary(declaration)
         for text, _fact in award.reasons:
@@ -308,7 +309,7 @@ def declaration_submission_problems(declaration, moment=None):
         problems.append(
             Problem(
                 "attachments",
-                _("Please attach this evidence: %(evidence)s.") % {"evidence": ", ".join(str(e) for e in absent)},
+                _("Please attach this evidence: %(evidence)s.") % {"evidence": join_list(absent)},
             )
         )
     standing = selectors.declaration_standing_commitment(declaration)

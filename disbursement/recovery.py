@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from common.history import audited
 from common.messages import message
 from common.money import yuan
+from common.typography import short_date
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
@@ -231,7 +232,7 @@ def repayment_record(*, case_id, actor, amount, received_on, reference):
         raise RecoveryRefused(_("A repayment cannot be dated in the future."), "received_on")
     if received_on < opened_on:
         raise RecoveryRefused(
-            _("A repayment cannot be dated before the case was opened (%(date)s).") % {"date": opened_on.isoformat()},
+            _("A repayment cannot be dated before the case was opened (%(date)s).") % {"date": short_date(opened_on)},
             "received_on",
         )
     reference = (reference or "").strip()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from accounts.rules import is_reviewer
 from common.messages import message
 from common.money import ZERO, yuan
+from common.typography import join_list
 from declarations.awards import FactsInvalid
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
@@ -373,7 +374,7 @@ def _apply_one(action, declaration, actor, reviewers, note):
         return BulkOutcome(
             declaration,
             DONE,
-            _("Assigned: %(reviewers)s.") % {"reviewers": ", ".join(str(a.reviewer) for a in created)},
+            _("Assigned: %(reviewers)s.") % {"reviewers": join_list(a.reviewer for a in created)},
         )
     if action == BulkAction.ACCEPT:
         checklist = {item.key: True for item in checklist_for(declaration)}
