@@ -31,6 +31,17 @@ def join_list(items):
     return list_separator().join(str(item) for item in items)
 
 
+def join_clauses(clauses):
+    """Clauses of one sentence (findings, unticked items) joined: "；" in Chinese, "; " in English."""
+    return ("；" if chinese() else "; ").join(str(clause) for clause in clauses)
+
+
+def join_sentences(sentences):
+    """Whole sentences run on in one paragraph: none between them in Chinese (each ends with 。),
+    one space in English."""
+    return ("" if chinese() else " ").join(str(sentence) for sentence in sentences)
+
+
 def colon():
     """What follows a label before its value: "：" in Chinese, ": " in English."""
     return "：" if chinese() else ": "

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from common.typography import join_list
+from common.typography import join_list, join_sentences
 from declarations import commitment, selectors
 from declarations.awards import FactsInvalid, assess_raw
 from declarations.enums import DeclarationAction, SignatoryCapacity
@@ -66,7 +66,7 @@ def organisation_update(*, organisation_id, actor, **fields):
 def _check_not_barred(organisation):
     bars = registers_barring(organisation)
     if bars:
-        raise TransitionRefused(" ".join(bars))
+        raise TransitionRefused(join_sentences(bars))
 
 
 def declaration_create(*, actor, call, programme, title, summary="", facts=None):
@@ -274,7 +274,7 @@ class Problem:
 
 class SubmissionRefused(TransitionRefused):
     def __init__(self, problems):
-        super().__init__(" ".join(p.text for p in problems))
+        super().__init__(join_sentences(p.text for p in problems))
         self.problems = problems
 
 

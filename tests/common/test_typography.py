@@ -18,6 +18,15 @@ def test_a_list_is_joined_as_the_readers_language_writes_one(language, expected)
         assert typography.join_list(items) == expected
 
 
+def test_clauses_and_sentences_are_run_on_as_the_readers_language_writes_them():
+    with translation.override("zh-hans"):
+        assert typography.join_clauses(["列入失信名单", "已迁出北京"]) == "列入失信名单；已迁出北京"
+        assert typography.join_sentences(["请补充事实。", "请上传附件。"]) == "请补充事实。请上传附件。"
+    with translation.override("en"):
+        assert typography.join_clauses(["On a credit list", "moved out"]) == "On a credit list; moved out"
+        assert typography.join_sentences(["Complete the facts.", "Attach."]) == "Complete the facts. Attach."
+
+
 def test_labels_and_brackets_take_full_width_forms_in_chinese_and_half_width_with_spaces_in_english():
     with translation.override("zh-hans"):
         assert (typography.colon(), typography.parenthesised("法定代表人")) == ("：", "（法定代表人）")
