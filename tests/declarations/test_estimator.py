@@ -92,8 +92,10 @@ def test_the_award_is_read_in_wan_yuan_for_a_chinese_reader_and_in_yuan_alone_fo
     chinese = _text(client.get(URL, ART6, headers={"accept-language": "zh-hans"}))
     english = _text(client.get(URL, ART6, headers={"accept-language": "en"}))
 
-    assert '1,600,000.00</span> <span class="fs-5">元（约 160.00 万元）</span>' in chinese
-    assert '1,600,000.00</span> <span class="fs-5">yuan</span>' in english
+    assert 'data-estimated-award>1,600,000.00</span> <span class="fs-5">元</span>' in chinese
+    assert "（约 160.00 万元）</span>" in chinese
+    assert 'data-estimated-award>1,600,000.00</span> <span class="fs-5">yuan</span>' in english
+    assert "万元" not in english
 
 
 def test_worked_example_art6_with_annual_headroom_gives_1_000_000_and_its_breakdown(client):
