@@ -182,3 +182,39 @@ def test_what_the_applicant_is_told_after_an_action_keeps_to_the_typography_and_
         if (found := typography.findings(response.content.decode(), allowed))
     }
     assert wrong == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_what_staff_are_told_after_an_action_keeps_to_the_typography_and_the_readers_language(demo, language):
+    """The console after staff accept a submitted declaration with no item of the checklist
+    confirmed (the unticked items listed), then return it for revision (a success message, the
+    history's new line)."""
+    _, allowed, _, _ = demo
+    client = Client(headers={"accept-language": language})
+    client.force_login(User.objects.get(username="staff"))
+    submitted = Declaration.objects.filter(state=S.SUBMITTED).first()
+    refused_accept = client.post(
+        f"/console/{submitted.pk}/",
+        {"action": "acceptance", CONFIRM_FIELD: CONFIRM_VALUE, "acceptance-outcome": "accept"},
+        follow=True,
+    )
+    returned = client.post(
+        f"/console/{submitted.pk}/",
+        {
+            "action": "acceptance",
+            CONFIRM_FIELD: CONFIRM_VALUE,
+            "acceptance-outcome": "return",
+            "acceptance-note": "请补充付款凭证。",
+        },
+        follow=True,
+    )
+    responses = {"accept refused": refused_accept, "returned": returned}
+    told = {action: [str(m) for m in response.context["messages"]] for action, response in responses.items()}
+    assert all(told.values()), told
+    assert refused_accept.context["acceptance_form"].errors["checklist"]
+    wrong = {
+        action: found
+        for action, response in responses.items()
+        if (found := typography.findings(response.content.decode(), allowed))
+    }
+    assert wrong == {}
