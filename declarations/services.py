@@ -8,6 +8,7 @@ import rules
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -247,10 +248,10 @@ def commitment_sign(*, declaration_id, actor, signatory_name, signatory_capacity
 
 
 def call_dates(call):
-    local = timezone.localtime
+    """When the call opens and closes, in Beijing time and the locale's short format."""
     return {
-        "opens": local(call.opens_at).strftime("%Y-%m-%d %H:%M"),
-        "closes": local(call.closes_at).strftime("%Y-%m-%d %H:%M"),
+        "opens": date_format(timezone.localtime(call.opens_at), "SHORT_DATETIME_FORMAT"),
+        "closes": date_format(timezone.localtime(call.closes_at), "SHORT_DATETIME_FORMAT"),
     }
 
 
