@@ -20,9 +20,12 @@ from django.utils import translation
 
 from accounts.models import User
 from common.confirm import CONFIRM_FIELD, CONFIRM_VALUE
+from declarations.documents import declaration_pdf_html
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.programmes import PROGRAMMES, Kind
+from disbursement.documents import payment_order_html
+from disbursement.models import PaymentOrder
 from notices.models import Notice
 from notices.services import notice_deliver
 from tests import typography
@@ -217,4 +220,17 @@ def test_what_staff_are_told_after_an_action_keeps_to_the_typography_and_the_rea
         for action, response in responses.items()
         if (found := typography.findings(response.content.decode(), allowed))
     }
+    assert wrong == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_documents_made_as_pdf_keep_to_the_typography_and_the_readers_language(demo, language):
+    """The HTML the PDFs are made from: a declaration's in each state and every payment order."""
+    _, allowed, _, _ = demo
+    one_in_each_state = {d.state: d for d in Declaration.objects.order_by("-pk")}.values()
+    with translation.override(language):
+        documents = {f"declaration {d.pk} ({d.state})": declaration_pdf_html(d) for d in one_in_each_state}
+        documents |= {f"payment order {o.pk}": payment_order_html(o) for o in PaymentOrder.objects.all()}
+    assert len(documents) > 10
+    wrong = {name: found for name, html in documents.items() if (found := typography.findings(html, allowed))}
     assert wrong == {}
