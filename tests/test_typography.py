@@ -1,7 +1,9 @@
 """Chinese typography and one language per page (issue 17): every page each role reaches over the
-demo data (tests/crawl.py), read in Chinese and in English, and every notice and e-mail in both,
-pass the rules of tests/typography.py: no half-width punctuation beside Chinese text, no ISO date,
-no raw empty choice, and no text of the other language than the reader's.
+demo data (tests/crawl.py), read in Chinese and in English, every notice in both and every e-mail
+in its recipient's, the pages after a few actions (with their messages and form errors) and the
+HTML the PDFs are made from pass the rules of tests/typography.py: no half-width punctuation
+beside Chinese text, no ISO date in Chinese text, no raw empty choice, and no text of the other
+language than the reader's.
 
 Names and notes that people typed stay in the language they were typed in: the demo's are Chinese,
 so an English page may show them. They are the `allowed` texts: every value of the demo's text
