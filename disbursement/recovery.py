@@ -10,9 +10,10 @@ import datetime
 from decimal import Decimal
 
 import rules
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.history import audited
@@ -186,14 +187,19 @@ def recovery_case_open(
     )
     if dishonest:
         organisation = declaration.organisation
+        # The register's entries are the official sources' text, in the commission's language (the
+        # site's default), not in that of the finance officer who recorded the finding.
+        with translation.override(settings.LANGUAGE_CODE):
+            source = _("Recovery case %(number)s: dishonesty found by the commission (Art. 22)") % {
+                "number": case.number
+            }
         case.credit_record = CreditRecord(
             credit_code=organisation.credit_code,
             name=organisation.name[:200],
             list=CreditList.RESEARCH_DISHONESTY,
             starts_on=today,
             ends_on=barred_until,
-            source=_("Recovery case %(number)s: dishonesty found by the commission (Art. 22)")
-            % {"number": case.number},
+            source=source,
         )
         audited(case.credit_record, actor).save()
         case.save(update_fields=["credit_record"])
