@@ -178,6 +178,7 @@ def create_reviewer(name, declarations, staff, now):
                 reviewer=reviewer,
                 assigned_by=staff,
                 opinion="" if kind == 0 else "Sound plan, weak market analysis.",
+                started=kind != 0,
                 score=Decimal("78.50") if kind == 2 else None,
                 submitted_at=now if kind == 2 else None,
             )

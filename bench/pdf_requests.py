@@ -4,7 +4,7 @@ gunicorn as the Dockerfile runs it (3 sync workers) with a Celery worker renderi
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h18pdf REDIS_URL=redis://127.0.0.1:6379/5 \
         .venv/bin/python bench/pdf_requests.py [--clients 8] [--seconds 60] [--idle 100] \
-        [--worker-concurrency 1] [--worker-nice 0] [--test-database zgcb_bench_pdf_requests]
+        [--worker-concurrency 1] [--worker-nice 10] [--test-database zgcb_bench_pdf_requests]
 
 The script creates a throw-away database of its own (bench/harness.py), submits one declaration per
 client (with its evidence files and commitment, in a temporary ATTACHMENTS_ROOT), starts gunicorn
@@ -278,7 +278,10 @@ def main():
     parser.add_argument("--idle", type=int, default=100, help="requests of the trivial page idle")
     parser.add_argument("--worker-concurrency", type=int, default=1, help="the Celery worker's processes")
     parser.add_argument(
-        "--worker-nice", type=int, default=0, help="the worker's niceness (10: below the web workers on one host)"
+        "--worker-nice",
+        type=int,
+        default=10,
+        help="the worker's niceness: 10, below the web workers, as docker-compose.yml starts it; 0: the same",
     )
     parser.add_argument("--test-database", default=TEST_DATABASE_NAME, help="name of the throw-away database")
     args = parser.parse_args()

@@ -70,9 +70,10 @@ def _chinese(language=None):
     return (language or translation.get_language() or "").lower().startswith("zh")
 
 
-def bilingual(zh, en):
-    """Of a text held in both languages, the reader's (the other when it is empty)."""
-    return (zh or en or "") if _chinese() else (en or zh or "")
+def bilingual(zh, en, language=None):
+    """Of a text held in both languages, the reader's (the other when it is empty): the active
+    language's, or `language`'s when a caller choosing for many texts has read it once."""
+    return (zh or en or "") if _chinese(language) else (en or zh or "")
 
 
 def format_money(value):

@@ -6,6 +6,7 @@ ORM converts them, by the model field of each column, on SQLite and PostgreSQL a
 
 from functools import cache
 
+from django.conf import settings
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
 
@@ -64,6 +65,18 @@ def _cursor():
     connection.ensure_connection()
     with connection.wrap_database_errors:
         return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+
+
+def plan_cache_mode_set(sender, connection, **kwargs):
+    """On a new PostgreSQL connection, how its prepared statements (only _cursor's are) are planned:
+    DATABASE_PLAN_CACHE_MODE, by default once for all their runs. PostgreSQL's own choice ("auto")
+    plans a statement again at each run while a plan for the values at hand is estimated cheaper
+    than a plan for any value, which it always was for a page's read of its rows (a LIMIT and an
+    OFFSET): the planning cost more than the run. Set on the driver's connection, as a session's
+    setting rather than a startup option, which PgBouncer refuses."""
+    mode = getattr(settings, "DATABASE_PLAN_CACHE_MODE", "")
+    if connection.vendor == "postgresql" and mode:
+        connection.connection.execute("SELECT set_config('plan_cache_mode', %s, false)", [mode])
 
 
 def instance(model, fields, values):

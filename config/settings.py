@@ -134,6 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # statements (PgBouncer 1.21 and later, max_prepared_statements), docs/deployment.md.
     PREPARE_THRESHOLD = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = PREPARE_THRESHOLD or None
+    # And planned once for all their runs (common.sql.plan_cache_mode_set); "auto" for PostgreSQL's
+    # default, which planned the board's read of a page of rows afresh at every run.
+    DATABASE_PLAN_CACHE_MODE = env.str("DATABASE_PLAN_CACHE_MODE", default="force_generic_plan")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -14,13 +14,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.security import export_recorded
+from common.confirm import is_confirmed
 from common.http import query_without_page
 from common.money import yuan
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
-from declarations.workflow import TransitionRefused, actions_available
+from declarations.workflow import TransitionRefused, actions_available, transition_refusal
+from disbursement.confirmations import (
+    money_page_confirmation,
+    recovery_case_confirmation,
+    refer_confirmation,
+    repayment_confirmation,
+    terminate_confirmation,
+)
+from disbursement.enums import RecoveryCaseAction as CA
 from disbursement.exports import DISHONESTY_COLUMNS, RECOVERY_CASE_COLUMNS
 from disbursement.models import RecoveryCase
 from disbursement.recovery import (
@@ -45,7 +54,7 @@ from disbursement.recovery_selectors import (
     recovery_case_totals,
 )
 from disbursement.selectors import declaration_for_disbursement
-from disbursement.workflow import REFERABLE_STATES, REPAYABLE_STATES
+from disbursement.workflow import REFERABLE_STATES, REPAYABLE_STATES, case_transition_refusal
 from review.exports import FORMATS, export_response
 
 CASES_PAGE_SIZE = 25
@@ -87,8 +96,11 @@ def recovery_context(request, declaration, **bound_forms):
         shown.append(CaseOnPage(case, repayment_form, refer_form))
 
     paid, recovered = declaration.paid_total, declaration.recovered_amount
+    case_refusal = recovery_case_refusal(declaration, user)
+    if case_refusal is None and paid <= recovered:
+        case_refusal = _("Nothing paid is left to recover.")
     case_form = bound_forms.get("case_form")
-    if case_form is None and recovery_case_refusal(declaration, user) is None and paid > recovered:
+    if case_form is None and case_refusal is None:
         case_form = RecoveryCaseForm(
             prefix="case", paid=paid, recovered=recovered, initial={"due_on": default_due_on()}
         )
@@ -102,6 +114,8 @@ def recovery_context(request, declaration, **bound_forms):
         "recoverable": paid - recovered,
         "first_case": declaration.state != S.RECOVERED,
         "case_form": case_form,
+        # Why no case may be opened now (None when one may): the page shows it at a disabled button.
+        "case_refusal": case_refusal,
         "terminate_form": terminate_form,
         # Terminating a project in publicity also takes it off the list.
         "terminate_withdraws_from_list": declaration.state == S.IN_PUBLICITY,
@@ -138,6 +152,12 @@ def terminate(request, pk):
     declaration = _declaration(pk)
     form = TerminateForm(request.POST, prefix="terminate")
     if form.is_valid():
+        refusal = transition_refusal(declaration, A.TERMINATE, request.user)
+        if refusal is not None:
+            form.add_error(None, refusal)
+            return _page(request, declaration, terminate_form=form)
+        if not is_confirmed(request):
+            return money_page_confirmation(request, terminate_confirmation(declaration, form.cleaned_data))
         try:
             declaration_terminate(declaration_id=declaration.pk, actor=request.user, note=form.cleaned_data["reason"])
         except TransitionRefused as refusal:
@@ -153,14 +173,19 @@ def terminate(request, pk):
 def recovery_case_create(request, pk):
     declaration = _declaration(pk)
     # Amounts to check only where a case may be opened; otherwise the service refuses with the reason.
-    may_open = recovery_case_refusal(declaration, request.user) is None
+    refusal = recovery_case_refusal(declaration, request.user)
+    may_open = refusal is None
     form = RecoveryCaseForm(
         request.POST,
         prefix="case",
         paid=declaration.paid_total if may_open else None,
         recovered=declaration.recovered_amount,
     )
-    if form.is_valid():
+    if form.is_valid() and not may_open:
+        form.add_error(None, refusal)
+    elif form.is_valid():
+        if not is_confirmed(request):
+            return money_page_confirmation(request, recovery_case_confirmation(declaration, form.cleaned_data))
         try:
             case = recovery_case_open(declaration_id=declaration.pk, actor=request.user, **form.cleaned_data)
         except TransitionRefused as refusal:
@@ -185,6 +210,8 @@ def repayment_create(request, case_pk):
     case = _case(case_pk)
     form = RepaymentForm(request.POST, case=case)
     if form.is_valid():
+        if not is_confirmed(request):
+            return money_page_confirmation(request, repayment_confirmation(case, form.cleaned_data))
         try:
             repayment_record(case_id=case.pk, actor=request.user, **form.cleaned_data)
         except TransitionRefused as refusal:
@@ -205,6 +232,12 @@ def recovery_case_refer_view(request, case_pk):
     case = _case(case_pk)
     form = ReferForm(request.POST, case=case)
     if form.is_valid():
+        refusal = case_transition_refusal(case, CA.REFER, request.user)
+        if refusal is not None:
+            form.add_error(None, refusal)
+            return _page(request, _declaration(case.declaration_id), refer_form=form)
+        if not is_confirmed(request):
+            return money_page_confirmation(request, refer_confirmation(case, form.cleaned_data))
         try:
             recovery_case_refer(case_id=case.pk, actor=request.user, note=form.cleaned_data["reason"])
         except TransitionRefused as refusal:

@@ -16,8 +16,16 @@ from common.money import yuan
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
 from declarations.models import Declaration, Organisation
-from declarations.workflow import DISBURSEMENT_STATES, TransitionRefused, actions_available
+from declarations.workflow import (
+    DISBURSEMENT_STATES,
+    TRANSITIONS,
+    TransitionRefused,
+    actions_available,
+    states_ahead,
+    transition_refusal,
+)
 from disbursement import documents
+from disbursement.confirmations import money_page_confirmation, stop_confirmation
 from disbursement.forms import (
     BankAccountForm,
     OrderNoteForm,
@@ -48,6 +56,7 @@ from disbursement.services import (
     order_reject,
     payment_plan_set,
 )
+from disbursement.workflow import ORDER_TRANSITIONS, order_transition_refusal
 from review.recheck import recheck_stop_note
 
 
@@ -71,7 +80,15 @@ RECOVERY_FORMS = ("terminate_form", "case_form", "repayment_form", "refer_form")
 _ORDER_FORMS = {OA.REJECT: OrderNoteForm, OA.CANCEL: OrderNoteForm, OA.MARK_PAID: OrderPaidForm}
 
 
-def _order_panels(rows, bound_forms):
+def _approve_refusal(order, user):
+    """Why a finance officer may not approve `order` although it waits for approval (they prepared
+    it), shown at a disabled button; None when they may, when it waits for nothing, or to others."""
+    if order.state not in ORDER_TRANSITIONS[OA.APPROVE].sources or not rules.has_perm("disbursement.disburse", user):
+        return None
+    return order_transition_refusal(order, OA.APPROVE, user)
+
+
+def _order_panels(rows, bound_forms, user):
     """Each order with a form for each action its row allows (approving needs none): the bound one,
     with its errors, where the last post was for it."""
     panels = []
@@ -86,12 +103,36 @@ def _order_panels(rows, bound_forms):
             {
                 "order": row.order,
                 "can_approve": OA.APPROVE in row.actions,
+                "approve_refusal": None if OA.APPROVE in row.actions else _approve_refusal(row.order, user),
                 "reject_form": forms.get(OA.REJECT),
                 "cancel_form": forms.get(OA.CANCEL),
                 "paid_form": forms.get(OA.MARK_PAID),
             }
         )
     return panels
+
+
+# The declaration's actions on this page, which are shown disabled, with the reason, when the state
+# does not allow them now but may later (as on the console's declaration page).
+PAGE_ACTIONS = (A.STOP, A.TERMINATE, A.RECOVER)
+
+
+def _actions_refused(declaration, user, case_refusal):
+    """The page's actions `user` holds the permission for but may not take now, each with its reason
+    (transition_refusal's; opening a recovery case has its own, `case_refusal`); those the
+    declaration is past are left out, and so is everything before disbursement."""
+    if declaration.state not in DISBURSEMENT_STATES:
+        return []
+    ahead = states_ahead(declaration.state)
+    refused = []
+    for action in PAGE_ACTIONS:
+        transition = TRANSITIONS[action]
+        if not transition.sources & ahead or not rules.has_perm(transition.permission, user, declaration):
+            continue
+        reason = case_refusal if action == A.RECOVER else transition_refusal(declaration, action, user)
+        if reason is not None:
+            refused.append((action, A(action).label, reason))
+    return refused
 
 
 def _declaration_page(request, declaration, *, status=200, **bound):
@@ -114,7 +155,7 @@ def _declaration_page(request, declaration, *, status=200, **bound):
         "in_disbursement": declaration.state in DISBURSEMENT_STATES,
         "account": account,
         "plan": plan,
-        "orders": _order_panels(orders, bound.get("order_forms", {})),
+        "orders": _order_panels(orders, bound.get("order_forms", {}), user),
         "payments": declaration.payments.all(),
         "rechecks": declaration.rechecks.all(),
         "blocked": bound.get("blocked"),
@@ -131,6 +172,7 @@ def _declaration_page(request, declaration, *, status=200, **bound):
             request, declaration, **{name: form for name, form in bound.items() if name in RECOVERY_FORMS}
         ),
     }
+    context["actions_refused"] = _actions_refused(declaration, user, context["case_refusal"])
     return render(request, "disbursement/declaration.html", context, status=status)
 
 
@@ -186,10 +228,10 @@ def order_create(request, pk):
 
 
 def _order(pk):
-    return get_object_or_404(PaymentOrder.objects.only("pk", "declaration_id"), pk=pk)
+    return get_object_or_404(PaymentOrder.objects.only("pk", "declaration_id", "state", "prepared_by_id"), pk=pk)
 
 
-def _order_confirmation(request, order, *, title, consequences, facts=(), button=""):
+def _order_confirmation(request, order, *, title, consequences, facts=(), button="", danger=False):
     """The confirmation page of an action on `order`, repeating the order and what will happen."""
     order = PaymentOrder.objects.select_related("declaration__organisation").get(pk=order.pk)
     declaration = order.declaration
@@ -206,6 +248,7 @@ def _order_confirmation(request, order, *, title, consequences, facts=(), button
         button=button,
         action_url=request.path,
         cancel_url=reverse("disbursement:declaration", args=[declaration.pk]),
+        danger=danger,
     )
     return confirmation_page(request, confirmation, extra={"console_section": "disbursement"})
 
@@ -215,6 +258,10 @@ def _order_confirmation(request, order, *, title, consequences, facts=(), button
 def order_approve_view(request, pk):
     """GET (or a POST without the confirmation) shows what approving will do; the confirmed POST approves."""
     order = _order(pk)
+    refusal = order_transition_refusal(order, OA.APPROVE, request.user)
+    if refusal is not None:
+        messages.error(request, refusal)
+        return redirect("disbursement:declaration", pk=order.declaration_id)
     if not is_confirmed(request):
         return _order_confirmation(
             request,
@@ -246,15 +293,19 @@ def _order_form_action(request, pk, form_class, action, perform, success, confir
     order = _order(pk)
     form = form_class(request.POST, prefix=f"{action}-{order.pk}")
     if form.is_valid():
-        if confirm is not None and not is_confirmed(request):
+        refusal = order_transition_refusal(order, action, request.user)
+        if refusal is not None:
+            form.add_error(None, refusal)
+        elif confirm is not None and not is_confirmed(request):
             return _order_confirmation(request, order, **confirm(form.cleaned_data))
-        try:
-            perform(order, form.cleaned_data)
-        except TransitionRefused as refusal:
-            form.add_error(None, str(refusal))
         else:
-            messages.success(request, success)
-            return redirect("disbursement:declaration", pk=order.declaration_id)
+            try:
+                perform(order, form.cleaned_data)
+            except TransitionRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, success)
+                return redirect("disbursement:declaration", pk=order.declaration_id)
     declaration = _get_declaration(order.declaration_id)
     return _declaration_page(request, declaration, order_forms={(order.pk, action): form})
 
@@ -269,6 +320,17 @@ def order_reject_view(request, pk):
         OA.REJECT,
         lambda order, data: order_reject(order_id=order.pk, actor=request.user, note=data["note"]),
         _("Order rejected."),
+        confirm=lambda data: {
+            "title": _("Reject the payment order"),
+            "consequences": [
+                _("The order is rejected: it can no longer be approved or paid, and this cannot be taken back."),
+                _("A new order can then be prepared for its amount."),
+                _("The finance officer who prepared it sees your reason."),
+            ],
+            "facts": [(_("Reason"), data["note"])],
+            "button": _("Reject the order"),
+            "danger": True,
+        },
     )
 
 
@@ -282,6 +344,16 @@ def order_cancel_view(request, pk):
         OA.CANCEL,
         lambda order, data: order_cancel(order_id=order.pk, actor=request.user, note=data["note"]),
         _("Order cancelled."),
+        confirm=lambda data: {
+            "title": _("Cancel the payment order"),
+            "consequences": [
+                _("The order is cancelled: it can no longer be approved or paid, and this cannot be taken back."),
+                _("A new order can then be prepared for its amount."),
+            ],
+            "facts": [(_("Reason"), data["note"])],
+            "button": _("Cancel the order"),
+            "danger": True,
+        },
     )
 
 
@@ -365,6 +437,12 @@ def support_stop(request, pk):
     declaration = _get_declaration(pk)
     form = StopForm(request.POST, prefix="stop")
     if form.is_valid():
+        refusal = transition_refusal(declaration, A.STOP, request.user)
+        if refusal is not None:
+            form.add_error(None, refusal)
+            return _declaration_page(request, declaration, stop_form=form)
+        if not is_confirmed(request):
+            return money_page_confirmation(request, stop_confirmation(declaration, form.cleaned_data))
         try:
             declaration_stop(declaration_id=declaration.pk, actor=request.user, note=form.cleaned_data["reason"])
         except TransitionRefused as refusal:

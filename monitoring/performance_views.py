@@ -7,17 +7,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.security import visible_or_404
+from common.confirm import Confirmation, confirmation_page, is_confirmed
 from common.http import query_without_page
 from common.private_files import private_file_response
 from common.views import permission_required
 from declarations.selectors import declaration_list_for_applicant
 from declarations.validators import evidence_file_name
 from declarations.workflow import TransitionRefused
+from monitoring.enums import PerformanceGrade
 from monitoring.enums import ReportAction as RA
 from monitoring.models import PerformanceReport
 from monitoring.performance import (
@@ -161,12 +163,47 @@ def report_detail(request, pk):
     return _report_page(request, _staff_report(request, pk))
 
 
+def _evaluate_confirmation(report, form):
+    """What grading `report` with the valid `form` will do."""
+    declaration = report.declaration
+    grade = PerformanceGrade(form.cleaned_data["grade"])
+    lines = [
+        _("The report is graded “%(grade)s”: the grade cannot be changed afterwards.") % {"grade": grade.label},
+        _("The grade is a basis for the unit's later support (Art. 18)."),
+    ]
+    if grade == PerformanceGrade.FAIL:
+        lines.append(_("A fail lets the commission open a recovery case (Art. 21) on the money page."))
+    return Confirmation(
+        title=_("Evaluate the report"),
+        consequences=lines,
+        facts=[
+            (_("Declaration"), f"{declaration.number or ''} {declaration.title}".strip()),
+            (_("Organisation"), declaration.organisation.name),
+            (_("Report"), report.get_kind_display()),
+            (_("Grade"), grade.label),
+            (_("Evaluation opinion"), form.cleaned_data["opinion"]),
+        ],
+        button=_("Evaluate the report"),
+        action_url=reverse("monitoring:performance_evaluate", args=[report.pk]),
+        cancel_url=reverse("monitoring:performance_report", args=[report.pk]),
+        danger=grade == PerformanceGrade.FAIL,
+    )
+
+
 @permission_required("monitoring.evaluate_report")
 @require_POST
 def report_evaluate_view(request, pk):
     report = _staff_report(request, pk)
     form = EvaluateForm(request.POST, prefix="evaluate")
     if form.is_valid():
+        refusal = report_transition_refusal(report, RA.EVALUATE, request.user)
+        if refusal is not None:
+            form.add_error(None, refusal)
+            return _report_page(request, report, evaluate_form=form, status=400)
+        if not is_confirmed(request):
+            return confirmation_page(
+                request, _evaluate_confirmation(report, form), extra={"console_section": "performance"}
+            )
         try:
             report_evaluate(report_id=report.pk, actor=request.user, **form.cleaned_data)
         except TransitionRefused as refusal:

@@ -9,11 +9,11 @@ How far each declaration went and when is read from its milestone columns (the f
 acceptance, decision, payment...), which declarations.workflow writes with the events, not from the
 events themselves: one row per declaration instead of five or more.
 
-The medians of the review's timeliness are SQL too: PostgreSQL's `percentile_cont(0.5)`, and on
-SQLite an aggregate function of the same meaning registered on the connection (`Median`).
+The medians of the review's timeliness are PostgreSQL's `percentile_cont(0.5)`; SQLite, which has
+no percentile function, hands over each declaration's days and Python sorts them (`_median`, of
+the same meaning).
 """
 
-import statistics as pystats
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -23,6 +23,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Count,
+    DateField,
+    F,
+    Func,
     Q,
     Sum,
 )
@@ -38,7 +41,7 @@ from declarations.workflow import AWARD_HISTORY_STATES, MILESTONES
 from disbursement.models import Payment, Repayment
 from monitoring.enums import PerformanceGrade, ReportState
 from monitoring.models import PerformanceReport, PerformanceReportEvent
-from review.budgets import committed_amounts
+from review.budgets import committed_sum
 from review.models import Budget
 
 # The queries of statistics_for, whatever the amount of data (the tests hold it to this).
@@ -47,23 +50,6 @@ STATISTICS_QUERIES = 8
 
 # --- SQL building blocks -------------------------------------------------------------------------
 
-
-class _SqliteMedian:
-    """The median of the non-null values of a group, for SQLite (which has no percentile function):
-    the same as PostgreSQL's percentile_cont(0.5), the mean of the two middle values of an even count."""
-
-    def __init__(self):
-        self.values = []
-
-    def step(self, value):
-        if value is not None:
-            self.values.append(value)
-
-    def finalize(self):
-        return pystats.median(self.values) if self.values else None
-
-
-SQLITE_MEDIAN = "zgc_median"
 
 # The stages of the funnel, in order: the actions whose first event marks each, and the declaration's
 # column that holds that first event's time (declarations.workflow.MILESTONES).
@@ -74,101 +60,137 @@ FUNNEL_FIELDS = tuple(
 # The medians of the review's timeliness: days from the first submission to each of these.
 TIMELINESS_FIELDS = ("first_accepted_at", "first_decided_at", "first_paid_at")
 
-# One reading of the declarations chosen (a year, and a call of it or not) that were ever submitted,
-# by their milestone columns (the declaration_call_submitted index): per programme and over all, how
-# many reached each stage of the funnel and the median days from the first submission to the first
-# acceptance, decision and payment; and per month (Beijing time) the declarations first submitted.
-# The vendor's pieces: {median} of an expression, {days} from one timestamp to another, {month} of a
-# timestamp.
-_MILESTONES_SUMMARY = """
-WITH firsts AS MATERIALIZED (
-    SELECT d.{programme_id} AS programme_id, {month_of_submission} AS month, {columns}
+
+def _beijing_offset():
+    """Beijing's offset from UTC, as SQL's modifier or interval text ('+480 minutes'). It has kept
+    one, without summer time, since 1991: a fixed offset spares each row a look-up of the zone's rules."""
+    zone = timezone.get_current_timezone()
+    return f"{int(timezone.now().astimezone(zone).utcoffset().total_seconds() // 60):+d} minutes"
+
+
+def _sql_names():
+    """The tables' and columns' names the SQL below reads, quoted, from the models."""
+    quote = connection.ops.quote_name
+    declaration = Declaration._meta
+    names = {
+        name: "d." + quote(declaration.get_field(name).column)
+        for name in ("programme", "call", "first_submitted_at", *TIMELINESS_FIELDS)
+    }
+    return {
+        **names,
+        "declarations": quote(declaration.db_table),
+        "calls": quote(Call._meta.db_table),
+        "pk": quote(Call._meta.pk.column),
+        "year": quote(Call._meta.get_field("year").column),
+    }
+
+
+# The declarations chosen (of a year's calls, or of one call of it) ever submitted; parameters: the
+# year and the call's id twice (None for every call of the year).
+_SUBMITTED = """
     FROM {declarations} d
-    WHERE d.{call_id} IN (SELECT c.{pk} FROM {calls} c WHERE c.{year} = %s AND (%s IS NULL OR c.{pk} = %s))
-      AND d.{first_submitted} IS NOT NULL
-)
-SELECT 'programme', programme_id, NULL, {figures} FROM firsts GROUP BY programme_id
-UNION ALL
-SELECT 'all', NULL, NULL, {figures} FROM firsts
-UNION ALL
-SELECT 'month', NULL, month, {month_figures} FROM firsts GROUP BY month
+    WHERE {call} IN (SELECT c.{pk} FROM {calls} c WHERE c.{year} = %s AND (%s IS NULL OR c.{pk} = %s))
+      AND {first_submitted_at} IS NOT NULL
 """
 
 
-def _vendor_pieces():
-    """The SQL that differs between PostgreSQL and SQLite: {median}, {days}, {month}, and the
-    parameters {month} takes."""
-    zone = timezone.get_current_timezone()
-    if connection.vendor == "postgresql":
-        return (
-            "percentile_cont(0.5) WITHIN GROUP (ORDER BY {0})",
-            "(EXTRACT(EPOCH FROM ({1} - {0})) / 86400.0)",
-            "to_char({0} AT TIME ZONE %s, 'YYYY-MM')",
-            [str(zone)],
-        )
-    # SQLite keeps UTC text; Beijing has kept one offset from UTC, without summer time, since 1991.
-    connection.ensure_connection()
-    connection.connection.create_aggregate(SQLITE_MEDIAN, 1, _SqliteMedian)
-    offset = int(timezone.now().astimezone(zone).utcoffset().total_seconds() // 60)
-    return (
-        SQLITE_MEDIAN + "({0})",
-        "(julianday({1}) - julianday({0}))",
-        "strftime('%%Y-%%m', {0}, %s)",
-        [f"{offset:+d} minutes"],
-    )
-
-
-def _milestones_summary(year, call):
-    """The rows of _MILESTONES_SUMMARY: (kind, programme id, month 'YYYY-MM', the count of each
-    stage of FUNNEL_FIELDS, the three median days of TIMELINESS_FIELDS). One query."""
-    median, days, month, month_params = _vendor_pieces()
-    quote = connection.ops.quote_name
-    declaration = Declaration._meta
-
-    def column(name):
-        return "d." + quote(declaration.get_field(name).column)
-
-    # Each row's stages reached (1 or NULL) and days to each of TIMELINESS_FIELDS, worked out once.
-    columns = ", ".join(
-        [
-            *(
-                f"CASE WHEN {column(name)} IS NOT NULL THEN 1 END AS reached_{index}"
-                for index, name in enumerate(FUNNEL_FIELDS)
-            ),
-            *(
-                f"{days.format(column('first_submitted_at'), column(name))} AS days_{index}"
-                for index, name in enumerate(TIMELINESS_FIELDS)
-            ),
-        ]
-    )
-    figures = ", ".join(
-        [
-            *(f"COUNT(reached_{index})" for index in range(len(FUNNEL_FIELDS))),
-            *(median.format(f"days_{index}") for index in range(len(TIMELINESS_FIELDS))),
-        ]
-    )
-    month_figures = ", ".join(
-        ["COUNT(*)", *("NULL" for _name in FUNNEL_FIELDS[1:]), *("NULL" for _name in TIMELINESS_FIELDS)]
-    )
-    sql = _MILESTONES_SUMMARY.format(
-        columns=columns,
-        figures=figures,
-        month_figures=month_figures,
-        month_of_submission=month.format(column("first_submitted_at")),
-        declarations=quote(declaration.db_table),
-        calls=quote(Call._meta.db_table),
-        pk=quote("id"),
-        programme_id=quote(declaration.get_field("programme").column),
-        call_id=quote(declaration.get_field("call").column),
-        first_submitted=quote(declaration.get_field("first_submitted_at").column),
-        year=quote(Call._meta.get_field("year").column),
-    )
-    call_id = call.pk if call is not None else None
-    params = [*month_params, year, call_id, call_id]
+def _execute(sql, params):
     with connection.cursor() as cursor:
-        # The SQL is built from the models' names and the constants above; values are parameters.
+        # The SQL is built from the models' names (_sql_names); values are parameters.
         cursor.execute(sql, params)  # nosec B608
         return cursor.fetchall()
+
+
+def _months_received(year, call):
+    """{first day of the month (Beijing time): declarations first submitted in it}. One query."""
+    names = _sql_names()
+    if connection.vendor == "postgresql":
+        month = "CAST(date_trunc('month', {first_submitted_at} AT TIME ZONE CAST(%s AS interval)) AS date)"
+    else:  # SQLite keeps UTC text.
+        month = "strftime('%%Y-%%m-01', {first_submitted_at}, %s)"
+    sql = f"SELECT {month} AS month, COUNT(*) {_SUBMITTED} GROUP BY month".format(**names)
+    call_id = call.pk if call is not None else None
+    rows = _execute(sql, [_beijing_offset(), year, call_id, call_id])
+    return {date.fromisoformat(month) if isinstance(month, str) else month: count for month, count in rows}
+
+
+def _median(values):
+    """As PostgreSQL's percentile_cont(0.5): the middle value, or the mean of the two middle ones."""
+    if not values:
+        return None
+    values.sort()
+    middle, odd = divmod(len(values), 2)
+    return values[middle] if odd else (values[middle - 1] + values[middle]) / 2
+
+
+# PostgreSQL: the medians per programme and over all, by percentile_cont. The days are intervals, each
+# median turned into days once: date_part on every row's interval cost more than the sort (and
+# EXTRACT, numeric since PostgreSQL 14, more still).
+_TIMELINESS_POSTGRESQL = """
+WITH spans AS MATERIALIZED (SELECT {programme} AS programme_id, {spans} {submitted})
+SELECT programme_id, {medians} FROM spans GROUP BY programme_id
+UNION ALL
+SELECT NULL, {medians} FROM spans
+"""
+
+
+def _timeliness(year, call):
+    """{programme id, and None for all programmes: Timeliness} of the declarations chosen. One query."""
+    names = _sql_names()
+    call_id = call.pk if call is not None else None
+    params = [year, call_id, call_id]
+    submitted = _SUBMITTED.format(**names)
+    start = names["first_submitted_at"]
+    if connection.vendor == "postgresql":
+        spans = ", ".join(f"{names[name]} - {start} AS span_{index}" for index, name in enumerate(TIMELINESS_FIELDS))
+        medians = ", ".join(
+            f"date_part('epoch', percentile_cont(0.5) WITHIN GROUP (ORDER BY span_{index})) / 86400.0"
+            for index in range(len(TIMELINESS_FIELDS))
+        )
+        sql = _TIMELINESS_POSTGRESQL.format(spans=spans, medians=medians, submitted=submitted, **names)
+        rows = _execute(sql, params)
+        return {programme_id: Timeliness(*medians) for programme_id, *medians in rows}
+    # SQLite has no percentile function: the days of each declaration that got anywhere, the medians
+    # in Python (each list sorted in C); an aggregate function of ours would call Python once a row
+    # and value. Each timestamp's text is read once (julianday).
+    julian = ", ".join(f"julianday({names[name]}) AS day_{index}" for index, name in enumerate(TIMELINESS_FIELDS))
+    days = ", ".join(f"day_{index} - submitted" for index in range(len(TIMELINESS_FIELDS)))
+    reached = " OR ".join(f"{names[name]} IS NOT NULL" for name in TIMELINESS_FIELDS)
+    sql = (
+        f"SELECT programme_id, {days} FROM (SELECT {names['programme']} AS programme_id, "
+        f"julianday({start}) AS submitted, {julian} {submitted} AND ({reached}))"
+    )
+    rows = _execute(sql, params)
+    by_programme = defaultdict(list)
+    for row in rows:
+        by_programme[row[0]].append(row)
+    by_programme[None] = rows
+    timeliness = {None: Timeliness()}
+    for programme_id, group in by_programme.items():
+        if not group:
+            continue
+        _programme_ids, *columns = zip(*group, strict=True)
+        timeliness[programme_id] = Timeliness(
+            *(_median([value for value in column if value is not None]) for column in columns)
+        )
+    return timeliness
+
+
+class MonthOf(Func):
+    """The first day of a date's month, in SQL of each database's own: Django's TruncMonth calls a
+    Python function once a row on SQLite."""
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # The template's %% is formatted once here and once with the query's parameters.
+        template = "strftime('%%%%Y-%%%%m-01', %(expressions)s)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="CAST(date_trunc('month', %(expressions)s) AS date)", **extra_context
+        )
 
 
 def _money_sum(expression, **kwargs):
@@ -289,67 +311,85 @@ def statistics_years():
     return calls, years
 
 
-def _declarations(year, call):
-    queryset = Declaration.objects.filter(call__year=year)
-    if call is not None:
-        queryset = queryset.filter(call=call)
-    return queryset.order_by()
+def _figures_by_programme(year, call):
+    """Per programme id, of the declarations chosen (of `year`'s calls, or of `call`): the counts by
+    the state now, the amounts, and how many reached each stage of the funnel (`reached`, by the
+    milestone columns of FUNNEL_FIELDS, which declarations.workflow writes with the events); and what
+    all the year's declarations have committed against the programme's budget (`committed`: a
+    budget is per programme and year, whichever call). One reading of the year's declarations, for
+    what took three. Programmes none of the chosen declarations is under are left out."""
+    chosen = Q(call=call) if call is not None else Q()
+    rows = (
+        Declaration.objects.filter(call__year=year)
+        .order_by()
+        # Grouped by an expression, not the column: SQLite would otherwise read the rows in the
+        # order of the programme index, one look-up each, half again as slow as a scan and a sort.
+        .values(programme_key=F("programme_id") + 0)
+        .annotate(
+            declarations=Count("pk", filter=chosen),
+            received=Count("pk", filter=chosen & ~Q(state=S.DRAFT)),
+            supported=Count("pk", filter=chosen & Q(state__in=AWARD_HISTORY_STATES)),
+            not_supported=Count("pk", filter=chosen & Q(state__in=NOT_SUPPORTED_STATES)),
+            disqualified=Count("pk", filter=chosen & Q(state__in=DISQUALIFIED_STATES)),
+            not_accepted=Count("pk", filter=chosen & Q(state__in=NOT_ACCEPTED_STATES)),
+            requested=_money_sum("award_cap", filter=chosen & ~Q(state=S.DRAFT)),
+            approved=_money_sum("approved_amount", filter=chosen & Q(state__in=AWARD_HISTORY_STATES)),
+            recovery_ordered=_money_sum("recovered_amount", filter=chosen),
+            committed=Coalesce(committed_sum(), ZERO, output_field=Declaration._meta.get_field("award_cap")),
+            **{f"reached_{index}": Count(name, filter=chosen) for index, name in enumerate(FUNNEL_FIELDS)},
+        )
+    )
+    figures = {}
+    for row in rows:
+        row["reached"] = dict(
+            zip(FUNNEL_ACTIONS, (row.pop(f"reached_{index}") for index in range(len(FUNNEL_FIELDS))), strict=True)
+        )
+        figures[row.pop("programme_key")] = row
+    return figures
 
 
 def statistics_for(year, call=None):
     """The Statistics of support year `year`, of its call `call` or of all its calls.
     STATISTICS_QUERIES queries, however many declarations there are."""
-    declarations = _declarations(year, call)
     calls = [call] if call is not None else Call.objects.filter(year=year)
 
-    # 1. Counts by the state now, and the amounts the declarations carry.
-    counted = {
-        row.pop("programme_id"): row
-        for row in declarations.values("programme_id").annotate(
-            received=Count("pk", filter=~Q(state=S.DRAFT)),
-            supported=Count("pk", filter=Q(state__in=AWARD_HISTORY_STATES)),
-            not_supported=Count("pk", filter=Q(state__in=NOT_SUPPORTED_STATES)),
-            disqualified=Count("pk", filter=Q(state__in=DISQUALIFIED_STATES)),
-            not_accepted=Count("pk", filter=Q(state__in=NOT_ACCEPTED_STATES)),
-            requested=_money_sum("award_cap", filter=~Q(state=S.DRAFT)),
-            approved=_money_sum("approved_amount", filter=Q(state__in=AWARD_HISTORY_STATES)),
-            recovery_ordered=_money_sum("recovered_amount"),
-        )
-    }
+    # 1. Counts by the state now, the amounts the declarations carry and the stages they reached, and
+    # what the year's declarations have committed of each budget.
+    figures = _figures_by_programme(year, call)
+    committed = {programme_id: row.pop("committed") for programme_id, row in figures.items()}
+    reached = defaultdict(int)
+    for row in figures.values():
+        row_reached = row.pop("reached")
+        row["accepted"] = row_reached[A.ACCEPT]
+        for action, count in row_reached.items():
+            reached[action] += count
+    counted = {programme_id: row for programme_id, row in figures.items() if row.pop("declarations")}
     # The programmes the calls offer, and any other a declaration of them is under.
     programmes = list(Programme.objects.filter(Q(calls__in=calls) | Q(pk__in=counted)).distinct().order_by("position"))
     rows = {programme.pk: ProgrammeStatistics(programme, **counted.get(programme.pk, {})) for programme in programmes}
     totals = ProgrammeStatistics(None)
 
-    # 2. How far they went and how long it took, per programme and over all, and the month of each
-    # first submission: one reading of the declarations' milestones (_milestones_summary).
-    reached = defaultdict(int)
+    # 2. How long the review took, per programme and over all, and the month of each first submission.
+    timeliness = _timeliness(year, call)
+    totals.timeliness = timeliness.pop(None, Timeliness())
+    for programme_id, value in timeliness.items():
+        rows[programme_id].timeliness = value
     months = defaultdict(Month)
-    for kind, programme_id, month, *figures in _milestones_summary(year, call):
-        counts = dict(zip(FUNNEL_ACTIONS, figures[: len(FUNNEL_ACTIONS)], strict=True))
-        timeliness = Timeliness(*figures[len(FUNNEL_ACTIONS) :])
-        if kind == "programme":
-            rows[programme_id].accepted = counts[A.ACCEPT]
-            rows[programme_id].timeliness = timeliness
-            for action, count in counts.items():
-                reached[action] += count
-        elif kind == "all":
-            totals.timeliness = timeliness
-        else:
-            months[month].received = counts[A.SUBMIT]
+    for month, count in _months_received(year, call).items():
+        months[month].received = count
 
-    # 3. Money paid, per programme and day (so per month), and repaid.
+    # 3. Money paid, per programme and month, and repaid.
     # Filtered through the join to the declaration (which gives the programme anyway), not by a list
     # of every declaration's id.
     of_declarations = {"call__year": year, **({"call": call} if call is not None else {})}
     for row in (
         Payment.objects.filter(**{f"declaration__{name}": value for name, value in of_declarations.items()})
         .order_by()
-        .values("declaration__programme_id", "paid_on")
+        .values("declaration__programme_id", month=MonthOf("paid_on"))
         .annotate(total=Sum("amount"))
     ):
         rows[row["declaration__programme_id"]].paid += row["total"]
-        months[row["paid_on"].strftime("%Y-%m")].paid += row["total"]
+        months[row["month"]].paid += row["total"]
     for row in (
         Repayment.objects.filter(**{f"case__declaration__{name}": value for name, value in of_declarations.items()})
         .order_by()
@@ -360,19 +400,20 @@ def statistics_for(year, call=None):
 
     # 4. The budgets of the year (a budget is per programme and year, whichever call).
     budgets = dict(Budget.objects.filter(year=year).values_list("programme_id", "amount"))
-    committed = committed_amounts([(programme_id, year) for programme_id in budgets])
     for programme_id, amount in budgets.items():
         if programme_id in rows:
             rows[programme_id].budget = amount
-            rows[programme_id].committed = committed[(programme_id, year)]
+            rows[programme_id].committed = committed.get(programme_id, ZERO)
     for month, value in months.items():
-        value.month = date(int(month[:4]), int(month[5:7]), 1)
+        value.month = month
 
     # 5. The grades of the evaluated performance reports of the declarations (Art. 18).
     grades = {programme.pk: GradeCounts(programme) for programme in programmes}
     grade_totals = GradeCounts(None)
     for row in (
-        PerformanceReport.objects.filter(declaration__in=declarations, state=ReportState.EVALUATED)
+        PerformanceReport.objects.filter(
+            state=ReportState.EVALUATED, **{f"declaration__{name}": value for name, value in of_declarations.items()}
+        )
         .order_by()
         .values("declaration__programme_id", "grade")
         .annotate(count=Count("pk"))

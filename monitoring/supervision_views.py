@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.security import visible_or_404
+from common.confirm import Confirmation, confirmation_page, is_confirmed
 from common.http import query_without_page
 from common.views import permission_required
 from declarations.selectors import declaration_list_for_applicant
@@ -124,12 +126,43 @@ def inspection_answer(request, pk):
     return redirect("declarations:detail", pk=inspection.declaration_id)
 
 
+def _close_confirmation(inspection, form):
+    """What closing `inspection` with the valid `form` will do."""
+    declaration = inspection.declaration
+    lines = [_("The inspection is closed: nothing (more) is to be rectified, and it cannot be reopened.")]
+    if inspection.rectification_required and not inspection.rectification_answer:
+        lines.append(_("The unit has not answered the rectification yet: it no longer can."))
+    facts = [
+        (_("Declaration"), f"{declaration.number or ''} {declaration.title}".strip()),
+        (_("Organisation"), declaration.organisation.name),
+        (_("Inspection"), f"{inspection.get_kind_display()} · {date_format(inspection.held_on, 'DATE_FORMAT')}"),
+    ]
+    if form.cleaned_data["note"]:
+        facts.append((_("Note"), form.cleaned_data["note"]))
+    return Confirmation(
+        title=_("Close the inspection"),
+        consequences=lines,
+        facts=facts,
+        button=_("Close the inspection"),
+        action_url=reverse("monitoring:inspection_close", args=[inspection.pk]),
+        cancel_url=reverse("monitoring:inspection", args=[inspection.pk]),
+    )
+
+
 @permission_required("monitoring.close_inspection")
 @require_POST
 def inspection_close_view(request, pk):
     inspection = _staff_inspection(request, pk)
     form = CloseForm(request.POST, prefix="close")
     if form.is_valid():
+        refusal = inspection_transition_refusal(inspection, IA.CLOSE, request.user)
+        if refusal is not None:
+            form.add_error(None, refusal)
+            return _inspection_page(request, inspection, close_form=form, status=400)
+        if not is_confirmed(request):
+            return confirmation_page(
+                request, _close_confirmation(inspection, form), extra={"console_section": "inspections"}
+            )
         try:
             inspection_close(inspection_id=inspection.pk, actor=request.user, note=form.cleaned_data["note"])
         except TransitionRefused as refusal:

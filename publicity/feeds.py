@@ -8,8 +8,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.addresses import address_template
 from publicity.selectors import publicity_version_list_for_feed
-from publicity.tables import address_template
 
 
 class PublicityFeed(Feed):

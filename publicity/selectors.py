@@ -1,6 +1,7 @@
 """Reads for the publicity board and the staff console; every list is a fixed number of queries."""
 
 import hmac
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -338,7 +339,9 @@ def _row_select():
 class BoardBatch:
     """A batch as the board shows it: the columns _board_batches reads (BOARD_BATCH_FIELDS), and
     what the board adds (`matching`, then _summarise's phase and what is left). Plain attributes: the
-    board reads every batch on it, and a model instance each cost more than the query."""
+    board reads every batch on it, and a model instance each cost more than the query. Its title is
+    the one in `language`, the reader's, read once for all the batches; its working days come as
+    the column's JSON text, read when a page shows them."""
 
     def __init__(
         self,
@@ -350,14 +353,20 @@ class BoardBatch:
         counts_opening_day,
         version,
         row_count,
-        working_days,
+        working_days_json,
         closed_at,
+        *,
+        language,
     ):
         self.pk, self.starts_on, self.ends_on = pk, starts_on, ends_on
-        self.title = bilingual(title_zh, title_en)
+        self.title = bilingual(title_zh, title_en, language)
         self.counts_opening_day, self.version, self.row_count = counts_opening_day, version, row_count
-        self.working_days, self.closed_at = working_days, closed_at
+        self.working_days_json, self.closed_at = working_days_json, closed_at
         self.matching: int = row_count
+
+    @cached_property
+    def working_days(self):
+        return json.loads(self.working_days_json)
 
     @property
     def is_closed(self):
@@ -378,27 +387,36 @@ BOARD_BATCH_FIELDS = (
 )
 
 
+@cache
+def _batch_select():
+    """The columns of BOARD_BATCH_FIELDS in the batches aliased b, and the fields their values are
+    converted by: the working days' none (their JSON text)."""
+    fields = fields_of(PublicityBatch, *BOARD_BATCH_FIELDS)
+    converted = tuple(None if field.name == "working_days" else field for field in fields)
+    return columns("b", fields), converted
+
+
 def _board_batches(*, q="", programme=None):
     """The batches on the board (those with a current row) as BoardBatch, each with `matching`, the
     number of its current rows that match the search and the programme: counted, when there is
     either, by one join of the matching rows, which PostgreSQL finds by the trigram index for a
     search, by the index of each batch's rows by programme for a programme; else the stored count
     answers."""
-    fields = fields_of(PublicityBatch, *BOARD_BATCH_FIELDS)
+    select, fields = _batch_select()
     if q or programme is not None:
         condition, params = _rows_matching("r", q=q, programme=programme)
         sql = (
-            f"SELECT {columns('b', fields)}, COUNT(r.id) FROM {table(PublicityBatch)} b "  # nosec B608 # names from the models, values as parameters
+            f"SELECT {select}, COUNT(r.id) FROM {table(PublicityBatch)} b "  # nosec B608 # names from the models, values as parameters
             f"LEFT JOIN {table(PublishedEntry)} r ON r.batch_id = b.id AND {condition} "
             "WHERE b.row_count > 0 GROUP BY b.id"
         )
         rows = fetch(sql, params, (*fields, None))
     else:
-        rows = fetch(f"SELECT {columns('b', fields)} FROM {table(PublicityBatch)} b WHERE b.row_count > 0", [], fields)  # nosec B608 # names from the models, values as parameters
+        rows = fetch(f"SELECT {select} FROM {table(PublicityBatch)} b WHERE b.row_count > 0", [], fields)  # nosec B608 # names from the models, values as parameters
     batches = []
-    counted = len(fields)
+    counted, language = len(fields), get_language()
     for values in rows:
-        batch = BoardBatch(*values[:counted])
+        batch = BoardBatch(*values[:counted], language=language)
         batch.matching = values[counted] if len(values) > counted else batch.row_count
         batches.append(batch)
     return batches
@@ -657,14 +675,15 @@ class ClosedBatches:
     def __getitem__(self, key):
         if not isinstance(key, slice):
             raise TypeError("ClosedBatches is read by slices")
-        fields = fields_of(PublicityBatch, *BOARD_BATCH_FIELDS)
+        select, fields = _batch_select()
         rows = fetch(
-            f"SELECT {columns('b', fields)} FROM {table(PublicityBatch)} b {self.where} "  # nosec B608 # names from the models, values as parameters
+            f"SELECT {select} FROM {table(PublicityBatch)} b {self.where} "  # nosec B608 # names from the models, values as parameters
             "ORDER BY b.starts_on DESC, b.id DESC LIMIT %s OFFSET %s",
             [key.stop - key.start, key.start],
             fields,
         )
-        return [BoardBatch(*values) for values in rows]
+        language = get_language()
+        return [BoardBatch(*values, language=language) for values in rows]
 
 
 @dataclass

@@ -62,6 +62,12 @@ class BudgetPosition:
         return None if self.budget is None else self.budget.amount - self.committed
 
 
+def committed_sum():
+    """The aggregate of what declarations keep of their awards, for committed_amounts and for a
+    reading that sums it beside other figures of the same declarations (monitoring.statistics)."""
+    return Sum(kept_amount_expression())
+
+
 def committed_amounts(pairs):
     """What is committed against each budget of `pairs` ((programme id, support year), ...): what the
     programme's declarations under that year's calls keep of their awards
@@ -79,7 +85,7 @@ def committed_amounts(pairs):
         )
         .order_by()
         .values("programme_id", "call__year")
-        .annotate(total=Sum(kept_amount_expression()))
+        .annotate(total=committed_sum())
     )
     totals = {(row["programme_id"], row["call__year"]): row["total"] for row in rows}
     return {pair: totals.get(pair) or ZERO for pair in pairs}

@@ -376,9 +376,10 @@ def assignment_score(*, assignment_id, actor, scores, opinion, submit):
     complete = all(c.pk in final for c in criteria)
     assignment.score = weighted_total(criteria, final) if complete else None
     assignment.opinion = opinion
+    assignment.started = bool(opinion or final)
     if submit:
         assignment.submitted_at = timezone.now()
-    assignment.save(update_fields=["score", "opinion", "submitted_at"])
+    assignment.save(update_fields=["score", "opinion", "started", "submitted_at"])
 
     evaluation_summary_refresh(declaration)
     if submit and not _unsubmitted(declaration):

@@ -48,6 +48,10 @@ class ReviewAssignment(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     opinion = models.TextField(_("evaluation opinion"), blank=True, max_length=5000)
+    # An opinion or a criterion score saved: the reviewer's "in progress" tab (review.selectors),
+    # kept by review.evaluation.assignment_score with what it saves. Stored, not worked out from the
+    # scores: the tabs' counts then read no score of 9,000 assignments.
+    started = models.BooleanField(_("evaluation started"), default=False, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     release_reason = models.TextField(_("reason for release"), blank=True)
@@ -56,6 +60,10 @@ class ReviewAssignment(models.Model):
         verbose_name = _("review assignment")
         verbose_name_plural = _("review assignments")
         ordering = ["assigned_at", "pk"]
+        # The reviewer's tabs and their counts (review.selectors.reviewer_tab_counts), from the index.
+        indexes = [
+            models.Index(fields=["reviewer", "released_at", "submitted_at", "started"], name="assignment_reviewer_tabs")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["declaration", "reviewer"], name="one_assignment_per_reviewer"),
             models.CheckConstraint(

@@ -65,7 +65,7 @@ def test_declaration_goes_from_draft_to_paid_through_every_state(
     )
     client.post(
         f"/console/{declaration.pk}/",
-        {"action": "assign", "assign-reviewers": [reviewer.pk, second_reviewer.pk]},
+        {"action": "assign", "assign-reviewers": [reviewer.pk, second_reviewer.pk], "confirmed": "yes"},
     )
 
     # Each reviewer scores it on the programme's rubric; the last submission completes the evaluation.
@@ -108,7 +108,7 @@ def test_declaration_goes_from_draft_to_paid_through_every_state(
     )
     client.post(
         f"/publicity/console/open/?call={open_call.pk}",
-        {"declarations": [declaration.pk], "title": "2026 first batch"},
+        {"declarations": [declaration.pk], "title": "2026 first batch", "confirmed": "yes"},
     )
     declaration.refresh_from_db()
     assert declaration.state == S.IN_PUBLICITY

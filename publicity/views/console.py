@@ -10,9 +10,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.confirm import is_confirmed
 from common.views import permission_required
 from declarations.workflow import TransitionRefused
 from publicity.calendar import CalendarNotCovered
+from publicity.confirmations import (
+    batch_close_confirmation,
+    batch_open_confirmation,
+    publicity_confirmation_page,
+    version_publish_confirmation,
+)
 from publicity.forms import (
     BatchOpenForm,
     CallChoiceForm,
@@ -59,7 +66,16 @@ def console_batch_open(request):
     if call_form.is_valid():
         call = call_form.cleaned_data["call"]
         open_form = BatchOpenForm(request.POST if request.method == "POST" else None, call=call)
-        if request.method == "POST" and open_form.is_valid():
+        if request.method == "POST" and open_form.is_valid() and not is_confirmed(request):
+            try:
+                window = publicity_window_if_opened_today()
+            except CalendarNotCovered as gap:
+                open_form.add_error(None, str(gap))
+            else:
+                return publicity_confirmation_page(
+                    request, batch_open_confirmation(request, call, open_form.cleaned_data, window)
+                )
+        elif request.method == "POST" and open_form.is_valid():
             try:
                 opened = publicity_batch_open(
                     actor=request.user,
@@ -156,6 +172,10 @@ def console_batch_correct(request, pk):
     correct_form = EntryCorrectionForm(posted if which == "correct" else None, entries=entries)
     add_form = EntryAddForm(posted if which == "add" else None, call=batch.call)
     form = {"correct": correct_form, "add": add_form}.get(which)
+    if form is not None and form.is_valid() and not is_confirmed(request):
+        return publicity_confirmation_page(
+            request, version_publish_confirmation(request, batch, which, form.cleaned_data)
+        )
     if form is not None and form.is_valid():
         data = form.cleaned_data
         try:
@@ -233,6 +253,12 @@ def console_batch_close(request, pk):
     if batch.is_closed:
         messages.info(request, _("This publicity batch is closed already."))
         return redirect("publicity:console_batch", pk)
+    if not is_confirmed(request):
+        refusal = publicity_batch_close_refusal(batch, batch.entries.select_related("declaration"))
+        if refusal is not None:
+            messages.error(request, refusal)
+            return redirect("publicity:console_batch", pk)
+        return publicity_confirmation_page(request, batch_close_confirmation(request, batch))
     try:
         confirmed = publicity_batch_close(batch_id=pk, actor=request.user)
     except TransitionRefused as refusal:

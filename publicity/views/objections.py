@@ -14,16 +14,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from common.confirm import is_confirmed
 from common.limits import TOO_MANY_REQUESTS, limit_reached
 from common.private_files import private_file_response
 from common.views import permission_required
 from declarations.evidence import ACCEPTED_TYPES
 from declarations.validators import evidence_file_name
 from declarations.workflow import TransitionRefused
+from publicity.confirmations import objection_handle_confirmation, publicity_confirmation_page
 from publicity.contacts import is_email
 from publicity.forms import ObjectionForm, ObjectionHandleForm, ObjectionLookupForm
 from publicity.limits import FAILED_LOOKUPS_PER_ADDRESS, OBJECTIONS_PER_ADDRESS, objections_per_entry
-from publicity.models import Objection
+from publicity.models import Objection, ObjectionState
 from publicity.selectors import (
     ObjectionFilter,
     objection_get_for_objector,
@@ -149,11 +151,14 @@ def objection_lookup(request):
 @permission_required("publicity.handle_objection")
 @require_POST
 def objection_handle_view(request, pk):
-    item = get_object_or_404(Objection.objects.select_related("entry"), pk=pk)
+    item = get_object_or_404(Objection.objects.select_related("entry__declaration__organisation"), pk=pk)
     form = ObjectionHandleForm(request.POST, objection=item)
     if not form.is_valid():
         messages.error(request, _("The objection was not handled: please correct the errors below."))
         return console_batch_page(request, item.entry.batch_id, bound_form=form)
+    # One already handled goes to the service, which refuses it with the reason.
+    if item.state == ObjectionState.OPEN and not is_confirmed(request):
+        return publicity_confirmation_page(request, objection_handle_confirmation(request, item, form))
     try:
         handled = objection_handle(
             objection_id=item.pk,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.security import visible_or_404
 from common.confirm import Confirmation, confirmation_page, is_confirmed
+from common.messages import join_list
 from common.money import yuan
 from common.views import permission_required
 from declarations.enums import DeclarationAction as A
@@ -100,6 +101,19 @@ def _what_will_happen(action, declaration, data):
             ],
         )
         facts.append((_("Approved amount (yuan)"), yuan(data["amount"])))
+    elif action == ASSIGN:
+        names = [str(reviewer) for reviewer in data["reviewers"]]
+        title, lines = (
+            _("Assign expert reviewers"),
+            [
+                _("%(names)s are assigned to evaluate this declaration; each is told and sees it in their queue.")
+                % {"names": join_list(names)},
+                _("An assignment cannot be taken back: a reviewer leaves only by declaring a conflict of interest."),
+            ],
+        )
+        if declaration.state == S.ACCEPTED:
+            lines.append(_("The expert evaluation starts: the declaration moves to “Under expert evaluation”."))
+        facts.append((_("Expert reviewers"), "\n".join(names)))
     elif action == A.REJECT:
         title, lines = (
             _("Do not support"),
@@ -167,6 +181,7 @@ def _handle(action, declaration, user, data, confirmed=False):
     elif action == ASSIGN:
         form = AssignForm(data, prefix=action, reviewers=selectors.reviewers_with_load(declaration))
         if form.is_valid():
+            _confirmed_or_raise(action, declaration, form.cleaned_data, confirmed)
             services.reviewers_assign(declaration_id=pk, actor=user, reviewers=list(form.cleaned_data["reviewers"]))
             return form, (messages.SUCCESS, _("Expert reviewers assigned."))
     elif action == A.APPROVE:

@@ -82,6 +82,29 @@ def _submit_confirmation(request, declaration, form):
     return confirmation_page(request, confirmation, extra={"console_section": "queue"})
 
 
+def _conflict_confirmation(request, declaration, reason):
+    """What declaring a conflict of interest will do, with the reason as typed."""
+    confirmation = Confirmation(
+        title=_("Declare a conflict of interest"),
+        consequences=[
+            _("You are released from this declaration: you no longer see it, and your draft scores do not count."),
+            _("%(organisation)s's declarations are no longer assigned to you. This cannot be taken back.")
+            % {"organisation": declaration.organisation.name},
+            _("The staff member who assigned you is told, with your reason."),
+        ],
+        facts=[
+            (_("Declaration"), f"{declaration.number} {declaration.title}"),
+            (_("Organisation"), declaration.organisation.name),
+            (_("Reason"), reason),
+        ],
+        button=_("Declare the conflict"),
+        action_url=reverse("review:conflict_declare", args=[declaration.pk]),
+        cancel_url=reverse("review:declaration", args=[declaration.pk]),
+        danger=True,
+    )
+    return confirmation_page(request, confirmation, extra={"console_section": "queue"})
+
+
 @permission_required("console.enter")
 @require_POST
 def conflict_declare(request, pk):
@@ -90,6 +113,8 @@ def conflict_declare(request, pk):
     assignment = _own_open_assignment(request, declaration)
     form = ConflictForm(request.POST, prefix="conflict")
     if form.is_valid():
+        if not is_confirmed(request):
+            return _conflict_confirmation(request, declaration, form.cleaned_data["reason"])
         try:
             evaluation.conflict_declare(
                 assignment_id=assignment.pk, actor=request.user, reason=form.cleaned_data["reason"]

@@ -7,15 +7,17 @@ from django.contrib import messages
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.security import export_recorded
 from common import forms as fields
+from common.confirm import Confirmation, confirmation_page, is_confirmed
 from common.forms import BootstrapForm
+from common.messages import join_list
 from common.views import permission_required
 from review import selectors, services
 from review.exports import (
@@ -228,6 +230,8 @@ def bulk(request):
     data = form.cleaned_data
     if data["action"] == BulkAction.ASSIGN and not data["reviewers"]:
         return _render_reviewer_choice(request, form)
+    if not is_confirmed(request):
+        return confirmation_page(request, _bulk_confirmation(data), extra={"console_section": "queue"})
     outcomes = services.declarations_bulk_apply(
         action=data["action"],
         declarations=data["declarations"],
@@ -245,6 +249,65 @@ def bulk(request):
             "query": data["query"],
             "console_section": "queue",
         },
+    )
+
+
+def _bulk_confirmation(data):
+    """What the bulk action in the valid form's `data` will do to the declarations ticked."""
+    declarations = list(data["declarations"])
+    count = len(declarations)
+    action = data["action"]
+    if action == BulkAction.ASSIGN:
+        lines = [
+            ngettext(
+                "%(names)s are assigned to the declaration below; each is told.",
+                "%(names)s are assigned to each of the %(count)d declarations below; each is told.",
+                count,
+            )
+            % {"names": join_list(data["reviewers"]), "count": count},
+            _("An assignment cannot be taken back: a reviewer leaves only by declaring a conflict of interest."),
+            _("An accepted declaration starts its expert evaluation."),
+        ]
+    elif action == BulkAction.ACCEPT:
+        lines = [
+            ngettext(
+                "The declaration below is accepted: it passed the formal review and goes on to expert evaluation.",
+                "Each of the %(count)d declarations below is accepted: it passed the formal review and goes on "
+                "to expert evaluation.",
+                count,
+            )
+            % {"count": count},
+            _("The unit is checked again under Art. 17 first: a record found disqualifies the declaration instead."),
+            _("The applicants are told, and can no longer change their declarations."),
+        ]
+    else:
+        lines = [
+            ngettext(
+                "The declaration below is decided as its evaluation meeting proposed: supported with the proposed "
+                "amount, or not supported.",
+                "Each of the %(count)d declarations below is decided as its evaluation meeting proposed: supported "
+                "with the proposed amount, or not supported.",
+                count,
+            )
+            % {"count": count},
+            _("The applicants are told; supported projects are then listed for publicity."),
+        ]
+    lines.append(_("Each is done on its own: one that may not be done now is left unchanged, with the reason."))
+    facts = [
+        (
+            _("Declarations"),
+            "\n".join(f"{d.number or '—'} {d.title} ({d.organisation.name})" for d in declarations),
+        )
+    ]
+    if data.get("note"):
+        facts.append((_("Comments"), data["note"]))
+    back = reverse("review:queue") + (f"?{data['query']}" if data.get("query") else "")
+    return Confirmation(
+        title=dict(BulkAction.CHOICES)[action],
+        consequences=lines,
+        facts=facts,
+        action_url=reverse("review:bulk"),
+        cancel_url=back,
     )
 
 

@@ -24,3 +24,43 @@
     timer = setTimeout(mark, 200);
   });
 })();
+
+// Every page: a stacked list (.table-stacked, site.css) heads each cell on a phone with its column's
+// name. A cell the template labelled keeps its label; any other takes its column header's visible
+// text (a visually hidden header, such as that of a column of buttons, gives none).
+(function () {
+  "use strict";
+
+  var headerText = function (th) {
+    var copy = th.cloneNode(true);
+    copy.querySelectorAll(".visually-hidden, [aria-hidden='true']").forEach(function (hidden) {
+      hidden.remove();
+    });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  };
+  document.querySelectorAll("table.table-stacked").forEach(function (table) {
+    var row = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+    if (!row) {
+      return;
+    }
+    var labels = [];
+    Array.prototype.forEach.call(row.cells, function (th) {
+      var text = headerText(th);
+      for (var span = 0; span < th.colSpan; span += 1) {
+        labels.push(text);
+      }
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (tr) {
+        var column = 0;
+        Array.prototype.forEach.call(tr.cells, function (cell) {
+          // A cell that spans the whole row (a group's title, "nothing yet") needs no label.
+          if (cell.colSpan === 1 && labels[column] && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", labels[column]);
+          }
+          column += cell.colSpan;
+        });
+      });
+    });
+  });
+})();

@@ -105,6 +105,18 @@ def unused_totp_code(username):
     return totp_code()
 
 
+# The site's two languages (with a browser locale of each) and the two widths every page is read at:
+# a 1366 px laptop and a 390 px phone.
+LANGUAGES = (("zh-hans", "zh-CN"), ("en", "en-US"))
+WIDTHS = ((1366, 900), (390, 844))
+
+
+def assert_fits_the_width(page):
+    """The page as it is now does not scroll sideways: nothing in it is wider than the window."""
+    scroll_width, window_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll_width <= window_width, f"{page.url} is {scroll_width} px wide in a {window_width} px window"
+
+
 # axe-core's impacts that fail a page; "moderate" and "minor" ones are reported by axe but not failed.
 AXE_FAILING_IMPACTS = ("serious", "critical")
 

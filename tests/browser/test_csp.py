@@ -92,8 +92,8 @@ def exercise_scripts(page, live_server, username):
     page.locator(".navbar-toggler").click()
     expect(page.locator("#site-nav")).to_have_class(re.compile(r"\bshow\b"))
     if username:
-        page.locator(".nav-link.dropdown-toggle").click()
-        expect(page.locator(".dropdown-menu")).to_be_visible()
+        page.locator("#user-menu").click()
+        expect(page.locator("#user-menu + .dropdown-menu")).to_be_visible()
     if username == "applicant1":
         page.goto(f"{live_server.url}/applicant/")
         edit = page.locator("a[href$='/edit/']").first.get_attribute("href")

@@ -71,7 +71,10 @@ def test_finance_pays_through_two_officers_and_a_recovery_is_repaid_in_two_parts
     with page.expect_navigation():
         page.get_by_role("button", name="Prepare the order").click()
     expect(page.get_by_text("a second finance officer must approve it")).to_be_visible()
-    expect(page.get_by_role("button", name="Re-check and approve")).to_have_count(0)
+    expect(page.get_by_role("button", name="Re-check and approve")).to_be_disabled()
+    expect(
+        page.get_by_text("You prepared this order: a second finance officer must approve or reject it.")
+    ).to_be_visible()
     page.screenshot(path=str(output_dir / "finance-order-prepared.png"), full_page=True)
     order = PaymentOrder.objects.get(declaration=confirmed)
 
@@ -116,6 +119,11 @@ def test_finance_pays_through_two_officers_and_a_recovery_is_repaid_in_two_parts
     staff_page.get_by_label("Reason").last.fill("The investment agreement was backdated.")
     with staff_page.expect_navigation():
         staff_page.get_by_role("button", name="Open the recovery case").click()
+    # Opening a case cannot be undone: a page repeats the amount and the date first.
+    expect(staff_page.locator("#confirmation")).to_contain_text("600,000.00 yuan are to be repaid by")
+    staff_page.screenshot(path=str(output_dir / "staff-recovery-case-confirm.png"), full_page=True)
+    with staff_page.expect_navigation():
+        staff_page.locator("#confirmation button[type=submit]").click()
     expect(staff_page.get_by_text("600,000.00 yuan to recover (Art. 21)")).to_be_visible()
     staff_page.screenshot(path=str(output_dir / "staff-recovery-case-opened.png"), full_page=True)
     case = RecoveryCase.objects.get(declaration=confirmed)
@@ -129,6 +137,9 @@ def test_finance_pays_through_two_officers_and_a_recovery_is_repaid_in_two_parts
         form.get_by_label("Receipt reference").fill(reference)
         with page.expect_navigation():
             form.get_by_role("button", name="Record repayment").click()
+        expect(page.locator("#confirmation")).to_contain_text(f"A repayment of {part} yuan")
+        with page.expect_navigation():
+            page.locator("#confirmation button[type=submit]").click()
         expect(page.get_by_text(f"Repayment of {part} yuan recorded")).to_be_visible()
     case.refresh_from_db()
     assert (case.state, case.repaid_amount) == (RecoveryCaseState.REPAID, Decimal("600000.00"))

@@ -10,14 +10,11 @@ from django.utils import timezone
 
 from config.demo import Cast
 from declarations.enums import DeclarationState as S
-from tests.browser.conftest import login
+from tests.browser.conftest import LANGUAGES, WIDTHS, assert_fits_the_width, login
 from tests.factories import PASSWORD, CallFactory, DeclarationFactory
 from tests.factories.states import build_to
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-LANGUAGES = (("zh-hans", "zh-CN"), ("en", "en-US"))
-WIDTHS = ((1366, 900), (390, 844))
 
 
 @pytest.fixture
@@ -52,17 +49,13 @@ def _pages(browser, live_server, user, locale, shoot):
     context.close()
 
 
-def _fits(page, width):
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-
-
 def test_staff_and_finance_homes_and_the_console_page(browser, live_server, output_dir, staff, finance, work):
     def staff_pages(page, language, width):
         page.goto(f"{live_server.url}/console/home/")
         assert page.locator("html").get_attribute("lang") == language
         assert page.locator("#state-counts li").count() == 4
         assert page.locator("#overdue-work .badge").first.inner_text() == "3"
-        _fits(page, width)
+        assert_fits_the_width(page)
         page.screenshot(path=str(output_dir / f"home-staff-{language}-{width}.png"), full_page=True)
         page.goto(f"{live_server.url}/console/{work.pk}/")
         # The acceptance, the task of a submitted declaration, comes before the project.
@@ -71,14 +64,14 @@ def test_staff_and_finance_homes_and_the_console_page(browser, live_server, outp
         refused = page.locator("#actions-refused button[disabled]")
         assert refused.count() == 3
         assert page.locator("#refused-approve").inner_text()
-        _fits(page, width)
+        assert_fits_the_width(page)
         page.screenshot(path=str(output_dir / f"console-declaration-{language}-{width}.png"), full_page=True)
 
     def finance_pages(page, language, width):
         page.goto(f"{live_server.url}/disbursement/home/")
         assert page.locator("html").get_attribute("lang") == language
         assert page.locator("#count-to-prepare").inner_text() == "2"
-        _fits(page, width)
+        assert_fits_the_width(page)
         page.screenshot(path=str(output_dir / f"home-finance-{language}-{width}.png"), full_page=True)
 
     _pages(browser, live_server, staff, "zh-CN", staff_pages)

@@ -67,6 +67,9 @@ def test_the_unit_reports_and_staff_grade_it(planned, applicant, staff, browser,
     page.get_by_label("Good").check()
     page.get_by_label("Evaluation opinion").fill("Targets mostly reached.")
     page.get_by_role("button", name="Record the grade").click()
+    # A grade cannot be changed afterwards: a page repeats it first.
+    expect(page.locator("#confirmation")).to_contain_text("The report is graded “Good”")
+    page.locator("#confirmation button[type=submit]").click()
     expect(page.get_by_text("The report was evaluated.")).to_be_visible()
     page.screenshot(path=str(output_dir / "performance-graded.png"), full_page=True)
     _narrow(

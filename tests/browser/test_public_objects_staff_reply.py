@@ -90,6 +90,11 @@ def test_a_visitor_objects_with_a_file_and_reads_the_reply_staff_gave(live_serve
     card.get_by_label("Reply to the objector").fill("Checked: the chips are made in Haidian.")
     with page.expect_navigation():
         card.get_by_role("button", name="Record the decision").click()
+    # The decision cannot be changed afterwards: a page repeats it and the reply first.
+    expect(page.locator("#confirmation")).to_contain_text("Checked: the chips are made in Haidian.")
+    page.screenshot(path=output_dir / "publicity-objection-confirm-en-desktop.png", full_page=True)
+    with page.expect_navigation():
+        page.locator("#confirmation button[type=submit]").click()
     expect(page.get_by_text("The objection was dismissed.").first).to_be_visible()
     page.screenshot(path=output_dir / "publicity-objection-handled-en-desktop.png", full_page=True)
 

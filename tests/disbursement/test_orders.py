@@ -394,7 +394,7 @@ def test_order_approval_blocked_by_a_move_out_of_beijing_recorded_after_decision
 
     stopped = client.post(
         reverse("disbursement:stop", args=[confirmed.pk]),
-        {"stop-reason": response.context["stop_form"].initial["reason"]},
+        {"stop-reason": response.context["stop_form"].initial["reason"], "confirmed": "yes"},
     )
     confirmed.refresh_from_db()
     order.refresh_from_db()

@@ -23,14 +23,26 @@ def requests_for(declaration):
         ("post", reverse("disbursement:order_create", args=[declaration.pk]), {"order-tranche": "2"}),
         ("post", reverse("disbursement:plan", args=[declaration.pk]), {}),
         ("post", reverse("disbursement:order_approve", args=[order.pk]), {}),
-        ("post", reverse("disbursement:order_reject", args=[order.pk]), {f"reject-{order.pk}-note": "No."}),
-        ("post", reverse("disbursement:order_cancel", args=[order.pk]), {f"cancel-{order.pk}-note": "No."}),
+        (
+            "post",
+            reverse("disbursement:order_reject", args=[order.pk]),
+            {f"reject-{order.pk}-note": "No.", "confirmed": "yes"},
+        ),
+        (
+            "post",
+            reverse("disbursement:order_cancel", args=[order.pk]),
+            {f"cancel-{order.pk}-note": "No.", "confirmed": "yes"},
+        ),
         (
             "post",
             reverse("disbursement:order_paid", args=[order.pk]),
             {"confirmed": "yes", f"mark_paid-{order.pk}-voucher_number": "X", f"mark_paid-{order.pk}-paid_on": today},
         ),
-        ("post", reverse("disbursement:stop", args=[declaration.pk]), {"stop-reason": "Moved out of Beijing."}),
+        (
+            "post",
+            reverse("disbursement:stop", args=[declaration.pk]),
+            {"stop-reason": "Moved out of Beijing.", "confirmed": "yes"},
+        ),
     ]
 
 

@@ -40,6 +40,8 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 REASON = "The investment evidence was forged."
+# Every action on the money page acts only once confirmed (common.confirm).
+CONFIRMED = {"confirmed": "yes"}
 
 
 def open_case(declaration, staff, amount, *, due_in=30, barred_days=None, dishonest=False, reason=REASON):
@@ -106,7 +108,7 @@ def test_the_money_page_opens_a_case_and_records_two_repayments(client, staff, f
     client.force_login(staff)
     opened = client.post(
         reverse("disbursement:recovery_case_create", args=[declaration.pk]),
-        {"case-amount_due": "600,000.00", "case-due_on": due_on, "case-reason": REASON},
+        {"case-amount_due": "600,000.00", "case-due_on": due_on, "case-reason": REASON, "confirmed": "yes"},
     )
     case = RecoveryCase.objects.get(declaration=declaration)
     client.force_login(finance)
@@ -117,6 +119,7 @@ def test_the_money_page_opens_a_case_and_records_two_repayments(client, staff, f
             f"repayment-{case.pk}-amount": "250,000",
             f"repayment-{case.pk}-received_on": TODAY.isoformat(),
             f"repayment-{case.pk}-reference": "BANK-1",
+            **CONFIRMED,
         },
     )
     second = client.post(
@@ -125,6 +128,7 @@ def test_the_money_page_opens_a_case_and_records_two_repayments(client, staff, f
             f"repayment-{case.pk}-amount": "350,000.00",
             f"repayment-{case.pk}-received_on": TODAY.isoformat(),
             f"repayment-{case.pk}-reference": "BANK-2",
+            **CONFIRMED,
         },
     )
     after = client.get(page)
@@ -214,7 +218,7 @@ def test_a_wrong_repayment_is_refused_at_its_field(client, staff, finance, make_
 
     response = client.post(
         case_url("disbursement:repayment_create", case),
-        {f"repayment-{case.pk}-{name}": value for name, value in (valid | data).items()},
+        {f"repayment-{case.pk}-{name}": value for name, value in (valid | data).items()} | CONFIRMED,
     )
 
     bound = [item.repayment_form for item in response.context["recovery_cases"]]
@@ -250,7 +254,7 @@ def test_a_wrong_case_is_refused_at_its_field(client, staff, make_declaration, d
 
     response = client.post(
         reverse("disbursement:recovery_case_create", args=[declaration.pk]),
-        {f"case-{name}": value for name, value in (valid | data).items()},
+        {f"case-{name}": value for name, value in (valid | data).items()} | CONFIRMED,
     )
     declaration.refresh_from_db()
 
@@ -296,9 +300,13 @@ def test_referral_needs_a_reason_and_staff(client, staff, finance, make_declarat
     case = open_case(make_declaration(S.PAID), staff, "1000.00")
     client.force_login(staff)
 
-    empty = client.post(case_url("disbursement:recovery_case_refer", case), {f"refer-{case.pk}-reason": " "})
+    empty = client.post(
+        case_url("disbursement:recovery_case_refer", case), {f"refer-{case.pk}-reason": " "} | CONFIRMED
+    )
     client.force_login(finance)
-    by_finance = client.post(case_url("disbursement:recovery_case_refer", case), {f"refer-{case.pk}-reason": "x"})
+    by_finance = client.post(
+        case_url("disbursement:recovery_case_refer", case), {f"refer-{case.pk}-reason": "x"} | CONFIRMED
+    )
     case.refresh_from_db()
 
     refer_forms = [item.refer_form for item in empty.context["recovery_cases"]]
@@ -681,12 +689,12 @@ def test_the_recovery_forms_never_fail_on_any_input(client, staff, finance, paid
     client.force_login(staff)
     opened = client.post(
         reverse("disbursement:recovery_case_create", args=[declaration.pk]),
-        {f"case-{name}": value for name, value in case_data.items()},
+        {f"case-{name}": value for name, value in case_data.items()} | CONFIRMED,
     )
     client.force_login(finance)
     repaid = client.post(
         case_url("disbursement:repayment_create", case),
-        {f"repayment-{case.pk}-{name}": value for name, value in repayment_data.items()},
+        {f"repayment-{case.pk}-{name}": value for name, value in repayment_data.items()} | CONFIRMED,
     )
 
     assert opened.status_code in (200, 302) and repaid.status_code in (200, 302)

@@ -14,7 +14,7 @@ REASON = "Registration moved out of Beijing (Tongzhou market regulation bureau, 
 
 
 def stop(client, declaration, reason=REASON):
-    return client.post(reverse("disbursement:stop", args=[declaration.pk]), {"stop-reason": reason})
+    return client.post(reverse("disbursement:stop", args=[declaration.pk]), {"stop-reason": reason, "confirmed": "yes"})
 
 
 def recover(client, declaration, amount, *, reason="Investment evidence was forged.", barred_until="", due_on=None):
@@ -22,7 +22,13 @@ def recover(client, declaration, amount, *, reason="Investment evidence was forg
     due_on = due_on or (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
     return client.post(
         reverse("disbursement:recovery_case_create", args=[declaration.pk]),
-        {"case-amount_due": amount, "case-reason": reason, "case-barred_until": barred_until, "case-due_on": due_on},
+        {
+            "case-amount_due": amount,
+            "case-reason": reason,
+            "case-barred_until": barred_until,
+            "case-due_on": due_on,
+            "confirmed": "yes",
+        },
     )
 
 

@@ -25,7 +25,9 @@ PAID_IN = {S.APPROVED: 0, S.IN_PUBLICITY: 0, S.CONFIRMED: 0, S.DISBURSING: APPRO
 
 
 def terminate(client, declaration, reason=REASON):
-    return client.post(reverse("disbursement:terminate", args=[declaration.pk]), {"terminate-reason": reason})
+    return client.post(
+        reverse("disbursement:terminate", args=[declaration.pk]), {"terminate-reason": reason, "confirmed": "yes"}
+    )
 
 
 def test_termination_is_possible_from_every_state_where_support_stands_decided():

@@ -313,8 +313,9 @@ class _Builder:
             )
             assignment.score = weighted_total(criteria, scores)
             assignment.opinion = EVALUATION_OPINION
+            assignment.started = True
             assignment.submitted_at = timezone.now()
-            assignment.save(update_fields=["score", "opinion", "submitted_at"])
+            assignment.save(update_fields=["score", "opinion", "started", "submitted_at"])
         self._summary()
         self.transition(A.COMPLETE_REVIEW, active[-1].reviewer)
 

@@ -219,3 +219,38 @@ def test_the_units_grades_show_on_its_later_declarations(client, make_declaratio
     assert "Fail" in grades and str(earlier) in grades
     own = client.get(reverse("review:declaration", args=[earlier.pk])).content.decode()
     assert 'data-testid="other-grades"' not in own
+
+
+def test_grading_a_report_asks_first_with_the_grade_then_grades(client, funded, staff, applicant):
+    report = _submitted(funded, staff, applicant)
+    url = reverse("monitoring:performance_evaluate", args=[report.pk])
+    data = {"evaluate-grade": PerformanceGrade.FAIL, "evaluate-opinion": "Targets far from reached."}
+    client.force_login(staff)
+    events = report.events.count()
+
+    pending = client.post(url, data)
+    report.refresh_from_db()
+    after_first = (report.state, report.grade, report.events.count())
+    client.post(url, data | {"confirmed": "yes"})
+    report.refresh_from_db()
+
+    content = pending.content.decode()
+    assert "The report is graded “Fail”: the grade cannot be changed afterwards." in content
+    assert "A fail lets the commission open a recovery case (Art. 21) on the money page." in content
+    assert "Targets far from reached." in content
+    assert after_first == (ReportState.SUBMITTED, "", events)
+    assert (report.state, report.grade) == (ReportState.EVALUATED, PerformanceGrade.FAIL)
+
+
+def test_grading_a_report_evaluated_already_says_why_without_asking(client, funded, staff, applicant):
+    report = _submitted(funded, staff, applicant)
+    report_evaluate(report_id=report.pk, actor=staff, grade=PerformanceGrade.GOOD, opinion="Fine.")
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("monitoring:performance_evaluate", args=[report.pk]),
+        {"evaluate-grade": PerformanceGrade.FAIL, "evaluate-opinion": "Again."},
+    )
+
+    assert "This cannot be done while the report is" in response.content.decode()
+    assert "What will happen" not in response.content.decode()

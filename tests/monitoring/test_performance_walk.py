@@ -126,7 +126,7 @@ def test_a_funded_art6_project_walks_targets_late_report_reminders_fail_and_reco
     # Staff grade it a fail; the page then offers the recovery case on the money page.
     graded = client.post(
         reverse("monitoring:performance_evaluate", args=[report.pk]),
-        {"evaluate-grade": PerformanceGrade.FAIL, "evaluate-opinion": "Targets far from reached."},
+        {"evaluate-grade": PerformanceGrade.FAIL, "evaluate-opinion": "Targets far from reached.", "confirmed": "yes"},
     )
     assert graded.status_code == 302
     report.refresh_from_db()
@@ -150,6 +150,7 @@ def test_a_funded_art6_project_walks_targets_late_report_reminders_fail_and_reco
             "case-amount_due": "100000.00",
             "case-due_on": (TODAY + datetime.timedelta(days=30)).isoformat(),
             "case-reason": "Performance evaluation failed (Art. 18): targets not reached.",
+            "confirmed": "yes",
         },
     )
     assert opened.status_code == 302

@@ -19,7 +19,7 @@ from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, DeclarationEvent, Programme
 from disbursement.models import Payment
-from monitoring.statistics import STATISTICS_QUERIES, statistics_for
+from monitoring.statistics import STATISTICS_QUERIES, Timeliness, statistics_for
 from tests.factories import CallFactory, DeclarationFactory, OrganisationFactory
 from tests.factories.states import build_to
 
@@ -84,6 +84,19 @@ def test_a_call_of_the_year_counts_only_its_own(year_of_declarations, open_call)
     assert statistics_for(open_call.year, other).totals.received == 0
     assert statistics_for(open_call.year, open_call).totals.received == 4
     assert statistics_for(open_call.year - 1).totals.received == 0
+
+
+def test_a_call_counts_its_own_declarations_and_its_budget_used_counts_every_call_of_the_year(
+    year_of_declarations, open_call
+):
+    other = CallFactory(year=open_call.year, budgets=False)
+    stats = statistics_for(open_call.year, other)
+    art6 = _row(stats, "ART6")
+    assert (art6.received, art6.accepted, art6.supported, art6.approved, art6.paid) == (0, 0, 0, 0, 0)
+    assert [count for _label, count in stats.funnel] == [0] * 7
+    assert (stats.months, stats.totals.timeliness) == ([], Timeliness())
+    # A budget is the programme's for the year, whichever call: the open call's award is committed.
+    assert art6.committed == APPROVED == _row(statistics_for(open_call.year, open_call), "ART6").committed
 
 
 # The action of each milestone column the helpers below set, and the state it leads to.

@@ -65,7 +65,9 @@ def test_an_inspection_is_answered_by_the_unit_and_closed_by_staff(client, funde
         "A separate account opened.",
     )
     client.force_login(staff)
-    client.post(reverse("monitoring:inspection_close", args=[inspection.pk]), {"close-note": "Checked."})
+    client.post(
+        reverse("monitoring:inspection_close", args=[inspection.pk]), {"close-note": "Checked.", "confirmed": "yes"}
+    )
     inspection.refresh_from_db()
     assert inspection.state == InspectionState.CLOSED
     assert list(
@@ -185,3 +187,32 @@ def test_docs_workflow_draws_the_report_and_inspection_tables():
         for action, t in transitions.items()
     }
     assert {(row[0].split("`")[0], *row[1:]) for row in drawn} == table
+
+
+def test_closing_an_inspection_asks_first_then_closes(client, funded, staff):
+    inspection = _inspect(funded, staff)
+    url = reverse("monitoring:inspection_close", args=[inspection.pk])
+    client.force_login(staff)
+
+    pending = client.post(url, {"close-note": "Checked on site."})
+    inspection.refresh_from_db()
+    after_first = (inspection.state, inspection.events.count())
+    client.post(url, {"close-note": "Checked on site.", "confirmed": "yes"})
+    inspection.refresh_from_db()
+
+    content = pending.content.decode()
+    assert "The inspection is closed: nothing (more) is to be rectified, and it cannot be reopened." in content
+    assert "The unit has not answered the rectification yet: it no longer can." in content
+    assert after_first == (InspectionState.OPEN, 1)
+    assert inspection.state == InspectionState.CLOSED
+
+
+def test_closing_an_inspection_closed_already_says_why_without_asking(client, funded, staff):
+    inspection = _inspect(funded, staff)
+    inspection_close(inspection_id=inspection.pk, actor=staff)
+    client.force_login(staff)
+
+    response = client.post(reverse("monitoring:inspection_close", args=[inspection.pk]), {"close-note": ""})
+
+    assert "This cannot be done while the inspection is" in response.content.decode()
+    assert "What will happen" not in response.content.decode()

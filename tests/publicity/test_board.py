@@ -20,7 +20,11 @@ def test_batch_open_from_console_publicises_and_board_shows_end_date(client, sta
         page = client.get(reverse("publicity:console_batch_open"), {"call": call.pk})
         opened = client.post(
             reverse("publicity:console_batch_open") + f"?call={call.pk}",
-            {"declarations": [public_one.pk, public_two.pk, secret.pk], "title": "Publicity 2026-1"},
+            {
+                "declarations": [public_one.pk, public_two.pk, secret.pk],
+                "title": "Publicity 2026-1",
+                "confirmed": "yes",
+            },
             follow=True,
         )
     client.logout()
@@ -293,3 +297,28 @@ def test_what_the_public_pages_write_in_python_is_escaped(client, staff, publici
         assert "<script>x" not in html
         assert "&lt;script&gt;x&lt;/script&gt;" in html
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;quoted&quot;<br>second line" in page
+
+
+def test_a_page_of_rows_is_escaped_cell_by_cell_even_when_a_cell_holds_the_separator():
+    """The rows' cells are escaped at once, joined by a null character: a cell holding one (SQLite
+    keeps it) would shift every cell after it, so the page is then escaped cell by cell."""
+    from types import SimpleNamespace
+
+    from publicity.tables import _escaped_cells
+
+    def row(title):
+        return SimpleNamespace(
+            number="2026-ART6-0001", programme_code="ART6", unit_name="A & B", credit_code="9111", title=title
+        )
+
+    plain = _escaped_cells([row("<b>one</b>"), row("two")])
+    assert plain == [
+        ["2026-ART6-0001", "ART6", "A &amp; B", "9111", "&lt;b&gt;one&lt;/b&gt;"],
+        ["2026-ART6-0001", "ART6", "A &amp; B", "9111", "two"],
+    ]
+    held = _escaped_cells([row("a\x00<b>"), row("two")])
+    assert held == [
+        ["2026-ART6-0001", "ART6", "A &amp; B", "9111", "a\x00&lt;b&gt;"],
+        ["2026-ART6-0001", "ART6", "A &amp; B", "9111", "two"],
+    ]
+    assert _escaped_cells([]) == []

@@ -14,6 +14,9 @@ from publicity.tasks import close_due_publicity_batches
 from tests.factories import CallFactory
 from tests.publicity.conftest import ENDS_ON, OPENED_ON, SHANGHAI, STARTS_ON, on
 
+# Closing acts only once confirmed (test_console_batch_close_asks_first tests the step).
+CONFIRMED = {"confirmed": "yes"}
+
 DAY_AFTER = ENDS_ON.replace(day=13)
 
 
@@ -92,7 +95,7 @@ def test_console_batch_close_before_end_date_is_refused_with_the_date(staff_clie
     batch, declaration = batch_with_one
 
     with on(ENDS_ON):
-        response = staff_client.post(reverse("publicity:console_batch_close", args=[batch.pk]), follow=True)
+        response = staff_client.post(reverse("publicity:console_batch_close", args=[batch.pk]), CONFIRMED, follow=True)
 
     batch.refresh_from_db()
     assert response.redirect_chain == [(reverse("publicity:console_batch", args=[batch.pk]), 302)]
@@ -104,8 +107,8 @@ def test_console_batch_close_after_end_date_confirms(staff_client, batch_with_on
     batch, declaration = batch_with_one
 
     with on(DAY_AFTER):
-        response = staff_client.post(reverse("publicity:console_batch_close", args=[batch.pk]), follow=True)
-        again = staff_client.post(reverse("publicity:console_batch_close", args=[batch.pk]), follow=True)
+        response = staff_client.post(reverse("publicity:console_batch_close", args=[batch.pk]), CONFIRMED, follow=True)
+        again = staff_client.post(reverse("publicity:console_batch_close", args=[batch.pk]), CONFIRMED, follow=True)
 
     batch.refresh_from_db()
     assert "Publicity closed: 1 declarations confirmed." in response.content.decode()
@@ -119,7 +122,7 @@ def test_console_batch_close_with_open_objection_keeps_batch_open(staff_client, 
         objection_raise(entry=declaration.publicity_entries.get(), name="李四", contact="13800000000", text="Doubt.")
 
     with on(DAY_AFTER):
-        response = staff_client.post(reverse("publicity:console_batch_close", args=[batch.pk]), follow=True)
+        response = staff_client.post(reverse("publicity:console_batch_close", args=[batch.pk]), CONFIRMED, follow=True)
 
     assert (
         "0 declarations confirmed. The batch stays open until its open objections are handled."

@@ -49,7 +49,8 @@ def raise_objection(declaration, day=STARTS_ON, **fields):
 
 def handle_data(objection, decision, reply="Checked.", reason=""):
     prefix = f"objection-{objection.pk}"
-    return {f"{prefix}-decision": decision, f"{prefix}-reason": reason, f"{prefix}-reply": reply}
+    # Confirmed: handling acts only once confirmed (test_objection_handle_asks_first tests the step).
+    return {f"{prefix}-decision": decision, f"{prefix}-reason": reason, f"{prefix}-reply": reply, "confirmed": "yes"}
 
 
 def lookup(client, receipt_number, contact, **extra):

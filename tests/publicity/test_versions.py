@@ -223,6 +223,7 @@ def test_console_correction_page_publishes_a_version_and_shows_errors_at_the_fie
                 "correct-entry": entry.pk,
                 "correct-title": "Corrected title",
                 "correct-changelog": "Title corrected.",
+                "confirmed": "yes",
             },
         )
 
@@ -254,3 +255,23 @@ def test_opening_before_the_opening_day_is_refused_when_the_period_reaches_an_un
         publicity_batch_open(actor=staff, call=call, declaration_ids=[declaration.pk])
 
     assert Declaration.objects.get(pk=declaration.pk).state == S.APPROVED
+
+
+def test_publishing_a_version_asks_first_with_the_correction_then_publishes(publicise, staff_client):
+    batch, (declaration,) = publicise(1)
+    entry = declaration.publicity_entries.get()
+    url = reverse("publicity:console_batch_correct", args=[batch.pk])
+    data = {"form": "correct", "correct-entry": entry.pk, "correct-amount": "1,000.00", "correct-changelog": "Typo."}
+
+    with on(STARTS_ON):
+        pending = staff_client.post(url, data)
+        batch.refresh_from_db()
+        version_after_first = batch.version
+        staff_client.post(url, data | {"confirmed": "yes"})
+    batch.refresh_from_db()
+
+    content = pending.content.decode()
+    assert "Version 2 of the list is published on the public board at once; it cannot be withdrawn." in content
+    assert "Its approved amount becomes 1,000.00 yuan." in content
+    assert 'name="form" value="correct"' in content
+    assert (version_after_first, batch.version) == (1, 2)

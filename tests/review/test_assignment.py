@@ -62,7 +62,9 @@ def test_the_console_offers_only_reviewers_without_a_conflict_with_their_load(
     labels = [label for _, label in form.fields["reviewers"].choices]
     assert labels == [f"{reviewer} (1 open)", f"{second_reviewer} (1 open)"]
 
-    response = client.post(f"/console/{accepted.pk}/", {"action": "assign", "assign-reviewers": [conflicted.pk]})
+    response = client.post(
+        f"/console/{accepted.pk}/", {"action": "assign", "assign-reviewers": [conflicted.pk], "confirmed": "yes"}
+    )
     form = {key: f for key, _, f in response.context["action_forms"]}["assign"]
     assert form.errors["reviewers"][0].startswith("Select a valid choice.")
     assert not ReviewAssignment.objects.filter(declaration=accepted).exists()
@@ -70,7 +72,28 @@ def test_the_console_offers_only_reviewers_without_a_conflict_with_their_load(
 
 def test_several_reviewers_are_assigned_and_evaluation_starts(client, staff, reviewer, second_reviewer, accepted):
     client.force_login(staff)
-    client.post(f"/console/{accepted.pk}/", {"action": "assign", "assign-reviewers": [reviewer.pk, second_reviewer.pk]})
+    client.post(
+        f"/console/{accepted.pk}/",
+        {"action": "assign", "assign-reviewers": [reviewer.pk, second_reviewer.pk], "confirmed": "yes"},
+    )
     accepted.refresh_from_db()
     assert accepted.state == S.UNDER_REVIEW
     assert {a.reviewer for a in accepted.review_assignments.all()} == {reviewer, second_reviewer}
+
+
+def test_assigning_reviewers_asks_first_with_their_names_and_changes_nothing(
+    client, staff, reviewer, second_reviewer, accepted
+):
+    client.force_login(staff)
+    events = accepted.events.count()
+
+    response = client.post(
+        f"/console/{accepted.pk}/", {"action": "assign", "assign-reviewers": [reviewer.pk, second_reviewer.pk]}
+    )
+    accepted.refresh_from_db()
+
+    content = response.content.decode()
+    assert "Assign expert reviewers" in content
+    assert f"{reviewer}, {second_reviewer} are assigned to evaluate this declaration" in content
+    assert "The expert evaluation starts: the declaration moves to “Under expert evaluation”." in content
+    assert (accepted.state, accepted.events.count(), ReviewAssignment.objects.count()) == (S.ACCEPTED, events, 0)

@@ -270,7 +270,7 @@ def test_the_bulk_result_page_lists_the_refusal(client, set_budget, reviewed, st
     declaration = reviewed()
     client.force_login(staff)
 
-    response = client.post("/console/bulk/", {"declarations": [declaration.pk], "action": "decide"})
+    response = client.post("/console/bulk/", {"declarations": [declaration.pk], "action": "decide", "confirmed": "yes"})
 
     assert [(o.status, o.message) for o in response.context["outcomes"]] == [
         ("refused", _refusal(call.year, "1,600,000.00", "1,000,000.00", "0.00", "1,000,000.00"))

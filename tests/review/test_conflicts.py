@@ -48,7 +48,7 @@ def submit(declaration, reviewer):
 def test_declaring_a_conflict_releases_the_assignment_records_it_and_tells_the_staff(client, staff, reviewer, cast):
     declaration = under_review(cast)
     client.force_login(reviewer)
-    response = client.post(f"/console/{declaration.pk}/conflict/", {"conflict-reason": REASON})
+    response = client.post(f"/console/{declaration.pk}/conflict/", {"conflict-reason": REASON, "confirmed": "yes"})
     assert response["Location"] == "/console/"
 
     assignment = assignment_of(declaration, reviewer)
@@ -138,9 +138,15 @@ def test_nobody_declares_a_conflict_on_someone_elses_assignment(request, reviewe
 def test_the_conflict_endpoint_refuses_everyone_without_an_assignment(client, request, cast, role, status):
     declaration = under_review(cast)
     client.force_login(request.getfixturevalue(role))
-    assert client.post(f"/console/{declaration.pk}/conflict/", {"conflict-reason": REASON}).status_code == status
+    assert (
+        client.post(f"/console/{declaration.pk}/conflict/", {"conflict-reason": REASON, "confirmed": "yes"}).status_code
+        == status
+    )
     client.force_login(ReviewerFactory(username="reviewer-c"))
-    assert client.post(f"/console/{declaration.pk}/conflict/", {"conflict-reason": REASON}).status_code == 404
+    assert (
+        client.post(f"/console/{declaration.pk}/conflict/", {"conflict-reason": REASON, "confirmed": "yes"}).status_code
+        == 404
+    )
     assert not ConflictOfInterest.objects.exists()
 
 
@@ -160,3 +166,17 @@ def test_staff_see_who_declared_a_conflict_and_why(client, staff, reviewer, cast
     assert "Conflicts of interest declared" in html and REASON in html
     # The released reviewer's evaluation is no longer among the evaluations.
     assert [c.label for c in response.context["evaluation"].columns] == ["reviewer-b"]
+
+
+def test_declaring_a_conflict_asks_first_and_changes_nothing(client, reviewer, cast):
+    declaration = under_review(cast)
+    client.force_login(reviewer)
+
+    response = client.post(f"/console/{declaration.pk}/conflict/", {"conflict-reason": REASON})
+
+    content = response.content.decode()
+    assert "Declare a conflict of interest" in content
+    assert "declarations are no longer assigned to you. This cannot be taken back." in content
+    assert REASON in content
+    assert assignment_of(declaration, reviewer).released_at is None
+    assert not ConflictOfInterest.objects.exists()

@@ -53,7 +53,9 @@ def test_assignment_refuses_a_reviewer_of_the_declaring_organisation(staff, cast
 def test_reviewers_are_assigned_from_the_console_and_evaluation_starts(client, staff, reviewer, cast):
     declaration = _at(S.ACCEPTED, cast)
     client.force_login(staff)
-    client.post(f"/console/{declaration.pk}/", {"action": "assign", "assign-reviewers": [reviewer.pk]})
+    client.post(
+        f"/console/{declaration.pk}/", {"action": "assign", "assign-reviewers": [reviewer.pk], "confirmed": "yes"}
+    )
     declaration.refresh_from_db()
     assert declaration.state == S.UNDER_REVIEW
     assert [a.reviewer for a in declaration.review_assignments.all()] == [reviewer]

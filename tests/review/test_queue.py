@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from config.demo import Cast, meeting_opinion_record
 from declarations.enums import DeclarationState as S
-from declarations.models import Declaration, Programme
+from declarations.models import Declaration, DeclarationEvent, Programme
 from review.filters import declaration_queue_for
 from review.models import (
     CreditList,
@@ -384,6 +384,27 @@ def test_bulk_is_post_only(client, staff):
 
 # --- bulk actions -------------------------------------------------------------------------------
 
+# A bulk action acts only once confirmed (test_bulk_action_asks_first_and_changes_nothing).
+CONFIRMED = {"confirmed": "yes"}
+
+
+def test_bulk_action_asks_first_and_changes_nothing(client, staff, open_call):
+    first, second = _declaration(open_call, S.SUBMITTED), _declaration(open_call, S.SUBMITTED)
+    client.force_login(staff)
+    data = {"declarations": [first.pk, second.pk], "action": "accept", "confirm": "on", "note": "形式审查通过。"}
+    events = DeclarationEvent.objects.count()
+
+    pending = client.post("/console/bulk/", data)
+    after_first = (Declaration.objects.get(pk=first.pk).state, DeclarationEvent.objects.count())
+    done = client.post("/console/bulk/", data | CONFIRMED)
+
+    content = pending.content.decode()
+    assert "Each of the 2 declarations below is accepted" in content
+    assert first.title in content and second.organisation.name in content
+    assert 'name="confirm" value="on"' in content
+    assert after_first == (S.SUBMITTED, events)
+    assert [status for _, status, _ in _outcomes(done)] == ["done", "done"]
+
 
 def _outcomes(response):
     return [(o.declaration.pk, o.status, o.message) for o in response.context["outcomes"]]
@@ -394,7 +415,12 @@ def test_bulk_assign_assigns_the_reviewers_and_starts_the_evaluation(client, sta
     client.force_login(staff)
     response = client.post(
         "/console/bulk/",
-        {"declarations": [first.pk, second.pk], "action": "assign", "reviewers": [reviewer.pk, second_reviewer.pk]},
+        {
+            "declarations": [first.pk, second.pk],
+            "action": "assign",
+            "reviewers": [reviewer.pk, second_reviewer.pk],
+            **CONFIRMED,
+        },
     )
     assert response.status_code == 200
     assert [status for _pk, status, _message in _outcomes(response)] == ["done", "done"]
@@ -410,7 +436,8 @@ def test_bulk_assign_refuses_a_conflicted_reviewer_for_that_declaration_only(cli
     conflicted = ReviewerFactory(username="conflicted", organisation=cast.applicant.organisation)
     client.force_login(staff)
     response = client.post(
-        "/console/bulk/", {"declarations": [mine.pk, theirs.pk], "action": "assign", "reviewers": [conflicted.pk]}
+        "/console/bulk/",
+        {"declarations": [mine.pk, theirs.pk], "action": "assign", "reviewers": [conflicted.pk], **CONFIRMED},
     )
     outcomes = {pk: (status, message) for pk, status, message in _outcomes(response)}
     assert outcomes[mine.pk][0] == "refused"
@@ -451,6 +478,7 @@ def test_bulk_accept_accepts_refuses_and_disqualifies_each_on_its_own(client, st
             "action": "accept",
             "confirm": "on",
             "note": "形式审查通过。",
+            **CONFIRMED,
         },
     )
     outcomes = {pk: (status, message) for pk, status, message in _outcomes(response)}
@@ -470,7 +498,8 @@ def test_bulk_decide_decides_as_the_meeting_proposed(client, staff, cast):
     meeting_opinion_record(not_supported, cast, None)
     client.force_login(staff)
     response = client.post(
-        "/console/bulk/", {"declarations": [supported.pk, not_supported.pk, no_opinion.pk], "action": "decide"}
+        "/console/bulk/",
+        {"declarations": [supported.pk, not_supported.pk, no_opinion.pk], "action": "decide", **CONFIRMED},
     )
     outcomes = {pk: (status, message) for pk, status, message in _outcomes(response)}
     assert outcomes[supported.pk] == ("done", "Approved, awaiting publicity: 1,200,000.00 yuan")
@@ -675,3 +704,17 @@ def test_queue_default_order_is_read_from_an_index(staff, open_call):
     plan = _plan(sql, params)
     assert "declaration_queue_order" in plan
     assert "Sort" not in plan and "TEMP B-TREE" not in plan
+
+
+def test_the_queue_rows_escape_what_the_declarations_hold(client, staff, open_call):
+    """The rows are written in review.tables, not by the template: every text in them is escaped as
+    the template escaped it."""
+    declaration = _declaration(open_call, title='<script>alert(1)</script> & "x"')
+    Organisation = type(declaration.organisation)
+    Organisation.objects.filter(pk=declaration.organisation_id).update(name="<b>Unit</b> & Co")
+    client.force_login(staff)
+    html = client.get("/console/").content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;" in html
+    assert "<b>Unit</b>" not in html
+    assert "&lt;b&gt;Unit&lt;/b&gt; &amp; Co" in html

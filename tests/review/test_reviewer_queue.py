@@ -24,6 +24,7 @@ def _assigned(applicant, call, reviewer, staff, *, state=S.UNDER_REVIEW, opinion
         reviewer=reviewer,
         assigned_by=staff,
         opinion=opinion or ("Sound plan." if submitted else ""),
+        started=bool(opinion) or submitted,
         score=Decimal("80.00") if submitted else None,
         submitted_at=timezone.now() if submitted else None,
     )
