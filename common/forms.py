@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.money import MONEY, MONEY_LIMIT, yuan
 from common.text import validate_single_line
+from common.typography import short_date
 
 
 class MoneyInput(forms.TextInput):
@@ -98,7 +99,11 @@ class PolicyDateField(forms.DateField):
         if value > latest:
             if not self.future:
                 raise ValidationError(self.error_messages["future"], code="future")
-            raise ValidationError(self.error_messages["too_late"], code="too_late", params={"last": latest.isoformat()})
+            raise ValidationError(
+                self.error_messages["too_late"],
+                code="too_late",
+                params={"last": short_date(latest)},
+            )
 
     def widget_attrs(self, widget):
         return {**super().widget_attrs(widget), "min": POLICY_FIRST_DAY.isoformat(), "max": self.latest().isoformat()}
@@ -135,10 +140,18 @@ class ModelChoiceIterator(forms.models.ModelChoiceIterator):
             yield self.choice(obj)
 
 
+# A select's empty choice, in words rather than Django's "---------".
+EMPTY_CHOICE = _("Choose one")
+
+
 class ModelChoiceField(forms.ModelChoiceField):
-    """Refuses a value that no primary key could have with the usual "invalid choice" message."""
+    """Refuses a value that no primary key could have with the usual "invalid choice" message. Its
+    empty choice reads EMPTY_CHOICE unless the form names another."""
 
     iterator = ModelChoiceIterator
+
+    def __init__(self, queryset, *, empty_label=EMPTY_CHOICE, **kwargs):
+        super().__init__(queryset, empty_label=empty_label, **kwargs)
 
     def to_python(self, value):
         if value not in self.empty_values and not _in_range(value):

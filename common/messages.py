@@ -30,6 +30,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from common.money import yuan
+from common.typography import join_list
 
 # The kinds of parameter.
 TEXT = "text"  # shown as stored: free text typed by a person, a number, a code, a proper name
@@ -73,11 +74,6 @@ def bilingual(zh, en, language=None):
     """Of a text held in both languages, the reader's (the other when it is empty): the active
     language's, or `language`'s when a caller choosing for many texts has read it once."""
     return (zh or en or "") if _chinese(language) else (en or zh or "")
-
-
-def join_list(items):
-    """Items joined as the active language writes a list: 、 in Chinese, ", " in English."""
-    return ("、" if _chinese() else ", ").join(str(item) for item in items)
 
 
 def format_money(value):

@@ -20,6 +20,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from common.money import FEN, MONEY_CEILING, ZERO, yuan
+from common.typography import join_clauses
 from declarations.programmes import PROGRAMMES, Kind
 
 PERCENT_LIMIT = Decimal("1000")
@@ -282,8 +283,7 @@ class Reason:
         params = dict(self.params)
         if self.code == "none_of":
             alternatives = [Reason(*alternative).alternative(programme) for alternative in params["alternatives"]]
-            separator = "；" if (get_language() or "").startswith("zh") else "; "
-            params["alternatives"] = separator.join(text.rstrip(".。") for text in alternatives)
+            params["alternatives"] = join_clauses(text.rstrip(".。") for text in alternatives)
         params["label"] = _fact_label(programme, self.fact)
         if "other_fact" in params:
             params["other_label"] = _fact_label(programme, params["other_fact"])

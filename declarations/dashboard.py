@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from common.addresses import address_template
 from common.money import yuan
+from common.typography import colon
 from declarations.enums import APPLICANT_LABELS
 from declarations.enums import DeclarationState as S
 
@@ -51,6 +52,7 @@ class _Formats:
             "missing": escape(_("Still missing:")),
             "revise": escape(_("Revise")),
             "continue": escape(_("Continue")),
+            "colon": colon(),
         }
 
     def day(self, value):
@@ -73,7 +75,7 @@ def _events(events, formats):
     items = []
     for event in events:
         iso, day = formats.day(event.created_at)
-        note = f": {escape(_note(event.note, 120))}" if event.note else ""
+        note = f"{formats.cell['colon']}{escape(_note(event.note, 120))}" if event.note else ""
         items.append(f'<li><time datetime="{iso}">{escape(day)}</time> · {formats.labels[event.to_state]}{note}</li>')
     return "".join(items)
 
@@ -82,7 +84,7 @@ def _next_step(declaration, step, formats):
     """The cell of what to do next: the action, by when, the commission's note, what is missing and
     the link to continue or revise a declaration that can be edited."""
     cell = formats.cell
-    amount = f': <span class="amount">{yuan(step.amount)}</span> {cell["yuan"]}' if step.amount else ""
+    amount = f'{cell["colon"]}<span class="amount">{yuan(step.amount)}</span> {cell["yuan"]}' if step.amount else ""
     strong = ' class="fw-semibold"' if step.urgent else ""
     parts = [f"<div{strong}>{escape(str(step.action))}{amount}</div>"]
     if step.due_at is not None:

@@ -19,7 +19,7 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import MoneyField
+from common.forms import EMPTY_CHOICE, MoneyField
 from declarations.awards import AWARD_RULES, Declared, FactsInvalid, assess, parse_facts, parse_history
 from declarations.forms import _field_for, check_fact_dates
 from declarations.models import Programme
@@ -64,7 +64,7 @@ class ProgrammeChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.programmes = {p.code: p for p in Programme.objects.filter(code__in=AWARD_RULES).order_by("position")}
         self.fields["programme"].choices = [
-            ("", "---------"),
+            ("", EMPTY_CHOICE),
             *((code, f"{code} · {programme.title}") for code, programme in self.programmes.items()),
         ]
         # Inside the estimator's one GET form: the select and its button side by side.
@@ -82,7 +82,7 @@ class ProgrammeChoiceForm(forms.Form):
 
 
 def _yes_no(fact, *, needed):
-    empty = "---------" if needed else _("Not answered")
+    empty = EMPTY_CHOICE if needed else _("Not answered")
     return forms.ChoiceField(
         label=fact.label,
         help_text=fact.help_text,

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common import forms as fields
-from common.forms import DateInput, MoneyField, SingleLineCharField
+from common.forms import EMPTY_CHOICE, DateInput, MoneyField, SingleLineCharField
+from common.typography import short_date
 from declarations.enums import District, OrganisationType, SignatoryCapacity
 from declarations.evidence import EVIDENCE
 from declarations.models import Call, Declaration, Programme
@@ -110,7 +111,7 @@ def _field_for(fact):
             widget=DateInput(attrs={"min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()}), **common
         )
     if fact.kind == Kind.CHOICE:
-        return forms.ChoiceField(choices=[("", "---------"), *fact.choices], **common)
+        return forms.ChoiceField(choices=[("", EMPTY_CHOICE), *fact.choices], **common)
     return SingleLineCharField(max_length=200, **common)
 
 
@@ -123,7 +124,10 @@ def check_fact_dates(form, facts, data):
             form.add_error(
                 fact.name,
                 _("Enter a date from %(first)s to %(last)s.")
-                % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+                % {
+                    "first": short_date(FIRST_DAY),
+                    "last": short_date(LAST_DAY),
+                },
             )
     established, invested = data.get("investee_established_on"), data.get("investment_date")
     if established and invested and invested < established:

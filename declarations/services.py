@@ -8,9 +8,11 @@ import rules
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from common.typography import join_list, join_sentences
 from declarations import commitment, selectors
 from declarations.awards import FactsInvalid, assess_raw
 from declarations.enums import DeclarationAction, SignatoryCapacity
@@ -65,7 +67,7 @@ def organisation_update(*, organisation_id, actor, **fields):
 def _check_not_barred(organisation):
     bars = registers_barring(organisation)
     if bars:
-        raise TransitionRefused(" ".join(bars))
+        raise TransitionRefused(join_sentences(bars))
 
 
 def declaration_create(*, actor, call, programme, title, summary="", facts=None):
@@ -246,10 +248,10 @@ def commitment_sign(*, declaration_id, actor, signatory_name, signatory_capacity
 
 
 def call_dates(call):
-    local = timezone.localtime
+    """When the call opens and closes, in Beijing time and the locale's short format."""
     return {
-        "opens": local(call.opens_at).strftime("%Y-%m-%d %H:%M"),
-        "closes": local(call.closes_at).strftime("%Y-%m-%d %H:%M"),
+        "opens": date_format(timezone.localtime(call.opens_at), "SHORT_DATETIME_FORMAT"),
+        "closes": date_format(timezone.localtime(call.closes_at), "SHORT_DATETIME_FORMAT"),
     }
 
 
@@ -273,7 +275,7 @@ class Problem:
 
 class SubmissionRefused(TransitionRefused):
     def __init__(self, problems):
-        super().__init__(" ".join(p.text for p in problems))
+        super().__init__(join_sentences(p.text for p in problems))
         self.problems = problems
 
 
@@ -298,7 +300,7 @@ def declaration_submission_problems(declaration, moment=None):
         problems.append(Problem("review", call_problem))
     missing = declaration_missing_facts(declaration)
     if missing:
-        problems.append(Problem("facts", _("Please complete these facts: %(facts)s.") % {"facts": ", ".join(missing)}))
+        problems.append(Problem("facts", _("Please complete these facts: %(facts)s.") % {"facts": join_list(missing)}))
     else:
         award = selectors.declaration_award_summary(declaration)
         for text, _fact in award.reasons:
@@ -308,7 +310,7 @@ def declaration_submission_problems(declaration, moment=None):
         problems.append(
             Problem(
                 "attachments",
-                _("Please attach this evidence: %(evidence)s.") % {"evidence": ", ".join(str(e) for e in absent)},
+                _("Please attach this evidence: %(evidence)s.") % {"evidence": join_list(absent)},
             )
         )
     standing = selectors.declaration_standing_commitment(declaration)

@@ -10,14 +10,16 @@ import datetime
 from decimal import Decimal
 
 import rules
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.history import audited
 from common.messages import message
 from common.money import yuan
+from common.typography import short_date
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
@@ -185,14 +187,19 @@ def recovery_case_open(
     )
     if dishonest:
         organisation = declaration.organisation
+        # The register's entries are the official sources' text, in the commission's language (the
+        # site's default), not in that of the finance officer who recorded the finding.
+        with translation.override(settings.LANGUAGE_CODE):
+            source = _("Recovery case %(number)s: dishonesty found by the commission (Art. 22)") % {
+                "number": case.number
+            }
         case.credit_record = CreditRecord(
             credit_code=organisation.credit_code,
             name=organisation.name[:200],
             list=CreditList.RESEARCH_DISHONESTY,
             starts_on=today,
             ends_on=barred_until,
-            source=_("Recovery case %(number)s: dishonesty found by the commission (Art. 22)")
-            % {"number": case.number},
+            source=source,
         )
         audited(case.credit_record, actor).save()
         case.save(update_fields=["credit_record"])
@@ -231,7 +238,7 @@ def repayment_record(*, case_id, actor, amount, received_on, reference):
         raise RecoveryRefused(_("A repayment cannot be dated in the future."), "received_on")
     if received_on < opened_on:
         raise RecoveryRefused(
-            _("A repayment cannot be dated before the case was opened (%(date)s).") % {"date": opened_on.isoformat()},
+            _("A repayment cannot be dated before the case was opened (%(date)s).") % {"date": short_date(opened_on)},
             "received_on",
         )
     reference = (reference or "").strip()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.forms import MoneyField, PolicyDateField, SingleLineCharField
 from common.money import yuan
+from common.typography import short_date
 from disbursement.enums import RecoveryCaseState
 
 
@@ -123,7 +124,7 @@ class RepaymentForm(forms.Form):
         if received_on < opened_on:
             raise forms.ValidationError(
                 _("A repayment cannot be dated before the case was opened (%(date)s)."),
-                params={"date": opened_on.isoformat()},
+                params={"date": short_date(opened_on)},
             )
         return received_on
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.money import MONEY
+from common.typography import short_date
 from declarations.selectors import PaymentLine, RecoveryLine
 from disbursement.models import Payment, RecoveryCase, Repayment
 from disbursement.workflow import AWAITING_REPAYMENT_STATES
@@ -28,7 +29,7 @@ def recovery_case_bars(organisation, day=None):
         return []
     return [
         _("Your organisation is barred from applying until %(date)s after funds were recovered (Art. 21).")
-        % {"date": until.isoformat()}
+        % {"date": short_date(until)}
     ]
 
 

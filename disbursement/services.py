@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from common.history import audited
 from common.messages import message
 from common.money import yuan
+from common.typography import join_clauses
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Organisation
@@ -259,7 +260,7 @@ def order_approve(*, order_id, actor):
             return payment_order_transition(order_id=order.pk, action=OA.APPROVE, actor=actor)
     raise OrderBlocked(
         _("The Art. 17 re-check found: %(findings)s. The order cannot be approved.")
-        % {"findings": "; ".join(str(finding.text) for finding in findings)},
+        % {"findings": join_clauses(finding.text for finding in findings)},
         findings,
         recheck,
     )

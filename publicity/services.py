@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from common.history import audited
 from common.messages import message, note_stripped, title
 from common.money import yuan
+from common.typography import short_date
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.evidence import ACCEPTED_TYPES
@@ -322,7 +323,11 @@ def objection_raise(*, entry, name, contact, text, evidence=None, language="", l
     entry = PublicityEntry.objects.select_related("declaration").get(pk=entry.pk)
     if batch.is_closed or not (entry.starts_on <= today <= entry.ends_on):
         raise TransitionRefused(
-            _("Objections are accepted from %(start)s to %(end)s.") % {"start": entry.starts_on, "end": entry.ends_on}
+            _("Objections are accepted from %(start)s to %(end)s.")
+            % {
+                "start": short_date(entry.starts_on),
+                "end": short_date(entry.ends_on),
+            }
         )
     if entry.withdrawn_at or entry.declaration.state != S.IN_PUBLICITY or entry.declaration.classified:
         raise TransitionRefused(_("This project is not in publicity."))

@@ -22,6 +22,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from common.exports import neutralise
+from common.typography import join_clauses
 from review.filters import Flag, flags_of
 
 CHUNK_SIZE = 2000
@@ -59,7 +60,7 @@ DECLARATION_COLUMNS = (
     Column(_("Spread"), lambda d: d.score_spread, SCORE, width=10),
     Column(_("Evaluations submitted"), lambda d: d.evaluations_submitted, NUMBER, width=12),
     Column(_("Reviewers assigned"), lambda d: d.reviewers_assigned, NUMBER, width=12),
-    Column(_("Flags"), lambda d: "; ".join(str(Flag.LABELS[flag]) for flag in flags_of(d)), width=36),
+    Column(_("Flags"), lambda d: join_clauses(Flag.LABELS[flag] for flag in flags_of(d)), width=36),
     Column(_("Award cap (yuan)"), lambda d: d.award_cap, AMOUNT, width=18),
     Column(_("Approved amount (yuan)"), lambda d: d.approved_amount, AMOUNT, width=18),
     Column(_("Submitted"), lambda d: d.submitted_at, DATETIME, width=18),

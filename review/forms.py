@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from common import forms as fields
 from common.forms import DateInput, MoneyField, SingleLineCharField
 from common.money import yuan
+from common.typography import join_clauses
 from declarations.enums import DeclarationState
 from review.acceptance import checklist_for
 from review.models import UnitStatus
@@ -70,7 +71,7 @@ class AcceptanceForm(forms.Form):
                 self.add_error(
                     "checklist",
                     _("Confirm every item before accepting; not confirmed: %(items)s")
-                    % {"items": "; ".join(str(item.label) for item in unticked)},
+                    % {"items": join_clauses(item.label for item in unticked)},
                 )
         return cleaned
 

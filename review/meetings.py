@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from common.history import audited
 from common.money import yuan
+from common.typography import join_list
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.workflow import TransitionRefused
@@ -34,7 +35,7 @@ def _require_staff(actor):
 
 
 def _names(users):
-    return ", ".join(str(user) for user in users)
+    return join_list(users)
 
 
 def _meeting_errors(*, held_on, members, keep=(), present=()):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.money import MONEY
+from common.typography import short_date
 
 SCORE = {"max_digits": 5, "decimal_places": 2}
 
@@ -132,10 +133,10 @@ class CreditRecord(models.Model):
 
     def describe(self):
         """The record as a refusal names it: list, period and source."""
-        until = self.ends_on.isoformat() if self.ends_on else _("no end date")
+        until = short_date(self.ends_on) if self.ends_on else _("no end date")
         return _("%(list)s, %(starts)s to %(until)s, source: %(source)s") % {
             "list": self.get_list_display(),
-            "starts": self.starts_on.isoformat(),
+            "starts": short_date(self.starts_on),
             "until": until,
             "source": self.source,
         }
@@ -236,7 +237,7 @@ class UnitStatusRecord(models.Model):
         """The record as a refusal names it: status, the day it took effect and source."""
         return _("%(status)s, effective %(date)s, source: %(source)s") % {
             "status": self.get_status_display(),
-            "date": self.effective_on.isoformat(),
+            "date": short_date(self.effective_on),
             "source": self.source,
         }
 

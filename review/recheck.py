@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.typography import join_clauses
 from review.models import CreditRecord, UnitStatusRecord
 
 
@@ -69,7 +70,7 @@ def unit_recheck(organisation, *, on=None):
 
 
 def _joined(findings):
-    return "; ".join(finding.text for finding in findings)
+    return join_clauses(finding.text for finding in findings)
 
 
 def recheck_stop_note(findings):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from accounts.rules import is_reviewer
 from common.messages import message
 from common.money import ZERO, yuan
+from common.typography import join_clauses, join_list
 from declarations.awards import FactsInvalid
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
@@ -99,7 +100,7 @@ def declaration_accept(*, declaration_id, actor, checklist, note=""):
     if unticked:
         raise TransitionRefused(
             _("Confirm every item of the checklist before accepting; not confirmed: %(items)s")
-            % {"items": "; ".join(str(item.label) for item in unticked)}
+            % {"items": join_clauses(item.label for item in unticked)}
         )
     declaration = declaration_transition(declaration_id=declaration.pk, action=A.ACCEPT, actor=actor, note=note)
     _acceptance_checked(declaration, actor, checklist, AcceptanceOutcome.ACCEPTED, note)
@@ -373,7 +374,7 @@ def _apply_one(action, declaration, actor, reviewers, note):
         return BulkOutcome(
             declaration,
             DONE,
-            _("Assigned: %(reviewers)s.") % {"reviewers": ", ".join(str(a.reviewer) for a in created)},
+            _("Assigned: %(reviewers)s.") % {"reviewers": join_list(a.reviewer for a in created)},
         )
     if action == BulkAction.ACCEPT:
         checklist = {item.key: True for item in checklist_for(declaration)}

@@ -30,3 +30,20 @@ def test_applicant_signs_in_and_sees_the_dashboard(live_server, page):
     page.goto(f"{live_server.url}/applicant/")
     expect(page.get_by_role("heading", name="My declarations")).to_be_visible()
     expect(page.get_by_role("button", name="browser-applicant")).to_be_visible()
+
+
+def test_the_chinese_estimator_reads_the_award_in_wan_yuan_with_full_width_punctuation(
+    live_server, browser, output_dir
+):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(
+        f"{live_server.url}/estimate/?programme=ART6&institution_registered_capital=50000000"
+        "&manager_registered_with_amac=yes&investee_established_on=2023-05-10&investment_date=2026-03-01"
+        "&investment_amount=8000000&equity_ratio_after_pct=12.5&first_round=yes&high_tech_field=yes"
+    )
+
+    expect(page.locator("[data-estimated-award]")).to_have_text("1,600,000.00")
+    expect(page.get_by_text("（约 160.00 万元）")).to_be_visible()
+    page.screenshot(path=output_dir / "estimator-zh.png", full_page=True)
+    context.close()

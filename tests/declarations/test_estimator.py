@@ -88,6 +88,16 @@ def test_worked_example_art6_is_eligible_for_1_600_000(client):
     assert "Art. 15" in page
 
 
+def test_the_award_is_read_in_wan_yuan_for_a_chinese_reader_and_in_yuan_alone_for_an_english_one(client):
+    chinese = _text(client.get(URL, ART6, headers={"accept-language": "zh-hans"}))
+    english = _text(client.get(URL, ART6, headers={"accept-language": "en"}))
+
+    assert 'data-estimated-award>1,600,000.00</span> <span class="fs-5">元</span>' in chinese
+    assert "（约 160.00 万元）</span>" in chinese
+    assert 'data-estimated-award>1,600,000.00</span> <span class="fs-5">yuan</span>' in english
+    assert "万元" not in english
+
+
 def test_worked_example_art6_with_annual_headroom_gives_1_000_000_and_its_breakdown(client):
     response = client.get(URL, ART6 | {"investment_amount": "15,000,000", "awarded_this_year": "4,000,000"})
 
