@@ -4,7 +4,6 @@ review.selectors.declaration_queue_rows() and written by templates/review/queue/
 
 from decimal import Decimal
 from functools import lru_cache
-from html import escape
 from urllib.parse import urlencode
 
 import django_tables2 as tables
@@ -16,7 +15,6 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format, get_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2.templatetags.django_tables2 import table_page_range
@@ -230,36 +228,6 @@ class QueueTable(tables.Table):
                 else short_date(timezone.localtime(submitted, zone).date(), language, short_date_format),
             )
         return rows
-
-    @cached_property
-    def rows_html(self):
-        """The <tr> of each row of page_rows, its cells in the table's column order, leaving out the
-        groups of optional columns not shown: written here, not in the template, where 25 rows of 12
-        cells took a third of the queue's time. Every value is escaped (the badges are markup made
-        with format_html)."""
-        shown, rows = self.shown, []
-        for row in self.page_rows:
-            cells = []
-            if shown["selection"]:
-                checked = " checked" if row["selected"] else ""
-                cells.append(
-                    '<td><input type="checkbox" class="form-check-input" form="bulk-form" name="declarations" '
-                    f'value="{row["value"]}" aria-label="{escape(row["select_label"])}"{checked}></td>'
-                )
-            cells.append(f'<td class="text-nowrap">{escape(row["number"])}</td>')
-            cells.append(f'<td class="col-project"><a href="{escape(row["url"])}">{escape(row["title"])}</a></td>')
-            cells.append(f"<td>{escape(str(row['organisation__name']))}</td>")
-            cells.append(f"<td>{escape(row['programme__code'])}</td>")
-            cells.append(f'<td class="col-state">{escape(str(row["state_label"]))}</td>')
-            if shown["scores"]:
-                cells.append(f'<td class="amount">{row["total_score"]}</td>')
-                cells.append(f'<td class="amount">{row["score_spread"]}</td>')
-                cells.append(f"<td>{row['badges']}</td>")
-            cells.append(f'<td class="amount">{row["award_cap"]}</td>')
-            cells.append(f'<td class="amount">{row["approved_amount"]}</td>')
-            cells.append(f'<td class="text-nowrap">{escape(row["submitted_on"])}</td>')
-            rows.append(f"<tr>\n  {chr(10).join(cells)}\n</tr>\n")
-        return mark_safe("".join(rows))  # nosec B308 B703 # every value in it is escaped above
 
     @cached_property
     def _declaration_url(self):
