@@ -704,3 +704,17 @@ def test_queue_default_order_is_read_from_an_index(staff, open_call):
     plan = _plan(sql, params)
     assert "declaration_queue_order" in plan
     assert "Sort" not in plan and "TEMP B-TREE" not in plan
+
+
+def test_the_queue_rows_escape_what_the_declarations_hold(client, staff, open_call):
+    """The queue's markup is its template's (tests/test_architecture.py): what the rows hold is
+    escaped there."""
+    declaration = _declaration(open_call, title='<script>alert(1)</script> & "x"')
+    Organisation = type(declaration.organisation)
+    Organisation.objects.filter(pk=declaration.organisation_id).update(name="<b>Unit</b> & Co")
+    client.force_login(staff)
+    html = client.get("/console/").content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;" in html
+    assert "<b>Unit</b>" not in html
+    assert "&lt;b&gt;Unit&lt;/b&gt; &amp; Co" in html
