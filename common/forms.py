@@ -21,10 +21,12 @@ from common.typography import short_date
 
 
 class MoneyInput(forms.TextInput):
-    """Shows a saved amount with thousands separators, as it is typed and printed: 1,600,000.00."""
+    """Shows a saved amount with thousands separators, as it is typed and printed: 1,600,000.00. In
+    Chinese, static/js/site.js writes under it the amount's 万元 reading as it is typed (data-wan),
+    as common.typography.wan_yuan_reading does for amounts shown."""
 
     def __init__(self, attrs=None):
-        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", "data-wan": "", **(attrs or {})})
 
     def format_value(self, value):
         if isinstance(value, Decimal | int):

@@ -63,4 +63,25 @@
       });
     });
   });
+
+  // An amount typed in yuan, read in 万元 under its field in Chinese (common.forms.MoneyInput): the
+  // unit grants are counted in. As common.typography.wan_yuan_reading writes it: from 1 万元 up,
+  // to two decimals, nothing in English.
+  if ((document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0) {
+    var wanFormat = new Intl.NumberFormat("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    document.querySelectorAll("input[data-wan]").forEach(function (input) {
+      var reading = document.createElement("div");
+      reading.className = "form-text wan-reading";
+      reading.setAttribute("aria-live", "polite");
+      var anchor = input.closest(".input-group") || input;
+      anchor.insertAdjacentElement("afterend", reading);
+      var update = function () {
+        var text = input.value.replace(/[,\uff0c\s]/g, "");
+        var amount = /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+        reading.textContent = Math.abs(amount) >= 10000 ? "约 " + wanFormat.format(amount / 10000) + " 万元" : "";
+      };
+      input.addEventListener("input", update);
+      update();
+    });
+  }
 })();

@@ -47,3 +47,29 @@ def test_the_chinese_estimator_reads_the_award_in_wan_yuan_with_full_width_punct
     expect(page.get_by_text("（约 160.00 万元）")).to_be_visible()
     page.screenshot(path=output_dir / "estimator-zh.png", full_page=True)
     context.close()
+
+
+def test_an_amount_typed_reads_in_wan_yuan_under_its_field_in_chinese_only(live_server, browser, output_dir):
+    """Every amount field (common.forms.MoneyInput: the estimator's and the facts step's alike)
+    says what the yuan typed come to in 万元, as they are typed; in English nothing is added."""
+    chinese = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = chinese.new_page()
+    page.goto(f"{live_server.url}/estimate/?programme=ART6")
+    field = page.locator("input[name=investment_amount]")
+    reading = field.locator("xpath=following-sibling::div[contains(@class, 'wan-reading')][1]")
+    field.fill("8,000,000")
+    expect(reading).to_have_text("约 800.00 万元")
+    field.fill("12345678.9")
+    expect(reading).to_have_text("约 1,234.57 万元")
+    field.fill("9999")
+    expect(reading).to_have_text("")
+    field.fill("8,000,000")
+    page.screenshot(path=output_dir / "estimator-zh-wan-reading.png", full_page=True)
+    chinese.close()
+
+    english = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = english.new_page()
+    page.goto(f"{live_server.url}/estimate/?programme=ART6")
+    page.locator("input[name=investment_amount]").fill("8,000,000")
+    expect(page.locator(".wan-reading")).to_have_count(0)
+    english.close()
