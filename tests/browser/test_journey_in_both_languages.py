@@ -90,6 +90,16 @@ def _confirm(page):
         page.locator("#confirmation button[type=submit]").click()
 
 
+def _send(pages, page, form_selector, step):
+    """Send a form whose action may or may not ask for confirmation first; if it does, that page is
+    checked too (journey-<step>-confirm) and the action confirmed."""
+    with page.expect_navigation():
+        page.locator(f"{form_selector} button[type=submit]").first.click()
+    if page.locator("#confirmation").count():
+        pages.check(page, f"journey-{step}-confirm")
+        _confirm(page)
+
+
 @pytest.fixture
 def homes_work(cast, applicant, draft):
     """Something for each role to do: the applicant a draft and a declaration returned for revision,
@@ -170,8 +180,7 @@ def test_one_declaration_from_declaring_to_payment_in_each_roles_browser(
     pages.check(staff_page, "journey-accept-confirm")
     _confirm(staff_page)
     staff_page.locator(f"input[name='assign-reviewers'][value='{reviewer.pk}']").check()
-    with staff_page.expect_navigation():
-        staff_page.locator("form:has(input[name='action'][value='assign']) button[type=submit]").click()
+    _send(pages, staff_page, "form:has(input[name='action'][value='assign'])", "assign")
     assert Declaration.objects.get(pk=pk).state == S.UNDER_REVIEW
     pages.check(staff_page, "journey-assigned")
 
@@ -201,14 +210,12 @@ def test_one_declaration_from_declaring_to_payment_in_each_roles_browser(
     staff_page.locator("input[name='place']").fill("301会议室")
     for member in (staff, reviewer):
         staff_page.locator(f"input[name='members'][value='{member.pk}']").check()
-    with staff_page.expect_navigation():
-        staff_page.locator("form:has(input[name='held_on']) button[type=submit]").click()
+    _send(pages, staff_page, "form:has(input[name='held_on'])", "meeting")
     staff_page.locator("select[name='opinion-declaration']").select_option(str(pk))
     staff_page.locator("input[name='opinion-scheme'][value='support']").check()
     staff_page.locator("input[name='opinion-proposed_amount']").fill(APPROVED)
     staff_page.locator("textarea[name='opinion-opinion']").fill("建议支持。")
-    with staff_page.expect_navigation():
-        staff_page.locator("form:has(select[name='opinion-declaration']) button[type=submit]").click()
+    _send(pages, staff_page, "form:has(select[name='opinion-declaration'])", "opinion")
     expect(staff_page.locator("#opinions")).to_contain_text("建议支持。")
     pages.check(staff_page, "journey-meeting")
     pages.goto(staff_page, console)
@@ -238,10 +245,8 @@ def test_one_declaration_from_declaring_to_payment_in_each_roles_browser(
         finance_page.locator("main a[href*='/bank-account/']").click()
     finance_page.locator("input[name='bank_name']").fill("北京银行中关村分行")
     finance_page.locator("input[name='account_number']").fill("6222 0202 0011 2233 445")
-    with finance_page.expect_navigation():
-        finance_page.locator("form:has(input[name='account_number']) button[type=submit]").click()
-    with finance_page.expect_navigation():
-        finance_page.locator(f"form[action$='/disbursement/{pk}/orders/'] button[type=submit]").click()
+    _send(pages, finance_page, "form:has(input[name='account_number'])", "bank-account")
+    _send(pages, finance_page, f"form[action$='/disbursement/{pk}/orders/']", "order-prepare")
     expect(finance_page.get_by_test_id("order-state")).to_have_count(1)
     pages.check(finance_page, "journey-order-prepared")
 
