@@ -130,3 +130,18 @@ def test_error_pages_use_the_site_layout(client, applicant, staff):
     forbidden = client.get("/console/")
     assert forbidden.status_code == 403
     assert "Your role does not allow this page" in forbidden.content.decode()
+
+
+def test_a_token_lifetime_reads_in_the_language_of_the_page_not_of_the_first_import():
+    """api.forms' choices are translated when shown: a lazy string formatted with % at import is
+    translated then, in whatever language was active, and kept for every reader."""
+    from django.utils import translation
+
+    from api.forms import TokenForm
+
+    with translation.override("zh-hans"):
+        chinese = [str(label) for _days, label in TokenForm().fields["days"].choices]
+    with translation.override("en"):
+        english = [str(label) for _days, label in TokenForm().fields["days"].choices]
+    assert all("天" in label for label in chinese)
+    assert all("day" in label and "天" not in label for label in english)
