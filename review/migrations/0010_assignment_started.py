@@ -15,7 +15,6 @@ def started_from_what_was_saved(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("declarations", "0017_event_notes_to_message_keys"),
         ("review", "0009_register_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
