@@ -16,7 +16,6 @@ import gc
 import os
 import pstats
 import random
-import sqlite3
 import statistics
 import sys
 import time
@@ -41,6 +40,7 @@ from stdnum.cn import uscc
 
 from accounts.enums import Role
 from accounts.models import User
+from bench.harness import database_label
 from declarations import selectors, services, workflow
 from declarations.awards import AWARD_RULES, assess_raw, history_key
 from declarations.enums import DeclarationState as S
@@ -464,15 +464,6 @@ def states_summary():
     open_count = sum(counts[state] for state in workflow.OPEN_STATES)
     decided = sum(counts[state] for state in workflow.DECIDED_STATES)
     return open_count, decided, sum(counts.values()) - open_count - decided
-
-
-def database_label():
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            version = cursor.fetchone()[0]
-        return f"PostgreSQL {version} ({connection.settings_dict['NAME']})"
-    return f"SQLite {sqlite3.sqlite_version} (in memory)"
 
 
 def run(n, profile=0):
