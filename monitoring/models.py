@@ -282,3 +282,26 @@ class InspectionEvent(models.Model):
 
     def __str__(self):
         return f"{self.inspection_id}: {self.from_state} -> {self.to_state}"
+
+
+class StatisticsSnapshot(models.Model):
+    """The statistics page's figures of a support year, and of one call of it or all (`call` None),
+    as a task last counted them (monitoring.statistics_snapshots): the page reads them in one query
+    and, when the data has moved on since (`data_version`), shows them as of `computed_at` while the
+    task counts again. Not a record: recomputed at will, never edited."""
+
+    key = models.CharField(_("key"), max_length=40, unique=True)
+    year = models.PositiveIntegerField(_("support year"))
+    call = models.ForeignKey(
+        "declarations.Call", verbose_name=_("call"), on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    data_version = models.CharField(_("data version"), max_length=200)
+    computed_at = models.DateTimeField(_("computed at"))
+    figures = models.JSONField(_("figures"))
+
+    class Meta:
+        verbose_name = _("statistics snapshot")
+        verbose_name_plural = _("statistics snapshots")
+
+    def __str__(self):
+        return self.key

@@ -5,6 +5,7 @@ requested, approved, paid and recovered, the budget used, and how long the revie
 Every figure is an aggregate computed by the database: `statistics_for` runs the same number of
 queries (STATISTICS_QUERIES) whether the year has ten declarations or ten thousand
 (tests/monitoring/test_statistics.py counts them at two sizes; bench/statistics_page.py times them).
+The page does not count: a task does, and the page reads its last count (monitoring.statistics_snapshots).
 How far each declaration went and when is read from its milestone columns (the first submission,
 acceptance, decision, payment...), which declarations.workflow writes with the events, not from the
 events themselves: one row per declaration instead of five or more.
@@ -19,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Count,
@@ -294,6 +294,8 @@ class Statistics:
     grades: list = field(default_factory=list)
     grade_totals: GradeCounts | None = None
     computed_at: datetime = field(default_factory=timezone.now)
+    # False while a newer count is on its way (monitoring.statistics_snapshots).
+    is_current: bool = True
 
     @property
     def is_empty(self):
@@ -443,17 +445,14 @@ def statistics_for(year, call=None):
     )
 
 
-# --- what the page reads: the same figures, kept while nothing they count has changed -------------
-
-# A recomputation of the award caps (requested amounts) after a decision writes no event of its own:
-# the figures are at most this old.
-CACHE_SECONDS = 10 * 60
-CACHE_PREFIX = "monitoring:statistics:"
+# --- what changes the figures ---------------------------------------------------------------------
 
 
-def _data_version():
-    """What changes whenever a figure may: the newest declaration event, payment, repayment, budget
-    version and performance report event, and the number of declarations. One query of index look-ups and one count."""
+def data_version():
+    """What changes whenever a figure may: the number of declarations and the newest declaration
+    event, payment, repayment, budget version and performance report event (an award cap recomputed
+    after a decision writes no event: monitoring.statistics_snapshots counts again after a while
+    anyway). One query of index look-ups and one count."""
     quote = connection.ops.quote_name
     latest = ", ".join(
         f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})"  # nosec B608 # models' names
@@ -463,15 +462,3 @@ def _data_version():
         # Tables' and columns' names from the models; no value from outside.
         cursor.execute(f"SELECT (SELECT COUNT(*) FROM {quote(Declaration._meta.db_table)}), {latest}")  # nosec B608
         return cursor.fetchone()
-
-
-def statistics_cached(year, call=None):
-    """statistics_for(year, call), computed again only when something it counts has changed since
-    (_data_version) or CACHE_SECONDS have passed. Its `computed_at` says when it was computed. One
-    query when kept; 1 + STATISTICS_QUERIES when computed."""
-    key = f"{CACHE_PREFIX}{year}:{call.pk if call else '-'}:" + ":".join(str(value) for value in _data_version())
-    stats = cache.get(key)
-    if stats is None:
-        stats = statistics_for(year, call)
-        cache.set(key, stats, CACHE_SECONDS)
-    return stats
