@@ -18,6 +18,8 @@ from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, DeclarationEvent, Programme
 from declarations.workflow import MILESTONES
 from disbursement.models import Payment
+from monitoring import statistics_snapshots
+from monitoring.models import StatisticsSnapshot
 from tests.browser.conftest import login
 from tests.factories import PASSWORD, DeclarationFactory, OrganisationFactory
 
@@ -151,4 +153,24 @@ def test_the_demo_data_fill_every_chart_and_the_timeliness(browser, page, live_s
     narrow.wait_for_function("() => window.Chart && Chart.getChart('chart-months')")
     assert _charts_drawn(narrow) == [True, True, True]
     narrow.screenshot(path=str(output_dir / "statistics-demo-zh-390.png"), full_page=True)
+    context.close()
+
+
+def test_while_a_worker_counts_again_the_page_says_as_of_when_its_figures_are(
+    browser, live_server, output_dir, a_year_of_declarations, open_call, staff, monkeypatch
+):
+    """The data moved on since the last count and no worker has counted yet (the task is asked, not
+    run here): the page shows the last count, marked as being counted again. Screenshot:
+    statistics-recounting-zh-390.png."""
+    statistics_snapshots.statistics_snapshot_count(open_call.year)
+    StatisticsSnapshot.objects.update(data_version="changed since")
+    monkeypatch.setattr(statistics_snapshots, "_count_asked", lambda *args: False)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    narrow = context.new_page()
+    login(narrow, live_server, staff.username, PASSWORD)
+    narrow.goto(f"{live_server.url}/monitoring/statistics/")
+    status = narrow.locator("[role=status]", has_text="正在重新统计")
+    assert status.is_visible()
+    narrow.wait_for_function("() => window.Chart && Chart.getChart('chart-amounts')")
+    narrow.screenshot(path=str(output_dir / "statistics-recounting-zh-390.png"))
     context.close()
