@@ -38,6 +38,10 @@ def _reset_after_warmup(environment, **_kwargs):
         gevent.spawn(reset)
 
 
+# common.confirm's field and value (the locust process does not set Django up).
+CONFIRM_FIELD, CONFIRM_VALUE = "confirmed", "yes"
+
+
 def _csrf(client):
     return client.cookies.get("csrftoken", "")
 
@@ -158,10 +162,20 @@ class Applicant(HttpUser):
         if not self.ready:
             return
         pk = self.ready.pop()
+        url = f"/applicant/declarations/{pk}/submit/"
+        # Submitting cannot be undone: the first post shows what it will do and asks to confirm
+        # (common.confirm); the post that confirms it (CONFIRM_FIELD) submits.
+        with self.client.post(
+            url, data={"csrfmiddlewaretoken": _csrf(self.client)}, name="submit, confirmation", catch_response=True
+        ) as response:
+            if response.status_code != 200 or f'name="{CONFIRM_FIELD}"' not in response.text:
+                response.failure(f"answered {response.status_code} without the confirmation")
+            else:
+                response.success()
         _post(
             self.client,
-            f"/applicant/declarations/{pk}/submit/",
-            {},
+            url,
+            {CONFIRM_FIELD: CONFIRM_VALUE},
             "submit",
             expect=rf"/declarations/{pk}/$",
             then="declaration, applicant",
