@@ -67,20 +67,23 @@ def _choices(kind):
 
 
 def renderings(key):
-    """`key`'s message with sample parameters, once per value of its choice parameter."""
+    """`key`'s message with sample parameters, once per value of each choice parameter."""
     definition = MESSAGES[key]
     params = {}
-    variants = [{}]
+    choices = {}
     for name in re.findall(r"%\((\w+)\)", str(definition.text)):
         kind = definition.params.get(name, "text")
         if isinstance(kind, Choice):
-            variants = [{name: value} for value in _choices(kind)]
+            choices[name] = _choices(kind)
         elif kind == MESSAGE:
             params[name] = message("declaration.number", number="2026-0001")
         elif kind == PARAGRAPHS:
             params[name] = [message("declaration.number", number="2026-0001"), literal("2026")]
         else:
             params[name] = SAMPLES.get(kind, SAMPLES["text"])
+    # Each value of each choice, the other choices at their first.
+    first = {name: values[0] for name, values in choices.items()}
+    variants = [first | {name: value} for name, values in choices.items() for value in values] or [{}]
     return [message(key, **params, **variant) for variant in variants]
 
 
