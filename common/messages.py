@@ -373,18 +373,24 @@ def _old_date(text):
 
 
 def _clauses_from_text(text, language):
-    """The clauses of `text` (joined with "；" or "; "), each a message where one reads as such, or
-    None unless every clause does: a clause may itself hold the separator (a source typed with a
-    semicolon), so pieces are joined again until they read as a message."""
+    """The clauses of `text` (joined with "；" or "; "), each a message, or None unless every clause
+    reads as one. A clause may itself hold the separator (a source typed with a semicolon): the
+    shortest clauses that let the rest read as messages too are taken."""
     separator = "；" if _chinese(language) else "; "
-    clauses, pending = [], None
-    for piece in text.split(separator):
-        pending = piece if pending is None else pending + separator + piece
-        recognised = message_from_text(pending, languages=(language,))
-        if recognised.key:
-            clauses.append(recognised.as_json())
-            pending = None
-    return clauses if clauses and pending is None else None
+    pieces = text.split(separator)
+
+    def clauses_from(start):
+        if start == len(pieces):
+            return []
+        for end in range(start + 1, len(pieces) + 1):
+            recognised = message_from_text(separator.join(pieces[start:end]), languages=(language,))
+            if recognised.key:
+                rest = clauses_from(end)
+                if rest is not None:
+                    return [recognised.as_json(), *rest]
+        return None
+
+    return clauses_from(0) if text else None
 
 
 def message_from_text(text, keys=None, languages=("zh-hans", "en")):
@@ -431,11 +437,12 @@ def texts_to_messages(model, schema_editor, fields, keys=None):
     plain = {name for name in fields if not isinstance(model._meta.get_field(name), MessageField)}
 
     def rewrite(name, value):
-        if not isinstance(value, str) or not value:
+        if isinstance(value, str) and value.startswith(_MARKER):
+            value = from_db(value)
+        if isinstance(value, Message):
+            recognised = _recognised_within(value, keys) if value.key else None
+        elif not isinstance(value, str) or not value:
             return None
-        if value.startswith(_MARKER):
-            stored = from_db(value)
-            recognised = _recognised_within(stored, keys) if isinstance(stored, Message) and stored.key else None
         elif fields[name] == "paragraphs":
             recognised = paragraphs_from_text(value, keys)
         else:
@@ -455,6 +462,9 @@ def rows_rewritten(model, schema_editor, fields, rewrite):
     table = connection.ops.quote_name(model._meta.db_table)
     guarded = connection.vendor == "postgresql"
     if guarded:
+        # ALTER TABLE is refused while the transaction holds deferred checks of rows it wrote (a
+        # table rewritten before in the same migration): run them now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
     rewritten = 0
     for pk, *values in model.objects.values_list("pk", *fields).iterator():
@@ -467,7 +477,9 @@ def rows_rewritten(model, schema_editor, fields, rewrite):
             model.objects.filter(pk=pk).update(**changes)
             rewritten += 1
     if guarded:
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
     return rewritten
 
 
