@@ -30,7 +30,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from common.money import yuan
-from common.typography import join_list
+from common.typography import join_clauses, join_list
 
 # The kinds of parameter.
 TEXT = "text"  # shown as stored: free text typed by a person, a number, a code, a proper name
@@ -53,16 +53,20 @@ class Choice:
 class Definition:
     text: object  # a lazily translated format string with %(name)s placeholders
     params: dict = field(default_factory=dict)  # name -> kind
+    # Recognised in old text only when asked for by key: a message that is nothing but a label
+    # (a default indicator's name) would otherwise claim any text that happens to equal one.
+    only_when_asked: bool = False
 
 
 PARAGRAPHS = "paragraphs"  # a list of messages (or free texts), one paragraph each
+CLAUSES = "clauses"  # a list of messages (or free texts), clauses of one sentence ("；" / "; ")
 
 MESSAGES: dict[str, Definition] = {}
 
 
-def register(key, text, **params):
+def register(key, text, *, only_when_asked=False, **params):
     """Add (or replace) a message in the registry; returns the key."""
-    MESSAGES[key] = Definition(text, params)
+    MESSAGES[key] = Definition(text, params, only_when_asked)
     return key
 
 
@@ -120,7 +124,7 @@ class Message:
         return NotImplemented
 
     def __contains__(self, text):
-        return text in str(self)
+        return str(text) in str(self)
 
     def __len__(self):
         return len(str(self))
@@ -162,7 +166,7 @@ def _encode(kind, value):
         return dict(value) if isinstance(value, dict) else str(value)
     if kind == MESSAGE:
         return value.as_json() if isinstance(value, Message) else str(value)
-    if kind == PARAGRAPHS:
+    if kind in (PARAGRAPHS, CLAUSES):
         return [item.as_json() if isinstance(item, Message) else literal(item).as_json() for item in value]
     return value if isinstance(value, int | float) else str(value)
 
@@ -202,6 +206,8 @@ def _render(kind, value):
         return str(from_json(value)) if isinstance(value, dict) else str(value)
     if kind == PARAGRAPHS:
         return "\n\n".join(str(from_json(item)) for item in value if item)
+    if kind == CLAUSES:
+        return join_clauses(str(from_json(item)) for item in value if item)
     return str(value)
 
 
@@ -324,7 +330,7 @@ def _decode(kind, text, language):
                     return str(getattr(value, "value", value))
         return None
     if kind == DATE:
-        date = parse_date(text.strip())
+        date = _old_date(text.strip())
         return date.isoformat() if date else None
     if kind == MONEY:
         try:
@@ -335,6 +341,8 @@ def _decode(kind, text, language):
         return [item for item in re.split(r", |、|，", text) if item]
     if kind == MESSAGE:
         return to_db_json(message_from_text(text))
+    if kind == CLAUSES:
+        return _clauses_from_text(text, language)
     if kind == TITLE:
         return text
     return text
@@ -344,13 +352,54 @@ def to_db_json(value):
     return value.as_json()
 
 
+# How text wrote a day: ISO (the English short format), the Chinese short format 2026/12/09, the
+# Chinese long format 2026年12月9日, and the English long one (Dec. 9, 2026; June 15, 2026).
+_NUMERIC_DATE = re.compile(r"(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?\Z")
+_ENGLISH_DATE = re.compile(r"([A-Z][a-z]+)\.? (\d{1,2}), (\d{4})\Z")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _old_date(text):
+    numeric, english = _NUMERIC_DATE.match(text), _ENGLISH_DATE.match(text)
+    try:
+        if numeric:
+            return datetime.date(*(int(part) for part in numeric.groups()))
+        if english and english.group(1)[:3].lower() in _MONTHS:
+            month = _MONTHS.index(english.group(1)[:3].lower()) + 1
+            return datetime.date(int(english.group(3)), month, int(english.group(2)))
+    except ValueError:
+        return None
+    return None
+
+
+def _clauses_from_text(text, language):
+    """The clauses of `text` (joined with "；" or "; "), each a message, or None unless every clause
+    reads as one. A clause may itself hold the separator (a source typed with a semicolon): the
+    shortest clauses that let the rest read as messages too are taken."""
+    separator = "；" if _chinese(language) else "; "
+    pieces = text.split(separator)
+
+    def clauses_from(start):
+        if start == len(pieces):
+            return []
+        for end in range(start + 1, len(pieces) + 1):
+            recognised = message_from_text(separator.join(pieces[start:end]), languages=(language,))
+            if recognised.key:
+                rest = clauses_from(end)
+                if rest is not None:
+                    return [recognised.as_json(), *rest]
+        return None
+
+    return clauses_from(0) if text else None
+
+
 def message_from_text(text, keys=None, languages=("zh-hans", "en")):
     """A Message for `text` when it reads as one of the registry's messages (`keys`, or all) in one
     of `languages`; otherwise `text` as a literal."""
     if not text or text.startswith(_MARKER):
         return from_db(text) if text else literal("")
     for language in languages:
-        for key in keys or [key for key in MESSAGES if key != "paragraphs"]:
+        for key in keys or [key for key, definition in MESSAGES.items() if not definition.only_when_asked]:
             definition = MESSAGES[key]
             with translation.override(language):
                 match = _pattern(str(definition.text)).match(text)
@@ -381,29 +430,87 @@ def paragraphs_from_text(text, keys=None):
 def texts_to_messages(model, schema_editor, fields, keys=None):
     """The data migrations' step: rewrite each row of `model` whose text in `fields` ({field:
     "message" or "paragraphs"}) reads as a message of `keys`, written before messages were stored,
-    as that message. Text that matches nothing stays as it is. The audit tables' trigger, which
-    refuses every UPDATE, is held off for the rewrite (the same text, in the form it now has).
+    as that message; and, in a message stored already, a part kept as text (a note quoted in a
+    notice) that reads as one. Text that matches nothing stays as it is. A field other than a
+    MessageField (a history's change reason) gets the message as a MessageField stores it.
     Returns the number of rows rewritten."""
+    plain = {name for name in fields if not isinstance(model._meta.get_field(name), MessageField)}
+
+    def rewrite(name, value):
+        if isinstance(value, str) and value.startswith(_MARKER):
+            value = from_db(value)
+        if isinstance(value, Message):
+            recognised = _recognised_within(value, keys) if value.key else None
+        elif not isinstance(value, str) or not value:
+            return None
+        elif fields[name] == "paragraphs":
+            recognised = paragraphs_from_text(value, keys)
+        else:
+            recognised = message_from_text(value, keys)
+        if recognised is None or not recognised.key:
+            return None
+        return to_db(recognised) if name in plain else recognised
+
+    return rows_rewritten(model, schema_editor, list(fields), rewrite)
+
+
+def rows_rewritten(model, schema_editor, fields, rewrite):
+    """Rewrite `fields` of every row of `model` with `rewrite(field, value)` (None: unchanged). The
+    audit tables' trigger, which refuses every UPDATE, is held off for the rewrite (the same text, in
+    the form it now has). Returns the number of rows rewritten."""
     connection = schema_editor.connection
     table = connection.ops.quote_name(model._meta.db_table)
     guarded = connection.vendor == "postgresql"
     if guarded:
+        # ALTER TABLE is refused while the transaction holds deferred checks of rows it wrote (a
+        # table rewritten before in the same migration): run them now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
     rewritten = 0
     for pk, *values in model.objects.values_list("pk", *fields).iterator():
         changes = {}
-        for (name, form), value in zip(fields.items(), values, strict=True):
-            if not isinstance(value, str) or not value or value.startswith(_MARKER):
-                continue
-            recognised = paragraphs_from_text(value, keys) if form == "paragraphs" else message_from_text(value, keys)
-            if recognised.key:
-                changes[name] = recognised
+        for name, value in zip(fields, values, strict=True):
+            changed = rewrite(name, value)
+            if changed is not None:
+                changes[name] = changed
         if changes:
             model.objects.filter(pk=pk).update(**changes)
             rewritten += 1
     if guarded:
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
     return rewritten
+
+
+def _recognised_within(stored, keys):
+    """`stored` (a message) with the parts it keeps as text (a MESSAGE parameter, a paragraph, a
+    clause) recognised as messages of `keys` where they read as one, or None if none does."""
+    definition = MESSAGES.get(stored.key)
+    if definition is None:
+        return None
+    params, changed = dict(stored.params), False
+    for name, value in stored.params.items():
+        kind = definition.params.get(name, TEXT)
+        if kind == MESSAGE:
+            part = _recognised_part(value, keys)
+            if part is not None:
+                params[name], changed = part, True
+        elif kind in (PARAGRAPHS, CLAUSES) and isinstance(value, list):
+            parts = [_recognised_part(item, keys) for item in value]
+            if any(part is not None for part in parts):
+                params[name] = [item if part is None else part for item, part in zip(value, parts, strict=True)]
+                changed = True
+    return Message(stored.key, params) if changed else None
+
+
+def _recognised_part(value, keys):
+    part = from_json(value) if isinstance(value, dict) else literal(value)
+    if part.key:
+        within = _recognised_within(part, keys)
+        return within.as_json() if within is not None else None
+    recognised = message_from_text(part.text, keys)
+    return recognised.as_json() if recognised.key else None
 
 
 # --- the registry ----------------------------------------------------------------------------------
@@ -413,7 +520,7 @@ def texts_to_messages(model, schema_editor, fields, keys=None):
 APPLICANT_STATE = Choice("declarations.enums.APPLICANT_LABELS")
 REPORT_KIND = Choice("monitoring.enums.ReportKind")
 
-register("paragraphs", "%(paragraphs)s", paragraphs=PARAGRAPHS)
+register("paragraphs", "%(paragraphs)s", only_when_asked=True, paragraphs=PARAGRAPHS)
 
 # Notices to the applicant about their declaration.
 register("declaration.state.subject", _("Declaration “%(title)s”: %(state)s"), state=APPLICANT_STATE)
@@ -528,3 +635,73 @@ register("publicity.ended", _("Publicity ended on %(end)s without an upheld obje
 register("publicity.default_title", _("List of projects to be supported, %(call)s"))
 register("publicity.first_publication", _("First publication."))
 register("publicity.withdrawn", _("No. %(number)s withdrawn: an objection to it was upheld."))
+register(
+    "publicity.terminated_withdrawn",
+    _("No. %(number)s withdrawn: the commission terminated the project (Art. 21)."),
+)
+register("publicity.classification_lifted", _("Publication allowed again."))
+
+# The Art. 17 check (review.recheck): the records it finds, and the notes that name them. A source
+# is shown as it was written (typed, imported, or a message of its own: a profile's move).
+CREDIT_LIST = Choice("review.models.CreditList")
+UNIT_STATUS = Choice("review.models.UnitStatus")
+DISTRICT = Choice("declarations.enums.District")
+
+register(
+    "review.credit_record",
+    _("%(list)s, %(starts)s to %(until)s, source: %(source)s"),
+    list=CREDIT_LIST,
+    starts=DATE,
+    until=DATE,
+    source=MESSAGE,
+)
+# The msgid is what the record with no end read as before ("no end date" in the place of a day).
+register(
+    "review.credit_record.open",
+    _("%(list)s, %(starts)s to no end date, source: %(source)s"),
+    list=CREDIT_LIST,
+    starts=DATE,
+    source=MESSAGE,
+)
+register(
+    "review.status_record",
+    _("%(status)s, effective %(date)s, source: %(source)s"),
+    status=UNIT_STATUS,
+    date=DATE,
+    source=MESSAGE,
+)
+register(
+    "review.status_source.profile",
+    _("Organisation profile: registered district changed from %(before)s to %(after)s"),
+    before=DISTRICT,
+    after=DISTRICT,
+)
+register("review.recheck.credit", _("On a credit list: %(record)s"), record=MESSAGE)
+register("review.recheck.status", _("Registration status: %(record)s"), record=MESSAGE)
+register("review.recheck.disqualified", _("Disqualified under Art. 17: %(records)s."), records=CLAUSES)
+register(
+    "review.recheck.stopped",
+    _("Support stopped after the Art. 17 re-check before payment: %(findings)s."),
+    findings=CLAUSES,
+)
+register("review.recheck.bar", _("Your organisation cannot declare (Art. 17). %(finding)s."), finding=MESSAGE)
+register(
+    "review.recheck.blocked",
+    _("The Art. 17 re-check found: %(findings)s. The order cannot be approved."),
+    findings=CLAUSES,
+)
+
+# A default indicator of a performance plan (monitoring.performance_defaults), its name and its
+# unit: the label alone, in the reader's language. A name staff typed is kept as typed.
+register(
+    "monitoring.indicator.name",
+    "%(name)s",
+    only_when_asked=True,
+    name=Choice("monitoring.performance_defaults.INDICATOR_NAMES"),
+)
+register(
+    "monitoring.indicator.unit",
+    "%(unit)s",
+    only_when_asked=True,
+    unit=Choice("monitoring.performance_defaults.INDICATOR_UNITS"),
+)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.masking import mask_bank_account
-from common.messages import MessageField
+from common.messages import MessageField, from_json
 from common.money import MONEY
 from disbursement.enums import RecoveryCaseAction, RecoveryCaseState
 
@@ -350,7 +350,8 @@ class Recheck(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("checked by"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     passed = models.BooleanField(_("passed"))
-    # What was found, as the refusal named it: [{"cause": ..., "text": ...}].
+    # What was found, as the refusal named it: [{"cause": ..., "message": a stored message}] (rows
+    # written before messages were stored may hold {"cause": ..., "text": ...}).
     findings = models.JSONField(_("findings"), default=list, blank=True)
 
     class Meta:
@@ -360,3 +361,8 @@ class Recheck(models.Model):
 
     def __str__(self):
         return f"{self.declaration} {self.checked_at:%Y-%m-%d %H:%M} {self.passed}"
+
+    @property
+    def finding_messages(self):
+        """Each finding's message, read in the reader's language."""
+        return [from_json(finding.get("message", finding.get("text", ""))) for finding in self.findings]

@@ -83,8 +83,7 @@ def declaration_terminate(*, declaration_id, actor, note):
                 publicity_version_publish(
                     actor=actor,
                     batch_id=entry.batch_id,
-                    changelog=_("No. %(number)s withdrawn: the commission terminated the project (Art. 21).")
-                    % {"number": declaration.number},
+                    changelog=message("publicity.terminated_withdrawn", number=declaration.number),
                     withdraw_entry_ids=[entry.pk],
                 )
     return declaration

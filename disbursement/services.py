@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.history import audited
-from common.messages import message
+from common.messages import Message, message, message_from_text
 from common.money import yuan
-from common.typography import join_clauses
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Organisation
@@ -28,7 +27,7 @@ from disbursement.workflow import (
     payment_order_open,
     payment_order_transition,
 )
-from review.recheck import unit_recheck
+from review.recheck import recheck_blocked, unit_recheck
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -230,7 +229,7 @@ def recheck_record(*, declaration, actor, order=None):
         checked_at=timezone.now(),
         checked_by=actor,
         passed=not findings,
-        findings=[{"cause": str(finding.cause), "text": str(finding.text)} for finding in findings],
+        findings=[{"cause": str(finding.cause), "message": finding.message.as_json()} for finding in findings],
     )
     return recheck, findings
 
@@ -258,12 +257,7 @@ def order_approve(*, order_id, actor):
         recheck, findings = recheck_record(declaration=declaration, actor=actor, order=order)
         if not findings:
             return payment_order_transition(order_id=order.pk, action=OA.APPROVE, actor=actor)
-    raise OrderBlocked(
-        _("The Art. 17 re-check found: %(findings)s. The order cannot be approved.")
-        % {"findings": join_clauses(finding.text for finding in findings)},
-        findings,
-        recheck,
-    )
+    raise OrderBlocked(str(recheck_blocked(findings)), findings, recheck)
 
 
 @transaction.atomic
@@ -332,7 +326,12 @@ def orders_cancel_unpaid(declaration, note):
 def declaration_stop(*, declaration_id, actor, note):
     """Art. 17 re-check before allocating funds: stop support for a unit no longer eligible. Nothing
     more is paid: the part of the approved amount not paid is cancelled (unpaid_cancelled), and the
-    orders not yet paid are cancelled with the same reason."""
+    orders not yet paid are cancelled with the same reason. A reason that is the re-check's proposed
+    note as the stop form offered it (review.recheck.recheck_stop_note), in either language, is
+    stored as that message, read in the reader's language; a reason staff wrote, as written."""
+    if not (isinstance(note, Message) and note.key):
+        proposed = message_from_text(str(note or "").strip(), ["review.recheck.stopped"])
+        note = proposed if proposed.key else note
     declaration = declaration_transition(
         declaration_id=declaration_id, action=A.STOP, actor=actor, note=note, prepare=unpaid_cancelled
     )

@@ -278,7 +278,7 @@ def order_approve_view(request, pk):
     except OrderBlocked as blocked:
         messages.error(request, str(blocked))
         declaration = _get_declaration(order.declaration_id)
-        stop_form = StopForm(prefix="stop", initial={"reason": recheck_stop_note(blocked.findings)})
+        stop_form = StopForm(prefix="stop", initial={"reason": str(recheck_stop_note(blocked.findings))})
         return _declaration_page(request, declaration, blocked=blocked, stop_form=stop_form, status=409)
     except TransitionRefused as refusal:
         messages.error(request, str(refusal))

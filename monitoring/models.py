@@ -39,8 +39,9 @@ class PerformanceIndicator(models.Model):
         related_name="performance_indicators",
     )
     position = models.PositiveSmallIntegerField(_("position"))
-    name = models.CharField(_("indicator"), max_length=200)
-    unit = models.CharField(_("unit"), max_length=30)
+    # A default indicator's name and unit are stored as messages (monitoring.performance.indicator_label).
+    name = MessageField(_("indicator"), max_length=200)
+    unit = MessageField(_("unit"), max_length=30)
     baseline = models.DecimalField(_("baseline"), **INDICATOR_VALUE)
     target = models.DecimalField(_("target"), **INDICATOR_VALUE)
     history = HistoricalRecords()

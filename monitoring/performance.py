@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.history import audited
-from common.messages import message
+from common.messages import message, message_from_text
 from declarations.models import Declaration
 from declarations.validators import evidence_file_name, evidence_file_type
 from declarations.workflow import DECIDED_STATES, TransitionRefused
@@ -98,8 +98,9 @@ def performance_plan_set(*, declaration_id, actor, indicators, due_dates, today=
         indicator = PerformanceIndicator.objects.filter(declaration=declaration, position=position).first()
         if indicator is None:
             indicator = PerformanceIndicator(declaration=declaration, position=position)
-        for field in ("name", "unit", "baseline", "target"):
-            setattr(indicator, field, row[field])
+        indicator.name = indicator_label(row["name"], "monitoring.indicator.name")
+        indicator.unit = indicator_label(row["unit"], "monitoring.indicator.unit")
+        indicator.baseline, indicator.target = row["baseline"], row["target"]
         audited(indicator, actor).save()
     for extra in PerformanceIndicator.objects.filter(declaration=declaration, position__gte=len(indicators)):
         audited(extra, actor).delete()
@@ -118,13 +119,22 @@ def performance_plan_set(*, declaration_id, actor, indicators, due_dates, today=
     return list(PerformanceReport.objects.filter(declaration=declaration))
 
 
+def indicator_label(text, key):
+    """An indicator's name or unit as stored: a default one's label (monitoring.performance_defaults,
+    in either language, as the form offered it) by its key, read in the reader's language; one staff
+    typed, as typed."""
+    text = str(text or "").strip()
+    recognised = message_from_text(text, [key])
+    return recognised if recognised.key else text
+
+
 def plan_initial(declaration):
     """What the plan form starts from: the declaration's indicators, else its programme's defaults;
     and the reports' due dates."""
     from monitoring.performance_defaults import default_indicators  # noqa: PLC0415 -- leaf, data only
 
     indicators = [
-        {"name": i.name, "unit": i.unit, "baseline": i.baseline, "target": i.target}
+        {"name": str(i.name), "unit": str(i.unit), "baseline": i.baseline, "target": i.target}
         for i in declaration.performance_indicators.all()
     ]
     if not indicators:

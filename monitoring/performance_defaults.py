@@ -9,6 +9,40 @@ WAN_YUAN = _("10,000 yuan")
 PERCENT = "%"
 COUNT = _("enterprises")
 
+# The labels a target row stores by key (the message "monitoring.indicator.name" / ".unit"), so a
+# default indicator reads in the reader's language; keys are stored: never rename one.
+INDICATOR_NAMES = {
+    "zgc_investment": _("Investment in Zhongguancun technology enterprises"),
+    "enterprises_invested_in": _("Technology enterprises invested in"),
+    "follow_on_financing": _("Follow-on financing raised by the invested enterprises"),
+    "invested_revenue_growth": _("Revenue growth of the invested enterprises"),
+    "fund_shares_transferred": _("Fund shares transferred through the regional equity market"),
+    "capital_reinvested": _("Capital re-invested in technology enterprises"),
+    "first_guarantee_loans": _("First credit guarantee loans granted to technology enterprises"),
+    "first_loan_enterprises": _("Enterprises obtaining their first loan"),
+    "insured_loans": _("Loans obtained through the insured products"),
+    "rd_spending_covered": _("Research and development spending covered"),
+    "leasing_financing": _("Financial leasing financing obtained"),
+    "revenue_growth": _("Revenue growth"),
+    "ip_pledge_loans_obtained": _("IP pledge loans obtained"),
+    "patents": _("Patents granted or licensed"),
+    "ip_pledge_loans_granted": _("IP pledge loans granted to technology enterprises"),
+    "ip_pledge_npl_rate": _("IP pledge non-performing rate"),
+    "post_listing_financing": _("Financing raised after listing"),
+    "platform_financing": _("Financing achieved through the platform"),
+    "enterprises_served": _("Enterprises served"),
+    "compliance_services": _("Enterprises given compliance services"),
+    "listed_after_services": _("Enterprises listed or admitted after the services"),
+    "acquired_revenue": _("Revenue of the acquired enterprise"),
+    "rd_staff_in_beijing": _("Research and development staff kept in Beijing"),
+}
+INDICATOR_UNITS = {
+    "wan_yuan": WAN_YUAN,
+    "enterprises": COUNT,
+    "items": _("items"),
+    "persons": _("persons"),
+}
+
 
 @dataclass(frozen=True)
 class DefaultIndicator:
@@ -18,52 +52,52 @@ class DefaultIndicator:
 
 DEFAULT_INDICATORS = {
     "ART5": (
-        DefaultIndicator(_("Investment in Zhongguancun technology enterprises"), WAN_YUAN),
-        DefaultIndicator(_("Technology enterprises invested in"), COUNT),
+        DefaultIndicator(INDICATOR_NAMES["zgc_investment"], WAN_YUAN),
+        DefaultIndicator(INDICATOR_NAMES["enterprises_invested_in"], COUNT),
     ),
     "ART6": (
-        DefaultIndicator(_("Follow-on financing raised by the invested enterprises"), WAN_YUAN),
-        DefaultIndicator(_("Revenue growth of the invested enterprises"), PERCENT),
+        DefaultIndicator(INDICATOR_NAMES["follow_on_financing"], WAN_YUAN),
+        DefaultIndicator(INDICATOR_NAMES["invested_revenue_growth"], PERCENT),
     ),
     "ART7": (
-        DefaultIndicator(_("Fund shares transferred through the regional equity market"), WAN_YUAN),
-        DefaultIndicator(_("Capital re-invested in technology enterprises"), WAN_YUAN),
+        DefaultIndicator(INDICATOR_NAMES["fund_shares_transferred"], WAN_YUAN),
+        DefaultIndicator(INDICATOR_NAMES["capital_reinvested"], WAN_YUAN),
     ),
     "ART8": (
-        DefaultIndicator(_("First credit guarantee loans granted to technology enterprises"), WAN_YUAN),
-        DefaultIndicator(_("Enterprises obtaining their first loan"), COUNT),
+        DefaultIndicator(INDICATOR_NAMES["first_guarantee_loans"], WAN_YUAN),
+        DefaultIndicator(INDICATOR_NAMES["first_loan_enterprises"], COUNT),
     ),
     "ART9": (
-        DefaultIndicator(_("Loans obtained through the insured products"), WAN_YUAN),
-        DefaultIndicator(_("Research and development spending covered"), WAN_YUAN),
+        DefaultIndicator(INDICATOR_NAMES["insured_loans"], WAN_YUAN),
+        DefaultIndicator(INDICATOR_NAMES["rd_spending_covered"], WAN_YUAN),
     ),
     "ART10": (
-        DefaultIndicator(_("Financial leasing financing obtained"), WAN_YUAN),
-        DefaultIndicator(_("Revenue growth"), PERCENT),
+        DefaultIndicator(INDICATOR_NAMES["leasing_financing"], WAN_YUAN),
+        DefaultIndicator(INDICATOR_NAMES["revenue_growth"], PERCENT),
     ),
     "ART11A": (
-        DefaultIndicator(_("IP pledge loans obtained"), WAN_YUAN),
-        DefaultIndicator(_("Patents granted or licensed"), _("items")),
+        DefaultIndicator(INDICATOR_NAMES["ip_pledge_loans_obtained"], WAN_YUAN),
+        DefaultIndicator(INDICATOR_NAMES["patents"], INDICATOR_UNITS["items"]),
     ),
     "ART11B": (
-        DefaultIndicator(_("IP pledge loans granted to technology enterprises"), WAN_YUAN),
-        DefaultIndicator(_("IP pledge non-performing rate"), PERCENT),
+        DefaultIndicator(INDICATOR_NAMES["ip_pledge_loans_granted"], WAN_YUAN),
+        DefaultIndicator(INDICATOR_NAMES["ip_pledge_npl_rate"], PERCENT),
     ),
     "ART12": (
-        DefaultIndicator(_("Financing raised after listing"), WAN_YUAN),
-        DefaultIndicator(_("Revenue growth"), PERCENT),
+        DefaultIndicator(INDICATOR_NAMES["post_listing_financing"], WAN_YUAN),
+        DefaultIndicator(INDICATOR_NAMES["revenue_growth"], PERCENT),
     ),
     "ART13A": (
-        DefaultIndicator(_("Financing achieved through the platform"), WAN_YUAN),
-        DefaultIndicator(_("Enterprises served"), COUNT),
+        DefaultIndicator(INDICATOR_NAMES["platform_financing"], WAN_YUAN),
+        DefaultIndicator(INDICATOR_NAMES["enterprises_served"], COUNT),
     ),
     "ART13B": (
-        DefaultIndicator(_("Enterprises given compliance services"), COUNT),
-        DefaultIndicator(_("Enterprises listed or admitted after the services"), COUNT),
+        DefaultIndicator(INDICATOR_NAMES["compliance_services"], COUNT),
+        DefaultIndicator(INDICATOR_NAMES["listed_after_services"], COUNT),
     ),
     "ART14": (
-        DefaultIndicator(_("Revenue of the acquired enterprise"), WAN_YUAN),
-        DefaultIndicator(_("Research and development staff kept in Beijing"), _("persons")),
+        DefaultIndicator(INDICATOR_NAMES["acquired_revenue"], WAN_YUAN),
+        DefaultIndicator(INDICATOR_NAMES["rd_staff_in_beijing"], INDICATOR_UNITS["persons"]),
     ),
 }
 

@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common.history import audited
-from common.messages import message, note_stripped, title
+from common.messages import message, note_stripped, title, to_db
 from common.money import yuan
 from common.typography import short_date
 from declarations.enums import DeclarationAction as A
@@ -112,10 +112,11 @@ def _board_changed():
 
 def _save_with_history(declaration, actor, reason, updates):
     """Save field changes that are not a state change: the declaration's history keeps who made
-    them and why (django-simple-history's change reason and user)."""
+    them and why (django-simple-history's change reason and user; a message the system wrote is
+    stored as such, read in the reader's language by the |message_text filter)."""
     for field, value in updates.items():
         setattr(declaration, field, value)
-    declaration._change_reason = reason
+    declaration._change_reason = to_db(reason)
     audited(declaration, actor)
     declaration.save(update_fields=[*updates, "updated_at"])
 
@@ -285,7 +286,7 @@ def declaration_classify(*, actor, declaration_id, classified, reason):
     _save_with_history(
         declaration,
         actor,
-        reason or _("Publication allowed again."),
+        reason or message("publicity.classification_lifted"),
         {"classified": classified, "classified_reason": reason if classified else ""},
     )
     return declaration

@@ -8,8 +8,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.messages import MessageField, message
 from common.money import MONEY
-from common.typography import short_date
 
 SCORE = {"max_digits": 5, "decimal_places": 2}
 
@@ -132,14 +132,13 @@ class CreditRecord(models.Model):
         return f"{self.credit_code} {self.get_list_display()}"
 
     def describe(self):
-        """The record as a refusal names it: list, period and source."""
-        until = short_date(self.ends_on) if self.ends_on else _("no end date")
-        return _("%(list)s, %(starts)s to %(until)s, source: %(source)s") % {
-            "list": self.get_list_display(),
-            "starts": short_date(self.starts_on),
-            "until": until,
-            "source": self.source,
-        }
+        """The record as a refusal names it (list, period and source): a message, read in the
+        reader's language wherever it is stored."""
+        if self.ends_on is None:
+            return message("review.credit_record.open", list=self.list, starts=self.starts_on, source=self.source)
+        return message(
+            "review.credit_record", list=self.list, starts=self.starts_on, until=self.ends_on, source=self.source
+        )
 
 
 class Register(models.TextChoices):
@@ -193,7 +192,8 @@ class UnitStatusRecord(models.Model):
     name = models.CharField(_("name as listed"), max_length=200, blank=True)
     status = models.CharField(_("registration status"), max_length=20, choices=UnitStatus.choices)
     effective_on = models.DateField(_("effective on"))
-    source = models.CharField(
+    # As typed or imported, or a message when the system recorded the change (a profile's move).
+    source = MessageField(
         _("source"), max_length=200, help_text=_("For example the market regulator's notice and its reference.")
     )
     note = models.TextField(_("note"), blank=True, max_length=2000)
@@ -234,12 +234,8 @@ class UnitStatusRecord(models.Model):
         return f"{self.credit_code} {self.get_status_display()}"
 
     def describe(self):
-        """The record as a refusal names it: status, the day it took effect and source."""
-        return _("%(status)s, effective %(date)s, source: %(source)s") % {
-            "status": self.get_status_display(),
-            "date": short_date(self.effective_on),
-            "source": self.source,
-        }
+        """The record as a refusal names it (status, the day it took effect and source): a message."""
+        return message("review.status_record", status=self.status, date=self.effective_on, source=self.source)
 
 
 class FundingRecord(models.Model):
@@ -339,7 +335,8 @@ class AcceptanceCheck(models.Model):
     # checklist item key -> ticked; the items are review.acceptance.checklist_for(declaration)
     items = models.JSONField(_("checklist"), default=dict)
     outcome = models.CharField(_("outcome"), max_length=20, choices=AcceptanceOutcome.choices)
-    note = models.TextField(_("comments"), blank=True, max_length=2000)
+    # Staff's comments as typed, or the note of a disqualification under Art. 17 (a message).
+    note = MessageField(_("comments"), blank=True, max_length=2000)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("checked by"), on_delete=models.PROTECT, related_name="+"
     )

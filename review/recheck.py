@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.typography import join_clauses
+from common.messages import Message, message
 from review.models import CreditRecord, UnitStatusRecord
 
 
@@ -25,23 +24,24 @@ class RecheckCause(models.TextChoices):
 
 @dataclass(frozen=True)
 class RecheckFinding:
-    """One record that fails the unit, and the text naming it (in the language active when found)."""
+    """One record that fails the unit, and the message naming it: what notes, refusals and the
+    re-check's record store, read in the reader's language (`text`, in the active one)."""
 
     cause: str  # RecheckCause
     record: object  # the CreditRecord or UnitStatusRecord
-    text: str
+    message: Message
+
+    @property
+    def text(self):
+        return str(self.message)
 
 
 def _credit_finding(record):
-    return RecheckFinding(
-        RecheckCause.CREDIT, record, _("On a credit list: %(record)s") % {"record": record.describe()}
-    )
+    return RecheckFinding(RecheckCause.CREDIT, record, message("review.recheck.credit", record=record.describe()))
 
 
 def _status_finding(record):
-    return RecheckFinding(
-        RecheckCause.STATUS, record, _("Registration status: %(record)s") % {"record": record.describe()}
-    )
+    return RecheckFinding(RecheckCause.STATUS, record, message("review.recheck.status", record=record.describe()))
 
 
 def unit_recheck_many(organisations, *, on=None):
@@ -69,26 +69,25 @@ def unit_recheck(organisation, *, on=None):
     return unit_recheck_many([organisation], on=on)[organisation.pk]
 
 
-def _joined(findings):
-    return join_clauses(finding.text for finding in findings)
-
-
 def recheck_stop_note(findings):
-    """The reason to stop support (disbursement's STOP transition) after a re-check found `findings`."""
-    return _("Support stopped after the Art. 17 re-check before payment: %(findings)s.") % {
-        "findings": _joined(findings)
-    }
+    """The reason to stop support (disbursement's STOP transition) after a re-check found `findings`:
+    a message. The stop form proposes it as text; disbursement.services.declaration_stop stores the
+    text left as proposed as this message again."""
+    return message("review.recheck.stopped", findings=[finding.message for finding in findings])
 
 
 def recheck_disqualification_note(findings):
-    """The note of a disqualification under Art. 17 (at acceptance or the decision), naming every record."""
-    return _("Disqualified under Art. 17: %(records)s.") % {"records": _joined(findings)}
+    """The note of a disqualification under Art. 17 (at acceptance or the decision), naming every
+    record: a message."""
+    return message("review.recheck.disqualified", records=[finding.message for finding in findings])
+
+
+def recheck_blocked(findings):
+    """Why a payment order cannot be approved after the re-check found `findings`: a message."""
+    return message("review.recheck.blocked", findings=[finding.message for finding in findings])
 
 
 def recheck_bars(organisation):
-    """Why Art. 17 bars the unit from declaring today: one text per record found. Submission asks it
-    through settings.DECLARATION_BARS."""
-    return [
-        _("Your organisation cannot declare (Art. 17). %(finding)s.") % {"finding": finding.text}
-        for finding in unit_recheck(organisation)
-    ]
+    """Why Art. 17 bars the unit from declaring today: one text per record found, in the active
+    language. Submission asks it through settings.DECLARATION_BARS."""
+    return [str(message("review.recheck.bar", finding=finding.message)) for finding in unit_recheck(organisation)]

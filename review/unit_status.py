@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.history import audited
+from common.messages import message
 from declarations.enums import District
 from declarations.models import Organisation
 from declarations.workflow import TransitionRefused
@@ -43,16 +44,13 @@ def unit_status_after_profile_change(organisation, *, before, actor):
     Returns the new record, or None."""
     if before.get("district") == District.OUTSIDE_BEIJING or organisation.registered_in_beijing:
         return None
-    source = _("Organisation profile: registered district changed from %(before)s to %(after)s") % {
-        "before": District(before["district"]).label,
-        "after": District(organisation.district).label,
-    }
+    source = message("review.status_source.profile", before=before["district"], after=organisation.district)
     record = UnitStatusRecord(
         credit_code=organisation.credit_code,
         name=organisation.name,
         status=UnitStatus.MOVED_OUT,
         effective_on=timezone.localdate(),
-        source=source[:200],
+        source=source,
         recorded_by=actor,
     )
     audited(record, actor).save()

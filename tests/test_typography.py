@@ -8,7 +8,10 @@ language than the reader's.
 Names and notes that people typed stay in the language they were typed in: the demo's are Chinese,
 so an English page may show them. They are the `allowed` texts: every value of the demo's text
 columns, except the halves of a text held in both languages (a call's title_zh and title_en) and
-the messages the system stored by key, which must be rendered in the reader's language."""
+the messages the system stored by key (in a text column or inside JSON), which must be rendered in
+the reader's language: the history notes, the Art. 17 findings and the notes naming them, a default
+performance indicator's name and unit. The demo has each of them (an acceptance the Art. 17 check
+turned into a disqualification, an order the re-check blocked, plans set from the defaults)."""
 
 import io
 
@@ -48,11 +51,13 @@ WRONG_FACT = {Kind.MONEY: "-1", Kind.PERCENT: "101", Kind.INTEGER: "1.5", Kind.D
 
 
 def _strings(value):
-    """The texts in a column's value: itself, its lines, and those inside a JSON value (facts)."""
+    """The texts in a column's value: itself, its lines, and those inside a JSON value (facts);
+    none of a message the system stored (a text column's or one inside JSON, as a re-check's
+    findings keep theirs)."""
     if isinstance(value, str) and value and not value.startswith('{"msg":'):
         yield value
         yield from value.splitlines()
-    elif isinstance(value, dict):
+    elif isinstance(value, dict) and "msg" not in value:
         for item in value.values():
             yield from _strings(item)
     elif isinstance(value, list):
@@ -235,4 +240,41 @@ def test_the_documents_made_as_pdf_keep_to_the_typography_and_the_readers_langua
         documents |= {f"payment order {o.pk}": payment_order_html(o) for o in PaymentOrder.objects.all()}
     assert len(documents) > 10
     wrong = {name: found for name, html in documents.items() if (found := typography.findings(html, allowed))}
+    assert wrong == {}
+
+
+def test_the_notes_and_names_the_system_stored_read_in_each_language_with_no_text_of_the_other(demo):
+    """What the system wrote into the demo's rows as messages (history notes, the Art. 17 findings
+    and the notes naming them, default indicators' names and units, changelogs), each rendered in
+    both languages: none holds text of the other language but what people typed."""
+    from declarations.models import DeclarationEvent
+    from disbursement.models import PaymentOrderEvent, Recheck
+    from monitoring.models import PerformanceIndicator
+    from publicity.models import BatchVersion
+    from review.models import AcceptanceCheck
+
+    _, allowed, _, _ = demo
+    stored = [
+        *DeclarationEvent.objects.values_list("note", flat=True),
+        *PaymentOrderEvent.objects.values_list("note", flat=True),
+        *AcceptanceCheck.objects.values_list("note", flat=True),
+        *BatchVersion.objects.values_list("changelog", flat=True),
+        *(found for recheck in Recheck.objects.all() for found in recheck.finding_messages),
+        *(value for indicator in PerformanceIndicator.objects.all() for value in (indicator.name, indicator.unit)),
+    ]
+    messages = [value for value in stored if getattr(value, "key", "")]
+    keys = {value.key for value in messages}
+    assert {
+        "review.recheck.disqualified",
+        "review.recheck.credit",
+        "monitoring.indicator.name",
+        "monitoring.indicator.unit",
+        "publicity.ended",
+    } <= keys
+    wrong = {}
+    for value in messages:
+        for language in LANGUAGES:
+            found = typography.text_findings(value.in_language(language), LANGUAGE_CODE[language], allowed)
+            if found:
+                wrong[(value.key, language, value.in_language(language))] = found
     assert wrong == {}

@@ -1,9 +1,12 @@
 """The rules of common.typography in templates: {% colon %}, {% list_separator %},
-{{ x|parenthesised }}, {{ items|join_list }}, {{ iso|local_date }}, {{ amount|wan_yuan_reading }}."""
+{{ x|parenthesised }}, {{ items|join_list }}, {{ iso|local_date }}, {{ amount|wan_yuan_reading }};
+and {{ text|message_text }}: a text column that may hold a stored message (common.messages), as the
+reader's language reads it."""
 
 from django import template
 
 from common import typography
+from common.messages import from_db, render
 
 register = template.Library()
 
@@ -13,3 +16,4 @@ register.filter("parenthesised", typography.parenthesised, is_safe=True)
 register.filter("join_list", typography.join_list, is_safe=True)
 register.filter("local_date", typography.local_date)
 register.filter("wan_yuan_reading", typography.wan_yuan_reading)
+register.filter("message_text", lambda value: render(from_db(value)))

@@ -28,6 +28,7 @@ from common.messages import (
     literal,
     message,
     message_from_text,
+    render,
     title,
 )
 from declarations.enums import DeclarationAction as A
@@ -67,20 +68,23 @@ def _choices(kind):
 
 
 def renderings(key):
-    """`key`'s message with sample parameters, once per value of its choice parameter."""
+    """`key`'s message with sample parameters, once per value of each choice parameter."""
     definition = MESSAGES[key]
     params = {}
-    variants = [{}]
+    choices = {}
     for name in re.findall(r"%\((\w+)\)", str(definition.text)):
         kind = definition.params.get(name, "text")
         if isinstance(kind, Choice):
-            variants = [{name: value} for value in _choices(kind)]
+            choices[name] = _choices(kind)
         elif kind == MESSAGE:
             params[name] = message("declaration.number", number="2026-0001")
         elif kind == PARAGRAPHS:
             params[name] = [message("declaration.number", number="2026-0001"), literal("2026")]
         else:
             params[name] = SAMPLES.get(kind, SAMPLES["text"])
+    # Each value of each choice, the other choices at their first.
+    first = {name: values[0] for name, values in choices.items()}
+    variants = [first | {name: value} for name, values in choices.items() for value in values] or [{}]
     return [message(key, **params, **variant) for variant in variants]
 
 
@@ -241,3 +245,132 @@ def test_a_submission_notifies_the_staff_who_accept_declarations_and_nobody_else
     notices = Notice.objects.filter(declaration=declaration).exclude(recipient=applicant)
     assert [notice.recipient for notice in notices] == [staff]
     assert notices.get().subject == message("declaration.submitted.subject", number=str(declaration))
+
+
+# The Art. 17 findings, the notes naming them and the default indicators, written as text before.
+
+RECHECK_BEFORE = [
+    ("declarations", "0017_event_notes_to_message_keys"),
+    ("review", "0011_notes_and_sources_as_messages"),
+    ("monitoring", "0003_indicator_names_as_messages"),
+    ("disbursement", "0008_event_notes_to_message_keys"),
+    ("notices", "0003_notices_to_message_keys"),
+]
+RECHECK_AFTER = [
+    ("declarations", "0018_recheck_notes_to_message_keys"),
+    ("review", "0012_recheck_notes_to_message_keys"),
+    ("monitoring", "0004_default_indicators_to_message_keys"),
+    ("disbursement", "0009_recheck_findings_to_message_keys"),
+    ("notices", "0004_recheck_notes_to_message_keys"),
+]
+# As review.recheck wrote them: English short dates 2026-05-16, Chinese 2026/05/16; a source typed
+# with a semicolon, and one the system wrote (a profile's move out of Beijing).
+ENGLISH_DISQUALIFICATION = (
+    "Disqualified under Art. 17: On a credit list: Untrustworthy person subject to enforcement, 2026-05-16 to "
+    "no end date, source: Credit China ref. 7; Registration status: Registration cancelled, effective "
+    "2026-06-14, source: AMR; notice 5."
+)
+CHINESE_STOP = (
+    "经拨付前第十七条复核，停止支持：登记状态：注册地迁出北京市，自2026/06/14起生效，"
+    "来源：单位信息：注册所在区由海淀区变更为北京市外。"
+)
+CHINESE_FINDING = "列入信用名单：严重违法失信企业，2026/05/16至2026/06/15，来源：信用中国"
+
+
+def _reads_in_each_language_only(value):
+    return {language: other_language(value.in_language(language), language) for language in ("zh-hans", "en")}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_old_recheck_notes_findings_and_default_indicators_in_either_language_become_messages(applicant, staff):
+    from declarations.models import DeclarationEvent
+    from disbursement.models import Recheck
+    from monitoring.models import PerformanceIndicator
+    from monitoring.performance_defaults import INDICATOR_NAMES
+    from review.models import AcceptanceCheck, UnitStatus, UnitStatusRecord
+
+    declaration = DeclarationFactory(organisation=applicant.organisation, created_by=applicant)
+    with translation.override("zh-hans"):
+        chinese_revenue = str(INDICATOR_NAMES["revenue_growth"])
+    _migrate(RECHECK_BEFORE)
+    try:
+        disqualified = DeclarationEvent.objects.create(
+            declaration=declaration, action=A.DISQUALIFY, from_state=S.ACCEPTED, to_state=S.DISQUALIFIED,
+            note=ENGLISH_DISQUALIFICATION, created_at=timezone.now(),
+        )  # fmt: skip
+        stopped = DeclarationEvent.objects.create(
+            declaration=declaration, action=A.STOP, from_state=S.CONFIRMED, to_state=S.STOPPED,
+            note=CHINESE_STOP, created_at=timezone.now(),
+        )  # fmt: skip
+        typed = DeclarationEvent.objects.create(
+            declaration=declaration, action=A.STOP, from_state=S.CONFIRMED, to_state=S.STOPPED,
+            note="经核实，单位已注销。", created_at=timezone.now(),
+        )  # fmt: skip
+        check = AcceptanceCheck.objects.create(
+            declaration=declaration, outcome="disqualified", note=ENGLISH_DISQUALIFICATION, checked_by=staff
+        )
+        recheck = Recheck.objects.create(
+            declaration=declaration, checked_at=timezone.now(), checked_by=staff, passed=False,
+            findings=[{"cause": "credit", "text": CHINESE_FINDING}],
+        )  # fmt: skip
+        moved = UnitStatusRecord.objects.create(
+            credit_code=applicant.organisation.credit_code, status=UnitStatus.MOVED_OUT,
+            effective_on=datetime.date(2026, 6, 14), recorded_by=applicant,
+            source="Organisation profile: registered district changed from Haidian District to Outside Beijing",
+        )  # fmt: skip
+        indicators = [
+            PerformanceIndicator.objects.create(
+                declaration=declaration, position=position, name=name, unit=unit, baseline=0, target=1
+            )
+            for position, (name, unit) in enumerate(
+                [("Revenue growth", "%"), (chinese_revenue, "万元"), ("自定义指标", "家")]
+            )
+        ]
+        notice = Notice.objects.create(
+            recipient=applicant,
+            subject="Declaration “光子芯片”: Disqualified",
+            body=message(
+                "paragraphs",
+                paragraphs=[
+                    message("declaration.number", number="ZGC-1"),
+                    message("declaration.comments", note=literal(ENGLISH_DISQUALIFICATION)),
+                ],
+            ),
+        )
+    finally:
+        _migrate(RECHECK_AFTER)
+
+    disqualified, stopped = (
+        DeclarationEvent.objects.get(pk=disqualified.pk),
+        DeclarationEvent.objects.get(pk=stopped.pk),
+    )
+    assert disqualified.note.key == "review.recheck.disqualified"
+    assert disqualified.note.in_language("en") == (
+        "Disqualified under Art. 17: On a credit list: Untrustworthy person subject to enforcement, May 16, 2026 to "
+        "no end date, source: Credit China ref. 7; Registration status: Registration cancelled, effective "
+        "June 14, 2026, source: AMR; notice 5."
+    )
+    assert disqualified.note.in_language("zh-hans").startswith("依据第十七条取消申报资格：列入信用名单：失信被执行人，")
+    assert stopped.note.key == "review.recheck.stopped"
+    assert _reads_in_each_language_only(stopped.note) == {"zh-hans": [], "en": []}
+    assert "Organisation profile: registered district changed from Haidian District" in stopped.note.in_language("en")
+    assert DeclarationEvent.objects.get(pk=typed.pk).note == "经核实，单位已注销。"
+    assert AcceptanceCheck.objects.get(pk=check.pk).note == disqualified.note
+    (finding,) = Recheck.objects.get(pk=recheck.pk).finding_messages
+    assert finding.in_language("en") == (
+        "On a credit list: Seriously illegal and untrustworthy enterprise, May 16, 2026 to June 15, 2026, "
+        "source: 信用中国"
+    )
+    assert UnitStatusRecord.objects.get(pk=moved.pk).source == message(
+        "review.status_source.profile", before="haidian", after="outside_beijing"
+    )
+    names = [PerformanceIndicator.objects.get(pk=indicator.pk) for indicator in indicators]
+    assert [(render(i.name, "zh-hans"), render(i.unit, "en")) for i in names] == [
+        ("营业收入增长率", "%"),
+        ("营业收入增长率", "10,000 yuan"),
+        ("自定义指标", "enterprises"),
+    ]
+    assert names[0].name.in_language("en") == names[1].name.in_language("en") == "Revenue growth"
+    assert names[2].name == "自定义指标"
+    body = Notice.objects.get(pk=notice.pk).body
+    assert "第十七条" in body.in_language("zh-hans") and "Disqualified" not in body.in_language("zh-hans")

@@ -360,7 +360,7 @@ def test_order_approval_blocked_by_a_credit_record_listed_after_decision(client,
     recheck = Recheck.objects.get(order=order)
     assert response.status_code == 409
     assert order.state == OS.PREPARED
-    assert not recheck.passed and "Credit China 2026-0042" in recheck.findings[0]["text"]
+    assert not recheck.passed and "Credit China 2026-0042" in recheck.finding_messages[0]
     content = response.content.decode()
     assert "The Art. 17 re-check blocks this payment" in content
     assert "Credit China 2026-0042" in response.context["stop_form"].initial["reason"]
@@ -388,7 +388,7 @@ def test_order_approval_blocked_by_a_move_out_of_beijing_recorded_after_decision
     assert response.status_code == 409
     assert order.state == OS.PREPARED
     recheck = Recheck.objects.get(order=order)
-    assert not recheck.passed and "notice 2026-88" in recheck.findings[0]["text"]
+    assert not recheck.passed and "notice 2026-88" in recheck.finding_messages[0]
     assert "notice 2026-88" in response.context["stop_form"].initial["reason"]
     assert not Payment.objects.exists()
 
@@ -401,6 +401,11 @@ def test_order_approval_blocked_by_a_move_out_of_beijing_recorded_after_decision
     assert stopped.status_code == 302
     assert confirmed.state == S.STOPPED
     assert order.state == OS.CANCELLED
+    # The reason left as the form proposed it is kept as its message, read in the reader's language.
+    note = confirmed.events.last().note
+    assert note.key == "review.recheck.stopped"
+    assert "第十七条" in note.in_language("zh-hans") and "notice 2026-88" in note.in_language("zh-hans")
+    assert order.events.last().note == note
 
 
 def test_bank_account_link_carries_the_declaration_id_unlocalised(client, cast, finance):

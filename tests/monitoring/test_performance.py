@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
@@ -17,7 +18,7 @@ from declarations.workflow import TransitionRefused
 from monitoring.enums import PerformanceGrade, ReportAction, ReportState
 from monitoring.models import PerformanceReport
 from monitoring.performance import PerformanceRefused, report_evaluate, report_return, report_save, report_submit
-from monitoring.performance_defaults import DEFAULT_INDICATORS
+from monitoring.performance_defaults import DEFAULT_INDICATORS, default_indicators
 from monitoring.workflow import REPORT_TRANSITIONS, report_transition
 from tests.factories import DeclarationFactory
 from tests.monitoring.conftest import TODAY, plan
@@ -36,6 +37,37 @@ def _submitted(funded, staff, applicant):
 def test_every_programme_has_default_indicators():
     assert set(DEFAULT_INDICATORS) == set(PROGRAMMES)
     assert all(DEFAULT_INDICATORS.values())
+
+
+@pytest.mark.parametrize("offered_in", ["zh-hans", "en"])
+def test_a_default_indicator_set_in_either_language_reads_in_the_readers_and_a_typed_one_as_typed(
+    funded, staff, offered_in
+):
+    """The plan form offers the defaults in the staff member's language; saved as offered, each is
+    stored by its key, so the unit reading in the other language reads it in its own."""
+    with translation.override(offered_in):
+        offered = [
+            {"name": str(d.name), "unit": str(d.unit), "baseline": Decimal("0"), "target": Decimal("1")}
+            for d in default_indicators("ART8")
+        ]
+    typed = {"name": "自定义：新增授信企业", "unit": "户", "baseline": Decimal("0"), "target": Decimal("1")}
+    plan(funded, staff, indicators=[*offered, typed])
+
+    first, second, own = funded.performance_indicators.order_by("position")
+    assert (first.name.in_language("en"), first.unit.in_language("en")) == (
+        "First credit guarantee loans granted to technology enterprises",
+        "10,000 yuan",
+    )
+    assert (first.name.in_language("zh-hans"), second.unit.in_language("zh-hans")) == (
+        _zh(default_indicators("ART8")[0].name),
+        "家",
+    )
+    assert (own.name, own.unit) == ("自定义：新增授信企业", "户")
+
+
+def _zh(text):
+    with translation.override("zh-hans"):
+        return str(text)
 
 
 def test_another_organisation_gets_404_and_a_reviewer_403(client, funded, staff, applicant, other_applicant, reviewer):

@@ -55,7 +55,7 @@ def test_point_one_submission_is_refused_naming_the_record(applicant, draft):
     record = _listed(applicant.organisation)
     with pytest.raises(SubmissionRefused) as refusal:
         declaration_submit(declaration_id=draft.pk, actor=applicant)
-    assert record.describe() in str(refusal.value)
+    assert str(record.describe()) in str(refusal.value)
     assert Declaration.objects.get(pk=draft.pk).state == S.DRAFT
 
 
@@ -80,7 +80,7 @@ def test_point_two_through_the_console_warns_with_the_record(client, staff, cast
 
     page = client.get(f"/console/{declaration.pk}/").content.decode()
     assert "Art. 17 records for" in page
-    assert record.describe() in page
+    assert str(record.describe()) in page
 
     response = client.post(
         f"/console/{declaration.pk}/",
@@ -92,7 +92,7 @@ def test_point_two_through_the_console_warns_with_the_record(client, staff, cast
         },
         follow=True,
     )
-    assert record.describe() in next(str(m) for m in response.context["messages"])
+    assert str(record.describe()) in next(str(m) for m in response.context["messages"])
     _assert_disqualified_naming(declaration, record)
 
 

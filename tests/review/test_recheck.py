@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from common.messages import message
 from config.demo import Cast, complete_for_submission, meeting_opinion_record
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
@@ -78,14 +79,28 @@ def test_a_unit_with_no_record_passes(unit):
 def test_a_credit_record_in_force_is_found_and_named(unit):
     record = _credit(unit, starts_on=TODAY - 30 * DAY, ends_on=TODAY, credit_list=CreditList.SERIOUSLY_ILLEGAL)
 
-    assert unit_recheck(unit, on=TODAY) == [
-        RecheckFinding(
-            RecheckCause.CREDIT,
-            record,
-            "On a credit list: Seriously illegal and untrustworthy enterprise, 2026-05-16 to 2026-06-15, "
-            "source: Credit China ref. 7",
-        )
-    ]
+    (finding,) = unit_recheck(unit, on=TODAY)
+
+    assert (finding.cause, finding.record) == (RecheckCause.CREDIT, record)
+    assert finding.message.in_language("en") == (
+        "On a credit list: Seriously illegal and untrustworthy enterprise, May 16, 2026 to June 15, 2026, "
+        "source: Credit China ref. 7"
+    )
+    assert finding.message.in_language("zh-hans") == (
+        "列入信用名单：严重违法失信企业，2026年5月16日至2026年6月15日，来源：Credit China ref. 7"
+    )
+
+
+def test_a_credit_record_with_no_end_is_named_so(unit):
+    _credit(unit, starts_on=TODAY - 30 * DAY)
+
+    (finding,) = unit_recheck(unit, on=TODAY)
+
+    assert finding.message.in_language("en") == (
+        "On a credit list: Untrustworthy person subject to enforcement, May 16, 2026 to no end date, "
+        "source: Credit China ref. 7"
+    )
+    assert "无截止日期" in finding.message.in_language("zh-hans")
 
 
 def test_a_credit_record_that_ended_or_has_not_started_is_not_found(unit):
@@ -107,12 +122,11 @@ def test_each_change_of_registration_status_is_found_and_named(unit, status, lab
     record = _status(unit, status, effective_on=TODAY - 3 * DAY)
 
     assert unit_recheck(unit, on=TODAY) == [
-        RecheckFinding(
-            RecheckCause.STATUS,
-            record,
-            f"Registration status: {label}, effective 2026-06-12, source: Beijing AMR notice 2026-31",
-        )
+        RecheckFinding(RecheckCause.STATUS, record, message("review.recheck.status", record=record.describe()))
     ]
+    assert unit_recheck(unit, on=TODAY)[0].message.in_language("en") == (
+        f"Registration status: {label}, effective June 12, 2026, source: Beijing AMR notice 2026-31"
+    )
 
 
 def test_a_status_counts_from_the_day_it_takes_effect_not_before(unit):
@@ -155,18 +169,20 @@ def test_credit_findings_come_first_then_statuses_each_in_the_order_they_took_ef
     ]
 
 
-def test_the_texts_are_in_the_active_language(unit):
+def test_the_texts_are_read_in_the_readers_language_whatever_language_found_them(unit):
     _status(unit, UnitStatus.MOVED_OUT, effective_on=TODAY - DAY, source="北京市市场监督管理局")
     _credit(unit, starts_on=TODAY - DAY, credit_list=CreditList.ENFORCEMENT)
 
-    with translation.override("zh-hans"):
+    with translation.override("en"):
         findings = unit_recheck(unit, on=TODAY)
         note = recheck_stop_note(findings)
 
-    assert "失信被执行人" in findings[0].text
-    assert "注册地迁出北京市" in findings[1].text
-    assert "北京市市场监督管理局" in findings[1].text
-    assert "第十七条" in note
+    with translation.override("zh-hans"):
+        assert "失信被执行人" in findings[0].text
+        assert "注册地迁出北京市" in findings[1].text
+        assert "北京市市场监督管理局" in findings[1].text
+    assert "第十七条" in note.in_language("zh-hans")
+    assert "Art. 17" in note.in_language("en")
 
 
 # --- The notes that name the findings ------------------------------------------------------------
@@ -177,13 +193,19 @@ def test_the_stop_note_and_the_disqualification_note_name_every_record(unit):
     status = _status(unit, UnitStatus.CANCELLED, effective_on=TODAY - DAY, source="AMR cancellation 2026-5")
     findings = unit_recheck(unit, on=TODAY)
 
-    assert recheck_stop_note(findings) == (
-        "Support stopped after the Art. 17 re-check before payment: "
-        f"On a credit list: {credit.describe()}; Registration status: {status.describe()}."
-    )
-    assert recheck_disqualification_note(findings) == (
-        f"Disqualified under Art. 17: On a credit list: {credit.describe()}; Registration status: {status.describe()}."
-    )
+    with translation.override("en"):
+        assert recheck_stop_note(findings) == (
+            "Support stopped after the Art. 17 re-check before payment: "
+            f"On a credit list: {credit.describe()}; Registration status: {status.describe()}."
+        )
+        assert recheck_disqualification_note(findings) == (
+            f"Disqualified under Art. 17: On a credit list: {credit.describe()}; "
+            f"Registration status: {status.describe()}."
+        )
+    with translation.override("zh-hans"):
+        assert recheck_disqualification_note(findings) == (
+            f"依据第十七条取消申报资格：列入信用名单：{credit.describe()}；登记状态：{status.describe()}。"
+        )
 
 
 def test_the_submission_bar_names_each_record(unit):
@@ -264,7 +286,7 @@ def test_a_unit_moved_out_of_beijing_is_disqualified_at_the_decision_naming_the_
     event = result.events.last()
     assert (event.action, event.note) == (
         A.DISQUALIFY,
-        f"Disqualified under Art. 17: Registration status: {record.describe()}.",
+        message("review.recheck.disqualified", records=[message("review.recheck.status", record=record.describe())]),
     )
     assert result.approved_amount is None
     assert not Decision.objects.filter(declaration=declaration).exists()
@@ -278,7 +300,10 @@ def test_a_revoked_unit_is_disqualified_at_acceptance(staff, cast):
     result = declaration_accept(declaration_id=declaration.pk, actor=staff, checklist=checklist)
 
     assert result.state == S.DISQUALIFIED
-    assert record.describe() in result.events.last().note
+    assert str(record.describe()) in result.events.last().note
+    check = result.acceptance_checks.get()
+    assert check.note == result.events.last().note
+    assert "第十七条" in check.note.in_language("zh-hans")
 
 
 def test_a_status_not_yet_in_effect_does_not_disqualify_at_the_decision(staff, cast):
@@ -307,7 +332,8 @@ def test_a_unit_listed_after_its_decision_fails_the_recheck_and_support_stops_wi
 
     assert [f.record for f in findings] == [record]
     assert stopped.state == S.STOPPED
-    assert record.describe() in stopped.events.last().note
+    assert str(record.describe()) in stopped.events.last().note
+    assert stopped.events.last().note == recheck_stop_note(findings)
 
 
 # --- On the declaration's console page -----------------------------------------------------------
@@ -322,5 +348,5 @@ def test_the_console_page_shows_a_status_record_and_links_the_units_page(client,
 
     page = response.content.decode()
     assert [f.record for f in response.context["recheck_findings"]] == [record]
-    assert record.describe() in page
+    assert str(record.describe()) in page
     assert f'href="/console/organisations/{declaration.organisation_id}/"' in page

@@ -286,7 +286,7 @@ def test_staff_record_a_status_on_the_organisations_page(client, staff):
     )
     assert before <= record.recorded_at <= timezone.now()
     assert [str(m) for m in response.context["messages"]] == [
-        "Recorded in the register of unit status: Business licence revoked, effective 2026-04-30, "
+        "Recorded in the register of unit status: Business licence revoked, effective April 30, 2026, "
         "source: SAMR notice 2026-77."
     ]
     assert list(response.context["page"]) == [record]
@@ -415,7 +415,10 @@ def test_a_profile_moved_out_of_beijing_is_recorded_in_the_register(client, appl
         timezone.localdate(),
         applicant,
     )
-    assert record.source == "Organisation profile: registered district changed from Haidian District to Outside Beijing"
+    assert record.source.in_language("en") == (
+        "Organisation profile: registered district changed from Haidian District to Outside Beijing"
+    )
+    assert record.source.in_language("zh-hans") == "单位信息：注册所在区由海淀区变更为北京市外"
     unit.refresh_from_db()
     assert [f.record for f in unit_recheck(unit)] == [record]
 

@@ -41,9 +41,11 @@ from declarations.workflow import DISBURSEMENT_STATES, IN_PUBLICITY_STATES
 from disbursement.recovery import recovery_case_open, recovery_case_refer, repayment_record
 from disbursement.services import OrderBlocked, order_approve, order_prepare
 from publicity.services import objection_handle, objection_raise, publicity_batch_close, publicity_batch_open
+from review.acceptance import checklist_for
 from review.budgets import budget_set
 from review.double_funding import double_funding_check
 from review.models import Budget, CreditList, CreditRecord, FundingRecord, UnitStatus, UnitStatusRecord
+from review.services import declaration_accept
 from review.unit_status import unit_status_record
 
 # The demo's users and their roles, in the order the logins are printed.
@@ -166,6 +168,9 @@ DECLARATIONS = [
     ("applicant2", "ART9", S.TERMINATED, "未建成生产线的保险"),
     ("applicant3", "ART6", S.RECOVERED, "以伪造付款凭证申报的投资"),
     ("applicant3", "ART9", S.CONFIRMED, "无人机导航研发科技保险"),
+    # Submitted before the unit's finding of dishonesty (below), accepted after it: the Art. 17 check
+    # disqualifies it instead, naming the credit record (_disqualified_at_acceptance).
+    ("applicant3", "ART9", S.SUBMITTED, "无人机电池研发科技保险"),
     ("applicant3", "ART6", S.RECOVERED, "虚增出资基金的投资"),
     ("applicant3", "ART6", S.RECOVERED, "并非首轮的投资"),
     ("applicant3", "ART6", S.RECOVERED, "附对赌回购协议的投资"),
@@ -252,9 +257,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        # The demo is a Chinese-speaking commission's: what the system writes down as it goes, in
-        # the language active then (performance indicators named from their defaults, a credit
-        # record's source), is Chinese whatever the default language (English in the tests).
+        # The demo is a Chinese-speaking commission's: what the system writes down as text as it
+        # goes (a credit record's source, in the commission's language), and what a person would
+        # type (a plan's indicators, offered from their defaults in the active language), is
+        # Chinese whatever the default language (English in the tests).
         with translation.override("zh-hans"):
             self._load(**options)
 
@@ -318,6 +324,7 @@ class Command(BaseCommand):
         assert set(PATHS) == {state for _, _, state, _ in DECLARATIONS}  # nosec B101 # a self-check of the demo's own tables; nothing depends on it
         self._registers(users)
         self._payment_orders(created, cast)
+        self._disqualified_at_acceptance(created, cast)
         load_performance_demo(cast.staff)
         date_demo_history([declaration.pk for declaration, _state, _applicant in created])
         award_caps_recompute()
@@ -410,6 +417,14 @@ class Command(BaseCommand):
                 order_approve(order_id=order.pk, actor=cast.approver)
             except OrderBlocked:
                 self.stdout.write(f"Order {order.number} of {declaration.number} is blocked by the Art. 17 re-check.")
+
+    def _disqualified_at_acceptance(self, created, cast):
+        """applicant3's declaration submitted before its unit was found dishonest (Art. 22): staff
+        accept it now, and the Art. 17 check disqualifies it, the note naming the credit record."""
+        for declaration, state, applicant in created:
+            if applicant.username == "applicant3" and state == S.SUBMITTED:
+                checklist = {item.key: True for item in checklist_for(declaration)}
+                declaration_accept(declaration_id=declaration.pk, actor=cast.staff, checklist=checklist)
 
     def _registers(self, users):
         """A credit record of another unit, a unit that moved out of Beijing (register of unit status,

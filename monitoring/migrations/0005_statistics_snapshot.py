@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0002_event_notes_as_messages'),
+        ('monitoring', '0004_default_indicators_to_message_keys'),
     ]
 
     operations = [
