@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.security import account_unmasked_record, export_record
@@ -78,6 +79,22 @@ def _plan_formset(declaration, plan, data=None):
 # The forms of the page's recovery part (recovery_views.recovery_context's).
 RECOVERY_FORMS = ("terminate_form", "case_form", "repayment_form", "refer_form")
 _ORDER_FORMS = {OA.REJECT: OrderNoteForm, OA.CANCEL: OrderNoteForm, OA.MARK_PAID: OrderPaidForm}
+# A refused action's disabled control says what the control that takes it says.
+_ORDER_CONTROLS = {
+    OA.APPROVE: gettext_lazy("Re-check and approve"),
+    OA.REJECT: gettext_lazy("Reject"),
+    OA.MARK_PAID: gettext_lazy("Mark paid"),
+    OA.CANCEL: gettext_lazy("Cancel"),
+}
+
+
+def _refused_controls(refused):
+    """The disabled controls of `refused` ((action, reason), in order), those with the same reason
+    together: [(key, [(action, label)], reason)], the key naming the reason's element."""
+    groups = {}
+    for action, reason in refused:
+        groups.setdefault(str(reason), []).append((action, _ORDER_CONTROLS[action]))
+    return [(actions[0][0], actions, reason) for reason, actions in groups.items()]
 
 
 def _order_panels(rows, bound_forms):
@@ -96,9 +113,9 @@ def _order_panels(rows, bound_forms):
             {
                 "order": row.order,
                 "can_approve": OA.APPROVE in row.actions,
-                "refused": [
-                    (action, OA(action).label, reason) for action, reason in row.refused if action not in forms
-                ],
+                "refused": _refused_controls(
+                    [(action, reason) for action, reason in row.refused if action not in forms]
+                ),
                 "reject_form": forms.get(OA.REJECT),
                 "cancel_form": forms.get(OA.CANCEL),
                 "paid_form": forms.get(OA.MARK_PAID),

@@ -41,17 +41,19 @@ def test_the_preparer_sees_approving_and_rejecting_their_order_disabled_with_the
     response = _page(client, prepared_order)
 
     panel = _panel(response)
+    # Approving and rejecting share their reason: the two disabled controls, then the reason once.
     assert panel["refused"] == [
-        ("approve", "Approve", OWN_ORDER),
-        ("reject", "Reject", OWN_ORDER),
-        ("mark_paid", "Mark paid", WAITING),
+        ("approve", [("approve", "Re-check and approve"), ("reject", "Reject")], OWN_ORDER),
+        ("mark_paid", [("mark_paid", "Mark paid")], WAITING),
     ]
     assert (panel["can_approve"], panel["reject_form"], panel["paid_form"]) == (False, None, None)
     assert panel["cancel_form"] is not None
     content = response.content.decode()
-    for action in ("approve", "reject", "mark_paid"):
-        assert f'disabled aria-describedby="{action}-refused-{prepared_order.pk}"' in content
-    assert f'<span class="small text-body-secondary" id="reject-refused-{prepared_order.pk}">{OWN_ORDER}</span>' in (
+    described_by = f'disabled aria-describedby="approve-refused-{prepared_order.pk}"'
+    assert (content.count(f"{described_by}>Re-check and approve<"), content.count(f"{described_by}>Reject<")) == (1, 1)
+    assert f'disabled aria-describedby="mark_paid-refused-{prepared_order.pk}">Mark paid<' in content
+    assert content.count(OWN_ORDER) == 1
+    assert f'<span class="small text-body-secondary" id="approve-refused-{prepared_order.pk}">{OWN_ORDER}</span>' in (
         content
     )
 
@@ -63,7 +65,7 @@ def test_the_second_officer_may_approve_reject_or_cancel_and_sees_paying_disable
 
     panel = _panel(_page(client, prepared_order))
 
-    assert panel["refused"] == [("mark_paid", "Mark paid", WAITING)]
+    assert panel["refused"] == [("mark_paid", [("mark_paid", "Mark paid")], WAITING)]
     assert panel["can_approve"] is True
     assert (panel["reject_form"] is not None, panel["cancel_form"] is not None) == (True, True)
 
