@@ -2,6 +2,7 @@
 one row by id, as the token's holder may see them; the OpenAPI schema and its UI."""
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
@@ -71,3 +72,6 @@ class SchemaDocsView(SpectacularSwaggerSplitView):
     (?script), so that the site's Content-Security-Policy holds."""
 
     template_name = "api/swagger_ui.html"
+    # The page's title is in the reader's language; the schema it shows (SPECTACULAR_SETTINGS's title
+    # and description, the operations and fields) is the API's contract for developers, in English.
+    title = _("Read API of the support funds: documentation")

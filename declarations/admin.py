@@ -1,7 +1,11 @@
+import json
+
 from django.contrib import admin
 from django.db import models
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import language_column
 from common.forms import SingleLineCharField
 from declarations.models import Call, Declaration, DeclarationDocument, DeclarationEvent, Organisation, Programme
 
@@ -20,14 +24,25 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 @admin.register(Programme)
 class ProgrammeAdmin(SimpleHistoryAdmin):
     formfield_overrides = SINGLE_LINE
-    list_display = ("code", "article", "title_en", "title_zh")
+    list_display = (
+        "code",
+        "article",
+        language_column(Programme, "title_en", "en"),
+        language_column(Programme, "title_zh", "zh-Hans"),
+    )
     readonly_fields = ("code",)
 
 
 @admin.register(Call)
 class CallAdmin(SimpleHistoryAdmin):
     formfield_overrides = SINGLE_LINE
-    list_display = ("title_zh", "title_en", "year", "opens_at", "closes_at")
+    list_display = (
+        language_column(Call, "title_zh", "zh-Hans"),
+        language_column(Call, "title_en", "en"),
+        "year",
+        "opens_at",
+        "closes_at",
+    )
     list_filter = ("year",)
     filter_horizontal = ("programmes",)
 
@@ -51,6 +66,13 @@ class DeclarationAdmin(SimpleHistoryAdmin):
     list_select_related = ("organisation", "programme")
     search_fields = ("number", "title", "organisation__name")
     inlines = [DeclarationEventInline]
+    exclude = ("facts",)
+    readonly_fields = ("facts_as_stored",)
+
+    @admin.display(description=Declaration._meta.get_field("facts").verbose_name)
+    def facts_as_stored(self, obj):
+        # Data, not the interface's text: names and values (dates in ISO 8601) as the form stored them.
+        return format_html("<code>{}</code>", json.dumps(obj.facts, ensure_ascii=False))
 
     def has_change_permission(self, request, obj=None):
         return False

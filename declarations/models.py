@@ -117,7 +117,7 @@ class Call(models.Model):
         default="mean",
         help_text=_("How the expert reviewers' weighted totals of one declaration are combined."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[programmes])
 
     objects = CallQuerySet.as_manager()
@@ -294,6 +294,9 @@ class DeclarationNumberSequence(models.Model):
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
+        # The administrator meets it only in the list of permissions.
+        verbose_name = _("declaration number sequence")
+        verbose_name_plural = _("declaration number sequences")
         constraints = [
             models.UniqueConstraint(fields=["year", "programme_code"], name="one_sequence_per_year_programme")
         ]
@@ -329,7 +332,7 @@ class DeclarationEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"{self.declaration_id}: {self.from_state} -> {self.to_state}"
+        return f"{self.declaration_id}: {self.get_from_state_display()} → {self.get_to_state_display()}"
 
     @property
     def applicant_to_label(self):

@@ -166,7 +166,7 @@ class RecoveryCaseEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"{self.case_id}: {self.from_state} -> {self.to_state}"
+        return f"{self.case_id}: {self.get_from_state_display()} → {self.get_to_state_display()}"
 
 
 account_number_validator = RegexValidator(

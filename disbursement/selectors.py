@@ -11,7 +11,7 @@ from declarations.models import Declaration
 from declarations.workflow import PAYABLE_STATES
 from disbursement.models import BankAccount, Payment, PaymentOrder, PaymentOrderEvent, PaymentOrderState, Recheck
 from disbursement.services import default_plan
-from disbursement.workflow import COMMITTED_ORDER_STATES, order_actions_available
+from disbursement.workflow import COMMITTED_ORDER_STATES, order_actions_available, order_actions_refused
 from review.recheck import unit_recheck_many
 
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
@@ -93,11 +93,17 @@ _ZERO_DECIMAL = Decimal("0.00")
 class OrderRow:
     order: PaymentOrder
     actions: tuple
+    # (action, reason) of those `user` may not take now (workflow.order_actions_refused).
+    refused: tuple = ()
 
 
 def order_rows(declaration, user):
-    """The declaration's orders, newest first, each with the actions `user` may take on it."""
-    return [OrderRow(order, tuple(order_actions_available(order, user))) for order in declaration.orders.all()]
+    """The declaration's orders, newest first, each with the actions `user` may take on it and those
+    they may not take now, with the reason."""
+    return [
+        OrderRow(order, tuple(order_actions_available(order, user)), tuple(order_actions_refused(order, user)))
+        for order in declaration.orders.all()
+    ]
 
 
 def bank_account_of(organisation):

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.security import account_unmasked_record, export_record
@@ -56,7 +57,7 @@ from disbursement.services import (
     order_reject,
     payment_plan_set,
 )
-from disbursement.workflow import ORDER_TRANSITIONS, order_transition_refusal
+from disbursement.workflow import order_transition_refusal
 from review.recheck import recheck_stop_note
 
 
@@ -78,19 +79,28 @@ def _plan_formset(declaration, plan, data=None):
 # The forms of the page's recovery part (recovery_views.recovery_context's).
 RECOVERY_FORMS = ("terminate_form", "case_form", "repayment_form", "refer_form")
 _ORDER_FORMS = {OA.REJECT: OrderNoteForm, OA.CANCEL: OrderNoteForm, OA.MARK_PAID: OrderPaidForm}
+# A refused action's disabled control says what the control that takes it says.
+_ORDER_CONTROLS = {
+    OA.APPROVE: gettext_lazy("Re-check and approve"),
+    OA.REJECT: gettext_lazy("Reject"),
+    OA.MARK_PAID: gettext_lazy("Mark paid"),
+    OA.CANCEL: gettext_lazy("Cancel"),
+}
 
 
-def _approve_refusal(order, user):
-    """Why a finance officer may not approve `order` although it waits for approval (they prepared
-    it), shown at a disabled button; None when they may, when it waits for nothing, or to others."""
-    if order.state not in ORDER_TRANSITIONS[OA.APPROVE].sources or not rules.has_perm("disbursement.disburse", user):
-        return None
-    return order_transition_refusal(order, OA.APPROVE, user)
+def _refused_controls(refused):
+    """The disabled controls of `refused` ((action, reason), in order), those with the same reason
+    together: [(key, [(action, label)], reason)], the key naming the reason's element."""
+    groups = {}
+    for action, reason in refused:
+        groups.setdefault(str(reason), []).append((action, _ORDER_CONTROLS[action]))
+    return [(actions[0][0], actions, reason) for reason, actions in groups.items()]
 
 
-def _order_panels(rows, bound_forms, user):
+def _order_panels(rows, bound_forms):
     """Each order with a form for each action its row allows (approving needs none): the bound one,
-    with its errors, where the last post was for it."""
+    with its errors, where the last post was for it; and the actions refused now, with the reason,
+    which the page shows disabled (not those a bound form, with the refusal among its errors, shows)."""
     panels = []
     for row in rows:
         forms = {
@@ -103,7 +113,9 @@ def _order_panels(rows, bound_forms, user):
             {
                 "order": row.order,
                 "can_approve": OA.APPROVE in row.actions,
-                "approve_refusal": None if OA.APPROVE in row.actions else _approve_refusal(row.order, user),
+                "refused": _refused_controls(
+                    [(action, reason) for action, reason in row.refused if action not in forms]
+                ),
                 "reject_form": forms.get(OA.REJECT),
                 "cancel_form": forms.get(OA.CANCEL),
                 "paid_form": forms.get(OA.MARK_PAID),
@@ -155,7 +167,7 @@ def _declaration_page(request, declaration, *, status=200, **bound):
         "in_disbursement": declaration.state in DISBURSEMENT_STATES,
         "account": account,
         "plan": plan,
-        "orders": _order_panels(orders, bound.get("order_forms", {}), user),
+        "orders": _order_panels(orders, bound.get("order_forms", {})),
         "payments": declaration.payments.all(),
         "rechecks": declaration.rechecks.all(),
         "blocked": bound.get("blocked"),
@@ -292,20 +304,21 @@ def _order_form_action(request, pk, form_class, action, perform, success, confir
     arguments), only once confirmed, after a page that repeats what will happen."""
     order = _order(pk)
     form = form_class(request.POST, prefix=f"{action}-{order.pk}")
-    if form.is_valid():
-        refusal = order_transition_refusal(order, action, request.user)
-        if refusal is not None:
-            form.add_error(None, refusal)
-        elif confirm is not None and not is_confirmed(request):
-            return _order_confirmation(request, order, **confirm(form.cleaned_data))
+    valid = form.is_valid()
+    # The refusal first: an action not allowed now is refused with its reason, whatever was typed.
+    refusal = order_transition_refusal(order, action, request.user)
+    if refusal is not None:
+        form.add_error(None, refusal)
+    elif valid and confirm is not None and not is_confirmed(request):
+        return _order_confirmation(request, order, **confirm(form.cleaned_data))
+    elif valid:
+        try:
+            perform(order, form.cleaned_data)
+        except TransitionRefused as refused:
+            form.add_error(None, str(refused))
         else:
-            try:
-                perform(order, form.cleaned_data)
-            except TransitionRefused as refusal:
-                form.add_error(None, str(refusal))
-            else:
-                messages.success(request, success)
-                return redirect("disbursement:declaration", pk=order.declaration_id)
+            messages.success(request, success)
+            return redirect("disbursement:declaration", pk=order.declaration_id)
     declaration = _get_declaration(order.declaration_id)
     return _declaration_page(request, declaration, order_forms={(order.pk, action): form})
 

@@ -78,6 +78,34 @@ def order_actions_available(order, actor):
     return [action for action in ORDER_TRANSITIONS if order_transition_refusal(order, action, actor) is None]
 
 
+def order_states_ahead(state):
+    """The states an order in `state` may still reach, `state` included."""
+    seen, todo = {state}, [state]
+    while todo:
+        current = todo.pop()
+        for transition in ORDER_TRANSITIONS.values():
+            if current in transition.sources and transition.target not in seen:
+                seen.add(transition.target)
+                todo.append(transition.target)
+    return frozenset(seen)
+
+
+def order_actions_refused(order, actor):
+    """The actions on `order` that `actor`'s role takes but that they may not take now, each with
+    its reason: [(action, reason)], for the page to show disabled. An action the order is past (all
+    its sources behind its state) is left out, as is one of another role."""
+    ahead = order_states_ahead(order.state)
+    refused = []
+    for action, transition in ORDER_TRANSITIONS.items():
+        # Without the order, the permission asks for the role only (prepared_the_order is then false).
+        if not transition.sources & ahead or actor is None or not rules.has_perm(transition.permission, actor):
+            continue
+        reason = order_transition_refusal(order, action, actor)
+        if reason is not None:
+            refused.append((action, reason))
+    return refused
+
+
 @transaction.atomic
 def payment_order_open(*, actor, note="", **fields):
     """Create an order in its initial state with the first record of its audit trail."""

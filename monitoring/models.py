@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -185,7 +186,7 @@ class PerformanceReportEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"{self.report_id}: {self.from_state} -> {self.to_state}"
+        return f"{self.report_id}: {self.get_from_state_display()} → {self.get_to_state_display()}"
 
 
 class ReportReminder(models.Model):
@@ -247,7 +248,7 @@ class Inspection(models.Model):
         indexes = [models.Index(fields=["state", "rectification_due_on"], name="inspection_overdue_idx")]
 
     def __str__(self):
-        return f"{self.declaration} {self.get_kind_display()} {self.held_on}"
+        return f"{self.declaration} {self.get_kind_display()} {date_format(self.held_on)}"
 
     @property
     def is_overdue(self):
@@ -282,7 +283,7 @@ class InspectionEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"{self.inspection_id}: {self.from_state} -> {self.to_state}"
+        return f"{self.inspection_id}: {self.get_from_state_display()} → {self.get_to_state_display()}"
 
 
 class StatisticsSnapshot(models.Model):

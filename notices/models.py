@@ -25,7 +25,7 @@ class Notice(models.Model):
     body = MessageField(_("message"))
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True, db_index=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
-    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:

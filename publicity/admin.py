@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin, language_column
 from publicity.models import CalendarDay, Objection, PublicityBatch, PublicityEntry
 
 
@@ -26,7 +26,14 @@ class PublicityEntryInline(admin.TabularInline):
 
 @admin.register(PublicityBatch)
 class PublicityBatchAdmin(ReadOnlyAdmin):
-    list_display = ("title_zh", "title_en", "call", "starts_on", "ends_on", "closed_at")
+    list_display = (
+        language_column(PublicityBatch, "title_zh", "zh-Hans"),
+        language_column(PublicityBatch, "title_en", "en"),
+        "call",
+        "starts_on",
+        "ends_on",
+        "closed_at",
+    )
     readonly_fields = ("starts_on", "ends_on", "opened_by", "closed_at")
     inlines = [PublicityEntryInline]
 

@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -28,7 +29,7 @@ class CalendarDay(models.Model):
         ordering = ["date"]
 
     def __str__(self):
-        return f"{self.date} {self.name}"
+        return f"{date_format(self.date)} {self.name}"
 
 
 class CalendarYear(models.Model):
@@ -279,7 +280,7 @@ class Objection(models.Model):
         _("evidence"), storage=attachment_storage, upload_to=objection_evidence_path, max_length=200, blank=True
     )
     evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
-    evidence_extension = models.CharField(max_length=10, blank=True, editable=False)
+    evidence_extension = models.CharField(_("evidence file extension"), max_length=10, blank=True, editable=False)
     created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
     state = models.CharField(_("state"), max_length=20, choices=ObjectionState.choices, default=ObjectionState.OPEN)
     outcome = models.CharField(_("outcome"), max_length=20, choices=ObjectionOutcome.choices, blank=True)

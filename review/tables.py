@@ -113,7 +113,10 @@ class QueueTable(tables.Table):
         verbose_name=_("Organisation"), accessor="organisation__name", order_by=("organisation__name", "pk")
     )
     programme = tables.Column(
-        verbose_name=_("Programme"), accessor="programme__code", order_by=("programme__position", "pk")
+        verbose_name=_("Programme"),
+        accessor="programme__code",
+        order_by=("programme__position", "pk"),
+        attrs={"th": {"class": "col-spare"}},
     )
     state = tables.Column(verbose_name=_("State"), order_by=("state", "pk"))
     # The highest first when first sorted: it ranks the declarations.

@@ -43,8 +43,8 @@ ROLES = [None, "applicant1", "staff", "reviewer1", "finance", "admin"]
 LANGUAGES = ["zh-hans", "en"]
 LANGUAGE_CODE = {"zh-hans": "zh", "en": "en"}
 PAGE_LIMIT = 200
-# Django's admin (its own and its third-party apps' text, the administrator's tool) and the API's
-# OpenAPI documentation (for the commission's developers, in English) are not the product's pages.
+# Django's admin and the API's documentation page are read by tests/test_admin_typography.py, which
+# opens every model's list and forms there, rather than by this crawl.
 NOT_SCANNED = ("/admin/", "/api/docs/")
 # A wrong answer to a fact of each kind: each gets its message.
 WRONG_FACT = {Kind.MONEY: "-1", Kind.PERCENT: "101", Kind.INTEGER: "1.5", Kind.DATE: "9999-01-01", Kind.CHOICE: "?"}

@@ -4,6 +4,8 @@ from decimal import Decimal
 import pytest
 
 from config.demo import PATHS, Cast
+from declarations.enums import DeclarationState as S
+from disbursement.services import bank_account_set, order_prepare
 from tests.factories import CallFactory, DeclarationFactory
 from tests.factories.states import build_to
 
@@ -35,3 +37,18 @@ def make_declaration(cast, open_call):
         return build_to(declaration, state, cast=cast, amount=APPROVED, through=PATHS[state][:-1])
 
     return make
+
+
+@pytest.fixture
+def prepared_order(make_declaration, finance):
+    """An order of a confirmed declaration, prepared by `finance`, waiting for a second officer's approval."""
+    declaration = make_declaration(S.CONFIRMED)
+    organisation = declaration.organisation
+    bank_account_set(
+        organisation_id=organisation.pk,
+        actor=finance,
+        account_name=organisation.name,
+        bank_name="Bank of Beijing, Haidian Branch",
+        account_number="6222020200112233445",
+    )
+    return order_prepare(declaration_id=declaration.pk, actor=finance)

@@ -15,7 +15,6 @@ from disbursement.enums import RecoveryCaseState as CS
 from disbursement.models import PaymentOrderEvent, RecoveryCase, RecoveryCaseEvent, Repayment
 from disbursement.models import PaymentOrderState as OS
 from disbursement.recovery import recovery_case_open
-from disbursement.services import bank_account_set, order_prepare
 
 pytestmark = pytest.mark.django_db
 
@@ -44,20 +43,6 @@ def _open_case(declaration, staff, amount="600000.00"):
         due_on=TODAY + datetime.timedelta(days=30),
         reason="The investment evidence was forged.",
     )
-
-
-@pytest.fixture
-def prepared_order(make_declaration, finance):
-    declaration = make_declaration(S.CONFIRMED)
-    organisation = declaration.organisation
-    bank_account_set(
-        organisation_id=organisation.pk,
-        actor=finance,
-        account_name=organisation.name,
-        bank_name="Bank of Beijing, Haidian Branch",
-        account_number="6222020200112233445",
-    )
-    return order_prepare(declaration_id=declaration.pk, actor=finance)
 
 
 def test_stop_support_asks_first_then_stops(client, finance, make_declaration):
@@ -282,25 +267,3 @@ def test_money_page_shows_nothing_refused_to_a_user_without_the_permissions(clie
     # Finance officers stop support; terminating and recovering are the staff's.
     assert response.context["actions_refused"] == []
     assert response.context["stop_form"] is not None
-
-
-def test_the_preparer_sees_approving_their_order_disabled_with_the_reason(client, prepared_order, finance):
-    client.force_login(finance)
-
-    response = client.get(reverse("disbursement:declaration", args=[prepared_order.declaration_id]))
-
-    (panel,) = response.context["orders"]
-    assert (panel["can_approve"], panel["approve_refusal"]) == (
-        False,
-        "You prepared this order: a second finance officer must approve or reject it.",
-    )
-    assert f'aria-describedby="approve-refused-{prepared_order.pk}"' in response.content.decode()
-
-
-def test_the_second_officer_may_approve_and_sees_no_refusal(client, prepared_order, second_finance):
-    client.force_login(second_finance)
-
-    response = client.get(reverse("disbursement:declaration", args=[prepared_order.declaration_id]))
-
-    (panel,) = response.context["orders"]
-    assert (panel["can_approve"], panel["approve_refusal"]) == (True, None)
