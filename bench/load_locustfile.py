@@ -177,8 +177,8 @@ class Applicant(HttpUser):
             url,
             {CONFIRM_FIELD: CONFIRM_VALUE},
             "submit",
-            expect=rf"/declarations/{pk}/$",
-            then="declaration, applicant",
+            expect=rf"/declarations/{pk}/submitted/$",
+            then="submitted, what happens next",
         )
 
 
