@@ -40,8 +40,8 @@ def make_declaration(cast, open_call):
 
 
 @pytest.fixture
-def prepared_order(make_declaration, finance):
-    """An order of a confirmed declaration, prepared by `finance`, waiting for a second officer's approval."""
+def confirmed_with_account(make_declaration, finance):
+    """A confirmed declaration whose unit's bank account `finance` has recorded: ready for an order."""
     declaration = make_declaration(S.CONFIRMED)
     organisation = declaration.organisation
     bank_account_set(
@@ -51,4 +51,10 @@ def prepared_order(make_declaration, finance):
         bank_name="Bank of Beijing, Haidian Branch",
         account_number="6222020200112233445",
     )
-    return order_prepare(declaration_id=declaration.pk, actor=finance)
+    return declaration
+
+
+@pytest.fixture
+def prepared_order(confirmed_with_account, finance):
+    """An order of a confirmed declaration, prepared by `finance`, waiting for a second officer's approval."""
+    return order_prepare(declaration_id=confirmed_with_account.pk, actor=finance)

@@ -5,26 +5,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from declarations.enums import DeclarationState as S
 from disbursement.models import Payment
 from disbursement.models import PaymentOrderState as OS
-from disbursement.services import bank_account_set, order_approve, order_prepare
+from disbursement.services import order_approve
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def order(make_declaration, finance):
-    declaration = make_declaration(S.CONFIRMED)
-    organisation = declaration.organisation
-    bank_account_set(
-        organisation_id=organisation.pk,
-        actor=finance,
-        account_name=organisation.name,
-        bank_name="Bank of Beijing, Haidian Branch",
-        account_number="6222020200112233445",
-    )
-    return order_prepare(declaration_id=declaration.pk, actor=finance)
+def order(prepared_order):
+    return prepared_order
 
 
 def test_order_approve_get_repeats_the_order_and_changes_nothing(client, order, second_finance):

@@ -34,17 +34,8 @@ from tests.factories.states import build_to
 
 
 @pytest.fixture
-def confirmed(make_declaration, finance):
-    declaration = make_declaration(S.CONFIRMED)
-    organisation = declaration.organisation
-    bank_account_set(
-        organisation_id=organisation.pk,
-        actor=finance,
-        account_name=organisation.name,
-        bank_name="Bank of Beijing, Haidian Branch",
-        account_number="6222020200112233445",
-    )
-    return declaration
+def confirmed(confirmed_with_account):
+    return confirmed_with_account
 
 
 def _counts():
