@@ -630,6 +630,8 @@ register(
     date=DATE,
 )
 register("recovery.due", _("Due on %(date)s."), date=DATE)
+# The source of the credit record a recovery's finding of dishonesty lists (disbursement.recovery).
+register("recovery.dishonesty_source", _("Recovery case %(number)s: dishonesty found by the commission (Art. 22)"))
 register("publicity.ended", _("Publicity ended on %(end)s without an upheld objection."), end=DATE)
 # Default titles, composed in each language (a batch stores both).
 register("publicity.default_title", _("List of projects to be supported, %(call)s"))

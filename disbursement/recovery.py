@@ -10,10 +10,9 @@ import datetime
 from decimal import Decimal
 
 import rules
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.history import audited
@@ -186,12 +185,8 @@ def recovery_case_open(
     )
     if dishonest:
         organisation = declaration.organisation
-        # The register's entries are the official sources' text, in the commission's language (the
-        # site's default), not in that of the finance officer who recorded the finding.
-        with translation.override(settings.LANGUAGE_CODE):
-            source = _("Recovery case %(number)s: dishonesty found by the commission (Art. 22)") % {
-                "number": case.number
-            }
+        # Read in each reader's language (common.messages), as the findings that name it are.
+        source = message("recovery.dishonesty_source", number=case.number)
         case.credit_record = CreditRecord(
             credit_code=organisation.credit_code,
             name=organisation.name[:200],

@@ -101,7 +101,8 @@ class CreditRecord(models.Model):
     list = models.CharField(_("list"), max_length=30, choices=CreditList.choices)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"), null=True, blank=True, help_text=_("Empty while the listing has no end."))
-    source = models.CharField(_("source"), max_length=200, help_text=_("For example Credit China and its reference."))
+    # As typed or imported, or a message when the system recorded the listing (a recovery's finding).
+    source = MessageField(_("source"), max_length=200, help_text=_("For example Credit China and its reference."))
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     imported_from = models.ForeignKey(
         "RegisterImport",

@@ -264,3 +264,18 @@ def workers(tmp_path, settings):
     from tests.worker_harness import workers_running
 
     yield from workers_running(tmp_path, settings)
+
+
+@pytest.fixture
+def every_migration_applied_after():
+    """After the test, every app migrated to its latest migration again: going back to a migration
+    unapplies the later ones of other apps that depend on it (monitoring's statistics snapshots after
+    its indicator names), which going forward to the test's targets does not reapply, and the tests
+    after it would find their tables missing."""
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -173,18 +173,6 @@ def _migrate(targets):
     executor.migrate(targets)
 
 
-@pytest.fixture
-def every_migration_applied_after():
-    """After the test, every app migrated to its latest migration again: going back to a migration
-    unapplies the later ones of other apps that depend on it (monitoring's statistics snapshots after
-    its indicator names), which going forward to the test's targets does not reapply, and the tests
-    after it would find their tables missing."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_old_notices_and_notes_in_either_language_become_messages_and_typed_text_stays(
     applicant, staff, every_migration_applied_after
