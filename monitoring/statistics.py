@@ -254,6 +254,13 @@ class ProgrammeStatistics:
         return self.programme.code if self.programme else ""
 
 
+# ProgrammeStatistics' counts and amounts, summed for the totals (and kept by
+# monitoring.statistics_snapshots); the budget's are None where no budget is set.
+COUNT_FIELDS = ("received", "accepted", "supported", "not_supported", "disqualified", "not_accepted")
+AMOUNT_FIELDS = ("requested", "approved", "paid", "recovery_ordered", "repaid")
+BUDGET_FIELDS = ("budget", "committed")
+
+
 @dataclass
 class GradeCounts:
     """How many evaluated performance reports (Art. 18) of a programme's declarations got each grade,
@@ -425,9 +432,9 @@ def statistics_for(year, call=None):
             grade_totals.counts[row["grade"]] += row["count"]
 
     ordered = [rows[programme.pk] for programme in programmes]
-    for name in ("received", "accepted", "supported", "not_supported", "disqualified", "not_accepted"):
+    for name in COUNT_FIELDS:
         setattr(totals, name, sum(getattr(row, name) for row in ordered))
-    for name in ("requested", "approved", "paid", "recovery_ordered", "repaid"):
+    for name in AMOUNT_FIELDS:
         setattr(totals, name, sum((getattr(row, name) for row in ordered), ZERO))
     with_budget = [row for row in ordered if row.budget is not None]
     if with_budget:

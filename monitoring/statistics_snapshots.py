@@ -16,13 +16,15 @@ from decimal import Decimal
 
 from celery.result import EagerResult
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from declarations.models import Call, Programme
 from monitoring.models import StatisticsSnapshot
 from monitoring.statistics import (
+    AMOUNT_FIELDS,
+    BUDGET_FIELDS,
+    COUNT_FIELDS,
     FUNNEL,
     GradeCounts,
     Month,
@@ -40,9 +42,6 @@ STALE_AFTER = timedelta(minutes=10)
 RECOUNT_WAIT_SECONDS = 120
 RECOUNT_PREFIX = "monitoring:statistics:recount:"
 
-COUNTS = ("received", "accepted", "supported", "not_supported", "disqualified", "not_accepted")
-AMOUNTS = ("requested", "approved", "paid", "recovery_ordered", "repaid")
-OPTIONAL_AMOUNTS = ("budget", "committed")
 TIMELINESS = ("to_acceptance", "to_decision", "to_payment")
 
 
@@ -60,9 +59,9 @@ def _version_text(version):
 def _row_json(row):
     return {
         "programme": row.programme.pk if row.programme else None,
-        **{name: getattr(row, name) for name in COUNTS},
-        **{name: str(getattr(row, name)) for name in AMOUNTS},
-        **{name: None if getattr(row, name) is None else str(getattr(row, name)) for name in OPTIONAL_AMOUNTS},
+        **{name: getattr(row, name) for name in COUNT_FIELDS},
+        **{name: str(getattr(row, name)) for name in AMOUNT_FIELDS},
+        **{name: None if getattr(row, name) is None else str(getattr(row, name)) for name in BUDGET_FIELDS},
         "timeliness": [getattr(row.timeliness, name) for name in TIMELINESS],
     }
 
@@ -70,9 +69,9 @@ def _row_json(row):
 def _row(data, programmes):
     return ProgrammeStatistics(
         programme=programmes.get(data["programme"]),
-        **{name: data[name] for name in COUNTS},
-        **{name: Decimal(data[name]) for name in AMOUNTS},
-        **{name: None if data[name] is None else Decimal(data[name]) for name in OPTIONAL_AMOUNTS},
+        **{name: data[name] for name in COUNT_FIELDS},
+        **{name: Decimal(data[name]) for name in AMOUNT_FIELDS},
+        **{name: None if data[name] is None else Decimal(data[name]) for name in BUDGET_FIELDS},
         timeliness=Timeliness(*data["timeliness"]),
     )
 
@@ -135,13 +134,8 @@ def statistics_snapshot_count(year, call_id=None):
         "computed_at": stats.computed_at,
         "figures": statistics_json(stats),
     }
-    key = snapshot_key(year, call)
-    try:
-        with transaction.atomic():
-            snapshot, _created = StatisticsSnapshot.objects.update_or_create(key=key, defaults=values)
-    except IntegrityError:  # another count created it meanwhile
-        StatisticsSnapshot.objects.filter(key=key).update(**values)
-        snapshot = StatisticsSnapshot.objects.get(key=key)
+    # update_or_create takes care of two counts creating the row at once (get_or_create's retry).
+    snapshot, _created = StatisticsSnapshot.objects.update_or_create(key=snapshot_key(year, call), defaults=values)
     return snapshot
 
 

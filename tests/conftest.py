@@ -273,9 +273,6 @@ def every_migration_applied_after():
     its indicator names), which going forward to the test's targets does not reapply, and the tests
     after it would find their tables missing."""
     yield
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
+    from tests.migrating import migrate_to_latest
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()

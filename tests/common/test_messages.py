@@ -8,8 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
@@ -37,6 +35,7 @@ from declarations.workflow import declaration_transition
 from notices.models import Notice
 from notices.services import notice_create, notice_deliver
 from tests.factories import DeclarationFactory
+from tests.migrating import migrate_to
 
 # A sample of each kind of parameter: codes and numbers only where free text or a proper name could
 # be, since those are shown as typed, in whatever language they were typed.
@@ -167,12 +166,6 @@ BEFORE = [("notices", "0002_notices_as_messages"), ("declarations", "0016_call_t
 AFTER = [("notices", "0003_notices_to_message_keys"), ("declarations", "0017_event_notes_to_message_keys")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_old_notices_and_notes_in_either_language_become_messages_and_typed_text_stays(
     applicant, staff, every_migration_applied_after
@@ -182,7 +175,7 @@ def test_old_notices_and_notes_in_either_language_become_messages_and_typed_text
     declaration = DeclarationFactory(organisation=applicant.organisation, created_by=applicant)
     with translation.override("zh-hans"):
         chinese_subject = str(MESSAGES["declaration.state.subject"].text) % {"title": "光子芯片", "state": "资金已拨付"}
-    _migrate(BEFORE)
+    migrate_to(BEFORE)
     try:
         english = Notice.objects.create(
             recipient=applicant,
@@ -199,7 +192,7 @@ def test_old_notices_and_notes_in_either_language_become_messages_and_typed_text
             note="请补充付款凭证。", created_at=timezone.now(),
         )  # fmt: skip
     finally:
-        _migrate(AFTER)
+        migrate_to(AFTER)
 
     english, chinese = Notice.objects.get(pk=english.pk), Notice.objects.get(pk=chinese.pk)
     paid, typed = DeclarationEvent.objects.get(pk=paid.pk), DeclarationEvent.objects.get(pk=typed.pk)
@@ -296,7 +289,7 @@ def test_old_recheck_notes_findings_and_default_indicators_in_either_language_be
     declaration = DeclarationFactory(organisation=applicant.organisation, created_by=applicant)
     with translation.override("zh-hans"):
         chinese_revenue = str(INDICATOR_NAMES["revenue_growth"])
-    _migrate(RECHECK_BEFORE)
+    migrate_to(RECHECK_BEFORE)
     try:
         disqualified = DeclarationEvent.objects.create(
             declaration=declaration, action=A.DISQUALIFY, from_state=S.ACCEPTED, to_state=S.DISQUALIFIED,
@@ -342,7 +335,7 @@ def test_old_recheck_notes_findings_and_default_indicators_in_either_language_be
             ),
         )
     finally:
-        _migrate(RECHECK_AFTER)
+        migrate_to(RECHECK_AFTER)
 
     disqualified, stopped = (
         DeclarationEvent.objects.get(pk=disqualified.pk),

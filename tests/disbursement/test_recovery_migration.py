@@ -5,19 +5,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrating import migrate_to
 
 BEFORE = [("disbursement", "0004_recovery_cases")]
 AFTER = [("disbursement", "0006_delete_recovery")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def _call_as_stored(now):
@@ -28,7 +21,7 @@ def _call_as_stored(now):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_recoveries_become_open_cases_and_the_declaration_keeps_what_was_paid_less_them(applicant, staff, finance):
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     try:
         Declaration = apps.get_model("declarations", "Declaration")
         Recovery = apps.get_model("disbursement", "Recovery")
@@ -63,7 +56,7 @@ def test_recoveries_become_open_cases_and_the_declaration_keeps_what_was_paid_le
             recorded_by_id=finance.pk,
         )
     finally:
-        apps = _migrate(AFTER)
+        apps = migrate_to(AFTER)
 
     RecoveryCase = apps.get_model("disbursement", "RecoveryCase")
     Declaration = apps.get_model("declarations", "Declaration")
