@@ -162,7 +162,7 @@ def _count_asked(year, call, version, snapshot):
 def statistics_shown(year, call=None):
     """The Statistics the page shows for `year` and `call`: the latest count kept, with `is_current`
     False while a newer count is on its way; None before the first count exists. Three queries (the
-    data's version, the snapshot, its programmes), four when it counts in the process."""
+    data's version, the snapshot, its programmes), and the count's when it counts in the process."""
     version = _version_text(data_version())
     key = snapshot_key(year, call)
     snapshot = StatisticsSnapshot.objects.filter(key=key).first()
