@@ -35,7 +35,7 @@ from disbursement.models import RecoveryCase, RecoveryCaseEvent, Repayment
 from disbursement.rules import OVERDUE_NOTIFIED_ROLES
 from disbursement.services import declaration_paid_total, orders_cancel_unpaid, unpaid_cancelled
 from disbursement.workflow import AWAITING_REPAYMENT_STATES, REPAYABLE_STATES, recovery_case_transition
-from notices.services import notice_create
+from notices.services import notices_create
 from publicity.models import PublicityEntry
 from publicity.services import publicity_version_publish
 from review.models import CreditList, CreditRecord
@@ -308,8 +308,7 @@ def recovery_cases_flag_overdue(*, today=None):
             created_at=now,
         )
         subject, body = _overdue_notice(case)
-        for user in recipients:
-            notice_create(recipient=user, subject=subject, body=body, declaration=case.declaration)
+        notices_create(recipients=recipients, subject=subject, body=body, declaration=case.declaration)
     return len(cases)
 
 

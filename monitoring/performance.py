@@ -29,7 +29,7 @@ from monitoring.models import (
     ReportReminder,
 )
 from monitoring.workflow import AWAITING_SUBMISSION_STATES, UNSENT_STATES, report_transition
-from notices.services import notice_create
+from notices.services import notices_create
 
 # A reminder goes this many days before a report's due date, and another once it is overdue.
 REMINDER_DAYS_BEFORE = 14
@@ -314,9 +314,13 @@ def performance_reminders_send(*, today=None):
         try:
             with transaction.atomic():
                 ReportReminder.objects.create(report=report, due_on=report.due_on, kind=kind)
-                for user in report.declaration.organisation.users.filter(is_active=True).order_by("pk"):
-                    subject, body = _reminder_text(report, kind)
-                    notice_create(recipient=user, subject=subject, body=body, declaration=report.declaration)
+                subject, body = _reminder_text(report, kind)
+                notices_create(
+                    recipients=report.declaration.organisation.users.filter(is_active=True).order_by("pk"),
+                    subject=subject,
+                    body=body,
+                    declaration=report.declaration,
+                )
         except IntegrityError:
             continue
         sent += 1

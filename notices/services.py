@@ -10,7 +10,7 @@ from accounts.enums import Role
 from common.messages import message
 from common.text import single_line
 from notices.models import Notice
-from notices.tasks import deliver_notice
+from notices.tasks import deliver_notice, deliver_notices
 
 # An e-mail subject longer than this is cut (the column it had was this long).
 SUBJECT_MAX_LENGTH = 200
@@ -20,11 +20,24 @@ def notice_create(*, recipient, subject, body, declaration=None):
     """Write a notice to the outbox and queue its e-mail delivery for after the commit. `subject`
     and `body` are messages (common.messages), rendered in the recipient's language when read or
     e-mailed; plain text is kept as written."""
+    return notices_create(recipients=[recipient], subject=subject, body=body, declaration=declaration)[0]
+
+
+def notices_create(*, recipients, subject, body, declaration=None):
+    """`notice_create` for each of `recipients`: one INSERT, and after the commit one task message
+    that queues each notice's delivery from the worker, so that a submission telling every member
+    of staff costs the request two round trips rather than two per recipient. Returns the notices."""
     if isinstance(subject, str):  # text as written: put on one line, as a header must be
         subject = single_line(subject)[:SUBJECT_MAX_LENGTH]
-    notice = Notice.objects.create(recipient=recipient, subject=subject, body=body, declaration=declaration)
-    transaction.on_commit(lambda: deliver_notice.delay(notice_id=notice.pk))
-    return notice
+    notices = Notice.objects.bulk_create(
+        Notice(recipient=recipient, subject=subject, body=body, declaration=declaration) for recipient in recipients
+    )
+    ids = [notice.pk for notice in notices]
+    if len(ids) == 1:
+        transaction.on_commit(lambda: deliver_notice.delay(notice_id=ids[0]))
+    elif ids:
+        transaction.on_commit(lambda: deliver_notices.delay(notice_ids=ids))
+    return notices
 
 
 def notices_for_transition(*, declaration, event):
@@ -44,8 +57,8 @@ def notices_for_transition(*, declaration, event):
     if event.note:
         paragraphs.append(message("declaration.comments", note=event.note))
     body = message("paragraphs", paragraphs=paragraphs)
-    for user in declaration.organisation.users.filter(is_active=True):
-        notice_create(recipient=user, subject=subject, body=body, declaration=declaration)
+    recipients = declaration.organisation.users.filter(is_active=True).order_by("pk")
+    notices_create(recipients=recipients, subject=subject, body=body, declaration=declaration)
 
 
 def notices_for_staff(*, permission, subject, body, declaration=None):
@@ -53,9 +66,7 @@ def notices_for_staff(*, permission, subject, body, declaration=None):
     happened, not every user) by a notice each. Returns how many were written."""
     staff = get_user_model().objects.filter(is_active=True, role=Role.STAFF).order_by("pk")
     recipients = [user for user in staff if rules.has_perm(permission, user)]
-    for user in recipients:
-        notice_create(recipient=user, subject=subject, body=body, declaration=declaration)
-    return len(recipients)
+    return len(notices_create(recipients=recipients, subject=subject, body=body, declaration=declaration))
 
 
 def notices_for_submission(*, declaration, event):

@@ -17,6 +17,15 @@ def deliver_notice(self, *, notice_id):
         raise self.retry(exc=exc) from exc
 
 
+@shared_task(name="notices.tasks.deliver_notices")
+def deliver_notices(*, notice_ids):
+    """Queue the delivery of notices written together (notices.services.notices_create): the web
+    request sends this one message, the worker one per notice. Run again after a lost worker, it
+    queues some twice, which `notice_deliver` sends once."""
+    for notice_id in notice_ids:
+        deliver_notice.delay(notice_id=notice_id)
+
+
 @shared_task(name="notices.tasks.deliver_pending_notices")
 def deliver_pending_notices():
     """Catch what a crash between commit and queueing left behind; runs periodically (beat)."""

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from common.history import audited
 from common.messages import message
 from notices.models import Notice
-from notices.services import notice_create
+from notices.services import notices_create
 from publicity.calendar import (
     calendar_covered_years_changed,
     calendar_gap_year,
@@ -226,11 +226,12 @@ def calendar_gap_warn(*, today=None):
         .order_by("pk")
     )
     since = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
-    sent = 0
     subject, body = _warning(year)
-    for user in recipients:
-        if Notice.objects.filter(recipient=user, subject=subject, created_at__gte=since).exists():
-            continue
-        notice_create(recipient=user, subject=subject, body=body)
-        sent += 1
-    return sent
+    warned = set(
+        Notice.objects.filter(recipient__in=recipients, subject=subject, created_at__gte=since).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    return len(
+        notices_create(recipients=[user for user in recipients if user.pk not in warned], subject=subject, body=body)
+    )

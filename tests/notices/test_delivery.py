@@ -3,13 +3,16 @@ import time
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 
 from declarations.enums import DeclarationAction as A
 from declarations.workflow import declaration_transition
 from notices.models import Notice
 from notices.services import notice_create, notice_deliver
 from notices.tasks import deliver_pending_notices
-from tests.factories import DeclarationFactory
+from tests.factories import DeclarationFactory, StaffFactory
 
 
 def _submitted(applicant, staff):
@@ -132,3 +135,33 @@ def test_inbox_query_count_does_not_grow_with_notices(client, applicant, count, 
     with django_assert_max_num_queries(6):
         response = client.get("/notices/")
     assert len(response.context["page"]) == min(count, 20)
+
+
+def _submission_counted(applicant):
+    """Submit a new declaration of the applicant's: (its queries, the commit's callbacks), the
+    callbacks not run."""
+    declaration = DeclarationFactory(organisation=applicant.organisation, created_by=applicant)
+    with CaptureQueriesContext(connection) as queries, TestCase.captureOnCommitCallbacks() as callbacks:
+        declaration_transition(declaration_id=declaration.pk, action=A.SUBMIT, actor=applicant)
+    return declaration, queries.captured_queries, callbacks
+
+
+@pytest.mark.django_db
+def test_a_submission_tells_every_member_of_staff_with_the_same_queries_and_one_task_message(applicant):
+    """The staff's notices are one INSERT and, after the commit, one task message (which queues each
+    notice's e-mail from the worker): a commission with 30 staff costs the submission what one does."""
+    staff = [StaffFactory()]
+    _declaration, few, _callbacks = _submission_counted(applicant)
+    staff += StaffFactory.create_batch(29)
+    mail.outbox.clear()
+
+    declaration, many, callbacks = _submission_counted(applicant)
+
+    told = Notice.objects.filter(declaration=declaration).exclude(recipient=applicant)
+    assert sorted(notice.recipient_id for notice in told) == sorted(user.pk for user in staff)
+    assert len(many) == len(few)
+    assert len([query for query in many if 'INTO "notices_notice"' in query["sql"]]) == 2  # applicant's, staff's
+    assert len(callbacks) == 2
+    for callback in callbacks:
+        callback()  # eager: the delivery tasks run in process
+    assert sorted(m.to for m in mail.outbox) == sorted([[applicant.email], *([user.email] for user in staff)])
