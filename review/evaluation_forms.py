@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common import forms as fields
+from common.forms import BootstrapForm
 from declarations.models import Call, Programme
 from review.evaluation import OPINION_MISSING, SCORE_MISSING, plain, score_range_message
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(BootstrapForm):
     """One number per criterion of the programme's rubric, then the opinion. `prefix` "evaluation".
 
     With `final` (the reviewer pressed "Submit"), an empty score or opinion is flagged too, so every
@@ -48,6 +49,7 @@ class EvaluationForm(forms.Form):
                 widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
             )
         self.fields["opinion"] = opinion
+        self.style_fields()
 
     def clean(self):
         cleaned = super().clean()
@@ -83,7 +85,7 @@ class EvaluationForm(forms.Form):
             self.add_error(self.field_name(by_pk[key]) if key in by_pk else "opinion", message)
 
 
-class ConflictForm(forms.Form):
+class ConflictForm(BootstrapForm):
     reason = forms.CharField(
         label=_("Reason for the conflict of interest"),
         widget=forms.Textarea(attrs={"rows": 3}),
