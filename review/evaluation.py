@@ -237,13 +237,15 @@ class EvaluationRefused(TransitionRefused):
         self.errors = errors
 
 
-def evaluation_summary_refresh(declaration):
+def evaluation_summary_refresh(declaration, *, rubric=None):
     """Write the declaration's `EvaluationSummary` from its active assignments: how many are assigned
     and submitted, the total by the call's aggregation, the spread, the pass marks and the outliers.
+    `rubric`: the programme's, when the caller has read it already (programme_rubric).
 
     Call it inside the transaction that changed the assignments, with the declaration locked."""
     declaration = Declaration.objects.select_related("call").get(pk=declaration.pk)
-    rubric = programme_rubric(declaration.programme_id)
+    if rubric is None:
+        rubric = programme_rubric(declaration.programme_id)
     assignments = _active_assignments(declaration)
     result = result_of(declaration, rubric, assignments)
     summary, _created = EvaluationSummary.objects.update_or_create(
@@ -381,7 +383,7 @@ def assignment_score(*, assignment_id, actor, scores, opinion, submit):
         assignment.submitted_at = timezone.now()
     assignment.save(update_fields=["score", "opinion", "started", "submitted_at"])
 
-    evaluation_summary_refresh(declaration)
+    evaluation_summary_refresh(declaration, rubric=rubric)
     if submit and not _unsubmitted(declaration):
         declaration_transition(declaration_id=declaration.pk, action=A.COMPLETE_REVIEW, actor=actor)
     return assignment
