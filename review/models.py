@@ -60,9 +60,16 @@ class ReviewAssignment(models.Model):
         verbose_name = _("review assignment")
         verbose_name_plural = _("review assignments")
         ordering = ["assigned_at", "pk"]
-        # The reviewer's tabs and their counts (review.selectors.reviewer_tab_counts), from the index.
+        # The reviewer's tabs and their counts (review.selectors.reviewer_tab_counts), from the index;
+        # what waits for the reviewer in the order assigned (review.selectors.next_to_score), read
+        # from the first without sorting the reviewer's thousands of assignments.
         indexes = [
-            models.Index(fields=["reviewer", "released_at", "submitted_at", "started"], name="assignment_reviewer_tabs")
+            models.Index(fields=["reviewer", "released_at", "submitted_at", "started"], name="assignment_reviewer_tabs"),
+            models.Index(
+                fields=["reviewer", "assigned_at", "id"],
+                condition=models.Q(released_at__isnull=True, submitted_at__isnull=True),
+                name="assignment_reviewer_waiting",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["declaration", "reviewer"], name="one_assignment_per_reviewer"),
