@@ -64,7 +64,9 @@ class ReviewAssignment(models.Model):
         # what waits for the reviewer in the order assigned (review.selectors.next_to_score), read
         # from the first without sorting the reviewer's thousands of assignments.
         indexes = [
-            models.Index(fields=["reviewer", "released_at", "submitted_at", "started"], name="assignment_reviewer_tabs"),
+            models.Index(
+                fields=["reviewer", "released_at", "submitted_at", "started"], name="assignment_reviewer_tabs"
+            ),
             models.Index(
                 fields=["reviewer", "assigned_at", "id"],
                 condition=models.Q(released_at__isnull=True, submitted_at__isnull=True),
