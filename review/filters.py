@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import fields as filter_fields
 
 from common import forms as safe_fields
+from declarations.choices import call_choices, programme_choices
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, Organisation, Programme
 from review.models import CreditRecord, DoubleFundingMatch, EvaluationSummary
@@ -108,6 +109,33 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = ModelChoiceField
 
 
+class CachedChoiceIterator(ModelChoiceIterator):
+    """The field's choices as its `cached_choices()` gives them (declarations.choices), not read from
+    its queryset: a value chosen is still looked up in the queryset."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.field.cached_choices()
+
+    def __len__(self):
+        return len(self.field.cached_choices()) + (self.field.empty_label is not None)
+
+
+class CachedModelChoiceField(ModelChoiceField):
+    iterator = CachedChoiceIterator
+
+    def __init__(self, *args, cached_choices, **kwargs):
+        self.cached_choices = cached_choices
+        super().__init__(*args, **kwargs)
+
+
+class CachedModelChoiceFilter(ModelChoiceFilter):
+    """A call or programme filter offering its choices from the cache."""
+
+    field_class = CachedModelChoiceField
+
+
 class QueueFilterForm(safe_fields.BootstrapForm):
     def clean(self):
         cleaned = super().clean()
@@ -126,16 +154,18 @@ class QueueFilter(django_filters.FilterSet):
     """The queue's filters. A bound filter with an error narrows to nothing: the list never
     pretends to be filtered by a value that was refused (see `declarations`)."""
 
-    call = ModelChoiceFilter(
+    call = CachedModelChoiceFilter(
         label=_("Call"),
         queryset=Call.objects.order_by("-year", "-opens_at"),
         empty_label=_("All calls"),
+        cached_choices=call_choices,
     )
-    programme = ModelChoiceFilter(
+    programme = CachedModelChoiceFilter(
         label=_("Programme"),
         queryset=Programme.objects.all(),
         to_field_name="code",
         empty_label=_("All programmes"),
+        cached_choices=programme_choices,
     )
     state = django_filters.ChoiceFilter(
         label=_("State"),

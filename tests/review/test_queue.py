@@ -122,6 +122,33 @@ def test_queue_filters_by_call_programme_and_state(client, staff, open_call):
     assert set(_listed(client, f"?call={open_call.pk}&programme=ART6&state=submitted")) == {submitted}
 
 
+def _offered(client, name, language="en"):
+    form = client.get("/console/", headers={"accept-language": language}).context["filter_form"]
+    return [(value, str(label)) for value, label, _chosen in form.options[name]][1:]
+
+
+def test_the_calls_and_programmes_offered_follow_every_change_though_cached(client, staff, open_call):
+    client.force_login(staff)
+    assert _offered(client, "call") == [(str(open_call.pk), open_call.title)]
+    codes = list(Programme.objects.values_list("code", flat=True))
+    assert [value for value, _label in _offered(client, "programme")] == codes
+
+    later = CallFactory(year=open_call.year + 1)
+    assert _offered(client, "call") == [(str(later.pk), later.title), (str(open_call.pk), open_call.title)]
+    later.title_zh, later.title_en = "下一年度申报通知", "Next year's call"
+    later.save()
+    assert _offered(client, "call")[0] == (str(later.pk), "Next year's call")
+    assert _offered(client, "call", "zh-hans")[0] == (str(later.pk), "下一年度申报通知")
+    later.delete()
+    assert _offered(client, "call") == [(str(open_call.pk), open_call.title)]
+
+    programme = Programme.objects.get(code="ART9")
+    programme.title_en = "Renamed programme"
+    programme.save()
+    assert ("ART9", "ART9 Renamed programme") in _offered(client, "programme")
+    assert ("ART9", f"ART9 {programme.title_zh}") in _offered(client, "programme", "zh-hans")
+
+
 def test_queue_filters_by_score_range(client, staff, open_call):
     low, middle, high = (_declaration(open_call, S.REVIEWED) for _ in range(3))
     unscored = _declaration(open_call, S.UNDER_REVIEW)
