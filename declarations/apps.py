@@ -9,7 +9,7 @@ class DeclarationsConfig(AppConfig):
 
     def ready(self):
         from declarations.choices import choices_changed  # noqa: PLC0415 -- models are loaded now
-        from declarations.models import Call, Programme  # noqa: PLC0415
+        from declarations.models import Call, Programme  # noqa: PLC0415 -- models are loaded now
 
         for model in (Call, Programme):
             post_save.connect(choices_changed, sender=model, dispatch_uid=f"choices_changed_{model.__name__}_save")
