@@ -2,8 +2,29 @@
 
 from django.db import migrations, models
 
+from common.messages import message, rows_rewritten, to_db
+
+# The codes of the actions, which monitoring.workflow wrote as the change reason, and the message each
+# model's history now has for them.
+ACTIONS = {
+    "HistoricalPerformanceReport": ("monitoring.report.action", {"submit", "return", "evaluate"}),
+    "HistoricalInspection": ("monitoring.inspection.action", {"record", "answer", "close"}),
+}
+
+
+def forwards(apps, schema_editor):
+    for name, (key, codes) in ACTIONS.items():
+
+        def rewrite(field, value, key=key, codes=codes):
+            return to_db(message(key, action=value)) if value in codes else None
+
+        rows_rewritten(apps.get_model("monitoring", name), schema_editor, ["history_change_reason"], rewrite)
+
 
 class Migration(migrations.Migration):
+    """A history's change reason is a text column (SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD).
+    A report's and an inspection's history named the action taken by its code ("submit"): it becomes
+    a message naming the action by its label, in the reader's language. Reversible as a no-op."""
 
     dependencies = [
         ('monitoring', '0005_statistics_snapshot'),
@@ -35,4 +56,5 @@ class Migration(migrations.Migration):
             name='history_change_reason',
             field=models.TextField(null=True),
         ),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
     ]
