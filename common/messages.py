@@ -279,6 +279,20 @@ class MessageField(models.TextField):
     def value_to_string(self, obj):
         return to_db(self.value_from_object(obj)) or ""
 
+    def save_form_data(self, instance, data):
+        """A form (the admin's) shows a stored message as its text in the active language: posted
+        back unchanged, the message stays, rather than becoming that text in the editor's language.
+        Blanks are compared normalised (a text area posts \\r\\n, a form strips). Text that differs
+        is saved as typed."""
+        current = getattr(instance, self.attname, None)
+        if isinstance(current, Message) and current.key and isinstance(data, str) and _same_text(data, str(current)):
+            return
+        super().save_form_data(instance, data)
+
+
+def _same_text(first, second):
+    return " ".join(first.split()) == " ".join(second.split())
+
 
 def note_stripped(note):
     """A note as stored: free text without surrounding blanks, a message as it is."""
