@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
+from common.admin import HistoryAdmin
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(HistoryAdmin, BaseUserAdmin):
     list_display = ("username", "email", "role", "organisation", "is_active")
     list_filter = ("role", "is_active", "is_staff")
     list_select_related = ("organisation",)

@@ -342,6 +342,9 @@ PUBLICITY_CONTACT = env(
 # History is for reading: reverting a declaration in the admin would change its state outside
 # the workflow.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# A change reason is a text column: a reason staff typed (a classification's, up to 2,000
+# characters) is kept whole, and a note the system wrote is stored as a message (common.history).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -16,6 +16,9 @@ THIRD_PARTY_MESSAGES = (
     gettext_noop("Change or view list link"),
     gettext_noop("Sorting priority: %(priority_number)s"),
     gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),  # noqa: RUF001 -- Django writes the typographic apostrophe
+    # django-simple-history's title of a row's history (its catalogue has a half-width colon).
+    gettext_noop("View history: %s"),
+    gettext_noop("Change history: %s"),
     # django-celery-beat's periodic tasks and schedules.
     gettext_noop("Task (registered)"),
     gettext_noop("Task (custom)"),

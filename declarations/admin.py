@@ -3,9 +3,8 @@ import json
 from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import language_column
+from common.admin import HistoryAdmin, language_column
 from common.forms import SingleLineCharField
 from declarations.models import Call, Declaration, DeclarationDocument, DeclarationEvent, Organisation, Programme
 
@@ -14,7 +13,7 @@ SINGLE_LINE = {models.CharField: {"form_class": SingleLineCharField}}
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     formfield_overrides = SINGLE_LINE
     list_display = ("name", "credit_code", "organisation_type", "district")
     list_filter = ("organisation_type", "district")
@@ -22,7 +21,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin):
+class ProgrammeAdmin(HistoryAdmin):
     formfield_overrides = SINGLE_LINE
     list_display = (
         "code",
@@ -34,7 +33,7 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Call)
-class CallAdmin(SimpleHistoryAdmin):
+class CallAdmin(HistoryAdmin):
     formfield_overrides = SINGLE_LINE
     list_display = (
         language_column(Call, "title_zh", "zh-Hans"),
@@ -58,7 +57,7 @@ class DeclarationEventInline(admin.TabularInline):
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(SimpleHistoryAdmin):
+class DeclarationAdmin(HistoryAdmin):
     """Read-only: states change only through the workflow, in the staff console."""
 
     list_display = ("number", "title", "organisation", "programme", "state")

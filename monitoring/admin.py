@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from common.admin import ReadOnlyAdmin
+from common.admin import HistoryAdmin, ReadOnlyAdmin
 from monitoring.models import Inspection, InspectionEvent, PerformanceReport, PerformanceReportEvent
 
 
@@ -23,7 +23,10 @@ class PerformanceReportEventInline(_ReadOnlyInline):
 
 
 @admin.register(PerformanceReport)
-class PerformanceReportAdmin(ReadOnlyAdmin):
+class PerformanceReportAdmin(HistoryAdmin, ReadOnlyAdmin):
+    """Read only (monitoring.workflow writes a report); its history lists each version with who
+    changed it and the action taken, as its events do."""
+
     list_display = ("declaration", "kind", "due_on", "state", "grade")
     list_filter = ("state", "grade", "kind")
     list_select_related = ("declaration",)
@@ -49,7 +52,10 @@ class InspectionEventInline(_ReadOnlyInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ReadOnlyAdmin):
+class InspectionAdmin(HistoryAdmin, ReadOnlyAdmin):
+    """Read only (monitoring.workflow writes an inspection); its history lists each version with who
+    changed it and the action taken."""
+
     list_display = ("declaration", "kind", "held_on", "state", "rectification_due_on")
     list_filter = ("state", "kind", "rectification_required")
     list_select_related = ("declaration",)

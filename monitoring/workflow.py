@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.history import audited
-from common.messages import note_stripped
+from common.messages import message, note_stripped
 from declarations.workflow import TransitionRefused
 from monitoring.enums import InspectionAction as IA
 from monitoring.enums import InspectionState as IS
@@ -93,7 +93,7 @@ def report_transition(*, report_id, action, actor, note="", changes=None):
     for field, value in (changes or {}).items():
         setattr(report, field, value)
     report.state = transition.target
-    audited(report, actor, action).save()
+    audited(report, actor, message("monitoring.report.action", action=action)).save()
     PerformanceReportEvent.objects.create(
         report=report, action=action, from_state=from_state, to_state=report.state, actor=actor, note=note
     )
@@ -113,7 +113,7 @@ def inspection_transition_refusal(inspection, action, actor):
 def inspection_open(*, actor, note="", **fields):
     """Create an inspection in its initial state with the first record of its audit trail."""
     inspection = Inspection(recorded_by=actor, recorded_at=timezone.now(), **fields)
-    audited(inspection, actor, IA.RECORD).save()
+    audited(inspection, actor, message("monitoring.inspection.action", action=IA.RECORD)).save()
     InspectionEvent.objects.create(
         inspection=inspection,
         action=IA.RECORD,
@@ -143,7 +143,7 @@ def inspection_transition(*, inspection_id, action, actor, note="", changes=None
     for field, value in (changes or {}).items():
         setattr(inspection, field, value)
     inspection.state = transition.target
-    audited(inspection, actor, action).save()
+    audited(inspection, actor, message("monitoring.inspection.action", action=action)).save()
     InspectionEvent.objects.create(
         inspection=inspection, action=action, from_state=from_state, to_state=inspection.state, actor=actor, note=note
     )

@@ -1,12 +1,11 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import ReadOnlyAdmin, language_column
+from common.admin import HistoryAdmin, ReadOnlyAdmin, language_column
 from publicity.models import CalendarDay, Objection, PublicityBatch, PublicityEntry
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
+class CalendarDayAdmin(HistoryAdmin):
     """Single days of the working-day calendar. Years are entered, checked and completed in the
     console's Working-day calendar (publicity.calendar_services); a day changed here skips those
     checks, though its history keeps who changed it."""

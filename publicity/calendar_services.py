@@ -196,8 +196,7 @@ def calendar_year_reopen(*, actor, year, reason):
     calendar_year.complete = False
     calendar_year.completed_by = None
     calendar_year.completed_at = None
-    audited(calendar_year, actor)
-    calendar_year._change_reason = reason
+    audited(calendar_year, actor, reason)
     calendar_year.save()
     _covered_years_changed()
     return calendar_year

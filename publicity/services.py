@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common.history import audited
-from common.messages import message, note_stripped, title, to_db
+from common.messages import message, note_stripped, title
 from common.money import yuan
 from common.typography import short_date
 from declarations.enums import DeclarationAction as A
@@ -116,8 +116,7 @@ def _save_with_history(declaration, actor, reason, updates):
     stored as such, read in the reader's language by the |message_text filter)."""
     for field, value in updates.items():
         setattr(declaration, field, value)
-    declaration._change_reason = to_db(reason)
-    audited(declaration, actor)
+    audited(declaration, actor, reason)
     declaration.save(update_fields=[*updates, "updated_at"])
 
 

@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import ReadOnlyAdmin
+from common.admin import HistoryAdmin, ReadOnlyAdmin
 from review.models import (
     ConflictOfInterest,
     CreditRecord,
@@ -21,7 +20,7 @@ class ReviewAssignmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CreditRecord)
-class CreditRecordAdmin(SimpleHistoryAdmin):
+class CreditRecordAdmin(HistoryAdmin):
     """A record disqualifies applicants (Art. 17): the administrator may correct one, and the history
     keeps each version with who changed it, but never delete it; a listing that ended gets its end date."""
 
@@ -34,7 +33,7 @@ class CreditRecordAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(UnitStatusRecord)
-class UnitStatusRecordAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+class UnitStatusRecordAdmin(HistoryAdmin, ReadOnlyAdmin):
     """Read only: records come from imports and from the console's organisation page, which note who
     recorded each."""
 
@@ -61,7 +60,7 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(Rubric)
-class RubricAdmin(SimpleHistoryAdmin):
+class RubricAdmin(HistoryAdmin):
     """The administrator keeps each programme's rubric. A change applies to evaluations saved after
     it; submitted weighted totals stay as they were computed."""
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from common.history import audited
+from common.messages import message
 from common.money import yuan
 from common.typography import join_list
 from declarations.enums import DeclarationState as S
@@ -88,7 +89,7 @@ def meeting_record(*, actor, call, held_on, place, members, minutes):
         minutes=(minutes or "").strip(),
         recorded_by=actor,
     )
-    audited(meeting, actor, _("Meeting recorded")).save()
+    audited(meeting, actor, message("review.meeting.recorded")).save()
     meeting.members_present.set(members)
     return meeting
 
@@ -111,7 +112,7 @@ def meeting_update(*, meeting_id, actor, held_on, place, members, minutes):
     meeting.held_on = held_on
     meeting.place = (place or "").strip()
     meeting.minutes = (minutes or "").strip()
-    audited(meeting, actor, _("Meeting corrected")).save()
+    audited(meeting, actor, message("review.meeting.corrected")).save()
     if {m.pk for m in members} != {m.pk for m in present}:
         meeting.members_present.set(members)
     return meeting
@@ -155,17 +156,16 @@ def withdrawal_record(*, meeting_id, actor, member, declaration=None, reason):
     if errors:
         raise ValidationError(errors)
     withdrawal = MeetingWithdrawal(meeting=meeting, member=member, declaration=declaration, reason=reason)
-    audited(withdrawal, actor, _("Withdrawal recorded")).save()
-    audited(meeting, actor, _withdrawal_note(_("Withdrawal: %(withdrawal)s"), withdrawal)).save()
+    audited(withdrawal, actor, message("review.withdrawal.recorded")).save()
+    audited(meeting, actor, message("review.withdrawal.note", withdrawal=_withdrawn(withdrawal))).save()
     return withdrawal
 
 
-def _withdrawal_note(template, withdrawal):
+def _withdrawn(withdrawal):
+    """Who withdrew, and from what, for the meeting's history: a message, the names as they are now."""
     if withdrawal.declaration_id is None:
-        what = _("%(name)s, the whole meeting") % {"name": withdrawal.member}
-    else:
-        what = _("%(name)s, %(declaration)s") % {"name": withdrawal.member, "declaration": withdrawal.declaration}
-    return template % {"withdrawal": what}
+        return message("review.withdrawal.whole_meeting", name=withdrawal.member)
+    return message("review.withdrawal.declaration", name=withdrawal.member, declaration=withdrawal.declaration)
 
 
 @transaction.atomic
@@ -185,8 +185,8 @@ def withdrawal_remove(*, withdrawal_id, actor, reason):
     if not reason:
         raise ValidationError({"removal_reason": _("Say why the withdrawal is removed.")})
     audited(withdrawal, actor, reason).delete()
-    note = _withdrawal_note(_("Withdrawal removed: %(withdrawal)s"), withdrawal)
-    audited(meeting, actor, f"{note} ({reason})").save()
+    note = message("review.withdrawal.removed", withdrawal=_withdrawn(withdrawal), reason=reason)
+    audited(meeting, actor, note).save()
     return meeting
 
 
@@ -265,17 +265,17 @@ def opinion_record(*, meeting_id, declaration_id, actor, opinion, scheme, propos
     if scheme not in SupportScheme.values:
         errors["scheme"] = _("Choose whether the meeting proposes to support the declaration.")
     elif "declaration" not in errors:
-        message = _amount_error(declaration, scheme, amount)
-        if message:
-            errors["proposed_amount"] = message
+        amount_error = _amount_error(declaration, scheme, amount)
+        if amount_error:
+            errors["proposed_amount"] = amount_error
     if errors:
         raise ValidationError(errors)
     record = MeetingOpinion.objects.filter(meeting=meeting, declaration=declaration).first()
     if record is None:
         record = MeetingOpinion(meeting=meeting, declaration=declaration)
-        reason = _("Opinion recorded")
+        reason = message("review.opinion.recorded")
     else:
-        reason = _("Opinion corrected")
+        reason = message("review.opinion.corrected")
     record.opinion = opinion
     record.scheme = scheme
     record.proposed_amount = amount if scheme == SupportScheme.SUPPORT else None

@@ -2,7 +2,9 @@
 typography (issue 17), by the rules of tests/typography.py, as tests/test_typography.py reads the
 product's pages (which leaves these two out of its crawl): over the demo data, in Chinese and in
 English, the administrator's admin index, every model's list, one change form per model that has a
-row, and each add form the administrator may open; and /api/docs/.
+row, each add form the administrator may open and one history page per model with a history (a row
+whose versions have change reasons where there is one: the notes the system wrote, read in the
+reader's language); and /api/docs/.
 
 Our models' names, fields, help texts, actions and filters are translated in locale/zh_Hans, and so
 are the texts of Django and of the third-party apps that their own catalogues lack or write with
@@ -29,10 +31,12 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.core.management import call_command
+from django.db.models import Count
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils.translation import get_language_info
 from django_celery_beat.models import CrontabSchedule
+from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
 from tests import typography
@@ -85,8 +89,9 @@ def scanned(html):
 
 
 def admin_paths(user):
-    """The admin index, each registered model's list, its first row's change form and its add form
-    where the administrator may add."""
+    """The admin index, each registered model's list, its first row's change form, its add form
+    where the administrator may add, and the history page of a row of each model with a history
+    (django-simple-history's list of its versions, with their change reasons)."""
     request = RequestFactory().get("/admin/")
     request.user = user
     paths = [reverse("admin:index")]
@@ -98,7 +103,23 @@ def admin_paths(user):
             paths.append(reverse(f"{info}_change", args=[first.pk]))
         if model_admin.has_add_permission(request):
             paths.append(reverse(f"{info}_add"))
+        if first is not None and isinstance(model_admin, SimpleHistoryAdmin):
+            paths.append(reverse(f"{info}_history", args=[_row_with_change_reasons(model) or first.pk]))
     return paths
+
+
+def _row_with_change_reasons(model):
+    """The row whose history has the most change reasons (the notes the system wrote and the
+    reasons people typed), or None when no version has one."""
+    history = getattr(model, model._meta.simple_history_manager_attribute)
+    key = model._meta.pk.attname
+    reasoned = (
+        history.filter(**{f"{key}__in": model._default_manager.values("pk")})
+        .exclude(history_change_reason__isnull=True)
+        .exclude(history_change_reason="")
+    )
+    row = reasoned.values(key).annotate(reasons=Count("pk")).order_by("-reasons", key).first()
+    return row and row[key]
 
 
 @pytest.fixture(scope="module")

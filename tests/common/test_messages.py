@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy
@@ -34,6 +35,7 @@ from declarations.enums import DeclarationState as S
 from declarations.workflow import declaration_transition
 from notices.models import Notice
 from notices.services import notice_create, notice_deliver
+from review.models import CreditList, CreditRecord
 from tests.factories import DeclarationFactory
 from tests.migrating import migrate_to
 
@@ -136,6 +138,35 @@ def test_free_text_typed_by_a_person_is_kept_as_typed_even_when_it_looks_like_a_
     notice = Notice.objects.get(pk=notice.pk)
 
     assert (notice.subject, str(notice.body)) == ("Payment PAY-1", typed)
+
+
+@pytest.mark.django_db
+def test_the_admin_keeps_a_stored_message_posted_back_unchanged_and_stores_text_typed_over_it(client, administrator):
+    """The admin's form shows a message as its text in the editor's language: saved unchanged (the
+    text area's line ends and blanks as a browser posts them), it stays a message, read in each
+    reader's language; changed, the text typed is stored."""
+    source = message("recovery.dishonesty_source", number="ZGC-2026-ART6-0001-R1")
+    record = CreditRecord.objects.create(
+        credit_code="91110108MA00000001",
+        list=CreditList.RESEARCH_DISHONESTY,
+        starts_on=datetime.date(2026, 5, 1),
+        source=source,
+    )
+    client.force_login(administrator)
+    url = reverse("admin:review_creditrecord_change", args=[record.pk])
+    shown = client.get(url, headers={"accept-language": "en"}).context["adminform"].form["source"].value()
+
+    def post(text):
+        fields = {"credit_code": record.credit_code, "name": "", "list": record.list, "starts_on": "2026-05-01"}
+        response = client.post(url, {**fields, "ends_on": "", "source": text}, headers={"accept-language": "en"})
+        assert response.status_code == 302
+        return CreditRecord.objects.get(pk=record.pk).source
+
+    unchanged = post(str(shown).replace(": ", ":\r\n ", 1) + "\r\n")
+    assert unchanged == source
+    assert unchanged.in_language("zh-hans") == source.in_language("zh-hans") != source.in_language("en")
+    assert post("Credit China 2026-17") == "Credit China 2026-17"
+    assert CreditRecord.objects.filter(pk=record.pk, source="Credit China 2026-17").exists()
 
 
 @pytest.mark.parametrize(

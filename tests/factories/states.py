@@ -30,6 +30,7 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.history import audited
 from common.messages import message, note_stripped
 from config.demo import Cast, evidence_pdf, step
 from declarations import commitment
@@ -360,23 +361,19 @@ class _Builder:
         meeting = EvaluationMeeting.objects.filter(call=declaration.call, held_on=today).first()
         if meeting is None:
             meeting = EvaluationMeeting(call=declaration.call, held_on=today, place="301会议室", recorded_by=staff)
-            meeting._history_user = staff
-            meeting._change_reason = _("Meeting recorded")[:100]
-            meeting.save()
+            audited(meeting, staff, message("review.meeting.recorded")).save()
             meeting.members_present.set([staff, *self.cast.reviewers])
         opinion = MeetingOpinion.objects.filter(meeting=meeting, declaration=declaration).first()
-        reason = _("Opinion corrected")
+        reason = message("review.opinion.corrected")
         if opinion is None:
             opinion = MeetingOpinion(meeting=meeting, declaration=declaration)
-            reason = _("Opinion recorded")
+            reason = message("review.opinion.recorded")
         opinion.opinion = "按评审结果予以支持。" if amount else "低于合格线。"
         opinion.scheme = SupportScheme.SUPPORT if amount else SupportScheme.NOT_SUPPORT
         opinion.proposed_amount = amount or None
         opinion.recorded_by = staff
         opinion.recorded_at = timezone.now()
-        opinion._history_user = staff
-        opinion._change_reason = reason[:100]
-        opinion.save()
+        audited(opinion, staff, reason).save()
         return opinion
 
     def _decision(self, opinion, outcome, note):

@@ -614,6 +614,19 @@ def test_a_reopened_year_refuses_every_period_until_complete_again(admin_client,
     ]
 
 
+def test_a_reason_for_reopening_longer_than_a_hundred_characters_is_kept_whole(admin_client):
+    """The form takes 500 characters, and the year's history keeps them all (its change reason was a
+    column of 100, which PostgreSQL refused to overflow: a DataError, a 500)."""
+    reason = ("The State Council moved the make-up working day of the Spring Festival. " * 8)[:500].strip()
+
+    reopened = admin_client.post(year_url("calendar_year_reopen", 2026), {"reopen-reason": reason})
+
+    assert reopened.status_code == 302
+    assert CalendarYear.history.filter(year=2026).latest().history_change_reason == reason
+    history = [line.what for line in admin_client.get(year_url("calendar_year", 2026)).context["schedule"].history]
+    assert history[0] == f"Year reopened: {reason}"
+
+
 def test_removing_what_is_not_there_says_so(admin_client):
     enter_holiday(admin_client, "Spring Festival", "2027-02-06", "2027-02-14")
 

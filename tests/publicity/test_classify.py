@@ -31,6 +31,20 @@ def test_staff_keep_a_project_off_the_list_with_the_reason_in_its_history(staff_
     assert "Classified under notice 2026-17." in page
 
 
+def test_a_reason_longer_than_a_hundred_characters_is_kept_whole_in_the_history(staff_client, approved):
+    """The history's change reason is a text column: the reason staff typed (up to 2,000
+    characters) is kept whole, where a column of 100 refused it on PostgreSQL (a DataError, a 500)."""
+    reason = ("依据保密规定，该项目不予公示。" * 70)[:1000]
+
+    response = staff_client.post(
+        reverse("publicity:console_classify", args=[approved.pk]), {"classified": "on", "reason": reason}
+    )
+
+    assert response.status_code == 302
+    assert approved.history.latest().history_change_reason == reason
+    assert reason in staff_client.get(reverse("publicity:console_classify", args=[approved.pk])).content.decode()
+
+
 def test_keeping_a_project_off_the_list_without_a_reason_is_refused_at_the_field(staff_client, approved):
     response = staff_client.post(reverse("publicity:console_classify", args=[approved.pk]), {"classified": "on"})
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from common.messages import from_db
 from config.demo import Cast
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
@@ -264,7 +265,7 @@ def test_withdrawals_from_one_declaration_and_from_the_whole_meeting_are_recorde
     ]
     detail = meeting_detail(meeting)
     assert detail.whole_meeting_withdrawals == {second_reviewer.pk}
-    assert [record.history_change_reason for record in meeting.history.order_by("history_id")][-2:] == [
+    assert [from_db(record.history_change_reason) for record in meeting.history.order_by("history_id")][-2:] == [
         f"Withdrawal: {reviewer}, {declaration}",
         f"Withdrawal: {second_reviewer}, the whole meeting",
     ]
@@ -342,13 +343,19 @@ def test_a_withdrawal_recorded_by_mistake_is_removed_with_the_reason_in_both_his
     assert not meeting_detail(meeting).withdrawals
     # The withdrawal's own history keeps it, recorded then removed, each with the actor.
     records = list(MeetingWithdrawal.history.filter(id=withdrawal.pk).order_by("history_id"))
-    assert [(r.history_type, r.history_user, r.history_change_reason) for r in records] == [
+    assert [(r.history_type, r.history_user, from_db(r.history_change_reason)) for r in records] == [
         ("+", staff, "Withdrawal recorded"),
         ("-", staff, "Wrong member chosen."),
     ]
     assert records[-1].reason == "Advised the investee."
     latest = meeting.history.latest()
-    assert latest.history_change_reason == f"Withdrawal removed: {reviewer}, {declaration} (Wrong member chosen.)"
+    assert from_db(latest.history_change_reason) == (
+        f"Withdrawal removed: {reviewer}, {declaration} (Wrong member chosen.)"
+    )
+    # A message, read in the reader's language; the reason as typed.
+    assert from_db(latest.history_change_reason).in_language("zh-hans") == (
+        f"删除回避记录：{reviewer}，{declaration}（Wrong member chosen.）"
+    )
     assert latest.history_user == staff
 
 
@@ -668,7 +675,7 @@ def test_opinion_update_keeps_its_history(meeting, staff, make_declaration):
     assert second.pk == first.pk
     assert MeetingOpinion.objects.count() == 1
     history = [
-        (h.scheme, h.proposed_amount, h.opinion, h.history_user, h.history_change_reason)
+        (h.scheme, h.proposed_amount, h.opinion, h.history_user, from_db(h.history_change_reason))
         for h in first.history.order_by("history_id")
     ]
     assert history == [

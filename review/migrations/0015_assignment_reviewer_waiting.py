@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('review', '0013_credit_record_source_as_message'),
+        ('review', '0014_history_change_reasons_as_messages'),
     ]
 
     operations = [
