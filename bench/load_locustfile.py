@@ -102,6 +102,21 @@ class MinimalPage(HttpUser):
         self.client.get("/bench/baseline/", name="minimal page")
 
 
+class SignedInMinimalPage(HttpUser):
+    """The same page asked by a signed-in applicant (an account of its own) once a second: the least a
+    signed-in user's page costs (session, user, unread notices), beside which their pages are shown."""
+
+    fixed_count = 1
+    wait_time = constant(1)
+
+    def on_start(self):
+        _sign_in(self, ACCOUNTS["prober"])
+
+    @task
+    def minimal(self):
+        self.client.get("/bench/baseline/", name="minimal page, signed in")
+
+
 class Reader(HttpUser):
     """The public: the board, a list, and the award estimator."""
 
