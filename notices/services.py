@@ -2,11 +2,12 @@ import rules
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 
 from accounts.enums import Role
+from common import sql
 from common.messages import message
 from common.text import single_line
 from notices.models import Notice
@@ -19,25 +20,50 @@ SUBJECT_MAX_LENGTH = 200
 def notice_create(*, recipient, subject, body, declaration=None):
     """Write a notice to the outbox and queue its e-mail delivery for after the commit. `subject`
     and `body` are messages (common.messages), rendered in the recipient's language when read or
-    e-mailed; plain text is kept as written."""
-    return notices_create(recipients=[recipient], subject=subject, body=body, declaration=declaration)[0]
+    e-mailed; plain text is kept as written. Returns the notice."""
+    notice = Notice.objects.create(recipient=recipient, subject=_subject(subject), body=body, declaration=declaration)
+    transaction.on_commit(lambda: deliver_notice.delay(notice_id=notice.pk))
+    return notice
 
 
 def notices_create(*, recipients, subject, body, declaration=None):
-    """`notice_create` for each of `recipients`: one INSERT, and after the commit one task message
-    that queues each notice's delivery from the worker, so that a submission telling every member
-    of staff costs the request two round trips rather than two per recipient. Returns the notices."""
-    if isinstance(subject, str):  # text as written: put on one line, as a header must be
-        subject = single_line(subject)[:SUBJECT_MAX_LENGTH]
-    notices = Notice.objects.bulk_create(
-        Notice(recipient=recipient, subject=subject, body=body, declaration=declaration) for recipient in recipients
+    """`notice_create` for each of `recipients` (users), in one statement that reads their ids from
+    the users' table, and after the commit one task message that queues each notice's delivery from
+    the worker: a submission tells every member of staff in two round trips, not two per recipient
+    (and not a Python object and a row of parameters each: 80 staff took 18 ms that way). Returns
+    the notices' ids."""
+    ids = sorted({user.pk for user in recipients})
+    if not ids:
+        return []
+    fields = sql.fields_of(Notice, "recipient", "declaration", "subject", "body", "created_at", "email_attempts")
+    values = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(
+            fields[1:], (getattr(declaration, "pk", None), _subject(subject), body, timezone.now(), 0), strict=True
+        )
+    ]
+    users, quote = get_user_model(), connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    user_id, placeholders = quote(users._meta.pk.column), ", ".join(["%s"] * len(ids))
+    statement = (
+        f"INSERT INTO {sql.table(Notice)} ({columns}) "  # nosec B608 # names from the models, values bound
+        f"SELECT u.{user_id}, CAST(%s AS bigint), CAST(%s AS text), CAST(%s AS text), %s, %s "
+        f"FROM {sql.table(users)} u WHERE u.{user_id} IN ({placeholders}) "
+        f"RETURNING {quote(Notice._meta.pk.column)}"
     )
-    ids = [notice.pk for notice in notices]
-    if len(ids) == 1:
-        transaction.on_commit(lambda: deliver_notice.delay(notice_id=ids[0]))
-    elif ids:
-        transaction.on_commit(lambda: deliver_notices.delay(notice_ids=ids))
-    return notices
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*values, *ids])
+        notice_ids = sorted(row[0] for row in cursor.fetchall())
+    if len(notice_ids) == 1:
+        transaction.on_commit(lambda: deliver_notice.delay(notice_id=notice_ids[0]))
+    else:
+        transaction.on_commit(lambda: deliver_notices.delay(notice_ids=notice_ids))
+    return notice_ids
+
+
+def _subject(subject):
+    """A subject as stored: a message as it is, text as written put on one line, as a header must be."""
+    return single_line(subject)[:SUBJECT_MAX_LENGTH] if isinstance(subject, str) else subject
 
 
 def notices_for_transition(*, declaration, event):

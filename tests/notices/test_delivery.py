@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
+from common.messages import message
 from declarations.enums import DeclarationAction as A
 from declarations.workflow import declaration_transition
 from notices.models import Notice
@@ -159,6 +160,11 @@ def test_a_submission_tells_every_member_of_staff_with_the_same_queries_and_one_
 
     told = Notice.objects.filter(declaration=declaration).exclude(recipient=applicant)
     assert sorted(notice.recipient_id for notice in told) == sorted(user.pk for user in staff)
+    subject = message("declaration.submitted.subject", number=str(declaration))
+    assert {(n.subject.as_json() == subject.as_json(), n.body.key, n.email_attempts) for n in told} == {
+        (True, "declaration.submitted.body", 0)
+    }
+    assert all(n.created_at is not None and n.emailed_at is None and n.read_at is None for n in told)
     assert len(many) == len(few)
     assert len([query for query in many if 'INTO "notices_notice"' in query["sql"]]) == 2  # applicant's, staff's
     assert len(callbacks) == 2
