@@ -243,7 +243,8 @@ def evaluation_summary_refresh(declaration, *, rubric=None):
     `rubric`: the programme's, when the caller has read it already (programme_rubric).
 
     Call it inside the transaction that changed the assignments, with the declaration locked."""
-    declaration = Declaration.objects.select_related("call").get(pk=declaration.pk)
+    if not Declaration.call.is_cached(declaration):
+        declaration = Declaration.objects.select_related("call").get(pk=declaration.pk)
     if rubric is None:
         rubric = programme_rubric(declaration.programme_id)
     assignments = _active_assignments(declaration)
@@ -272,9 +273,8 @@ def _locked_own_open_assignment(assignment_id, actor):
     declaration_id = ReviewAssignment.objects.filter(pk=assignment_id).values_list("declaration_id", flat=True).first()
     if declaration_id is None:
         raise TransitionRefused(_("This evaluation is not assigned to you."))
-    declaration = (
-        Declaration.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=declaration_id)
-    )
+    locked = Declaration.objects.select_for_update(of=("self",)).select_related("organisation", "call")
+    declaration = locked.get(pk=declaration_id)
     assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment_id)
     if not is_reviewer(actor) or assignment.reviewer_id != actor.pk or assignment.released_at is not None:
         raise TransitionRefused(_("This evaluation is not assigned to you."))
@@ -322,11 +322,12 @@ def score_range_message(criterion):
 
 
 @transaction.atomic
-def assignment_score(*, assignment_id, actor, scores, opinion, submit):
+def assignment_score(*, assignment_id, actor, scores, opinion, submit, rubric=None):
     """Save an expert reviewer's evaluation as a draft, or submit it (then it is final).
 
     `scores` maps criterion pks of the programme's rubric to a Decimal, or None to clear one;
-    criteria left out keep what was saved. In one transaction, in this order:
+    criteria left out keep what was saved. `rubric`: the programme's (programme_rubric), when the
+    caller has read it for its form. In one transaction, in this order:
     1. lock the declaration, then the assignment;
     2. refuse (TransitionRefused, nothing saved) unless it is the actor's own active, unsubmitted
        assignment on a declaration under review; refuse (EvaluationRefused, with a message per
@@ -343,7 +344,8 @@ def assignment_score(*, assignment_id, actor, scores, opinion, submit):
     declaration = assignment.declaration
     if declaration.state != S.UNDER_REVIEW:
         raise TransitionRefused(_("This declaration is not under evaluation."))
-    rubric = programme_rubric(declaration.programme_id)
+    if rubric is None or rubric.programme_id != declaration.programme_id:
+        rubric = programme_rubric(declaration.programme_id)
     criteria = _criteria(rubric)
     if not criteria:
         raise TransitionRefused(_("This programme has no rubric yet; please ask the administrator to set one up."))

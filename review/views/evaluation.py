@@ -47,6 +47,7 @@ def evaluation_score(request, pk):
                 scores=form.scores(),
                 opinion=form.cleaned_data["opinion"],
                 submit=submit,
+                rubric=rubric,
             )
         except evaluation.EvaluationRefused as refusal:
             form.add_refusal(refusal.errors)

@@ -607,3 +607,20 @@ def test_submitting_an_evaluation_repeats_it_and_changes_nothing_until_confirmed
     assert assignment_of(declaration, reviewer).submitted_at is None
     client.post(f"/console/{declaration.pk}/evaluation/", {**data, "confirmed": "yes"})
     assert assignment_of(declaration, reviewer).submitted_at is not None
+
+
+def test_saving_a_draft_reads_the_rubric_and_the_declaration_once_each(client, reviewer, cast):
+    """The view reads the rubric for its form and hands it to the service; the service's lock reads
+    the declaration with its call, which the summary's refresh uses."""
+    declaration = under_review(cast)
+    client.force_login(reviewer)
+    data = post_data(declaration, ["20", "16", "16", "16", "8"], OPINION)
+    client.post(f"/console/{declaration.pk}/evaluation/", data)
+    data[field(criteria_of(declaration)[0])] = "21"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(f"/console/{declaration.pk}/evaluation/", data)
+    assert response.status_code == 302
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len([sql for sql in statements if 'FROM "review_rubric"' in sql]) == 1
+    assert len([sql for sql in statements if sql.startswith('SELECT "declarations_declaration"."id"')]) == 2
+    assert assignment_of(declaration, reviewer).criterion_scores.get(criterion=criteria_of(declaration)[0]).score == 21
