@@ -338,7 +338,9 @@ def _changes(before, after, programme_code):
 
 
 def calls_open_now():
-    return Call.objects.open_at(timezone.now()).prefetch_related("programmes").order_by("closes_at")
+    """The calls open for declarations now, the first to close first (their titles and dates: no page
+    lists their programmes)."""
+    return Call.objects.open_at(timezone.now()).order_by("closes_at")
 
 
 def declaration_events(declaration):
