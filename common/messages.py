@@ -299,6 +299,12 @@ def note_stripped(note):
     return note if isinstance(note, Message) else (note or "").strip()
 
 
+def message_text(value):
+    """A text column that may hold a stored message (a history's change reason, kept in a plain text
+    column) as the reader's language reads it: the message rendered, other text as it is."""
+    return render(from_db(value))
+
+
 def render(value, language=None):
     """A stored value (Message or text) as text, in `language` or the active one."""
     if language:

@@ -19,7 +19,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from common.messages import from_db, render
+from common.messages import message_text
 from publicity.models import CalendarDay, CalendarYear
 
 PUBLICITY_WORKING_DAYS = 5
@@ -334,7 +334,7 @@ def _describe_year(record, previous):
         return _("Schedule marked complete.")
     # A year's first record may be this one: the package's years were created without history.
     if not record.complete and (previous is None or previous.complete):
-        reason = render(from_db(record.history_change_reason))
+        reason = message_text(record.history_change_reason)
         return _("Year reopened: %(reason)s") % {"reason": reason} if reason else _("Year reopened.")
     return _("Year changed.")
 

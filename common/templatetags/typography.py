@@ -6,7 +6,7 @@ reader's language reads it."""
 from django import template
 
 from common import typography
-from common.messages import from_db, render
+from common.messages import message_text
 
 register = template.Library()
 
@@ -16,4 +16,4 @@ register.filter("parenthesised", typography.parenthesised, is_safe=True)
 register.filter("join_list", typography.join_list, is_safe=True)
 register.filter("local_date", typography.local_date)
 register.filter("wan_yuan_reading", typography.wan_yuan_reading)
-register.filter("message_text", lambda value: render(from_db(value)))
+register.filter("message_text", message_text)
