@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from common import sql
 from common.typography import join_list, join_sentences
 from declarations import commitment, selectors
 from declarations.awards import FactsInvalid, assess_raw
@@ -116,7 +117,7 @@ def declaration_update(*, declaration_id, actor, **fields):
 
 def _editable_declaration(declaration_id, actor):
     """The declaration's row, locked, if `actor` may change it now; TransitionRefused otherwise."""
-    declaration = Declaration.objects.select_for_update().select_related("programme").get(pk=declaration_id)
+    declaration = Declaration.objects.select_for_update(of=("self",)).select_related("programme").get(pk=declaration_id)
     if not rules.has_perm("declarations.edit_declaration", actor, declaration):
         raise TransitionRefused(_("You are not allowed to do this."))
     if not declaration.is_editable:
@@ -171,8 +172,10 @@ def _void_commitments(declaration, reason):
     )
 
 
-def _commitment_hash(declaration, *, version, text, signatory_name, signatory_capacity):
-    content = commitment.declaration_content(declaration, declaration.attachments.all())
+def _commitment_hash(declaration, *, version, text, signatory_name, signatory_capacity, attachments=None):
+    if attachments is None:
+        attachments = declaration.attachments.all()
+    content = commitment.declaration_content(declaration, attachments)
     return commitment.content_hash(
         version=version,
         text=text,
@@ -182,14 +185,16 @@ def _commitment_hash(declaration, *, version, text, signatory_name, signatory_ca
     )
 
 
-def commitment_covers(signed, declaration):
-    """Whether a signed commitment still covers the declaration as it is now."""
+def commitment_covers(signed, declaration, attachments=None):
+    """Whether a signed commitment still covers the declaration as it is now (with `attachments`,
+    its files when read already)."""
     return signed.voided_at is None and signed.content_hash == _commitment_hash(
         declaration,
         version=signed.version,
         text=signed.text,
         signatory_name=signed.signatory_name,
         signatory_capacity=signed.signatory_capacity,
+        attachments=attachments,
     )
 
 
@@ -256,13 +261,23 @@ def call_dates(call):
 
 
 def _next_number(declaration):
-    """ZGC-<support year>-<programme>-<six digits>, from a locked per-year, per-programme counter."""
-    sequence, _created = DeclarationNumberSequence.objects.select_for_update().get_or_create(
-        year=declaration.call.year, programme_code=declaration.programme.code
+    """ZGC-<support year>-<programme>-<six digits>, from a per-year, per-programme counter taken in
+    one statement: the counter's row is created or incremented, and stays locked until the
+    transaction ends, so no two declarations get the same number."""
+    quote = connection.ops.quote_name
+    seq = sql.table(DeclarationNumberSequence)
+    year_column, code_column, last = (
+        quote(f.column) for f in sql.fields_of(DeclarationNumberSequence, "year", "programme_code", "last")
     )
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"ZGC-{declaration.call.year}-{declaration.programme.code}-{sequence.last:06d}"
+    year, code = declaration.call.year, declaration.programme.code
+    statement = (
+        f"INSERT INTO {seq} ({year_column}, {code_column}, {last}) VALUES (%s, %s, 1) "  # nosec B608 # names from the model, values bound
+        f"ON CONFLICT ({year_column}, {code_column}) DO UPDATE SET {last} = {seq}.{last} + 1 RETURNING {last}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [year, code])
+        (number,) = cursor.fetchone()
+    return f"ZGC-{year}-{code}-{number:06d}"
 
 
 @dataclass(frozen=True)
@@ -293,6 +308,8 @@ def declaration_submission_problems(declaration, moment=None):
     call's dates, missing facts, a failed threshold, missing evidence, the commitment of Art. 19 and
     the credit records of Art. 17."""
     problems = []
+    # The evidence check and the commitment's hash read the same files: once.
+    attachments = list(declaration.attachments.all())
     for text in registers_barring(declaration.organisation):
         problems.append(Problem("organisation", text))
     call_problem = call_closed_reason(declaration.call, moment)
@@ -305,7 +322,7 @@ def declaration_submission_problems(declaration, moment=None):
         award = selectors.declaration_award_summary(declaration)
         for text, _fact in award.reasons:
             problems.append(Problem("facts", _("Not eligible: %(reason)s") % {"reason": text}))
-    absent = declaration_missing_evidence(declaration)
+    absent = declaration_missing_evidence(declaration, attachments)
     if absent:
         problems.append(
             Problem(
@@ -325,7 +342,7 @@ def declaration_submission_problems(declaration, moment=None):
         )
     elif standing is None:
         problems.append(Problem("commitment", _("Please sign the good-faith commitment letter (Art. 19).")))
-    elif not commitment_covers(standing, declaration):
+    elif not commitment_covers(standing, declaration, attachments):
         problems.append(
             Problem("commitment", _("The declaration changed after the commitment was signed: please sign it again."))
         )
@@ -355,9 +372,12 @@ def declaration_missing_facts(declaration):
     ]
 
 
-def declaration_missing_evidence(declaration):
-    """The labels of the required evidence kinds that have no file yet."""
-    present = set(declaration.attachments.values_list("evidence", flat=True))
+def declaration_missing_evidence(declaration, attachments=None):
+    """The labels of the required evidence kinds that have no file yet (among `attachments`, the
+    declaration's files when read already)."""
+    if attachments is None:
+        attachments = declaration.attachments.all()
+    present = {attachment.evidence for attachment in attachments}
     return [e.label for e in EVIDENCE[declaration.programme.code] if e.required and e.code not in present]
 
 

@@ -256,6 +256,17 @@ def actions_available(declaration, actor):
     return [action for action in TRANSITIONS if transition_refusal(declaration, action, actor) is None]
 
 
+def declaration_locked(declaration_id):
+    """The declaration's row, locked until the transaction ends, with its programme, call and
+    organisation read in the same statement. Only the declaration's row is locked (`of`): locking
+    the joined rows too made every change to any declaration of a call wait for every other."""
+    return (
+        Declaration.objects.select_for_update(of=("self",))
+        .select_related("programme", "call", "organisation")
+        .get(pk=declaration_id)
+    )
+
+
 @transaction.atomic
 def declaration_transition(*, declaration_id, action, actor, note="", changes=None, prepare=None):
     """Move a declaration along TRANSITIONS. The only writer of `Declaration.state`.
@@ -274,7 +285,7 @@ def declaration_transition(*, declaration_id, action, actor, note="", changes=No
     Returns the saved declaration.
     """
     transition = TRANSITIONS[action]
-    declaration = Declaration.objects.select_for_update().select_related("programme", "call").get(pk=declaration_id)
+    declaration = declaration_locked(declaration_id)
     refusal = transition_refusal(declaration, action, actor)
     if refusal:
         raise TransitionRefused(refusal)
@@ -331,7 +342,7 @@ def declaration_recovery_add(*, declaration_id, actor, amount, note, unpaid):
     otherwise, in one transaction: locks the row, adds to `recovered_amount` and writes the same
     event (from and to `recovered`), the applicant's notices and the recomputation of award caps.
     Returns the saved declaration."""
-    declaration = Declaration.objects.select_for_update().select_related("programme", "call").get(pk=declaration_id)
+    declaration = declaration_locked(declaration_id)
     amount = Decimal(amount)
     if amount <= 0:
         raise TransitionRefused(_("The amount to recover must be more than zero."))

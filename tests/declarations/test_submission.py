@@ -5,13 +5,13 @@ import datetime
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
 from config.demo import complete_for_submission
 from declarations.enums import DeclarationState as S
-from declarations.models import Declaration, DeclarationEvent, DeclarationNumberSequence
+from declarations.models import Call, Declaration, DeclarationEvent, DeclarationNumberSequence, Programme
 from declarations.services import SubmissionRefused, declaration_submission_problems, declaration_submit
 from review.models import CreditList, CreditRecord
 from tests.factories import DeclarationFactory
@@ -155,3 +155,78 @@ def test_two_submissions_at_the_same_moment_make_one_submitted_declaration_with_
     assert Declaration.objects.filter(organisation=applicant.organisation).count() == 1
     assert declaration.events.filter(to_state=S.SUBMITTED).count() == 1
     assert DeclarationNumberSequence.objects.get(year=open_call.year, programme_code="ART6").last == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_declarations_of_one_programme_submitted_at_the_same_moment_get_consecutive_numbers(applicant, open_call):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks (DATABASE_URL=postgres://...)")
+    declarations = [
+        DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant) for _ in range(4)
+    ]
+    for declaration in declarations:
+        complete_for_submission(declaration, applicant)
+    barrier = threading.Barrier(len(declarations))
+    statuses = []
+
+    def submit(declaration):
+        tab = Client()
+        tab.force_login(applicant)
+        try:
+            barrier.wait(timeout=10)
+            statuses.append(
+                tab.post(f"/applicant/declarations/{declaration.pk}/submit/", {"confirmed": "yes"}).status_code
+            )
+        finally:
+            connection.close()
+
+    tabs = [threading.Thread(target=submit, args=(declaration,)) for declaration in declarations]
+    for tab in tabs:
+        tab.start()
+    for tab in tabs:
+        tab.join(timeout=30)
+
+    assert statuses == [302] * 4
+    numbers = sorted(Declaration.objects.filter(pk__in=[d.pk for d in declarations]).values_list("number", flat=True))
+    assert numbers == [f"ZGC-{open_call.year}-ART6-{n:06d}" for n in range(1, 5)]
+    assert DeclarationNumberSequence.objects.get(year=open_call.year, programme_code="ART6").last == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_submission_does_not_wait_for_a_lock_on_its_call_or_programme(applicant, open_call):
+    """Only the declaration's row is locked by a transition: before, its call's and programme's rows
+    were locked with it, so every change to any declaration of a call waited for every other."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks (DATABASE_URL=postgres://...)")
+    declaration = DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant)
+    complete_for_submission(declaration, applicant)
+    held, done, outcome = threading.Event(), threading.Event(), []
+
+    def hold_the_call_and_programme():
+        try:
+            with transaction.atomic():
+                Call.objects.select_for_update().get(pk=open_call.pk)
+                Programme.objects.select_for_update().get(pk=declaration.programme_id)
+                held.set()
+                done.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_call_and_programme)
+    holder.start()
+    try:
+        assert held.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        try:
+            outcome.append(declaration_submit(declaration_id=declaration.pk, actor=applicant).state)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+    finally:
+        done.set()
+        holder.join(timeout=30)
+
+    assert outcome == [S.SUBMITTED]
