@@ -212,10 +212,14 @@ def create_fixture(n, m, rng):
     return (small_applicant, large_applicant), (small_reviewer, large_reviewer), len(large_declarations[:m])
 
 
-def count_queries(client, url):
+def count_queries(client, url, show=False):
     request(client, url)  # the first request's one-off reads (content types, the session) are not the page's
     with CaptureQueriesContext(connection) as context:
         response = request(client, url)
+    if show:
+        print(f"\n{url}: {len(context.captured_queries)} queries")
+        for query in context.captured_queries:
+            print(f"  {query['time']} {query['sql'][:300]}")
     return len(context.captured_queries), len(response.content)
 
 
@@ -240,7 +244,7 @@ def client_for(user):
     return client
 
 
-def run(n, m, runs):
+def run(n, m, runs, show_queries=False):
     rng = random.Random(18)  # nosec B311 # reproducible benchmark data, not a secret
     t0 = time.perf_counter()
     applicants, reviewers, assigned = create_fixture(n, m, rng)
@@ -259,7 +263,7 @@ def run(n, m, runs):
     pages += [("reviewer", f"/console/?tab={tab}", f"reviewer's queue, {tab.replace('_', ' ')}") for tab in TABS]
     counts = {}
     for who, url, _label in pages:
-        counts[(who, url)] = (count_queries(small[who], url), count_queries(large[who], url))
+        counts[(who, url)] = (count_queries(small[who], url), count_queries(large[who], url, show_queries))
     medians = measure({(who, url): (large[who], url) for who, url, _label in pages}, runs)
 
     print(
@@ -284,11 +288,12 @@ def main():
     parser.add_argument(
         "--test-database", default=TEST_DATABASE_NAME, help="name of the throw-away database (PostgreSQL)"
     )
+    parser.add_argument("--show-queries", action="store_true", help="print each page's queries at the large size")
     args = parser.parse_args()
     if args.declarations < 100:
         parser.error("--declarations must be at least 100")
     return run_in_throwaway_database(
-        run, args.declarations, args.assignments, args.runs, test_database=args.test_database
+        run, args.declarations, args.assignments, args.runs, args.show_queries, test_database=args.test_database
     )
 
 

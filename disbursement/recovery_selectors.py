@@ -1,13 +1,15 @@
 """Reads of the recovery cases (Art. 21, 22): a declaration's cases, the console's list and its
 totals, the exports, and the bar from applying that settings.DECLARATION_BARS asks."""
 
+import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Max, Prefetch, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import sql
 from common.money import MONEY
 from common.typography import short_date
 from declarations.selectors import PaymentLine, RecoveryLine
@@ -17,16 +19,27 @@ from disbursement.workflow import AWAITING_REPAYMENT_STATES
 _ZERO = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
 
 
+# The last day of the longest bar of a unit's recovery cases in force on a day: asked on every page
+# of an applicant that shows the bars and at every submission, so built once (common.sql.Prepared).
+_LONGEST_BAR = sql.Prepared(
+    lambda organisation, day: (
+        RecoveryCase.objects.filter(declaration__organisation_id=organisation, barred_until__gte=day)
+        .order_by("-barred_until")
+        .values_list("barred_until")[:1]
+    ),
+    organisation=-918_273_645,
+    day=datetime.date.min,
+)
+
+
 def recovery_case_bars(organisation, day=None):
     """Why a recovery bars the unit from declaring on `day` (today by default), Art. 21: one text
     naming the last day of the longest bar in force, or none. Declarations ask it through
     settings.DECLARATION_BARS."""
-    day = day or timezone.localdate()
-    until = RecoveryCase.objects.filter(declaration__organisation_id=organisation.pk, barred_until__gte=day).aggregate(
-        until=Max("barred_until")
-    )["until"]
-    if until is None:
+    found = _LONGEST_BAR.rows(organisation=organisation.pk, day=day or timezone.localdate())
+    if not found:
         return []
+    [(until,)] = found
     return [
         _("Your organisation is barred from applying until %(date)s after funds were recovered (Art. 21).")
         % {"date": short_date(until)}

@@ -6,6 +6,7 @@ social credit code (research dishonesty, enforcement, seriously illegal and untr
 the register of unit status holds a change that took effect by that day (business licence revoked,
 registration cancelled, registered place moved out of Beijing)."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from common import sql
 from common.messages import Message, message
 from review.models import CreditRecord, UnitStatusRecord
 
@@ -44,6 +46,18 @@ def _status_finding(record):
     return RecheckFinding(RecheckCause.STATUS, record, message("review.recheck.status", record=record.describe()))
 
 
+def _credit_records(day, codes):
+    return CreditRecord.objects.in_force_on(day).filter(credit_code__in=codes).order_by("starts_on", "pk")
+
+
+def _status_records(day, codes):
+    return UnitStatusRecord.objects.effective_on(day).filter(credit_code__in=codes).order_by("effective_on", "pk")
+
+
+_CREDIT_OF_ONE = sql.Prepared(lambda day, code: _credit_records(day, [code]), day=datetime.date.min, code="\0code")
+_STATUSES_OF_ONE = sql.Prepared(lambda day, code: _status_records(day, [code]), day=datetime.date.min, code="\0code")
+
+
 def unit_recheck_many(organisations, *, on=None):
     """{organisation id: [RecheckFinding]} for `organisations` (instances, already read) on the day
     `on` (today, Beijing time, by default): an empty list for a unit that passes. Two queries
@@ -54,11 +68,14 @@ def unit_recheck_many(organisations, *, on=None):
         return {}
     day = on or timezone.localdate()
     codes = sorted({organisation.credit_code for organisation in organisations})
+    if len(codes) == 1:  # a unit's own pages and its submission: the reads built once
+        credit = _CREDIT_OF_ONE.rows(day=day, code=codes[0])
+        statuses = _STATUSES_OF_ONE.rows(day=day, code=codes[0])
+    else:
+        credit, statuses = _credit_records(day, codes), _status_records(day, codes)
     found = defaultdict(list)
-    credit = CreditRecord.objects.in_force_on(day).filter(credit_code__in=codes).order_by("starts_on", "pk")
     for record in credit:
         found[record.credit_code].append(_credit_finding(record))
-    statuses = UnitStatusRecord.objects.effective_on(day).filter(credit_code__in=codes).order_by("effective_on", "pk")
     for record in statuses:
         found[record.credit_code].append(_status_finding(record))
     return {organisation.pk: list(found.get(organisation.credit_code, ())) for organisation in organisations}

@@ -1,0 +1,76 @@
+"""common.sql.Prepared: a queryset built by the ORM once, run again with other values, gives what the
+ORM gives for those values, on SQLite and PostgreSQL alike, in one query."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from common.sql import Prepared
+from review.models import CreditList, CreditRecord
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2026, 6, 1)
+
+
+def _in_force(day, code):
+    return CreditRecord.objects.in_force_on(day).filter(credit_code=code).order_by("starts_on", "pk")
+
+
+def _record(code, starts_on, ends_on=None, **fields):
+    return CreditRecord.objects.create(
+        credit_code=code, name="Unit", list=CreditList.ENFORCEMENT, starts_on=starts_on, ends_on=ends_on, **fields
+    )
+
+
+@pytest.fixture
+def records():
+    return [
+        _record("91110108MA01A", datetime.date(2026, 1, 1)),
+        _record("91110108MA01A", datetime.date(2025, 1, 1), datetime.date(2026, 5, 31)),  # ended the day before
+        _record("91110108MA01A", datetime.date(2026, 6, 1), datetime.date(2026, 6, 1)),  # that day only
+        _record("91110108MA01B", datetime.date(2026, 3, 1), datetime.date(2027, 1, 1)),
+        _record("91110108MA01B", datetime.date(2026, 7, 1)),  # not yet
+    ]
+
+
+def test_a_prepared_read_gives_the_querysets_instances_for_each_value(records):
+    prepared = Prepared(_in_force, day=datetime.date.min, code="\0code")
+    for day in (DAY, datetime.date(2025, 6, 1), datetime.date(2026, 7, 1)):
+        for code in ("91110108MA01A", "91110108MA01B", "none"):
+            read = prepared.rows(day=day, code=code)
+            expected = list(_in_force(day, code))
+            assert read == expected
+            assert [(r.starts_on, r.ends_on, r.list, r.credit_code) for r in read] == [
+                (r.starts_on, r.ends_on, r.list, r.credit_code) for r in expected
+            ]
+    assert all(isinstance(r.starts_on, datetime.date) for r in prepared.rows(day=DAY, code="91110108MA01A"))
+
+
+def test_a_prepared_read_is_one_query_and_keeps_the_querysets_other_parameters(records):
+    prepared = Prepared(
+        lambda code: (
+            CreditRecord.objects.filter(credit_code=code, list=CreditList.ENFORCEMENT)
+            .order_by("-starts_on")
+            .values_list("starts_on")[:1]
+        ),
+        code="\0code",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert prepared.rows(code="91110108MA01B") == [(datetime.date(2026, 7, 1),)]
+    assert len(queries) == 1
+    assert prepared.rows(code="none") == []
+
+
+def test_a_placeholder_that_is_not_a_parameter_of_the_query_is_refused():
+    prepared = Prepared(lambda code: CreditRecord.objects.filter(credit_code="fixed"), code="\0code")
+    with pytest.raises(ValueError, match="placeholder"):
+        prepared.rows(code="x")
+
+
+def test_a_prepared_read_of_related_rows_is_refused():
+    prepared = Prepared(lambda pk: CreditRecord.objects.select_related("imported_from").filter(pk=pk), pk=-1)
+    with pytest.raises(ValueError, match="related"):
+        prepared.rows(pk=1)
