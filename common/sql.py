@@ -131,19 +131,29 @@ class Prepared:
             slots.append((names[0], None) if names else (None, param))
         if {name for name, _constant in slots} - {None} != set(stand_ins):
             raise ValueError(f"a placeholder is not a parameter of {statement!r}")
-        fields = tuple(getattr(column, "target", None) for column, _sql, _alias in compiler.select)
-        return statement, tuple(slots), fields, queryset.model, queryset._fields is not None
+        columns = [column for column, _sql, _alias in compiler.select]
+        # The compiler's own converters of each column, an annotation's (a sum, a decimal) too.
+        converters = tuple(sorted(compiler.get_converters(columns).items()))
+        names = None if queryset._fields is not None else [column.target.attname for column in columns]
+        return statement, tuple(slots), converters, queryset.model, names
 
     def rows(self, **values):
         compiled = self._compiled.get(connection.vendor)
         if compiled is None:
             compiled = self._compiled[connection.vendor] = self._compile()
-        statement, slots, fields, model, plain = compiled
+        statement, slots, converters, model, names = compiled
         params = [_db_value(values[name]) if name else constant for name, constant in slots]
-        found = fetch(statement, params, fields)
-        if plain:
-            return [tuple(row) for row in found]
-        return [instance(model, fields, row) for row in found]
+        with _cursor() as cursor:
+            cursor.execute(statement, params)
+            found = cursor.fetchall()
+        rows = []
+        for row in found:
+            row = list(row)
+            for at, (functions, expression) in converters:
+                for function in functions:
+                    row[at] = function(row[at], expression, connection)
+            rows.append(tuple(row) if names is None else model.from_db(connection.alias, names, row))
+        return rows
 
 
 def _db_value(value):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.rules import is_administrator, is_applicant, is_commission_staff, is_finance_officer, is_reviewer
+from common import sql
 from common.money import MONEY
 from declarations.awards import (
     AWARD_RULES,
@@ -382,6 +383,27 @@ def kept_amount_expression():
     )
 
 
+def _decided(codes, organisations):
+    """(AWARD_ROW_FIELDS, kept) of the declarations decided to support in the programmes `codes`,
+    of `organisations` (every organisation's when None)."""
+    decided = (
+        Declaration.objects.filter(state__in=AWARD_HISTORY_STATES, programme__code__in=codes)
+        .annotate(kept=kept_amount_expression())
+        .filter(kept__gt=0)
+        .order_by()
+    )
+    if organisations is not None:
+        # The borrowing enterprise of Art. 11 (3) 2 is counted across all institutions.
+        decided = decided.filter(Q(organisation_id__in=organisations) | Q(programme__code="ART11B"))
+    return decided.values_list(*AWARD_ROW_FIELDS, "kept")
+
+
+# One declaration's history, asked by its pages and its submission: built once (common.sql.Prepared).
+_DECIDED_FOR_ONE = sql.Prepared(
+    lambda code, organisation: _decided([code], [organisation]), code="\0code", organisation=-918_273_645
+)
+
+
 def award_histories(rows):
     """The History of every row, from what was decided for its keys: one query for the whole batch.
 
@@ -395,19 +417,14 @@ def award_histories(rows):
     if not wanted:
         return {row.pk: NO_HISTORY for row in rows}
 
-    decided = (
-        Declaration.objects.filter(state__in=AWARD_HISTORY_STATES, programme__code__in=list(wanted))
-        .annotate(kept=kept_amount_expression())
-        .filter(kept__gt=0)
-        .order_by()
-    )
-    organisations = {row.organisation_id for row in rows}
-    if len(organisations) <= _ORGANISATION_FILTER_LIMIT:
-        # The borrowing enterprise of Art. 11 (3) 2 is counted across all institutions.
-        decided = decided.filter(Q(organisation_id__in=organisations) | Q(programme__code="ART11B"))
+    codes, organisations = sorted(wanted), sorted({row.organisation_id for row in rows})
+    if len(codes) == 1 and len(organisations) == 1:  # one declaration's pages and its submission
+        decided = _DECIDED_FOR_ONE.rows(code=codes[0], organisation=organisations[0])
+    else:
+        decided = _decided(codes, organisations if len(organisations) <= _ORGANISATION_FILTER_LIMIT else None)
     # key -> support year -> {declaration pk: amount decided}
     totals: defaultdict[tuple, defaultdict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    for pk, code, year, organisation_id, facts, amount in decided.values_list(*AWARD_ROW_FIELDS, "kept"):
+    for pk, code, year, organisation_id, facts, amount in decided:
         for kind in wanted.get(code, ()):
             key = history_key(kind, organisation_id, facts)
             if key is not None:
