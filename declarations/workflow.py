@@ -17,7 +17,7 @@ from declarations.enums import DeclarationState as S
 from declarations.enums import DocumentState
 from declarations.models import MILESTONE_FIELDS, Declaration, DeclarationEvent
 from declarations.tasks import recompute_award_caps
-from notices.services import notices_for_submission, notices_for_transition
+from notices.services import delivered_together, notices_for_submission, notices_for_transition
 
 
 @dataclass(frozen=True)
@@ -319,10 +319,11 @@ def _recorded(declaration, action, from_state, actor, note, moment=None):
         note=note,
         created_at=moment or timezone.now(),
     )
-    if transition.notify_applicant:
-        notices_for_transition(declaration=declaration, event=event)
-    if action == A.SUBMIT:
-        notices_for_submission(declaration=declaration, event=event)
+    with delivered_together():
+        if transition.notify_applicant:
+            notices_for_transition(declaration=declaration, event=event)
+        if action == A.SUBMIT:
+            notices_for_submission(declaration=declaration, event=event)
     if transition.changes_history:
         transaction.on_commit(lambda: recompute_award_caps.delay(declaration_id=declaration.pk))
     return event

@@ -1,3 +1,6 @@
+import threading
+from contextlib import contextmanager
+
 import rules
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,7 +28,7 @@ def notice_create(*, recipient, subject, body, declaration=None):
     and `body` are messages (common.messages), rendered in the recipient's language when read or
     e-mailed; plain text is kept as written. Returns the notice."""
     notice = Notice.objects.create(recipient=recipient, subject=_subject(subject), body=body, declaration=declaration)
-    transaction.on_commit(lambda: deliver_notice.delay(notice_id=notice.pk))
+    _deliver_after_commit([notice.pk])
     return notice
 
 
@@ -61,11 +64,37 @@ def notices_create(*, recipients, subject, body, declaration=None):
     with connection.cursor() as cursor:
         cursor.execute(statement, [*values, *chosen_params])
         notice_ids = sorted(row[0] for row in cursor.fetchall())
-    if len(notice_ids) == 1:
+    _deliver_after_commit(notice_ids)
+    return notice_ids
+
+
+_batches = threading.local()
+
+
+@contextmanager
+def delivered_together():
+    """The notices written inside (by any of the functions above) are delivered after the commit by
+    one task message rather than one for each call: a submission's notices to the applicant and to
+    the staff, for one. Nothing is queued if the block raises."""
+    stack = _batches.__dict__.setdefault("stack", [])
+    batch = []
+    stack.append(batch)
+    try:
+        yield
+    finally:
+        stack.pop()
+    _deliver_after_commit(batch)
+
+
+def _deliver_after_commit(notice_ids):
+    notice_ids = sorted(notice_ids)
+    stack = getattr(_batches, "stack", None)
+    if stack:
+        stack[-1].extend(notice_ids)
+    elif len(notice_ids) == 1:
         transaction.on_commit(lambda: deliver_notice.delay(notice_id=notice_ids[0]))
     elif notice_ids:
         transaction.on_commit(lambda: deliver_notices.delay(notice_ids=notice_ids))
-    return notice_ids
 
 
 def notices_for_transition(*, declaration, event):

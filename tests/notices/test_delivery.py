@@ -11,7 +11,7 @@ from common.messages import message
 from declarations.enums import DeclarationAction as A
 from declarations.workflow import declaration_transition
 from notices.models import Notice
-from notices.services import notice_create, notice_deliver
+from notices.services import delivered_together, notice_create, notice_deliver, notices_create
 from notices.tasks import deliver_pending_notices
 from tests.factories import DeclarationFactory, StaffFactory
 
@@ -149,8 +149,9 @@ def _submission_counted(applicant):
 
 @pytest.mark.django_db
 def test_a_submission_tells_every_member_of_staff_with_the_same_queries_and_one_task_message(applicant):
-    """The staff's notices are one INSERT and, after the commit, one task message (which queues each
-    notice's e-mail from the worker): a commission with 30 staff costs the submission what one does."""
+    """The staff's notices are one INSERT and, after the commit, the applicant's and theirs one task
+    message (which queues each notice's e-mail from the worker): a commission with 30 staff costs
+    the submission what one does."""
     staff = [StaffFactory()]
     _declaration, few, _callbacks = _submission_counted(applicant)
     staff += StaffFactory.create_batch(29)
@@ -167,7 +168,25 @@ def test_a_submission_tells_every_member_of_staff_with_the_same_queries_and_one_
     assert all(n.created_at is not None and n.emailed_at is None and n.read_at is None for n in told)
     assert len(many) == len(few)
     assert len([query for query in many if 'INTO "notices_notice"' in query["sql"]]) == 2  # applicant's, staff's
-    assert len(callbacks) == 2
+    assert len(callbacks) == 1
     for callback in callbacks:
         callback()  # eager: the delivery tasks run in process
     assert sorted(m.to for m in mail.outbox) == sorted([[applicant.email], *([user.email] for user in staff)])
+
+
+@pytest.mark.django_db
+def test_notices_written_together_are_queued_by_one_task_message_and_none_when_the_block_fails(applicant, staff):
+    declaration = DeclarationFactory(organisation=applicant.organisation, created_by=applicant)
+    with TestCase.captureOnCommitCallbacks() as callbacks, delivered_together():
+        first = notice_create(recipient=applicant, subject="One", body="First", declaration=declaration)
+        others = notices_create(recipients=[applicant, staff], subject="Two", body="Second")
+    assert len(callbacks) == 1
+    mail.outbox.clear()
+    callbacks[0]()  # eager: the delivery task runs in process
+    assert sorted(m.subject for m in mail.outbox) == ["One", "Two", "Two"]
+    assert Notice.objects.filter(pk__in=[first.pk, *others], emailed_at__isnull=False).count() == 3
+
+    with TestCase.captureOnCommitCallbacks() as callbacks, pytest.raises(RuntimeError), delivered_together():
+        notice_create(recipient=applicant, subject="Three", body="Third")
+        raise RuntimeError
+    assert callbacks == []
