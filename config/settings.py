@@ -366,6 +366,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# With the cache shared by every process (Redis), a session is read from it and written through to
+# the database: a signed-in request reads no session row. A cache of each process's own would keep
+# serving a session that another process ended (a sign-out), so then sessions are the database's.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
 # CELERY_BROKER_URL names another broker: `make run` gives its worker and beat kombu's filesystem
 # transport (`filesystem://`), which needs no server, its folders under CELERY_FILESYSTEM_ROOT.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")

@@ -28,10 +28,13 @@ def _test_settings(attachments):
     a fast password hasher; e-mail kept in memory; evidence files in the folder `attachments`; a
     session's last activity written once in 5 minutes rather than every minute, so that a set-up
     slower than a minute does not add that write to a page's counted queries (tests/accounts/
-    test_sessions.py uses the minute of production)."""
+    test_sessions.py uses the minute of production); sessions in the database on both databases,
+    so that a page's counted queries are the same with Redis as without (tests/accounts/
+    test_sessions.py proves the cached sessions of production with Redis)."""
     return {
         "CELERY_TASK_ALWAYS_EAGER": True,
         "SESSION_ACTIVITY_RESOLUTION": 5 * 60,
+        "SESSION_ENGINE": "django.contrib.sessions.backends.db",
         "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
         "LANGUAGE_CODE": "en",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",

@@ -113,3 +113,52 @@ def len_of_notices_page(client):
         client.get("/notices/")
     assert not [q for q in queries.captured_queries if "usersessions" in q["sql"] or "mfa_authenticator" in q["sql"]]
     return len(queries)
+
+
+@pytest.fixture
+def cached_sessions(settings):
+    """Production's sessions with Redis (config/settings.py): read from the cache, written through."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
+@pytest.mark.django_db
+def test_with_cached_sessions_a_signed_in_request_reads_no_session_row(client, applicant, cached_sessions):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, applicant.username)
+    client.get("/notices/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/notices/").status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_with_cached_sessions_a_session_ended_elsewhere_or_signed_out_is_over(client, staff, cached_sessions):
+    office = _browser(type(client), "10.1.1.1", "Mozilla/5.0 (Windows NT 10.0) Office")
+    laptop = _browser(type(client), "10.2.2.2", "Mozilla/5.0 (X11; Linux) Laptop")
+    with time_machine.travel(START, tick=True) as clock:
+        sign_in(office, staff.username)
+        clock.shift(minutes(1))  # a second factor's code is taken once
+        sign_in(laptop, staff.username)
+        assert laptop.get("/notices/").status_code == 200
+        assert office.post("/accounts/sessions/", {})["Location"] == "/accounts/sessions/"
+        assert laptop.get("/notices/")["Location"].startswith("/accounts/login/")
+        office.post("/accounts/logout/")
+        assert office.get("/notices/")["Location"].startswith("/accounts/login/")
+
+
+def test_production_reads_sessions_from_the_cache_only_when_redis_shares_it():
+    import importlib
+    import os
+    from unittest import mock
+
+    import config.settings
+
+    try:
+        for redis_url, engine in [("redis://127.0.0.1:6379/9", "cached_db"), ("", "db")]:
+            with mock.patch.dict(os.environ, {"REDIS_URL": redis_url, "REDIS_CACHE_URL": ""}):
+                chosen = importlib.reload(config.settings).SESSION_ENGINE
+                assert chosen == f"django.contrib.sessions.backends.{engine}"
+    finally:
+        importlib.reload(config.settings)
