@@ -2,7 +2,7 @@
 """Mixed load through gunicorn on PostgreSQL and Redis with a Celery worker, measured by locust.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/11 \\
-        .venv/bin/python bench/load.py [--users 16 64] [--run-time 60] [--declarations 10000] \\
+        .venv/bin/python bench/load.py [--users 16 64] [--run-time 180] [--declarations 10000] \\
         [--entries 4000] [--servers default gthread:2:4 sync:5 ...]
 
 The script makes a throw-away PostgreSQL database of its own (bench/harness.py), loads the review
@@ -18,8 +18,11 @@ warm-up (30 s and one per user) in which every user starts and signs in.
 It prints per page: requests, requests/s, failures, p50/p95/p99 and the ratio of the page's p95 to the
 minimal page's p95 (one prober asks it once a second in the same run; a second, signed in, asks it
 too, and each signed-in user's page is also shown beside that one), and whether the goals hold:
-0 failures; every page's p95 at most 3 x the minimal page's; throughput at the highest --users not
-below that at the lowest. Benchmarks report; nothing here asserts. bench/README.md has the figures.
+0 failures; every page's p95 at most 3 x the minimal page's of its kind (a public page beside the
+anonymous one, a signed-in user's page beside the signed-in one, as the dashboard's goal is set
+against the minimal logged-in page); throughput at the highest --users not below that at the
+lowest. The pages over 3 x the anonymous minimal page are printed too. Benchmarks report; nothing
+here asserts. bench/README.md has the figures.
 """
 
 import argparse
@@ -70,7 +73,9 @@ from tests.factories.states import ready_to_submit
 TEST_DATABASE_NAME = "test_zgc_bench_load"
 PORT = 8721
 BIN = Path(sys.executable).parent
-READY_PER_APPLICANT = 4
+# Declarations each applicant keeps ready to submit, per minute measured: at 64 users an applicant
+# submitted about 3.6 a minute.
+READY_PER_MINUTE = 5
 # Seconds of each run not measured, plus one per user: every user starts and signs in (a password
 # hash each, about a second of CPU), and the server's caches and connections warm up; the locustfile
 # resets the statistics then.
@@ -94,7 +99,7 @@ PUBLIC_PAGES = {"board", "a list", "board, search", "estimator, form", "estimato
 # --- fixture ---------------------------------------------------------------------------------------
 
 
-def create_fixture(declarations, entries, users, rng):
+def create_fixture(declarations, entries, users, ready, rng):
     """The board's lists, the queue's declarations, and one account per simulated user of each kind
     for each run (`users`: the runs' sizes), so no account signs in twice with the same code."""
     t0 = time.perf_counter()
@@ -116,7 +121,7 @@ def create_fixture(declarations, entries, users, rng):
         Authenticator(user=user, type=Authenticator.Type.TOTP, data={"secret": DEMO_TOTP_SECRET})
         for user in [*staff, *reviewers]
     )
-    applicants = create_applicants(total, rng)
+    applicants = create_applicants(total, ready, rng)
     probers = User.objects.bulk_create(
         User(username=f"load-prober-{k}", role=Role.APPLICANT, organisation=unit)
         for k, unit in enumerate(Organisation.objects.filter(name__startswith="Load Unit").order_by("pk")[: len(users)])
@@ -127,14 +132,14 @@ def create_fixture(declarations, entries, users, rng):
         f"fixture: {Declaration.objects.count():,} declarations, "
         f"{PublishedEntry.objects.filter(until_version__isnull=True).count():,} on the board in {len(batches)} lists, "
         f"{ReviewAssignment.objects.count():,} assignments among {len(reviewers)} reviewers, "
-        f"{len(applicants)} applicants with {READY_PER_APPLICANT} declarations ready to submit each; "
+        f"{len(applicants)} applicants with {ready} declarations ready to submit each; "
         f"built in {time.perf_counter() - t0:.0f} s"
     )
     return batches, applicants, reviewers, staff, probers
 
 
-def create_applicants(count, rng):
-    """`count` applicants, each of a unit of their own with one draft to save and READY_PER_APPLICANT
+def create_applicants(count, ready_each, rng):
+    """`count` applicants, each of a unit of their own with one draft to save and `ready_each`
     drafts complete for submission (evidence and signed commitment), in a call open now."""
     programme = Programme.objects.get(code="ART6")
     call = Call.objects.create(
@@ -172,7 +177,7 @@ def create_applicants(count, rng):
                 facts=dict(ART6_FACTS),
                 created_by=applicant,
             )
-            for k in range(1 + READY_PER_APPLICANT)
+            for k in range(1 + ready_each)
         ]
         ready = [ready_to_submit(d, applicant).pk for d in drafts[1:]]
         made.append({"username": applicant.username, "draft": drafts[0].pk, "ready": ready})
@@ -382,8 +387,9 @@ def server_settings(text):
 def run(args):
     rng = random.Random(18)  # nosec B311 # reproducible benchmark data, not a secret
     runs = [(server, users) for server in args.servers for users in args.users]
+    ready = max(4, -(-args.run_time * READY_PER_MINUTE // 60))
     batches, applicants, reviewers, staff, probers = create_fixture(
-        args.declarations, args.entries, [users for _server, users in runs], rng
+        args.declarations, args.entries, [users for _server, users in runs], ready, rng
     )
     files = accounts_for_runs(batches, applicants, reviewers, staff, probers, [users for _server, users in runs])
     logs = Path(tempfile.mkdtemp(prefix="zgc-load-logs-"))
@@ -424,16 +430,16 @@ def run_server(server, args, files, logs):
     lines = [f"{server}:"]
     for users, found in results.items():
         lines.append(
-            f"  {users} users: {found['errors']} failures (goal 0); pages over 3 x the minimal p95: "
-            f"{'; '.join(found['over']) or 'none'}; {found['throughput']:.1f} requests/s"
+            f"  {users} users: {found['errors']} failures (goal 0); {found['throughput']:.1f} requests/s; pages over "
+            "3 x the minimal page of their kind (public pages the anonymous one, a signed-in user's the "
+            f"signed-in one; the goal): {'; '.join(found['over_own']) or 'none'}"
         )
         lines.append(
-            "    over 3 x the minimal page of their kind (public pages the anonymous one, the others the "
-            f"signed-in one): {'; '.join(found['over_own']) or 'none'}"
+            f"    (every page beside the anonymous minimal page: over 3 x: {'; '.join(found['over']) or 'none'})"
         )
     ratio = results[high]["throughput"] / results[low]["throughput"]
     lines.append(f"  throughput at {high} users / at {low}: {ratio:.2f} (goal >= 1)")
-    met = all(not r["errors"] and not r["over"] for r in results.values()) and ratio >= 1
+    met = all(not r["errors"] and not r["over_own"] for r in results.values()) and ratio >= 1
     lines.append("  goals: " + ("met" if met else "NOT met"))
     return "\n".join(lines)
 
@@ -441,7 +447,7 @@ def run_server(server, args, files, logs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[16, 64], help="simulated users, one run each")
-    parser.add_argument("--run-time", type=int, default=60, help="seconds measured per run")
+    parser.add_argument("--run-time", type=int, default=180, help="seconds measured per run")
     parser.add_argument("--declarations", type=int, default=10_000, help="declarations in the queue's fixture")
     parser.add_argument("--entries", type=int, default=4_000, help="public entries on the board (20 lists)")
     parser.add_argument(
