@@ -207,6 +207,36 @@ class BootstrapBoundField(forms.BoundField):
             help_text=self.help_text,
         )
 
+    def checkbox_html(self):
+        """A check box with its label after it, its help text and errors."""
+        return checkbox_markup(
+            name=self.html_name,
+            field_id=self.auto_id,
+            label=self.label,
+            checked=bool(self.value()),
+            errors=self.errors,
+            help_text=self.help_text,
+        )
+
+    def field_html(self):
+        """The field as its widget asks, a select, a check box or an input, with its help text and a
+        required field's label marked * and its control `required`; the value as the widget shows
+        it (an amount with its separators)."""
+        widget, common = self.field.widget, {"name": self.html_name, "field_id": self.auto_id, "label": self.label}
+        common |= {"errors": self.errors, "help_text": self.help_text}
+        if isinstance(widget, forms.CheckboxInput):
+            return self.checkbox_html()
+        if isinstance(widget, forms.Select):
+            return select_markup(options=self.options, required=self.field.required, **common)
+        value = self.value()
+        return input_markup(
+            input_type=getattr(widget, "input_type", None),
+            value=None if value is None else widget.format_value(value),
+            attrs=widget.attrs,
+            required=self.field.required,
+            **common,
+        )
+
 
 # A field's markup, as templates/common/fields/ showed it, written in Python: through the template
 # engine, the board's search form alone took a public page's whole budget (bench/README.md). Every
@@ -215,26 +245,44 @@ class BootstrapBoundField(forms.BoundField):
 # Django form for the same reason.
 
 
-def select_markup(*, name, field_id, label, options, errors):
-    """A <select> of `options` ((value, label, chosen) each) with its label and `errors`."""
-    invalid = f' is-invalid" aria-invalid="true" aria-describedby="{field_id}_error' if errors else ""
+def select_markup(*, name, field_id, label, options, errors, help_text="", required=False):
+    """A <select> of `options` ((value, label, chosen) each) with its label, help text and `errors`."""
+    described = _described_by(field_id, help_text, errors)
+    invalid = ' is-invalid" aria-invalid="true' if errors else ""
+    describedby = f' aria-describedby="{described}"' if described else ""
     shown = "".join(
         f'<option value="{escape(value)}"{" selected" if chosen else ""}>{conditional_escape(text)}</option>'
         for value, text, chosen in options
     )
     return mark_safe(  # nosec B308 B703 # every value in it is escaped
-        f'<label class="form-label" for="{field_id}">{conditional_escape(label)}</label>\n'
-        f'<select name="{name}" id="{field_id}" class="form-select{invalid}">\n{shown}\n</select>\n'
-        f"{_errors_markup(field_id, errors)}\n"
+        f"{_label_markup(field_id, label, required)}\n"
+        f'<select name="{name}" id="{field_id}" class="form-select{invalid}"{describedby}'
+        f"{' required' if required else ''}>\n{shown}\n</select>\n"
+        f"{_help_markup(field_id, help_text)}{_errors_markup(field_id, errors)}\n"
     )
 
 
-def input_markup(*, input_type, name, field_id, label, value, attrs, errors, help_text=""):
+def checkbox_markup(*, name, field_id, label, checked, errors, help_text=""):
+    """A check box with its label after it, its help text and `errors`."""
+    described = _described_by(field_id, help_text, errors)
+    invalid = ' is-invalid" aria-invalid="true' if errors else ""
+    describedby = f' aria-describedby="{described}"' if described else ""
+    return mark_safe(  # nosec B308 B703 # every value in it is escaped
+        f'<div class="form-check"><input type="checkbox" name="{name}" id="{field_id}" '
+        f'class="form-check-input{invalid}"{" checked" if checked else ""}{describedby}>\n'
+        f'<label class="form-check-label" for="{field_id}">{conditional_escape(label)}</label>\n'
+        f"{_help_markup(field_id, help_text)}{_errors_markup(field_id, errors)}</div>\n"
+    )
+
+
+def input_markup(*, input_type, name, field_id, label, value, attrs, errors, help_text="", required=False):
     """An <input> of `input_type` (None: a <textarea>) with `attrs`, its label, help text and errors,
     tied to it by aria-describedby."""
     attributes = "".join(f' {key}="{conditional_escape(attr)}"' for key, attr in attrs.items())
+    if required:
+        attributes += " required"
     shown = "" if value is None else conditional_escape(localize(value))
-    described = " ".join(([f"{field_id}_helptext"] if help_text else []) + ([f"{field_id}_error"] if errors else []))
+    described = _described_by(field_id, help_text, errors)
     if input_type:
         value_attr = "" if value is None else f' value="{shown}"'
         invalid = ' aria-invalid="true"' if errors else ""
@@ -245,13 +293,25 @@ def input_markup(*, input_type, name, field_id, label, value, attrs, errors, hel
     else:
         invalid = f' aria-invalid="true" aria-describedby="{field_id}_error"' if errors else ""
         control = f'<textarea name="{name}" id="{field_id}"{attributes}{invalid}>{shown}</textarea>'
-    help_html = ""
-    if help_text:
-        help_html = f'<div class="form-text" id="{field_id}_helptext">{conditional_escape(help_text)}</div>'
     return mark_safe(  # nosec B308 B703 # every value in it is escaped
-        f'<label class="form-label" for="{field_id}">{conditional_escape(label)}</label>\n{control}\n'
-        f"{help_html}\n{_errors_markup(field_id, errors)}"
+        f"{_label_markup(field_id, label, required)}\n{control}\n"
+        f"{_help_markup(field_id, help_text)}\n{_errors_markup(field_id, errors)}"
     )
+
+
+def _label_markup(field_id, label, required):
+    star = '<span class="asteriskField">*</span>' if required else ""
+    return f'<label class="form-label" for="{field_id}">{conditional_escape(label)}{star}</label>'
+
+
+def _help_markup(field_id, help_text):
+    if not help_text:
+        return ""
+    return f'<div class="form-text" id="{field_id}_helptext">{conditional_escape(help_text)}</div>'
+
+
+def _described_by(field_id, help_text, errors):
+    return " ".join(([f"{field_id}_helptext"] if help_text else []) + ([f"{field_id}_error"] if errors else []))
 
 
 def _errors_markup(field_id, errors):

@@ -19,7 +19,7 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import EMPTY_CHOICE, MoneyField
+from common.forms import EMPTY_CHOICE, BootstrapForm, MoneyField
 from declarations.awards import AWARD_RULES, Declared, FactsInvalid, assess, parse_facts, parse_history
 from declarations.forms import _field_for, check_fact_dates
 from declarations.models import Programme
@@ -91,7 +91,7 @@ def _yes_no(fact, *, needed):
     )
 
 
-class EstimateForm(forms.Form):
+class EstimateForm(BootstrapForm):
     """The facts a programme's award rule reads and the history its caps need."""
 
     def __init__(self, *args, programme_code, **kwargs):
@@ -122,6 +122,7 @@ class EstimateForm(forms.Form):
                 self.fields[name] = forms.IntegerField(min_value=0, max_value=YEARS_LIMIT, **common)
             else:
                 self.fields[name] = MoneyField(**common)
+        self.style_fields()
 
     @property
     def fact_fields(self):

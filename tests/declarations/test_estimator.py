@@ -331,3 +331,43 @@ def test_every_programme_estimates_from_typical_facts(client):
         response = client.get(URL, _typical_query(code))
         assert response.context["form"].errors == {}, code
         assert response.context["result"] is not None, code
+
+
+@pytest.mark.parametrize("code", sorted(AWARD_RULES))
+def test_every_field_of_every_programme_is_written_with_its_label_help_and_required_mark(client, code):
+    """The fields are written by common.forms (BootstrapBoundField.field_html), not crispy-forms'
+    templates: each label names its control, a required fact is marked * and `required`, its help
+    text is tied to it, and a refused value shows its message beside it."""
+    form = EstimateForm(programme_code=code)
+    page = client.get(URL, {"programme": code}).content.decode()
+    for name, field in form.fields.items():
+        control = re.search(rf'<(input|select)[^>]* name="{name}" id="id_{name}"[^>]*>', page)
+        assert control, name
+        assert f'for="id_{name}"' in page
+        assert (" required" in control.group(0)) == field.required
+        label = re.search(rf'<label[^>]* for="id_{name}">(.*?)</label>', page).group(1)
+        assert label.endswith('<span class="asteriskField">*</span>') == field.required
+        if field.help_text:
+            assert f'aria-describedby="id_{name}_helptext' in control.group(0)
+
+    refused = client.get(URL, {"programme": code, "shown": code, **dict.fromkeys(form.fields, "not a value")})
+    page = refused.content.decode()
+    for name in refused.context["form"].errors:
+        if name in form.fields:
+            assert re.search(rf'id="id_{name}"[^>]* aria-invalid="true"', page), name
+            assert f'<div class="invalid-feedback" id="id_{name}_error">' in page
+
+
+def test_a_check_box_is_written_with_its_label_after_it_and_ticked_when_chosen():
+    from django import forms
+
+    from common.forms import BootstrapForm
+
+    class Form(BootstrapForm):
+        agreed = forms.BooleanField(label="Agreed", help_text="Tick if so.", required=False)
+
+    unticked, ticked = Form()["agreed"].field_html(), Form({"agreed": "on"})["agreed"].field_html()
+    assert unticked.startswith('<div class="form-check"><input type="checkbox" name="agreed" id="id_agreed"')
+    assert '<label class="form-check-label" for="id_agreed">Agreed</label>' in unticked
+    assert 'aria-describedby="id_agreed_helptext"' in unticked and " checked" not in unticked
+    assert " checked" in ticked

@@ -121,17 +121,12 @@ def test_precheck_names_what_it_still_needs_when_a_typed_fact_is_wrong(client, d
     assert "Actual investment amount (yuan)" in response.context["award"].missing
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_submissions_at_the_same_moment_make_one_submitted_declaration_with_one_number(applicant, open_call):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks (DATABASE_URL=postgres://...)")
-    declaration = DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant)
-    complete_for_submission(declaration, applicant)
-    barrier = threading.Barrier(2)
+def _submitted_at_once(applicant, declarations):
+    """Each of `declarations` submitted from a tab of its own, all at the same moment: the statuses."""
+    barrier = threading.Barrier(len(declarations))
     statuses = []
 
-    def submit_from_a_tab():
+    def submit_from_a_tab(declaration):
         tab = Client()
         tab.force_login(applicant)
         try:
@@ -142,11 +137,22 @@ def test_two_submissions_at_the_same_moment_make_one_submitted_declaration_with_
         finally:
             connection.close()
 
-    tabs = [threading.Thread(target=submit_from_a_tab) for _ in range(2)]
+    tabs = [threading.Thread(target=submit_from_a_tab, args=(declaration,)) for declaration in declarations]
     for tab in tabs:
         tab.start()
     for tab in tabs:
         tab.join(timeout=30)
+    return statuses
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_submissions_at_the_same_moment_make_one_submitted_declaration_with_one_number(applicant, open_call):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks (DATABASE_URL=postgres://...)")
+    declaration = DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant)
+    complete_for_submission(declaration, applicant)
+    statuses = _submitted_at_once(applicant, [declaration, declaration])
 
     assert statuses == [302, 302]
     declaration.refresh_from_db()
@@ -167,25 +173,7 @@ def test_declarations_of_one_programme_submitted_at_the_same_moment_get_consecut
     ]
     for declaration in declarations:
         complete_for_submission(declaration, applicant)
-    barrier = threading.Barrier(len(declarations))
-    statuses = []
-
-    def submit(declaration):
-        tab = Client()
-        tab.force_login(applicant)
-        try:
-            barrier.wait(timeout=10)
-            statuses.append(
-                tab.post(f"/applicant/declarations/{declaration.pk}/submit/", {"confirmed": "yes"}).status_code
-            )
-        finally:
-            connection.close()
-
-    tabs = [threading.Thread(target=submit, args=(declaration,)) for declaration in declarations]
-    for tab in tabs:
-        tab.start()
-    for tab in tabs:
-        tab.join(timeout=30)
+    statuses = _submitted_at_once(applicant, declarations)
 
     assert statuses == [302] * 4
     numbers = sorted(Declaration.objects.filter(pk__in=[d.pk for d in declarations]).values_list("number", flat=True))
