@@ -46,7 +46,7 @@ def notices_create(*, recipients, subject, body, declaration=None):
         ids = sorted({user.pk for user in recipients})
         if not ids:
             return []
-        chosen, chosen_params = ", ".join(["%s"] * len(ids)), ids
+        chosen, chosen_params = ", ".join(["%s"] * len(ids)), tuple(ids)
     fields = sql.fields_of(Notice, "recipient", "declaration", "subject", "body", "created_at", "email_attempts")
     values = [
         field.get_db_prep_save(value, connection)
@@ -77,7 +77,7 @@ def delivered_together():
     one task message rather than one for each call: a submission's notices to the applicant and to
     the staff, for one. Nothing is queued if the block raises."""
     stack = _batches.__dict__.setdefault("stack", [])
-    batch = []
+    batch: list[int] = []
     stack.append(batch)
     try:
         yield
