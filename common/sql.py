@@ -108,22 +108,44 @@ class Prepared:
     and `placeholders` gives for each value a stand-in of its type (a text, a number or a date)
     that no real value equals, by which its parameters are found in the SQL the ORM writes; the
     query's other parameters are kept as they are. A value that changes the query's shape (None, a
-    list) cannot be one, nor can a query read related rows with it (select_related). On PostgreSQL
-    the statement is prepared by the server (`fetch`).
+    list) cannot be one. On PostgreSQL the statement is prepared by the server (`fetch`).
 
-    `rows(**values)` returns the queryset's rows: model instances, or tuples of a `values_list`."""
+    The SQL is taken as the queryset runs once with the stand-ins, through a database execute
+    wrapper (Django's public instrumentation, not the queryset's internals). `rows(**values)` gives
+    model instances of every column of the model, or, with `fields` (the model field of each column,
+    an annotation's as a field of its type), tuples converted as those fields are."""
 
-    def __init__(self, build, **placeholders):
+    # Every prepared read, so that the test suite can build them before it counts a page's
+    # queries (tests/conftest.py): the first read in a process runs one query more.
+    every: list["Prepared"] = []
+
+    def __init__(self, build, *, fields=None, **placeholders):
         self.build = build
+        self.fields = fields
         self.placeholders = placeholders
         self._compiled = {}
+        Prepared.every.append(self)
+
+    def built(self):
+        """The statement and what reads it, built on the first call in this process."""
+        compiled = self._compiled.get(connection.vendor)
+        if compiled is None:
+            compiled = self._compiled[connection.vendor] = self._compile()
+        return compiled
 
     def _compile(self):
         queryset = self.build(**self.placeholders)
-        if queryset.query.select_related:
-            raise ValueError("a prepared read cannot read related rows (select_related)")
-        compiler = queryset.query.get_compiler(connection=connection)
-        statement, params = compiler.as_sql()
+        captured = []
+
+        def capture(execute, statement, params, many, context):
+            captured.append((statement, tuple(params or ())))
+            return execute(statement, params, many, context)
+
+        with connection.execute_wrapper(capture):
+            list(queryset)
+        if len(captured) != 1:
+            raise ValueError(f"a prepared read must be one query, not {len(captured)}")
+        statement, params = captured[0]
         stand_ins = {name: _db_value(value) for name, value in self.placeholders.items()}
         slots = []
         for param in params:
@@ -131,29 +153,17 @@ class Prepared:
             slots.append((names[0], None) if names else (None, param))
         if {name for name, _constant in slots} - {None} != set(stand_ins):
             raise ValueError(f"a placeholder is not a parameter of {statement!r}")
-        columns = [column for column, _sql, _alias in compiler.select]
-        # The compiler's own converters of each column, an annotation's (a sum, a decimal) too.
-        converters = tuple(sorted(compiler.get_converters(columns).items()))
-        names = None if queryset._fields is not None else [column.target.attname for column in columns]
-        return statement, tuple(slots), converters, queryset.model, names
+        return statement, tuple(slots), self.fields or fields_of(queryset.model), queryset.model
 
     def rows(self, **values):
-        compiled = self._compiled.get(connection.vendor)
-        if compiled is None:
-            compiled = self._compiled[connection.vendor] = self._compile()
-        statement, slots, converters, model, names = compiled
+        statement, slots, fields, model = self.built()
         params = [_db_value(values[name]) if name else constant for name, constant in slots]
-        with _cursor() as cursor:
-            cursor.execute(statement, params)
-            found = cursor.fetchall()
-        rows = []
-        for row in found:
-            row = list(row)
-            for at, (functions, expression) in converters:
-                for function in functions:
-                    row[at] = function(row[at], expression, connection)
-            rows.append(tuple(row) if names is None else model.from_db(connection.alias, names, row))
-        return rows
+        found = fetch(statement, params, fields)
+        if found and len(found[0]) != len(fields):
+            raise ValueError(f"{statement!r} reads {len(found[0])} columns, not the {len(fields)} fields named")
+        if self.fields:
+            return [tuple(row) for row in found]
+        return [instance(model, fields, row) for row in found]
 
 
 def _db_value(value):

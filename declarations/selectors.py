@@ -28,7 +28,7 @@ from declarations.awards import (
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.evidence import EVIDENCE
-from declarations.models import Attachment, Call, Declaration, DeclarationEvent
+from declarations.models import Attachment, Call, Declaration, DeclarationEvent, Programme
 from declarations.programmes import PROGRAMMES, Kind
 from declarations.workflow import AWARD_HISTORY_STATES, EDITABLE_STATES, OPEN_STATES
 
@@ -400,7 +400,16 @@ def _decided(codes, organisations):
 
 # One declaration's history, asked by its pages and its submission: built once (common.sql.Prepared).
 _DECIDED_FOR_ONE = sql.Prepared(
-    lambda code, organisation: _decided([code], [organisation]), code="\0code", organisation=-918_273_645
+    lambda code, organisation: _decided([code], [organisation]),
+    # AWARD_ROW_FIELDS and the amount kept, a decimal of the money fields' size.
+    fields=(
+        *sql.fields_of(Declaration, "id"),
+        *sql.fields_of(Programme, "code"),
+        *sql.fields_of(Call, "year"),
+        *sql.fields_of(Declaration, "organisation", "facts", "approved_amount"),
+    ),
+    code="~prepared~",
+    organisation=-918_273_645,
 )
 
 

@@ -27,6 +27,7 @@ _LONGEST_BAR = sql.Prepared(
         .order_by("-barred_until")
         .values_list("barred_until")[:1]
     ),
+    fields=sql.fields_of(RecoveryCase, "barred_until"),
     organisation=-918_273_645,
     day=datetime.date.min,
 )

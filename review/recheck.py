@@ -54,8 +54,9 @@ def _status_records(day, codes):
     return UnitStatusRecord.objects.effective_on(day).filter(credit_code__in=codes).order_by("effective_on", "pk")
 
 
-_CREDIT_OF_ONE = sql.Prepared(lambda day, code: _credit_records(day, [code]), day=datetime.date.min, code="\0code")
-_STATUSES_OF_ONE = sql.Prepared(lambda day, code: _status_records(day, [code]), day=datetime.date.min, code="\0code")
+_ONE = {"day": datetime.date.min, "code": "~prepared~"}  # the stand-ins of a prepared read's values
+_CREDIT_OF_ONE = sql.Prepared(lambda day, code: _credit_records(day, [code]), **_ONE)
+_STATUSES_OF_ONE = sql.Prepared(lambda day, code: _status_records(day, [code]), **_ONE)
 
 
 def unit_recheck_many(organisations, *, on=None):

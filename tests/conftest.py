@@ -196,6 +196,17 @@ class ModuleRows:
             yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _prepared_reads_built(django_db_setup, django_db_blocker):
+    """common.sql.Prepared's reads built once per test process, before any test counts a page's
+    queries: the first read of each runs its queryset once more, in whichever test came first."""
+    from common.sql import Prepared
+
+    with django_db_blocker.unblock():
+        for prepared in Prepared.every:
+            prepared.built()
+
+
 @pytest.fixture(scope="module")
 def module_db(django_db_setup, django_db_blocker, tmp_path_factory):
     """One transaction around a test module, for rows its tests share, built in a module-scoped
