@@ -247,9 +247,8 @@ class BootstrapBoundField(forms.BoundField):
 
 def select_markup(*, name, field_id, label, options, errors, help_text="", required=False):
     """A <select> of `options` ((value, label, chosen) each) with its label, help text and `errors`."""
-    described = _described_by(field_id, help_text, errors)
     invalid = ' is-invalid" aria-invalid="true' if errors else ""
-    describedby = f' aria-describedby="{described}"' if described else ""
+    describedby = _described_by(field_id, help_text, errors)
     shown = "".join(
         f'<option value="{escape(value)}"{" selected" if chosen else ""}>{conditional_escape(text)}</option>'
         for value, text, chosen in options
@@ -264,9 +263,8 @@ def select_markup(*, name, field_id, label, options, errors, help_text="", requi
 
 def checkbox_markup(*, name, field_id, label, checked, errors, help_text=""):
     """A check box with its label after it, its help text and `errors`."""
-    described = _described_by(field_id, help_text, errors)
     invalid = ' is-invalid" aria-invalid="true' if errors else ""
-    describedby = f' aria-describedby="{described}"' if described else ""
+    describedby = _described_by(field_id, help_text, errors)
     return mark_safe(  # nosec B308 B703 # every value in it is escaped
         f'<div class="form-check"><input type="checkbox" name="{name}" id="{field_id}" '
         f'class="form-check-input{invalid}"{" checked" if checked else ""}{describedby}>\n'
@@ -282,11 +280,10 @@ def input_markup(*, input_type, name, field_id, label, value, attrs, errors, hel
     if required:
         attributes += " required"
     shown = "" if value is None else conditional_escape(localize(value))
-    described = _described_by(field_id, help_text, errors)
     if input_type:
         value_attr = "" if value is None else f' value="{shown}"'
         invalid = ' aria-invalid="true"' if errors else ""
-        describedby = f' aria-describedby="{described}"' if described else ""
+        describedby = _described_by(field_id, help_text, errors)
         control = (
             f'<input type="{input_type}" name="{name}" id="{field_id}"{value_attr}{attributes}{invalid}{describedby}>'
         )
@@ -311,7 +308,9 @@ def _help_markup(field_id, help_text):
 
 
 def _described_by(field_id, help_text, errors):
-    return " ".join(([f"{field_id}_helptext"] if help_text else []) + ([f"{field_id}_error"] if errors else []))
+    """The control's aria-describedby attribute naming its help text and its errors, or nothing."""
+    described = " ".join(([f"{field_id}_helptext"] if help_text else []) + ([f"{field_id}_error"] if errors else []))
+    return f' aria-describedby="{described}"' if described else ""
 
 
 def _errors_markup(field_id, errors):
