@@ -71,6 +71,8 @@ def flags_of(declaration):
 
 
 PER_PAGE_CHOICES = (25, 50, 100)
+# The most organisations a queue search gives PostgreSQL as a list (QueueFilter.filter_search).
+SEARCH_ORGANISATIONS = 500
 
 
 class PageSizeForm(safe_fields.BootstrapForm):
@@ -225,12 +227,19 @@ class QueueFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0])
 
     def filter_search(self, queryset, name, value):
+        """The declarations whose number, title or organisation's name contains `value`. The
+        organisations are read first and given as a list: beside a list PostgreSQL joins the three
+        conditions' index scans (declarations' migration 0021) in one bitmap; beside a subquery it
+        read every declaration. A search that names more organisations than SEARCH_ORGANISATIONS
+        keeps the subquery (the list would be no faster than reading them all)."""
         if not value:
             return queryset
+        organisations = Organisation.objects.filter(name__icontains=value).values("pk")
+        found = list(organisations[: SEARCH_ORGANISATIONS + 1].values_list("pk", flat=True))
         return queryset.filter(
             Q(number__icontains=value)
             | Q(title__icontains=value)
-            | Q(organisation__in=Organisation.objects.filter(name__icontains=value).values("pk"))
+            | Q(organisation__in=found if len(found) <= SEARCH_ORGANISATIONS else organisations)
         )
 
     @property

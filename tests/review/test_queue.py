@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.utils import timezone
 
 from config.demo import Cast, meeting_opinion_record
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, DeclarationEvent, Programme
-from review.filters import declaration_queue_for
+from review import filters
+from review.filters import declaration_queue_for, queue_filter_for
 from review.models import (
     CreditList,
     CreditRecord,
@@ -231,6 +233,17 @@ def test_queue_searches_number_title_and_organisation(client, staff, open_call):
     assert _listed(client, "?q=photonic") == [photonic]
     assert _listed(client, "?q=quantum+capital") == [by_name]
     assert _listed(client, f"?q={photonic.number}") == [photonic]
+
+
+def test_queue_search_finds_the_organisations_past_the_list_it_reads_first(client, staff, open_call, monkeypatch):
+    """The organisations a search names are given to the database as a list up to
+    SEARCH_ORGANISATIONS of them; past it, as the subquery that finds them, with the same result."""
+    first = _declaration(open_call, organisation=OrganisationFactory(name="Quantum Capital One"))
+    second = _declaration(open_call, organisation=OrganisationFactory(name="Quantum Capital Two"))
+    client.force_login(staff)
+    for most in (1, 2):
+        monkeypatch.setattr(filters, "SEARCH_ORGANISATIONS", most)
+        assert sorted(_listed(client, "?q=quantum+capital"), key=lambda d: d.pk) == [first, second]
 
 
 # --- sorting and pagination ---------------------------------------------------------------------
@@ -682,7 +695,8 @@ QUEUE_QUERIES = 8
     [
         ("", QUEUE_QUERIES),
         ("?sort=-total_score&flags=credit&flags=double_funding&flags=outliers", QUEUE_QUERIES),
-        ("?q=bulk&score_min=40&score_max=90&state=under_review&sort=organisation&per_page=100", QUEUE_QUERIES),
+        # and the organisations whose name the search finds, read first as a list
+        ("?q=bulk&score_min=40&score_max=90&state=under_review&sort=organisation&per_page=100", QUEUE_QUERIES + 1),
         # and the chosen call and programme, looked up to validate them
         ("?call={call}&programme=ART6&page=3", QUEUE_QUERIES + 2),
     ],
@@ -731,6 +745,25 @@ def test_queue_default_order_is_read_from_an_index(staff, open_call):
     plan = _plan(sql, params)
     assert "declaration_queue_order" in plan
     assert "Sort" not in plan and "TEMP B-TREE" not in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+def test_queue_search_reads_the_trigram_indexes(staff, open_call):
+    """A search of the queue finds its declarations by the trigram indexes of the number, the title
+    and (through the organisations' ids) the organisation (declarations migration 0021), in one
+    bitmap, instead of reading every declaration. (On a test's few rows PostgreSQL prefers reading
+    the queue's partial index of every declaration past its draft: the test drops it, inside its
+    transaction, to see what the search itself can be read by.)"""
+    _declaration(open_call, title="Photonic chips", organisation=OrganisationFactory(name="Photonic Capital"))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX declaration_queue_order")
+    # As the page's count reads them, in no order.
+    ids = queue_filter_for(staff, QueryDict("q=photonic")).declarations.order_by().values_list("pk", flat=True)
+    sql, params = ids.query.sql_with_params()
+    plan = _plan(sql, params)
+    assert "declaration_title_trgm" in plan and "declaration_number_trgm" in plan
+    assert "BitmapOr" in plan
+    assert "Seq Scan on declarations_declaration" not in plan
 
 
 def test_the_queue_rows_escape_what_the_declarations_hold(client, staff, open_call):
