@@ -197,14 +197,33 @@ class ModuleRows:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _prepared_reads_built(django_db_setup, django_db_blocker):
+def _prepared_reads_built(request, django_db_setup, django_db_blocker):
     """common.sql.Prepared's reads built once per test process, before any test counts a page's
-    queries: the first read of each runs its queryset once more, in whichever test came first."""
+    queries: the first read of each runs its queryset once more, in whichever test came first.
+    Not when no test of the run uses the database (pytest-django then makes no test database)."""
     from common.sql import Prepared
 
+    if not any(_uses_database(item) for item in request.session.items):
+        return
     with django_db_blocker.unblock():
         for prepared in Prepared.every:
             prepared.built()
+
+
+# The fixtures by which a test asks pytest-django for the database, besides the django_db mark.
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def _uses_database(item):
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
 
 
 @pytest.fixture(scope="module")

@@ -120,7 +120,7 @@ def test_the_count_is_shared_through_redis_by_every_process(client, settings):
     if not url:
         pytest.skip("needs REDIS_URL")
     location = django_settings.CACHES["default"].get("LOCATION")
-    cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location or url}}
+    cache = {"default": {"BACKEND": "common.cache.RedisCache", "LOCATION": location or url}}
     settings.SIGNUP_RATE_PER_ADDRESS = "2/h"
     with override_settings(CACHES=cache):
         caches["default"].clear()
