@@ -62,3 +62,11 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # where a slow write can make gunicorn think a worker is stuck.
 _SHM = "/dev/shm"  # nosec B108 # gunicorn's own files (heartbeats), made by it with its own names
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (_SHM if os.path.isdir(_SHM) else None)
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the project: its connection to the Celery broker made now, not on
+    the first request that queues a task (config.celery.producer_warmed)."""
+    from config.celery import producer_warmed  # noqa: PLC0415 -- the project is loaded in the worker, after the fork
+
+    producer_warmed()

@@ -3,7 +3,10 @@ requests logged as JSON, and the database connections kept between requests."""
 
 import json
 import logging
+import os
 import runpy
+import subprocess  # nosec B404 # a new Python process, as a web worker starts
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,3 +85,61 @@ def test_database_connections_are_kept_and_checked_before_reuse_by_default(setti
 
 def test_server_side_cursors_stay_on_unless_a_transaction_pooler_is_named(settings):
     assert settings.DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] is False
+
+
+# --- the Celery broker, connected as a worker starts ------------------------------------------------
+
+WARM = (
+    "import django; django.setup()\n"
+    "from config.celery import app, producer_warmed\n"
+    "warmed = producer_warmed()\n"
+    "with app.producer_or_acquire() as producer:\n"
+    "    declared = hash(app.amqp.default_queue) in producer.connection.declared_entities\n"
+    "print(warmed, declared)\n"
+)
+
+
+def _warm_in_a_new_process(redis_url):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "REDIS_URL": redis_url,
+        "REDIS_CACHE_URL": redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    return subprocess.run(
+        [sys.executable, "-c", WARM], cwd=CONFIG.parent, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL: .ci/run sets it")
+def test_a_web_worker_connects_to_the_broker_and_declares_the_queue_before_its_first_task():
+    """What a worker's first task message did (40 to 90 ms): done as the worker starts."""
+    result = _warm_in_a_new_process(os.environ["REDIS_URL"])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
+
+
+def test_a_web_worker_starts_when_the_broker_does_not_answer():
+    """The broker down as a worker starts: logged, and the worker goes on (its pages need no broker)."""
+    result = _warm_in_a_new_process("redis://127.0.0.1:1/0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "False"
+    assert "the Celery broker did not answer as the web worker started" in result.stderr
+
+
+def test_eager_tasks_need_no_broker_connection(settings):
+    from config.celery import producer_warmed
+
+    assert settings.CELERY_TASK_ALWAYS_EAGER
+    assert producer_warmed() is False
+
+
+def test_the_gunicorn_config_warms_each_worker_once_it_has_loaded_the_project(monkeypatch):
+    import config.celery
+
+    calls = []
+    monkeypatch.setattr(config.celery, "producer_warmed", lambda: calls.append("warmed"))
+    runpy.run_path(str(CONFIG))["post_worker_init"](worker=None)
+    assert calls == ["warmed"]
