@@ -136,10 +136,15 @@ def test_eager_tasks_need_no_broker_connection(settings):
     assert producer_warmed() is False
 
 
-def test_the_gunicorn_config_warms_each_worker_once_it_has_loaded_the_project(monkeypatch):
+def test_the_gunicorn_config_warms_each_worker_and_freezes_what_it_loaded(monkeypatch):
+    """Once a worker has loaded the project: the broker's connection made, then the objects so far
+    left out of the garbage collector's full collections."""
+    import gc
+
     import config.celery
 
     calls = []
     monkeypatch.setattr(config.celery, "producer_warmed", lambda: calls.append("warmed"))
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("frozen"))
     runpy.run_path(str(CONFIG))["post_worker_init"](worker=None)
-    assert calls == ["warmed"]
+    assert calls == ["warmed", "frozen"]
