@@ -271,6 +271,10 @@ def declaration_standing_commitment(declaration):
     return declaration.commitments.filter(voided_at__isnull=True).first()
 
 
+# Who sees every declaration past its draft (declarations_visible_to).
+sees_every_declaration_past_draft = is_commission_staff | is_finance_officer | is_administrator
+
+
 def declarations_visible_to(user):
     """The declarations whose pages, evidence files and PDF `user` may open; everything else is 404.
 
@@ -279,7 +283,7 @@ def declarations_visible_to(user):
     if is_applicant(user):
         return declaration_list_for_applicant(user)
     past_draft = Declaration.objects.exclude(state=S.DRAFT).select_related("programme", "call")
-    if (is_commission_staff | is_finance_officer | is_administrator)(user):
+    if sees_every_declaration_past_draft(user):
         return past_draft
     if is_reviewer(user):
         # An Exists, not a join: the join made every count and page of the queue read the reviewer's

@@ -8,8 +8,14 @@ class ReviewConfig(AppConfig):
     verbose_name = _("Review")
 
     def ready(self):
+        from declarations.models import Declaration  # noqa: PLC0415 -- models are loaded now
         from review.models import ReviewAssignment  # noqa: PLC0415 -- models are loaded now
-        from review.selectors import reviewer_tab_counts_changed  # noqa: PLC0415 -- it imports the models
+        from review.selectors import (  # noqa: PLC0415 -- it imports the models
+            console_queue_count_changed,
+            reviewer_tab_counts_changed,
+        )
 
         post_save.connect(reviewer_tab_counts_changed, sender=ReviewAssignment, dispatch_uid="tab_counts_saved")
         post_delete.connect(reviewer_tab_counts_changed, sender=ReviewAssignment, dispatch_uid="tab_counts_deleted")
+        post_save.connect(console_queue_count_changed, sender=Declaration, dispatch_uid="queue_count_saved")
+        post_delete.connect(console_queue_count_changed, sender=Declaration, dispatch_uid="queue_count_deleted")

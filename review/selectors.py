@@ -8,6 +8,7 @@ from typing import NamedTuple
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, Value
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,7 @@ from accounts.models import User
 from accounts.rules import is_console_user
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
-from declarations.selectors import declarations_visible_to
+from declarations.selectors import declarations_visible_to, sees_every_declaration_past_draft
 from review.models import CreditRecord, DoubleFundingMatch, MatchJudgement, ReviewAssignment
 
 
@@ -213,6 +214,35 @@ def reviewer_tab_counts_changed(sender, instance, **kwargs):
     key = TAB_COUNTS_KEY.format(reviewer=instance.reviewer_id)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
+
+
+# The number of declarations past their draft (every one staff, finance and administrators see in
+# the console's queue), kept in the cache between two changes: a declaration saved past its draft
+# (a submission, any later transition) or deleted. Drafts are saved all day and change nothing here.
+QUEUE_COUNT_KEY = "review:queue-count"
+QUEUE_COUNT_TIMEOUT = 300
+
+
+def console_queue_count(user):
+    """How many declarations the unfiltered queue of `user` lists, from the cache, when `user` sees
+    every declaration past its draft (staff, finance, administrators: declarations_visible_to);
+    None for anyone else, whose queue is counted by its own query."""
+    if not sees_every_declaration_past_draft(user):
+        return None
+    count = cache.get(QUEUE_COUNT_KEY)
+    if count is None:
+        count = Declaration.objects.exclude(state=S.DRAFT).count()
+        cache.set(QUEUE_COUNT_KEY, count, QUEUE_COUNT_TIMEOUT)
+    return count
+
+
+def console_queue_count_changed(sender, instance, **kwargs):
+    """A declaration was saved past its draft, or deleted: the count is read afresh, now and after
+    the commit (a request that counted before it may have cached the count since)."""
+    if kwargs.get("signal") is post_save and instance.state == S.DRAFT:
+        return
+    cache.delete(QUEUE_COUNT_KEY)
+    transaction.on_commit(lambda: cache.delete(QUEUE_COUNT_KEY))
 
 
 def declarations_in_reviewer_tab(declarations, user, tab):

@@ -205,6 +205,11 @@ def _prepared_reads_built(request, django_db_setup, django_db_blocker):
 
     if not any(_uses_database(item) for item in request.session.items):
         return
+    from django.template import engines
+
+    # The context processors' modules are imported with the first page otherwise (the unread
+    # notices' count is one of the prepared reads).
+    engines["django"].engine.template_context_processors  # noqa: B018
     with django_db_blocker.unblock():
         for prepared in Prepared.every:
             prepared.built()

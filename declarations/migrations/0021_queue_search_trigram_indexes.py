@@ -5,7 +5,6 @@ search read all the declarations (17 ms at 15,000 for the count alone); with the
 organisations' ids given as a list (review.filters.QueueFilter.filter_search), PostgreSQL joins the
 three index scans in one bitmap (1 to 2 ms). Nothing on SQLite."""
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 INDEXES = {
@@ -17,6 +16,10 @@ INDEXES = {
 
 def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
+        # As review's double-funding check and the board's search do. Not Django's TrigramExtension:
+        # migrated back, it would drop the extension the others' indexes need (and on SQLite it
+        # reads PostgreSQL's catalogue).
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         for name, (table, column) in INDEXES.items():
             schema_editor.execute(
                 f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin (UPPER({column}) gin_trgm_ops)"
@@ -32,8 +35,4 @@ def drop_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("declarations", "0020_history_change_reason_as_text")]
 
-    operations = [
-        # As review's double-funding check and the board's search do (idempotent).
-        TrigramExtension(),
-        migrations.RunPython(create_indexes, drop_indexes),
-    ]
+    operations = [migrations.RunPython(create_indexes, drop_indexes)]

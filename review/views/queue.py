@@ -176,6 +176,8 @@ def render_queue(request, user, params, *, bulk_form=None, status=200):
             }
             for t in selectors.REVIEWER_TABS
         ]
+    elif filterset.is_valid() and not any(filterset.form.cleaned_data.get(name) for name in filterset.filters):
+        known_count = selectors.console_queue_count(user)
     table = QueueTable(
         # The table sorts and pages the declarations reading their ids alone; it reads what it
         # shows for the declarations of its page only (QueueTable.page_rows).

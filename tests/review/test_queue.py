@@ -7,11 +7,14 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from config.demo import Cast, meeting_opinion_record
+from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, DeclarationEvent, Programme
+from declarations.workflow import declaration_transition
 from review import filters
 from review.filters import declaration_queue_for, queue_filter_for
 from review.models import (
@@ -30,7 +33,7 @@ from tests.factories import (
     OrganisationFactory,
     ReviewerFactory,
 )
-from tests.factories.states import build_to
+from tests.factories.states import build_to, ready_to_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -710,6 +713,51 @@ def test_queue_query_count_does_not_grow_with_declarations(
         response = client.get(f"/console/{query.format(call=open_call.pk)}")
     assert response.status_code == 200
     assert len(response.context["page"]) > 0
+
+
+def _counted(client, query=""):
+    return client.get(f"/console/{query}").context["table"].paginator.count
+
+
+def _declarations_counted(queries):
+    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    return [sql for sql in counts if "declarations_declaration" in sql]
+
+
+def test_the_unfiltered_queue_count_is_kept_until_a_declaration_passes_its_draft_or_is_deleted(
+    client, staff, applicant, open_call
+):
+    """Staff's unfiltered queue counts every declaration past its draft once, then reads the count
+    from the cache; a submission (any save past the draft) or a deletion makes it read again, a
+    draft's save does not; a filtered queue counts by its own query."""
+    first, second = _declaration(open_call), _declaration(open_call)
+    draft = ready_to_submit(
+        DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant), applicant
+    )
+    client.force_login(staff)
+    assert _counted(client) == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert _counted(client) == 2
+    assert not _declarations_counted(queries)
+    draft.title = "Saved again"
+    draft.save()
+    with CaptureQueriesContext(connection) as queries:
+        assert _counted(client) == 2
+    assert not _declarations_counted(queries)
+    declaration_transition(declaration_id=draft.pk, action=A.SUBMIT, actor=applicant)
+    assert _counted(client) == 3
+    assert _counted(client, f"?programme={first.programme.code}&state=submitted") == 3
+    second.delete()
+    assert _counted(client) == 2
+
+
+def test_a_reviewer_queue_count_is_never_the_staff_one(client, reviewer, staff, open_call):
+    """The cached count is of every declaration past its draft: a reviewer's queue counts their own."""
+    _declaration(open_call)
+    client.force_login(staff)
+    assert _counted(client) == 1
+    client.force_login(reviewer)
+    assert _counted(client) == 0
 
 
 def test_bulk_assign_writes_ids_without_thousands_separators(client, staff, cast):
