@@ -47,10 +47,14 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 75)
 
 # Each worker is replaced after about this many requests (the jitter keeps them from restarting
-# together), so that memory a page's libraries keep (WeasyPrint's fonts, an export's workbook) is
-# given back. 0 turns it off.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# together), so that memory a page's libraries keep (an export's workbook) is given back. 0 turns it
+# off. A replacement is not free: the new worker loads the project (1 to 2 s of CPU, which slowed its
+# siblings' requests to 1 or 2 s on the 2-core bench machine), starts with cold caches and
+# connections, and the old one closes its idle keep-alive connections, one of which a client may be
+# reusing (a reset). With 2,000, bench/load.py's 64 users replaced a worker every 40 s or so; the
+# PDFs, whose fonts held most memory, are made by Celery since issue 18.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 10_000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1_000)
 
 # The access log on stdout, with the request's time in milliseconds (%(M)s) at the end; requests
 # slower than SLOW_REQUEST_SECONDS are also logged as JSON by config.middleware.SlowRequestLogMiddleware.
