@@ -100,6 +100,13 @@ def _converters(vendor, fields):
     return found
 
 
+# Stand-ins for a prepared read's values (Prepared's `placeholders`), of each type, that no real
+# value equals: an id, a text (a code), a day.
+STAND_IN_ID = -918_273_645
+STAND_IN_TEXT = "~prepared~"
+STAND_IN_DAY = datetime.date.min
+
+
 class Prepared:
     """A read the ORM builds once per process, then runs again with other values: for the few
     small reads asked on most requests (the registers of Art. 17 and 21 on an applicant's pages and

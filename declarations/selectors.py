@@ -412,8 +412,8 @@ _DECIDED_FOR_ONE = sql.Prepared(
         *sql.fields_of(Call, "year"),
         *sql.fields_of(Declaration, "organisation", "facts", "approved_amount"),
     ),
-    code="~prepared~",
-    organisation=-918_273_645,
+    code=sql.STAND_IN_TEXT,
+    organisation=sql.STAND_IN_ID,
 )
 
 

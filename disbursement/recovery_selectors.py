@@ -1,7 +1,6 @@
 """Reads of the recovery cases (Art. 21, 22): a declaration's cases, the console's list and its
 totals, the exports, and the bar from applying that settings.DECLARATION_BARS asks."""
 
-import datetime
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Prefetch, Q, Sum, Value
@@ -28,8 +27,8 @@ _LONGEST_BAR = sql.Prepared(
         .values_list("barred_until")[:1]
     ),
     fields=sql.fields_of(RecoveryCase, "barred_until"),
-    organisation=-918_273_645,
-    day=datetime.date.min,
+    organisation=sql.STAND_IN_ID,
+    day=sql.STAND_IN_DAY,
 )
 
 

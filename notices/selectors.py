@@ -16,7 +16,7 @@ _UNREAD_OF = sql.Prepared(
         .order_by()
     ),
     fields=sql.fields_of(Notice, "id"),
-    recipient=-918_273_645,
+    recipient=sql.STAND_IN_ID,
 )
 
 

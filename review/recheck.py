@@ -6,7 +6,6 @@ social credit code (research dishonesty, enforcement, seriously illegal and untr
 the register of unit status holds a change that took effect by that day (business licence revoked,
 registration cancelled, registered place moved out of Beijing)."""
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -54,7 +53,7 @@ def _status_records(day, codes):
     return UnitStatusRecord.objects.effective_on(day).filter(credit_code__in=codes).order_by("effective_on", "pk")
 
 
-_ONE = {"day": datetime.date.min, "code": "~prepared~"}  # the stand-ins of a prepared read's values
+_ONE = {"day": sql.STAND_IN_DAY, "code": sql.STAND_IN_TEXT}  # the stand-ins of a prepared read's values
 _CREDIT_OF_ONE = sql.Prepared(lambda day, code: _credit_records(day, [code]), **_ONE)
 _STATUSES_OF_ONE = sql.Prepared(lambda day, code: _status_records(day, [code]), **_ONE)
 

@@ -199,19 +199,32 @@ def reviewer_tab_counts(user):
     page of the queue). Reviewers are assigned to accepted declarations only, and no declaration goes
     back to its draft: the declarations, which the queue's list reads past their draft, need not be
     read."""
-    key = TAB_COUNTS_KEY.format(reviewer=user.pk)
-    counts = cache.get(key)
-    if counts is None:
-        conditions = {tab.key: Count("pk", filter=tab.condition()) for tab in REVIEWER_TABS}
-        counts = _active_assignments(user).aggregate(**conditions)
-        cache.set(key, counts, TAB_COUNTS_TIMEOUT)
-    return counts
+    return _kept(
+        TAB_COUNTS_KEY.format(reviewer=user.pk),
+        TAB_COUNTS_TIMEOUT,
+        lambda: _active_assignments(user).aggregate(
+            **{tab.key: Count("pk", filter=tab.condition()) for tab in REVIEWER_TABS}
+        ),
+    )
 
 
 def reviewer_tab_counts_changed(sender, instance, **kwargs):
-    """An assignment was written or deleted: its reviewer's counts are read afresh, now and after the
-    commit (a request that read the rows before it may have cached them since)."""
-    key = TAB_COUNTS_KEY.format(reviewer=instance.reviewer_id)
+    """An assignment was written or deleted: its reviewer's counts are read afresh."""
+    _forgotten(TAB_COUNTS_KEY.format(reviewer=instance.reviewer_id))
+
+
+def _kept(key, timeout, read):
+    """What `read()` gives, kept in the cache under `key` until it is forgotten or times out."""
+    value = cache.get(key)
+    if value is None:
+        value = read()
+        cache.set(key, value, timeout)
+    return value
+
+
+def _forgotten(key):
+    """What `key` kept is read afresh, now and after the commit (a request that read the rows before
+    the change may have cached them since)."""
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
 
@@ -229,20 +242,14 @@ def console_queue_count(user):
     None for anyone else, whose queue is counted by its own query."""
     if not sees_every_declaration_past_draft(user):
         return None
-    count = cache.get(QUEUE_COUNT_KEY)
-    if count is None:
-        count = Declaration.objects.exclude(state=S.DRAFT).count()
-        cache.set(QUEUE_COUNT_KEY, count, QUEUE_COUNT_TIMEOUT)
-    return count
+    return _kept(QUEUE_COUNT_KEY, QUEUE_COUNT_TIMEOUT, Declaration.objects.exclude(state=S.DRAFT).count)
 
 
 def console_queue_count_changed(sender, instance, **kwargs):
-    """A declaration was saved past its draft, or deleted: the count is read afresh, now and after
-    the commit (a request that counted before it may have cached the count since)."""
+    """A declaration was saved past its draft, or deleted: the count is read afresh."""
     if kwargs.get("signal") is post_save and instance.state == S.DRAFT:
         return
-    cache.delete(QUEUE_COUNT_KEY)
-    transaction.on_commit(lambda: cache.delete(QUEUE_COUNT_KEY))
+    _forgotten(QUEUE_COUNT_KEY)
 
 
 def declarations_in_reviewer_tab(declarations, user, tab):
