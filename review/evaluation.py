@@ -249,20 +249,22 @@ def evaluation_summary_refresh(declaration, *, rubric=None):
         rubric = programme_rubric(declaration.programme_id)
     assignments = _active_assignments(declaration)
     result = result_of(declaration, rubric, assignments)
-    summary, _created = EvaluationSummary.objects.update_or_create(
-        declaration=declaration,
-        defaults={
-            "aggregation": result.aggregation,
-            "total": result.total,
-            "spread": result.spread,
-            "evaluations": result.evaluations,
-            "assigned": len(assignments),
-            "passed": result.passed,
-            "criteria_missed": list(result.criteria_missed),
-            "outliers": list(result.outliers),
-            "has_outliers": bool(result.outliers),
-        },
-    )
+    written = {
+        "aggregation": result.aggregation,
+        "total": result.total,
+        "spread": result.spread,
+        "evaluations": result.evaluations,
+        "assigned": len(assignments),
+        "passed": result.passed,
+        "criteria_missed": list(result.criteria_missed),
+        "outliers": list(result.outliers),
+        "has_outliers": bool(result.outliers),
+    }
+    # One UPDATE where a summary exists (every save of a draft), not update_or_create's savepoint,
+    # locking read and update; the declaration's lock keeps a second writer from creating it too.
+    summary = EvaluationSummary(declaration=declaration, **written)
+    if not EvaluationSummary.objects.filter(declaration=declaration).update(**written, updated_at=timezone.now()):
+        summary.save(force_insert=True)
     return summary
 
 
@@ -367,16 +369,7 @@ def assignment_score(*, assignment_id, actor, scores, opinion, submit, rubric=No
     if errors:
         raise EvaluationRefused(errors)
 
-    for pk, score in checked.items():
-        if score is None:
-            if pk in stored:
-                stored[pk].delete()
-        elif pk in stored:
-            if stored[pk].score != score:
-                stored[pk].score = score
-                stored[pk].save(update_fields=["score"])
-        else:
-            CriterionScore.objects.create(assignment=assignment, criterion_id=pk, score=score)
+    _criterion_scores_write(assignment, stored, checked)
     complete = all(c.pk in final for c in criteria)
     assignment.score = weighted_total(criteria, final) if complete else None
     assignment.opinion = opinion
@@ -389,6 +382,29 @@ def assignment_score(*, assignment_id, actor, scores, opinion, submit, rubric=No
     if submit and not _unsubmitted(declaration):
         declaration_transition(declaration_id=declaration.pk, action=A.COMPLETE_REVIEW, actor=actor)
     return assignment
+
+
+def _criterion_scores_write(assignment, stored, checked):
+    """Store the `checked` scores ({criterion pk: Decimal or None}) over the `stored` CriterionScores
+    ({criterion pk: row}): a query each for the cleared, the changed and the new ones, whatever their
+    number (a reviewer's draft changes every criterion at once)."""
+    cleared = [stored[pk].pk for pk, score in checked.items() if score is None and pk in stored]
+    changed = []
+    for pk, score in checked.items():
+        if score is not None and pk in stored and stored[pk].score != score:
+            stored[pk].score = score
+            changed.append(stored[pk])
+    new = [
+        CriterionScore(assignment=assignment, criterion_id=pk, score=score)
+        for pk, score in checked.items()
+        if score is not None and pk not in stored
+    ]
+    if cleared:
+        CriterionScore.objects.filter(pk__in=cleared).delete()
+    if changed:
+        CriterionScore.objects.bulk_update(changed, ["score"])
+    if new:
+        CriterionScore.objects.bulk_create(new)
 
 
 def _unsubmitted(declaration):

@@ -624,3 +624,45 @@ def test_saving_a_draft_reads_the_rubric_and_the_declaration_once_each(client, r
     assert len([sql for sql in statements if 'FROM "review_rubric"' in sql]) == 1
     assert len([sql for sql in statements if sql.startswith('SELECT "declarations_declaration"."id"')]) == 2
     assert assignment_of(declaration, reviewer).criterion_scores.get(criterion=criteria_of(declaration)[0]).score == 21
+
+
+def test_a_draft_changing_every_criterion_costs_as_many_queries_as_one_changing_one(client, reviewer, cast):
+    """The changed scores are written in one statement, the new ones in another, whatever their
+    number, and the existing summary in one UPDATE (no savepoint and locking read around it)."""
+    declaration = under_review(cast)
+    client.force_login(reviewer)
+    data = post_data(declaration, ["20", "16", "16", "16", "8"], OPINION)
+    client.post(f"/console/{declaration.pk}/evaluation/", data)
+
+    def queries_for(values):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(f"/console/{declaration.pk}/evaluation/", post_data(declaration, values, OPINION))
+        assert response.status_code == 302
+        return [query["sql"] for query in queries.captured_queries]
+
+    one = queries_for(["21", "16", "16", "16", "8"])
+    every = queries_for(["22", "17", "17", "17", "9"])
+
+    assert len(every) == len(one)
+    # The one savepoint is the service's own transaction, nested in the test's.
+    assert len([sql for sql in every if sql.startswith("SAVEPOINT")]) == 1
+    assert len([sql for sql in every if sql.startswith('UPDATE "review_evaluationsummary"')]) == 1
+    stored = {s.criterion_id: s.score for s in assignment_of(declaration, reviewer).criterion_scores.all()}
+    assert [stored[c.pk] for c in criteria_of(declaration)] == [22, 17, 17, 17, 9]
+    assert EvaluationSummary.objects.get(declaration=declaration).assigned == 2
+
+
+def test_the_first_evaluation_saved_creates_the_summary_when_none_exists(reviewer, cast):
+    declaration = under_review(cast)
+    EvaluationSummary.objects.filter(declaration=declaration).delete()
+
+    assignment_score(
+        assignment_id=assignment_of(declaration, reviewer).pk,
+        actor=reviewer,
+        scores=scores_at(declaration, "0.5"),
+        opinion="",
+        submit=False,
+    )
+
+    summary = EvaluationSummary.objects.get(declaration=declaration)
+    assert (summary.assigned, summary.evaluations, summary.total) == (2, 0, None)
