@@ -1,12 +1,13 @@
 """gunicorn's settings for every way the project serves HTTP: the Dockerfile, docker-compose.yml and the
 benches that start a server (`gunicorn -c gunicorn.conf.py config.wsgi:application`). Every value can be
 changed by an environment variable, without a new image; the defaults are the ones bench/load.py chose
-(bench/README.md, "load.py"): gthread workers, two per core, with 4 threads each.
+(bench/README.md, "load.py" and "Runs 21 and 22"): sync workers, two per core.
 
 A command-line flag still wins over this file (the benches pass --bind and --log-level)."""
 
 import gc
 import os
+import sys
 
 
 def _int(name, default):
@@ -21,18 +22,25 @@ def _cores():
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 
-# gthread: a worker's threads wait on PostgreSQL, Redis and the client in turn, so a slow page holds
-# one thread, not a whole process, and a few processes use the cores. `sync` (one request per
-# process) is there for comparison: bench/load.py measured it behind gthread under the same load.
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+# sync: one request at a time per process, two processes per core. The kernel hands each new
+# connection to whichever process is free, so requests queue in one line in front of all the
+# processes; a process's threads, by contrast, share its interpreter lock, and a page of many short
+# queries waited for it after each query while a sibling thread ran Python. Measured with
+# bench/load.py (bench/README.md, "Runs 21 and 22"), against gthread with 4 processes of 4 threads
+# on the same data: the same throughput, all requests' p95 lower or the same (at 16 users 50 and
+# 54 ms against 80 and 63; at 64, 190 and 150 against 190 and 170), and each page within 3 x of the
+# minimal page of its kind in both runs at 16 and at 64 users (gthread in neither run at either).
+# A sync process must not read from a slow client: the proxy in front buffers requests and
+# responses (nginx does by default), and the pages are short since the PDFs are made by Celery.
+# gthread (GUNICORN_WORKER_CLASS=gthread, 4 threads by default) remains for a deployment without
+# such a proxy.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or "sync"
 # WEB_CONCURRENCY is the name Heroku-style platforms and gunicorn itself use for the process count.
-# Two per core: Python runs one thread of a process at a time, and the proxy's connections are not
-# spread evenly over the processes, so with one per core a busy process queued its requests while
-# the other idled (bench/README.md, "load.py": at 64 users on 2 cores, 2 x 4 served 9.9 requests/s
-# with every page 5 to 12 x the minimal page's p95, 4 x 4 11.2 requests/s within 2.3 x; against
-# sync with 5 processes, 4 x 4 served 31% more with a p95 of 0.77 s against 1.9 s).
+# Two per core: a process waits on PostgreSQL and Redis for about a third of a page's time, in which
+# the other runs.
 workers = _int("WEB_CONCURRENCY", 2 * _cores())
-threads = _int("GUNICORN_THREADS", 4)
+# More than one thread turns gunicorn's sync worker into gthread.
+threads = _int("GUNICORN_THREADS", 4 if worker_class == "gthread" else 1)
 
 # A request that takes longer than `timeout` has its worker killed and restarted (the client gets a
 # 502 from the proxy): long enough for the slowest legitimate page, short enough that a stuck one
@@ -69,6 +77,13 @@ _SHM = "/dev/shm"  # nosec B108 # gunicorn's own files (heartbeats), made by it 
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (_SHM if os.path.isdir(_SHM) else None)
 
 
+# How long a thread of a gthread worker may hold Python's interpreter lock while another waits for
+# it (Python's default, 5 ms). A request that comes back from PostgreSQL waits up to this long for
+# each query while a sibling thread runs Python, so a page of many short queries waits many times
+# over. 1 ms brought gthread within 3 x at 64 users in run 22 but not at 16; sync needs none.
+switch_interval_ms = float(os.environ.get("PYTHON_SWITCH_INTERVAL_MS") or 5)
+
+
 def post_worker_init(worker):
     """Once the worker has loaded the project: its connection to the Celery broker made now, not on
     the first request that queues a task (config.celery.producer_warmed); then every object made so
@@ -79,4 +94,5 @@ def post_worker_init(worker):
     from config.celery import producer_warmed  # noqa: PLC0415 -- the project is loaded in the worker, after the fork
 
     producer_warmed()
+    sys.setswitchinterval(switch_interval_ms / 1000)
     gc.freeze()

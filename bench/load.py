@@ -3,7 +3,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/11 \\
         .venv/bin/python bench/load.py [--users 16 64] [--run-time 180] [--declarations 10000] \\
-        [--entries 4000] [--servers default gthread:2:4 sync:5 ...]
+        [--entries 4000] [--servers default gthread:4:4 sync:4 gthread:4:4:1 ...]
 
 The script makes a throw-away PostgreSQL database of its own (bench/harness.py), loads the review
 queue's 10,000 declarations in every state (bench/review_queue.py's fixture) and the publicity board's
@@ -375,13 +375,14 @@ def report(users, rows, failures):
 
 
 def server_settings(text):
-    """ "gthread:2:4" -> the environment of gunicorn.conf.py: worker class, processes, threads; "" or
-    "default" -> the file's defaults."""
+    """ "gthread:2:4" -> the environment of gunicorn.conf.py: worker class, processes, threads, and
+    optionally Python's switch interval in ms ("gthread:4:4:1"); an empty field or "" or "default"
+    -> the file's default."""
     if text in ("", "default"):
         return {}
-    worker_class, workers, threads = ([*text.split(":"), "", ""])[:3]
-    names = ("GUNICORN_WORKER_CLASS", "WEB_CONCURRENCY", "GUNICORN_THREADS")
-    return {name: value for name, value in zip(names, (worker_class, workers, threads), strict=True) if value}
+    values = ([*text.split(":"), "", "", ""])[:4]
+    names = ("GUNICORN_WORKER_CLASS", "WEB_CONCURRENCY", "GUNICORN_THREADS", "PYTHON_SWITCH_INTERVAL_MS")
+    return {name: value for name, value in zip(names, values, strict=True) if value}
 
 
 def run(args):
@@ -416,7 +417,8 @@ def run_server(server, args, files, logs):
         f"\n=== server: gunicorn -c gunicorn.conf.py, {server} "
         f"(class {env.get('GUNICORN_WORKER_CLASS', 'default')}, "
         f"WEB_CONCURRENCY={env.get('WEB_CONCURRENCY', 'default')}, "
-        f"threads {env.get('GUNICORN_THREADS', 'default')}); Celery worker, concurrency 1"
+        f"threads {env.get('GUNICORN_THREADS', 'default')}, "
+        f"switch interval {env.get('PYTHON_SWITCH_INTERVAL_MS', 'default')} ms); Celery worker, concurrency 1"
     )
     results = {}
     try:
@@ -454,8 +456,8 @@ def main():
         "--servers",
         nargs="+",
         default=["default"],
-        help="gunicorn settings to measure in turn on the same data, CLASS:PROCESSES:THREADS "
-        "(e.g. gthread:2:4 sync:5), or default (gunicorn.conf.py's own)",
+        help="gunicorn settings to measure in turn on the same data, CLASS:PROCESSES:THREADS[:SWITCH_MS] "
+        "(e.g. gthread:2:4 sync:5 gthread:4:4:1), or default (gunicorn.conf.py's own)",
     )
     parser.add_argument("--test-database", default=TEST_DATABASE_NAME, help="name of the throw-away database")
     args = parser.parse_args()

@@ -18,19 +18,26 @@ CONFIG = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 
 
 def _config(monkeypatch, **environment):
-    for name in ("WEB_CONCURRENCY", "GUNICORN_WORKER_CLASS", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"):
+    for name in (
+        "WEB_CONCURRENCY",
+        "GUNICORN_WORKER_CLASS",
+        "GUNICORN_THREADS",
+        "GUNICORN_TIMEOUT",
+        "PYTHON_SWITCH_INTERVAL_MS",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     return runpy.run_path(str(CONFIG))
 
 
-def test_gunicorn_config_defaults_to_two_gthread_workers_per_core_with_timeouts_and_recycling(monkeypatch):
+def test_gunicorn_config_defaults_to_two_sync_workers_per_core_with_timeouts_and_recycling(monkeypatch):
     config = _config(monkeypatch)
 
-    assert config["worker_class"] == "gthread"
+    assert config["worker_class"] == "sync"
     assert config["workers"] == 2 * config["_cores"]() >= 2
-    assert config["threads"] == 4
+    assert config["threads"] == 1  # more would make gunicorn run gthread instead
+    assert config["switch_interval_ms"] == 5  # Python's own
     assert config["timeout"] > config["graceful_timeout"] > 0
     assert config["keepalive"] > 60  # longer than a proxy's idle upstream connections, so the proxy closes first
     assert config["max_requests"] > config["max_requests_jitter"] > 0
@@ -45,8 +52,13 @@ def test_gunicorn_config_takes_each_value_from_the_environment(monkeypatch):
     assert (config["workers"], config["worker_class"], config["threads"], config["timeout"]) == (7, "sync", 1, 90)
 
 
+def test_gunicorn_config_gives_gthread_four_threads_unless_told_otherwise(monkeypatch):
+    assert _config(monkeypatch, GUNICORN_WORKER_CLASS="gthread")["threads"] == 4
+    assert _config(monkeypatch, GUNICORN_WORKER_CLASS="gthread", GUNICORN_THREADS="2")["threads"] == 2
+
+
 def test_gunicorn_config_reads_an_empty_variable_as_the_default(monkeypatch):
-    assert _config(monkeypatch, GUNICORN_THREADS="")["threads"] == 4
+    assert _config(monkeypatch, GUNICORN_THREADS="", GUNICORN_WORKER_CLASS="")["threads"] == 1
 
 
 @pytest.fixture
@@ -137,14 +149,19 @@ def test_eager_tasks_need_no_broker_connection(settings):
 
 
 def test_the_gunicorn_config_warms_each_worker_and_freezes_what_it_loaded(monkeypatch):
-    """Once a worker has loaded the project: the broker's connection made, then the objects so far
-    left out of the garbage collector's full collections."""
+    """Once a worker has loaded the project: the broker's connection made, the interpreter's switch
+    interval set (PYTHON_SWITCH_INTERVAL_MS, for gthread's threads), then the objects so far left out
+    of the garbage collector's full collections."""
     import gc
+    import sys
 
     import config.celery
 
     calls = []
     monkeypatch.setattr(config.celery, "producer_warmed", lambda: calls.append("warmed"))
+    monkeypatch.setattr(sys, "setswitchinterval", lambda seconds: calls.append(seconds))
     monkeypatch.setattr(gc, "freeze", lambda: calls.append("frozen"))
     runpy.run_path(str(CONFIG))["post_worker_init"](worker=None)
-    assert calls == ["warmed", "frozen"]
+    monkeypatch.setenv("PYTHON_SWITCH_INTERVAL_MS", "1")
+    runpy.run_path(str(CONFIG))["post_worker_init"](worker=None)
+    assert calls == ["warmed", 0.005, "frozen", "warmed", 0.001, "frozen"]
