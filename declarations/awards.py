@@ -978,6 +978,11 @@ def _normalised(text):
     return " ".join(str(text or "").split()).casefold()
 
 
+# The kinds of key counted across organisations: the borrowing enterprise of Art. 11 (3) 2, whoever
+# the lending institution. Every other key is one organisation's.
+KEYS_ACROSS_ORGANISATIONS = frozenset({"borrower"})
+
+
 def history_key(kind, organisation_id, facts):
     """What a cap's history is counted by (docs/awards.md, "Keys"): the beneficiary (its organisation) unless
     the programme says the investor and fund (Art. 5), the lease (Art. 10), the borrowing
@@ -994,6 +999,6 @@ def history_key(kind, organisation_id, facts):
     name = _normalised(facts.get(fact))
     if not name:
         return None
-    if kind == "borrower":
+    if kind in KEYS_ACROSS_ORGANISATIONS:
         return (name.upper(),)
     return (organisation_id, name)

@@ -17,6 +17,7 @@ from common import sql
 from common.money import MONEY
 from declarations.awards import (
     AWARD_RULES,
+    KEYS_ACROSS_ORGANISATIONS,
     NO_HISTORY,
     ZERO,
     Assessment,
@@ -397,9 +398,21 @@ def _decided(codes, organisations):
         .order_by()
     )
     if organisations is not None:
-        # The borrowing enterprise of Art. 11 (3) 2 is counted across all institutions.
-        decided = decided.filter(Q(organisation_id__in=organisations) | Q(programme__code="ART11B"))
+        # A programme counted across organisations (_ACROSS_ORGANISATIONS) is read whole; the others,
+        # for the organisations only, through the organisation's index: with such a programme in
+        # the same condition, PostgreSQL read every decided declaration of the programmes.
+        mine = Q(organisation_id__in=organisations)
+        across = sorted(_ACROSS_ORGANISATIONS.intersection(codes))
+        decided = decided.filter(mine | Q(programme__code__in=across) if across else mine)
     return decided.values_list(*AWARD_ROW_FIELDS, "kept")
+
+
+# The programmes with a history key counted across organisations (awards.KEYS_ACROSS_ORGANISATIONS).
+_ACROSS_ORGANISATIONS = frozenset(
+    code
+    for code, rule in AWARD_RULES.items()
+    if any(kind in KEYS_ACROSS_ORGANISATIONS for _field, kind in rule.history_keys)
+)
 
 
 # One declaration's history, asked by its pages and its submission: built once (common.sql.Prepared).
@@ -431,7 +444,8 @@ def award_histories(rows):
         return {row.pk: NO_HISTORY for row in rows}
 
     codes, organisations = sorted(wanted), sorted({row.organisation_id for row in rows})
-    if len(codes) == 1 and len(organisations) == 1:  # one declaration's pages and its submission
+    if len(codes) == 1 and len(organisations) == 1 and codes[0] not in _ACROSS_ORGANISATIONS:
+        # One declaration's pages and its submission.
         decided = _DECIDED_FOR_ONE.rows(code=codes[0], organisation=organisations[0])
     else:
         decided = _decided(codes, organisations if len(organisations) <= _ORGANISATION_FILTER_LIMIT else None)

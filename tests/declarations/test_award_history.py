@@ -6,11 +6,12 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from declarations.awards import History
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Programme
-from declarations.selectors import award_histories, award_rows, declaration_award_assessment
+from declarations.selectors import _decided, award_histories, award_rows, declaration_award_assessment
 from declarations.services import award_caps_recompute
 from declarations.tasks import recompute_award_caps
 from tests.factories import ART6_FACTS, CallFactory, DeclarationFactory, OrganisationFactory
@@ -289,3 +290,21 @@ def test_history_counts_nothing_for_a_declaration_that_does_not_name_its_borrowe
     current = declare(OrganisationFactory(), calls[2026], "ART11B")
 
     assert history_of(current) == History()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_one_declarations_history_is_read_through_its_organisations_index(calls):
+    """A declaration's pages and its submission read what was decided for its organisation: through
+    the organisation's index, not by filtering every decided declaration of the programme (which a
+    condition naming the programmes counted across organisations made PostgreSQL do), and Art. 11
+    (3) 2 still reads every institution's."""
+    organisation = OrganisationFactory()
+    declare(organisation, calls[2025], state=S.PAID, amount=Decimal("1000.00"))
+    sql, params = _decided(["ART6"], [organisation.pk]).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Cond: (organisation_id = " in plan
+    assert " OR " not in sql
+    assert " OR " in str(_decided(["ART6", "ART11B"], [organisation.pk]).query)
