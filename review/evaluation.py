@@ -249,23 +249,29 @@ def evaluation_summary_refresh(declaration, *, rubric=None):
         rubric = programme_rubric(declaration.programme_id)
     assignments = _active_assignments(declaration)
     result = result_of(declaration, rubric, assignments)
-    written = {
-        "aggregation": result.aggregation,
-        "total": result.total,
-        "spread": result.spread,
-        "evaluations": result.evaluations,
-        "assigned": len(assignments),
-        "passed": result.passed,
-        "criteria_missed": list(result.criteria_missed),
-        "outliers": list(result.outliers),
-        "has_outliers": bool(result.outliers),
-    }
+    written = summary_values(result, assigned=len(assignments))
     # One UPDATE where a summary exists (every save of a draft), not update_or_create's savepoint,
     # locking read and update; the declaration's lock keeps a second writer from creating it too.
     summary = EvaluationSummary(declaration=declaration, **written)
     if not EvaluationSummary.objects.filter(declaration=declaration).update(**written, updated_at=timezone.now()):
         summary.save(force_insert=True)
     return summary
+
+
+def summary_values(result, *, assigned):
+    """The columns of an EvaluationSummary for `result` (evaluation_result) over `assigned` active
+    assignments."""
+    return {
+        "aggregation": result.aggregation,
+        "total": result.total,
+        "spread": result.spread,
+        "evaluations": result.evaluations,
+        "assigned": assigned,
+        "passed": result.passed,
+        "criteria_missed": list(result.criteria_missed),
+        "outliers": list(result.outliers),
+        "has_outliers": bool(result.outliers),
+    }
 
 
 def _locked_own_open_assignment(assignment_id, actor):

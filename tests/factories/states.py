@@ -49,7 +49,7 @@ from publicity.models import ObjectionOutcome
 from publicity.services import objection_handle, objection_raise, publicity_version_publish
 from review.acceptance import checklist_for, checklist_record
 from review.double_funding import double_funding_check
-from review.evaluation import Evaluation, evaluation_result, programme_rubric, weighted_total
+from review.evaluation import Evaluation, evaluation_result, programme_rubric, summary_values, weighted_total
 from review.models import (
     AcceptanceCheck,
     AcceptanceOutcome,
@@ -339,18 +339,7 @@ class _Builder:
             aggregation=declaration.call.score_aggregation,
         )
         EvaluationSummary.objects.update_or_create(
-            declaration=declaration,
-            defaults={
-                "aggregation": result.aggregation,
-                "total": result.total,
-                "spread": result.spread,
-                "evaluations": result.evaluations,
-                "assigned": len(assignments),
-                "passed": result.passed,
-                "criteria_missed": list(result.criteria_missed),
-                "outliers": list(result.outliers),
-                "has_outliers": bool(result.outliers),
-            },
+            declaration=declaration, defaults=summary_values(result, assigned=len(assignments))
         )
 
     def _opinion(self, amount):
