@@ -1,6 +1,6 @@
 # ruff: noqa: E402  (Django is set up before the project is imported)
 """Benchmark: a trivial page's latency idle and while clients download declaration PDFs, through
-gunicorn as the Dockerfile runs it (3 sync workers) with a Celery worker rendering the PDFs.
+gunicorn as the Dockerfile runs it (gunicorn.conf.py) with a Celery worker rendering the PDFs.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h18pdf REDIS_URL=redis://127.0.0.1:6379/5 \
         .venv/bin/python bench/pdf_requests.py [--clients 8] [--seconds 60] [--idle 100] \
@@ -75,7 +75,8 @@ HTTP_PORT = _free_port()
 TRIVIAL = "/"
 POLL = 1.5  # as static/js/pdf-status.js
 DOCUMENT = re.compile(rb"/pdf/(\d+)/status/")
-GUNICORN = ["--workers", "3", "--log-level", "warning"]  # as the Dockerfile: 3 sync workers
+# As the Dockerfile: the project's config file (sync workers, two per core), its access log off.
+GUNICORN = ["-c", str(ROOT / "gunicorn.conf.py"), "--access-logfile", "/dev/null", "--log-level", "warning"]
 WORKER = ["--loglevel", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"]
 
 
@@ -248,7 +249,7 @@ def run(clients, seconds, idle_requests, worker_concurrency, worker_nice):
 
     documents = DeclarationDocument.objects.filter(state="ready").count()
     print(
-        f"database: PostgreSQL {connection.pg_version // 10000}; gunicorn 3 sync workers; "
+        f"database: PostgreSQL {connection.pg_version // 10000}; gunicorn -c gunicorn.conf.py; "
         f"Celery worker -c {worker_concurrency}, nice {worker_nice}"
     )
     print(
