@@ -29,7 +29,8 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # bench/load.py (bench/README.md, "Runs 21 and 22"), against gthread with 4 processes of 4 threads
 # on the same data: the same throughput, all requests' p95 lower or the same (at 16 users 50 and
 # 54 ms against 80 and 63; at 64, 190 and 150 against 190 and 170), and each page within 3 x of the
-# minimal page of its kind in both runs at 16 and at 64 users (gthread in neither run at either).
+# minimal page of its kind in both runs at 16 and at 64 users (gthread in neither run at either;
+# run 23, sync again: all within 3 x at 64 users, two pages at 3.1 and 3.2 x at 16).
 # A sync process must not read from a slow client: the proxy in front buffers requests and
 # responses (nginx does by default), and the pages are short since the PDFs are made by Celery.
 # gthread (GUNICORN_WORKER_CLASS=gthread, 4 threads by default) remains for a deployment without
