@@ -981,6 +981,12 @@ def _normalised(text):
 # The kinds of key counted across organisations: the borrowing enterprise of Art. 11 (3) 2, whoever
 # the lending institution. Every other key is one organisation's.
 KEYS_ACROSS_ORGANISATIONS = frozenset({"borrower"})
+# The programmes with such a key: their history is every organisation's.
+PROGRAMMES_ACROSS_ORGANISATIONS = frozenset(
+    code
+    for code, rule in AWARD_RULES.items()
+    if any(kind in KEYS_ACROSS_ORGANISATIONS for _field, kind in rule.history_keys)
+)
 
 
 def history_key(kind, organisation_id, facts):

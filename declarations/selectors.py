@@ -17,8 +17,8 @@ from common import sql
 from common.money import MONEY
 from declarations.awards import (
     AWARD_RULES,
-    KEYS_ACROSS_ORGANISATIONS,
     NO_HISTORY,
+    PROGRAMMES_ACROSS_ORGANISATIONS,
     ZERO,
     Assessment,
     FactsInvalid,
@@ -398,21 +398,13 @@ def _decided(codes, organisations):
         .order_by()
     )
     if organisations is not None:
-        # A programme counted across organisations (_ACROSS_ORGANISATIONS) is read whole; the others,
-        # for the organisations only, through the organisation's index: with such a programme in
-        # the same condition, PostgreSQL read every decided declaration of the programmes.
+        # A programme counted across organisations (awards.PROGRAMMES_ACROSS_ORGANISATIONS) is read
+        # whole; the others, for the organisations only, through the organisation's index: with such
+        # a programme in the same condition, PostgreSQL read every decided declaration of them.
         mine = Q(organisation_id__in=organisations)
-        across = sorted(_ACROSS_ORGANISATIONS.intersection(codes))
+        across = sorted(PROGRAMMES_ACROSS_ORGANISATIONS.intersection(codes))
         decided = decided.filter(mine | Q(programme__code__in=across) if across else mine)
     return decided.values_list(*AWARD_ROW_FIELDS, "kept")
-
-
-# The programmes with a history key counted across organisations (awards.KEYS_ACROSS_ORGANISATIONS).
-_ACROSS_ORGANISATIONS = frozenset(
-    code
-    for code, rule in AWARD_RULES.items()
-    if any(kind in KEYS_ACROSS_ORGANISATIONS for _field, kind in rule.history_keys)
-)
 
 
 # One declaration's history, asked by its pages and its submission: built once (common.sql.Prepared).
@@ -444,7 +436,7 @@ def award_histories(rows):
         return {row.pk: NO_HISTORY for row in rows}
 
     codes, organisations = sorted(wanted), sorted({row.organisation_id for row in rows})
-    if len(codes) == 1 and len(organisations) == 1 and codes[0] not in _ACROSS_ORGANISATIONS:
+    if len(codes) == 1 and len(organisations) == 1 and codes[0] not in PROGRAMMES_ACROSS_ORGANISATIONS:
         # One declaration's pages and its submission.
         decided = _DECIDED_FOR_ONE.rows(code=codes[0], organisation=organisations[0])
     else:
