@@ -101,8 +101,9 @@ def _converters(vendor, fields):
 
 
 # Stand-ins for a prepared read's values (Prepared's `placeholders`), of each type, that no real
-# value equals: an id, a text (a code), a day.
+# value equals: an id (and a second id of the same read), a text (a code), a day.
 STAND_IN_ID = -918_273_645
+STAND_IN_OTHER_ID = -918_273_646
 STAND_IN_TEXT = "~prepared~"
 STAND_IN_DAY = datetime.date.min
 

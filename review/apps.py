@@ -9,7 +9,8 @@ class ReviewConfig(AppConfig):
 
     def ready(self):
         from declarations.models import Declaration  # noqa: PLC0415 -- models are loaded now
-        from review.models import ReviewAssignment  # noqa: PLC0415 -- models are loaded now
+        from review.evaluation import rubric_changed  # noqa: PLC0415 -- it imports the models
+        from review.models import Criterion, ReviewAssignment, Rubric  # noqa: PLC0415 -- models are loaded now
         from review.selectors import (  # noqa: PLC0415 -- it imports the models
             console_queue_count_changed,
             reviewer_tab_counts_changed,
@@ -19,3 +20,6 @@ class ReviewConfig(AppConfig):
         post_delete.connect(reviewer_tab_counts_changed, sender=ReviewAssignment, dispatch_uid="tab_counts_deleted")
         post_save.connect(console_queue_count_changed, sender=Declaration, dispatch_uid="queue_count_saved")
         post_delete.connect(console_queue_count_changed, sender=Declaration, dispatch_uid="queue_count_deleted")
+        for model in (Rubric, Criterion):
+            post_save.connect(rubric_changed, sender=model, dispatch_uid=f"rubric_saved_{model.__name__}")
+            post_delete.connect(rubric_changed, sender=model, dispatch_uid=f"rubric_deleted_{model.__name__}")

@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.rules import is_commission_staff, is_reviewer
+from common.cache import forgotten, kept
 from common.messages import message
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
-from declarations.models import Declaration
+from declarations.models import Declaration, Programme
 from declarations.workflow import ENDED_UNDECIDED_STATES, TransitionRefused, declaration_transition
 from notices.services import notice_create
 from review.models import (
@@ -187,9 +188,26 @@ def evaluation_result(*, criteria, pass_mark, outlier_margin, evaluations, aggre
 # --- Reading what the maths needs -----------------------------------------------------------------
 
 
+# A programme's rubric with its criteria, kept in the cache between two changes: every console page
+# of a declaration and every evaluation saved reads it (two queries, about a tenth of the page), and
+# it changes only in the administration (rubric_changed, connected in ReviewConfig.ready).
+RUBRIC_KEY = "review:rubric:{programme}"
+RUBRIC_TIMEOUT = 3600
+
+
 def programme_rubric(programme_id):
     """The programme's rubric with its criteria in order (`rubric.criteria.all()` is loaded), or None."""
-    return Rubric.objects.filter(programme_id=programme_id).prefetch_related("criteria").first()
+    return kept(
+        RUBRIC_KEY.format(programme=programme_id),
+        RUBRIC_TIMEOUT,
+        lambda: Rubric.objects.filter(programme_id=programme_id).prefetch_related("criteria").first(),
+    )
+
+
+def rubric_changed(sender, **kwargs):
+    """A rubric or a criterion was written or deleted: every programme's rubric is read afresh (a
+    criterion's rubric may be gone already while a rubric is deleted)."""
+    forgotten(*(RUBRIC_KEY.format(programme=pk) for pk in Programme.objects.values_list("pk", flat=True)))
 
 
 def _criteria(rubric):

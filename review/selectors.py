@@ -5,8 +5,6 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, Value
 from django.db.models.signals import post_save
 from django.utils import timezone
@@ -15,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.enums import Role
 from accounts.models import User
 from accounts.rules import is_console_user
+from common import sql
+from common.cache import forgotten, kept
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
 from declarations.selectors import declarations_visible_to, sees_every_declaration_past_draft
@@ -199,7 +199,7 @@ def reviewer_tab_counts(user):
     page of the queue). Reviewers are assigned to accepted declarations only, and no declaration goes
     back to its draft: the declarations, which the queue's list reads past their draft, need not be
     read."""
-    return _kept(
+    return kept(
         TAB_COUNTS_KEY.format(reviewer=user.pk),
         TAB_COUNTS_TIMEOUT,
         lambda: _active_assignments(user).aggregate(
@@ -210,23 +210,7 @@ def reviewer_tab_counts(user):
 
 def reviewer_tab_counts_changed(sender, instance, **kwargs):
     """An assignment was written or deleted: its reviewer's counts are read afresh."""
-    _forgotten(TAB_COUNTS_KEY.format(reviewer=instance.reviewer_id))
-
-
-def _kept(key, timeout, read):
-    """What `read()` gives, kept in the cache under `key` until it is forgotten or times out."""
-    value = cache.get(key)
-    if value is None:
-        value = read()
-        cache.set(key, value, timeout)
-    return value
-
-
-def _forgotten(key):
-    """What `key` kept is read afresh, now and after the commit (a request that read the rows before
-    the change may have cached them since)."""
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    forgotten(TAB_COUNTS_KEY.format(reviewer=instance.reviewer_id))
 
 
 # The number of declarations past their draft (every one staff, finance and administrators see in
@@ -242,14 +226,14 @@ def console_queue_count(user):
     None for anyone else, whose queue is counted by its own query."""
     if not sees_every_declaration_past_draft(user):
         return None
-    return _kept(QUEUE_COUNT_KEY, QUEUE_COUNT_TIMEOUT, Declaration.objects.exclude(state=S.DRAFT).count)
+    return kept(QUEUE_COUNT_KEY, QUEUE_COUNT_TIMEOUT, Declaration.objects.exclude(state=S.DRAFT).count)
 
 
 def console_queue_count_changed(sender, instance, **kwargs):
     """A declaration was saved past its draft, or deleted: the count is read afresh."""
     if kwargs.get("signal") is post_save and instance.state == S.DRAFT:
         return
-    _forgotten(QUEUE_COUNT_KEY)
+    forgotten(QUEUE_COUNT_KEY)
 
 
 def declarations_in_reviewer_tab(declarations, user, tab):
@@ -259,11 +243,30 @@ def declarations_in_reviewer_tab(declarations, user, tab):
     return declarations.filter(Exists(_active_assignments(user).filter(condition, declaration=OuterRef("pk"))))
 
 
+def _waiting_to_score(reviewer_id):
+    """The reviewer's assignments to score or in progress while the declaration is under evaluation,
+    the one assigned first first."""
+    return ReviewAssignment.objects.filter(
+        reviewer_id=reviewer_id, released_at__isnull=True, submitted_at__isnull=True, declaration__state=S.UNDER_REVIEW
+    ).order_by("assigned_at", "pk")
+
+
+# The next declaration to score after the one shown, asked on every console page of a declaration a
+# reviewer is assigned: built once (common.sql.Prepared), since building it took the ORM longer than
+# PostgreSQL takes to answer it from the reviewer's index.
+_NEXT_TO_SCORE_AFTER = sql.Prepared(
+    lambda reviewer, after: _waiting_to_score(reviewer).exclude(declaration_id=after).values_list("declaration_id")[:1],
+    fields=sql.fields_of(ReviewAssignment, "declaration"),
+    reviewer=sql.STAND_IN_ID,
+    after=sql.STAND_IN_OTHER_ID,
+)
+
+
 def next_to_score(user, *, after=None):
     """The declaration the reviewer should score next: of the assignments to score or in progress
     while the declaration is under evaluation, the one assigned first, other than `after`; None
     when nothing is left."""
-    waiting = _active_assignments(user).filter(submitted_at__isnull=True, declaration__state=S.UNDER_REVIEW)
-    if after is not None:
-        waiting = waiting.exclude(declaration_id=after.pk)
-    return waiting.order_by("assigned_at", "pk").values_list("declaration_id", flat=True).first()
+    if after is None:
+        return _waiting_to_score(user.pk).values_list("declaration_id", flat=True).first()
+    found = _NEXT_TO_SCORE_AFTER.rows(reviewer=user.pk, after=after.pk)
+    return found[0][0] if found else None

@@ -18,7 +18,7 @@ from declarations.models import Declaration, Programme
 from declarations.services import declaration_withdraw
 from declarations.workflow import TransitionRefused
 from review.evaluation import assignment_score, programme_rubric
-from review.models import CriterionScore, EvaluationSummary, ReviewAssignment, Rubric
+from review.models import Criterion, CriterionScore, EvaluationSummary, ReviewAssignment, Rubric
 from tests.factories import CallFactory, DeclarationFactory, ReviewerFactory
 from tests.factories.states import build_to
 
@@ -560,6 +560,31 @@ def test_the_administrator_keeps_rubrics_and_reads_conflicts_and_summaries(clien
     assert client.get("/admin/review/evaluationsummary/add/").status_code == 403
 
 
+def test_a_programme_rubric_is_kept_in_the_cache_until_a_rubric_or_criterion_changes(cast):
+    programme_id = under_review(cast).programme_id
+    rubric = programme_rubric(programme_id)
+    count = len(rubric.criteria.all())
+    with CaptureQueriesContext(connection) as queries:
+        assert [c.pk for c in programme_rubric(programme_id).criteria.all()] == [c.pk for c in rubric.criteria.all()]
+    assert not queries.captured_queries
+
+    first = rubric.criteria.all()[0]
+    first.pass_mark -= 1
+    first.save()
+    assert programme_rubric(programme_id).criteria.all()[0].pass_mark == first.pass_mark
+    rubric.pass_mark = D("55")
+    rubric.save()
+    assert programme_rubric(programme_id).pass_mark == D("55")
+    extra = Criterion.objects.create(
+        rubric=rubric, position=99, name_en="Extra", name_zh="额外", weight=1, max_score=10, pass_mark=5
+    )
+    assert len(programme_rubric(programme_id).criteria.all()) == count + 1
+    extra.delete()
+    assert len(programme_rubric(programme_id).criteria.all()) == count
+    rubric.delete()
+    assert programme_rubric(programme_id) is None
+
+
 @pytest.mark.parametrize(
     ("score", "message"),
     [
@@ -609,9 +634,9 @@ def test_submitting_an_evaluation_repeats_it_and_changes_nothing_until_confirmed
     assert assignment_of(declaration, reviewer).submitted_at is not None
 
 
-def test_saving_a_draft_reads_the_rubric_and_the_declaration_once_each(client, reviewer, cast):
-    """The view reads the rubric for its form and hands it to the service; the service's lock reads
-    the declaration with its call, which the summary's refresh uses."""
+def test_saving_a_draft_reads_the_rubric_from_the_cache_and_the_declaration_once(client, reviewer, cast):
+    """The view takes the rubric for its form from the cache (programme_rubric) and hands it to the
+    service; the service's lock reads the declaration with its call, which the summary's refresh uses."""
     declaration = under_review(cast)
     client.force_login(reviewer)
     data = post_data(declaration, ["20", "16", "16", "16", "8"], OPINION)
@@ -621,7 +646,7 @@ def test_saving_a_draft_reads_the_rubric_and_the_declaration_once_each(client, r
         response = client.post(f"/console/{declaration.pk}/evaluation/", data)
     assert response.status_code == 302
     statements = [query["sql"] for query in queries.captured_queries]
-    assert len([sql for sql in statements if 'FROM "review_rubric"' in sql]) == 1
+    assert not [sql for sql in statements if 'FROM "review_rubric"' in sql or 'FROM "review_criterion"' in sql]
     assert len([sql for sql in statements if sql.startswith('SELECT "declarations_declaration"."id"')]) == 2
     assert assignment_of(declaration, reviewer).criterion_scores.get(criterion=criteria_of(declaration)[0]).score == 21
 
