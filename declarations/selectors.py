@@ -272,6 +272,17 @@ def declaration_standing_commitment(declaration):
     return declaration.commitments.filter(voided_at__isnull=True).first()
 
 
+def declaration_latest_commitment(declaration):
+    """(standing, voided) in one query: the commitment standing (as declaration_standing_commitment),
+    or, when none stands, the last one signed, which was voided since; None for what there is not."""
+    latest = declaration.commitments.order_by(
+        Case(When(voided_at__isnull=True, then=Value(0)), default=Value(1)), "-accepted_at", "-pk"
+    ).first()
+    if latest is None:
+        return None, None
+    return (latest, None) if latest.voided_at is None else (None, latest)
+
+
 # Who sees every declaration past its draft (declarations_visible_to).
 sees_every_declaration_past_draft = is_commission_staff | is_finance_officer | is_administrator
 

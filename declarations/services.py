@@ -330,8 +330,7 @@ def declaration_submission_problems(declaration, moment=None):
                 _("Please attach this evidence: %(evidence)s.") % {"evidence": join_list(absent)},
             )
         )
-    standing = selectors.declaration_standing_commitment(declaration)
-    voided = None if standing else declaration.commitments.first()
+    standing, voided = selectors.declaration_latest_commitment(declaration)
     if voided is not None:
         problems.append(
             Problem(

@@ -2,6 +2,7 @@
 voids a signature, the content hash, and the read-only declaration after submission."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
@@ -15,7 +16,7 @@ from declarations import commitment, services
 from declarations.enums import DeclarationState as S
 from declarations.enums import SignatoryCapacity
 from declarations.models import Attachment, Commitment, Declaration, Organisation
-from declarations.selectors import declaration_standing_commitment
+from declarations.selectors import declaration_latest_commitment, declaration_standing_commitment
 from declarations.services import (
     CommitmentRefused,
     SubmissionRefused,
@@ -415,6 +416,23 @@ def test_signing_again_voids_the_previous_signature_and_keeps_both(draft, applic
     assert declaration_standing_commitment(draft) == second
     assert Commitment.objects.filter(declaration=draft, voided_at__isnull=True).count() == 1
     assert set(draft.commitments.all()) == {first, second}
+
+
+def test_the_latest_commitment_is_the_standing_one_else_the_last_voided_read_in_one_query(
+    draft, applicant, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        assert declaration_latest_commitment(draft) == (None, None)
+    first = sign(draft, applicant)
+    second = sign(draft, applicant, name="李四", capacity=CONTACT)
+    third = sign(draft, applicant)
+    # The standing one comes first even when an older signature was accepted later.
+    Commitment.objects.filter(pk=first.pk).update(accepted_at=timezone.now() + timedelta(days=1))
+    with django_assert_num_queries(1):
+        assert declaration_latest_commitment(draft) == (third, None)
+    Commitment.objects.filter(pk=third.pk).update(voided_at=timezone.now(), void_reason="the declaration was changed")
+    Commitment.objects.filter(pk=first.pk).update(accepted_at=second.accepted_at - timedelta(days=1))
+    assert declaration_latest_commitment(draft) == (None, third)
 
 
 def test_the_database_holds_at_most_one_standing_commitment_per_declaration(draft, applicant):
