@@ -5,11 +5,13 @@ once, with the tables' and columns' names from the models; the values come back 
 ORM converts them, by the model field of each column, on SQLite and PostgreSQL alike."""
 
 import datetime
+import json
 from functools import cache
 
 from django.conf import settings
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.models import Field, Lookup
 
 
 def fields_of(model, *names):
@@ -101,9 +103,11 @@ def _converters(vendor, fields):
 
 
 # Stand-ins for a prepared read's values (Prepared's `placeholders`), of each type, that no real
-# value equals: an id (and a second id of the same read), a text (a code), a day.
+# value equals: an id (and a second id of the same read), a text (a code), a day, a list of ids
+# (for `any_of`).
 STAND_IN_ID = -918_273_645
 STAND_IN_OTHER_ID = -918_273_646
+STAND_IN_IDS = (STAND_IN_ID,)
 STAND_IN_TEXT = "~prepared~"
 STAND_IN_DAY = datetime.date.min
 
@@ -163,6 +167,11 @@ class Prepared:
             raise ValueError(f"a placeholder is not a parameter of {statement!r}")
         return statement, tuple(slots), self.fields or fields_of(queryset.model), queryset.model
 
+    def forget(self):
+        """The statement is built again at the next read: what its queryset reads has changed (an
+        app registered a part of it)."""
+        self._compiled.clear()
+
     def rows(self, **values):
         statement, slots, fields, model = self.built()
         params = [_db_value(values[name]) if name else constant for name, constant in slots]
@@ -175,7 +184,34 @@ class Prepared:
 
 
 def _db_value(value):
-    """A parameter as the ORM passes it to the database: a date as the backend stores dates."""
+    """A parameter as the ORM passes it to the database: a date as the backend stores dates, a list
+    of values as `any_of` passes it."""
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return connection.ops.adapt_datefield_value(value)
+    if isinstance(value, list | tuple):
+        return _any_of_param(value, connection)
     return value
+
+
+@Field.register_lookup
+class AnyOf(Lookup):
+    """`field__any_of=values`: the field's value is one of `values`, passed to the database as one
+    parameter whatever their number (an array on PostgreSQL, a JSON list on SQLite), where `__in`
+    writes one parameter each. So a read of a page's rows by their ids is one statement, which a
+    Prepared read can take (`STAND_IN_IDS`) and PostgreSQL prepares once for any page size."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        param = _any_of_param(self.rhs, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::{self.lhs.output_field.cast_db_type(connection)}[])", [*lhs_params, param]
+        # The column as the ORM compiled it; the values travel as the one parameter.
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, param]  # nosec B608
+
+
+def _any_of_param(values, connection):
+    values = list(values)
+    return values if connection.vendor == "postgresql" else json.dumps(values)

@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 from datetime import timedelta
-from functools import lru_cache
 from typing import NamedTuple
 
 from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, Value
@@ -16,9 +15,9 @@ from accounts.rules import is_console_user
 from common import sql
 from common.cache import forgotten, kept
 from declarations.enums import DeclarationState as S
-from declarations.models import Declaration
+from declarations.models import Declaration, Organisation, Programme
 from declarations.selectors import declarations_visible_to, sees_every_declaration_past_draft
-from review.models import CreditRecord, DoubleFundingMatch, MatchJudgement, ReviewAssignment
+from review.models import CreditRecord, DoubleFundingMatch, EvaluationSummary, MatchJudgement, ReviewAssignment
 
 
 def declaration_list_for_console(user):
@@ -53,7 +52,7 @@ def register_queue_flag(field, *, expression, flagged_ids):
     if field not in QUEUE_FLAG_SOURCES:
         raise ValueError(f"The queue has no flag held by {field!r}: add it to review.filters.Flag.")
     QUEUE_FLAG_SOURCES[field] = QueueFlagSource(expression, flagged_ids)
-    _queue_rows_on.cache_clear()
+    _QUEUE_ROWS.forget()
 
 
 def queue_expressions(day=None):
@@ -103,23 +102,48 @@ QUEUE_ROW_FIELDS = (
 )
 
 
+# What queue_expressions() adds to a row, in its order: the evaluation summary's columns, then the flags.
+QUEUE_SUMMARY_COLUMNS = ("total_score", "score_spread", "evaluations_submitted", "reviewers_assigned")
+QUEUE_FLAG_COLUMNS = ("credit_in_force", "possible_double_funding", "scores_outlying", "pass_marks_missed")
+
+
+def _queue_rows(day, ids):
+    return Declaration.objects.order_by().values(*QUEUE_ROW_FIELDS, **queue_expressions(day)).filter(pk__any_of=ids)
+
+
+def _queue_row_fields():
+    """The model field that converts each column of a queue row (common.sql.Prepared); the flags'
+    columns as they come (made booleans by declaration_queue_rows)."""
+    summary = EvaluationSummary._meta
+    return (
+        *sql.fields_of(Declaration, "id", "number", "title", "state", "award_cap", "approved_amount", "submitted_at"),
+        Organisation._meta.get_field("name"),
+        Programme._meta.get_field("code"),
+        *(summary.get_field(name) for name in ("total", "spread", "evaluations", "assigned")),
+        *(None for _flag in (*QUEUE_FLAG_COLUMNS, *QUEUE_FLAG_SOURCES)),
+    )
+
+
+# A page of the queue's rows, asked on every page of the queue: built once (common.sql.Prepared),
+# since resolving its joins and its Exists took the ORM longer than PostgreSQL takes to read the
+# page's rows by their ids.
+_QUEUE_ROWS = sql.Prepared(_queue_rows, fields=_queue_row_fields(), day=sql.STAND_IN_DAY, ids=sql.STAND_IN_IDS)
+
+
 def declaration_queue_rows(ids):
     """The rows of a page of the queue: for the declarations `ids` (already filtered, sorted and
     sliced), in that order, a dict of QUEUE_ROW_FIELDS and queue_expressions(). One query, for one
     page: the flags are computed for the rows shown, not for every row the filtered list sorts."""
     if not ids:
         return []
-    rows = _queue_rows_on(timezone.localdate()).filter(pk__in=ids)
-    by_pk = {row["pk"]: row for row in rows}
+    names = (*QUEUE_ROW_FIELDS, *QUEUE_SUMMARY_COLUMNS, *QUEUE_FLAG_COLUMNS, *QUEUE_FLAG_SOURCES)
+    head = len(names) - len(QUEUE_FLAG_COLUMNS) - len(QUEUE_FLAG_SOURCES)
+    by_pk = {}
+    for values in _QUEUE_ROWS.rows(day=timezone.localdate(), ids=ids):
+        row = dict(zip(names[:head], values[:head], strict=True))
+        row.update(zip(names[head:], (None if v is None else bool(v) for v in values[head:]), strict=True))
+        by_pk[row["pk"]] = row
     return [by_pk[pk] for pk in ids if pk in by_pk]
-
-
-@lru_cache(maxsize=2)
-def _queue_rows_on(day):
-    """The query of declaration_queue_rows() for `day`, before it is narrowed to a page's ids. It is
-    built once a day: resolving its joins and its two Exists costs more than reading a page of rows,
-    and each filter() on it makes a new QuerySet, leaving this one as it is (never evaluated)."""
-    return Declaration.objects.order_by().values(*QUEUE_ROW_FIELDS, **queue_expressions(day))
 
 
 def reviewers_with_load(declaration=None):

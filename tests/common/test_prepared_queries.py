@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from common.sql import Prepared, fields_of
+from common.sql import STAND_IN_IDS, Prepared, fields_of
 from review.models import CreditList, CreditRecord
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +87,38 @@ def test_a_read_of_other_columns_than_its_fields_is_refused(records):
     )
     with pytest.raises(ValueError, match="columns"):
         prepared.rows(code="91110108MA01A")
+
+
+def test_any_of_finds_what_in_finds_with_the_values_as_one_parameter(records):
+    ids = [records[0].pk, records[3].pk, -5]
+    codes = ["91110108MA01B", "none"]
+    assert set(CreditRecord.objects.filter(pk__any_of=ids)) == set(CreditRecord.objects.filter(pk__in=ids))
+    assert set(CreditRecord.objects.filter(credit_code__any_of=codes)) == set(
+        CreditRecord.objects.filter(credit_code__in=codes)
+    )
+    assert list(CreditRecord.objects.filter(pk__any_of=[])) == []
+    sent = []
+
+    def capture(execute, sql, params, many, context):
+        sent.append(params)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        list(CreditRecord.objects.filter(pk__any_of=ids))
+    assert len(sent[0]) == 1
+
+
+def test_a_prepared_read_takes_a_list_of_ids_of_any_length_in_one_statement(records):
+    prepared = Prepared(lambda ids: CreditRecord.objects.filter(pk__any_of=ids).order_by("pk"), ids=STAND_IN_IDS)
+    prepared.rows(ids=[records[0].pk])
+    statements = []
+
+    def capture(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        for ids in ([records[0].pk], [r.pk for r in records], [records[4].pk, records[1].pk, -1], []):
+            assert prepared.rows(ids=ids) == list(CreditRecord.objects.filter(pk__in=ids).order_by("pk"))
+    prepared_statements = statements[::2]  # each read, then the ORM's own
+    assert len(set(prepared_statements)) == 1

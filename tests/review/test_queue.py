@@ -26,6 +26,7 @@ from review.models import (
     MatchJudgement,
     ReviewAssignment,
 )
+from review.selectors import QUEUE_ROW_FIELDS, declaration_queue_rows, queue_expressions
 from tests.factories import (
     ART6_FACTS,
     CallFactory,
@@ -227,6 +228,29 @@ def test_queue_shows_each_flag_as_a_badge(client, staff, open_call):
         ("Pass marks missed", "Below pass mark"),
     ):
         assert f'title="{label}">{short}</span>' in html
+
+
+def test_a_page_of_rows_read_prepared_is_what_the_orm_reads_for_those_ids(open_call):
+    """declaration_queue_rows reads the page by one statement built once (common.sql.Prepared, the
+    ids as one parameter): every column and flag as the ORM's own query gives it, in the page's
+    order, for pages of any size."""
+    flagged = _declaration(open_call, S.REVIEWED)
+    _summary(flagged, "50.00", passed=False, outliers=True)
+    _match(flagged)
+    _credit_record(flagged.organisation)
+    scored = _declaration(open_call, S.REVIEWED)
+    _summary(scored, "85.00")
+    plain = [_declaration(open_call, days_ago=k) for k in range(1, 4)]
+    ids = [scored.pk, plain[2].pk, flagged.pk, plain[0].pk, plain[1].pk]
+    orm = Declaration.objects.order_by().values(*QUEUE_ROW_FIELDS, **queue_expressions()).filter(pk__in=ids)
+    by_pk = {row["pk"]: row for row in orm}
+    for page in (ids, ids[:1], ids[2:], [*ids[::-1], -1]):
+        expected = [by_pk[pk] for pk in page if pk in by_pk]
+        assert declaration_queue_rows(page) == expected
+    row = declaration_queue_rows([flagged.pk])[0]
+    assert [row[name] for name in filters.Flag.FIELDS.values()] == [True, True, True, True, False]
+    assert row["total_score"] == Decimal("50.00")
+    assert declaration_queue_rows([]) == []
 
 
 def test_queue_searches_number_title_and_organisation(client, staff, open_call):
