@@ -9,7 +9,7 @@ import json
 from functools import cache
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import Field, Lookup
 
@@ -124,16 +124,18 @@ class Prepared:
 
     The SQL is taken as the queryset runs once with the stand-ins, through a database execute
     wrapper (Django's public instrumentation, not the queryset's internals). `rows(**values)` gives
-    model instances of every column of the model, or, with `fields` (the model field of each column,
-    an annotation's as a field of its type), tuples converted as those fields are."""
+    model instances of every column of the model (with the instances of the foreign keys named in
+    `related`, which the queryset reads with select_related), or, with `fields` (the model field of
+    each column, an annotation's as a field of its type), tuples converted as those fields are."""
 
     # Every prepared read, so that the test suite can build them before it counts a page's
     # queries (tests/conftest.py): the first read in a process runs one query more.
     every: list["Prepared"] = []
 
-    def __init__(self, build, *, fields=None, **placeholders):
+    def __init__(self, build, *, fields=None, related=(), **placeholders):
         self.build = build
         self.fields = fields
+        self.related = related
         self.placeholders = placeholders
         self._compiled = {}
         Prepared.every.append(self)
@@ -153,7 +155,10 @@ class Prepared:
             captured.append((statement, tuple(params or ())))
             return execute(statement, params, many, context)
 
-        with connection.execute_wrapper(capture):
+        # In a transaction (the caller's, else one of its own, begun before the capture and ended
+        # after it): a read that locks its rows (select_for_update) may run only in one, and is built
+        # wherever it is first asked for.
+        with transaction.atomic(savepoint=False), connection.execute_wrapper(capture):
             list(queryset)
         if len(captured) != 1:
             raise ValueError(f"a prepared read must be one query, not {len(captured)}")
@@ -165,7 +170,18 @@ class Prepared:
             slots.append((names[0], None) if names else (None, param))
         if {name for name, _constant in slots} - {None} != set(stand_ins):
             raise ValueError(f"a placeholder is not a parameter of {statement!r}")
-        return statement, tuple(slots), self.fields or fields_of(queryset.model), queryset.model
+        model = queryset.model
+        fields = self.fields or fields_of(model)
+        parts = ()
+        if self.related:
+            # The columns of select_related's models follow the model's, in the order of the model's
+            # foreign keys (the ORM's compiler walks them so); rows() checks their number.
+            keys = [field for field in model._meta.concrete_fields if field.name in self.related]
+            if {field.name for field in keys} != set(self.related):
+                raise ValueError(f"{self.related} are not all foreign keys of {model.__name__}")
+            parts = tuple((key.name, key.related_model, fields_of(key.related_model)) for key in keys)
+            fields = fields + tuple(field for _name, _model, own in parts for field in own)
+        return statement, tuple(slots), fields, model, parts
 
     def forget(self):
         """The statement is built again at the next read: what its queryset reads has changed (an
@@ -173,14 +189,27 @@ class Prepared:
         self._compiled.clear()
 
     def rows(self, **values):
-        statement, slots, fields, model = self.built()
+        statement, slots, fields, model, parts = self.built()
         params = [_db_value(values[name]) if name else constant for name, constant in slots]
         found = fetch(statement, params, fields)
         if found and len(found[0]) != len(fields):
             raise ValueError(f"{statement!r} reads {len(found[0])} columns, not the {len(fields)} fields named")
         if self.fields:
             return [tuple(row) for row in found]
-        return [instance(model, fields, row) for row in found]
+        if not parts:
+            return [instance(model, fields, row) for row in found]
+        own = len(fields) - sum(len(related_fields) for _name, _model, related_fields in parts)
+        read = []
+        for row in found:
+            obj = instance(model, fields[:own], row[:own])
+            at = own
+            for name, related_model, related_fields in parts:
+                values_of = row[at : at + len(related_fields)]
+                at += len(related_fields)
+                # Set through the foreign key, as select_related sets it: no query when it is read.
+                setattr(obj, name, None if values_of[0] is None else instance(related_model, related_fields, values_of))
+            read.append(obj)
+        return read
 
 
 def _db_value(value):

@@ -32,6 +32,7 @@ from declarations.forms import (
     OrganisationForm,
 )
 from declarations.programmes import PROGRAMMES
+from declarations.rules import is_member_of_declaring_organisation
 from declarations.validators import evidence_file_name
 from declarations.workflow import TransitionRefused, actions_available
 
@@ -46,6 +47,9 @@ def _posted(request):
 def _own_declaration(request, pk):
     """The declaration if it belongs to the user's organisation; 404 otherwise, never a hint (one
     of another organisation's is recorded as a denial)."""
+    declaration = selectors.declaration_with_parts(pk)
+    if declaration is not None and is_member_of_declaring_organisation(request.user, declaration):
+        return declaration
     return visible_or_404(request, selectors.declaration_list_for_applicant(request.user), pk=pk)
 
 

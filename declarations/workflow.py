@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import sql
 from common.messages import note_stripped
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
@@ -256,15 +257,28 @@ def actions_available(declaration, actor):
     return [action for action in TRANSITIONS if transition_refusal(declaration, action, actor) is None]
 
 
+# Every change to a declaration starts by this read: built once (common.sql.Prepared), since the ORM
+# took a millisecond to build it, several times what PostgreSQL takes to answer.
+_LOCKED = sql.Prepared(
+    lambda pk: (
+        Declaration.objects.select_for_update(of=("self",))
+        .select_related("programme", "call", "organisation")
+        .filter(pk=pk)
+        .order_by()
+    ),
+    related=("programme", "call", "organisation"),
+    pk=sql.STAND_IN_ID,
+)
+
+
 def declaration_locked(declaration_id):
     """The declaration's row, locked until the transaction ends, with its programme, call and
     organisation read in the same statement. Only the declaration's row is locked (`of`): locking
     the joined rows too made every change to any declaration of a call wait for every other."""
-    return (
-        Declaration.objects.select_for_update(of=("self",))
-        .select_related("programme", "call", "organisation")
-        .get(pk=declaration_id)
-    )
+    found = _LOCKED.rows(pk=declaration_id)
+    if not found:
+        raise Declaration.DoesNotExist(f"No declaration {declaration_id}.")
+    return found[0]
 
 
 @transaction.atomic

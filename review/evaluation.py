@@ -26,7 +26,7 @@ from common.messages import message
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Programme
-from declarations.workflow import ENDED_UNDECIDED_STATES, TransitionRefused, declaration_transition
+from declarations.workflow import ENDED_UNDECIDED_STATES, TransitionRefused, declaration_locked, declaration_transition
 from notices.services import notice_create
 from review.models import (
     ConflictOfInterest,
@@ -299,8 +299,7 @@ def _locked_own_open_assignment(assignment_id, actor):
     declaration_id = ReviewAssignment.objects.filter(pk=assignment_id).values_list("declaration_id", flat=True).first()
     if declaration_id is None:
         raise TransitionRefused(_("This evaluation is not assigned to you."))
-    locked = Declaration.objects.select_for_update(of=("self",)).select_related("organisation", "call")
-    declaration = locked.get(pk=declaration_id)
+    declaration = declaration_locked(declaration_id)
     assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment_id)
     if not is_reviewer(actor) or assignment.reviewer_id != actor.pk or assignment.released_at is not None:
         raise TransitionRefused(_("This evaluation is not assigned to you."))

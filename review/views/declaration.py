@@ -26,6 +26,7 @@ from declarations.selectors import (
     declaration_events,
     declaration_evidence,
     declaration_standing_commitment,
+    declaration_with_parts,
 )
 from declarations.workflow import (
     TRANSITIONS,
@@ -315,6 +316,9 @@ def render_page(request, declaration, overrides=None, status=200):
 
 def console_declaration(request, pk):
     """The declaration `pk` if the console user may see it; 404 otherwise (recorded as a denial when it exists)."""
+    declaration = declaration_with_parts(pk)
+    if declaration is not None and rules.has_perm("console.view_declaration", request.user, declaration):
+        return declaration
     return visible_or_404(request, selectors.declaration_list_for_console(request.user), pk=pk)
 
 
