@@ -29,7 +29,7 @@ from declarations.awards import (
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.evidence import EVIDENCE
-from declarations.models import Attachment, Call, Declaration, DeclarationEvent, Programme
+from declarations.models import Attachment, Call, Commitment, Declaration, DeclarationEvent, Programme
 from declarations.programmes import PROGRAMMES, Kind
 from declarations.workflow import AWARD_HISTORY_STATES, EDITABLE_STATES, OPEN_STATES
 
@@ -285,25 +285,44 @@ def declaration_with_parts(pk):
     return found[0] if found else None
 
 
+# A declaration's evidence files and its latest commitment, read on each of its pages and at its
+# submission: built once (common.sql.Prepared).
+_ATTACHMENTS_OF = sql.Prepared(
+    lambda declaration: Attachment.objects.filter(declaration_id=declaration).order_by("uploaded_at", "pk"),
+    declaration=sql.STAND_IN_ID,
+)
+_LATEST_COMMITMENT_OF = sql.Prepared(
+    # The standing one first, then the last signed.
+    lambda declaration: Commitment.objects.filter(declaration_id=declaration).order_by(
+        Case(When(voided_at__isnull=True, then=Value(0)), default=Value(1)), "-accepted_at", "-pk"
+    )[:1],
+    declaration=sql.STAND_IN_ID,
+)
+
+
+def declaration_attachments(declaration):
+    """The declaration's evidence files, the first uploaded first."""
+    return _ATTACHMENTS_OF.rows(declaration=declaration.pk)
+
+
 def declaration_evidence(declaration):
     """Each evidence kind of the declaration's programme with the files attached for it."""
-    files = list(declaration.attachments.all())
+    files = declaration_attachments(declaration)
     return [(e, [f for f in files if f.evidence == e.code]) for e in EVIDENCE[declaration.programme.code]]
 
 
 def declaration_standing_commitment(declaration):
     """The commitment signed for the declaration and not voided since, or None."""
-    return declaration.commitments.filter(voided_at__isnull=True).first()
+    return declaration_latest_commitment(declaration)[0]
 
 
 def declaration_latest_commitment(declaration):
     """(standing, voided) in one query: the commitment standing (as declaration_standing_commitment),
     or, when none stands, the last one signed, which was voided since; None for what there is not."""
-    latest = declaration.commitments.order_by(
-        Case(When(voided_at__isnull=True, then=Value(0)), default=Value(1)), "-accepted_at", "-pk"
-    ).first()
-    if latest is None:
+    found = _LATEST_COMMITMENT_OF.rows(declaration=declaration.pk)
+    if not found:
         return None, None
+    latest = found[0]
     return (latest, None) if latest.voided_at is None else (None, latest)
 
 
@@ -384,8 +403,19 @@ def calls_open_now():
     return Call.objects.open_at(timezone.now()).order_by("closes_at")
 
 
+# A declaration's history, shown on each of its pages: built once (common.sql.Prepared).
+_EVENTS_OF = sql.Prepared(
+    lambda declaration: (
+        DeclarationEvent.objects.filter(declaration_id=declaration).select_related("actor").order_by("created_at", "pk")
+    ),
+    related=("actor",),
+    declaration=sql.STAND_IN_ID,
+)
+
+
 def declaration_events(declaration):
-    return declaration.events.select_related("actor").order_by("created_at", "pk")
+    """The declaration's events, the first first, each with its actor (None for the system's)."""
+    return _EVENTS_OF.rows(declaration=declaration.pk)
 
 
 # Above this many organisations, history is read for the programmes alone: an IN list that long

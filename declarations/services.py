@@ -309,7 +309,7 @@ def declaration_submission_problems(declaration, moment=None):
     the credit records of Art. 17."""
     problems = []
     # The evidence check and the commitment's hash read the same files: once.
-    attachments = list(declaration.attachments.all())
+    attachments = selectors.declaration_attachments(declaration)
     for text in registers_barring(declaration.organisation):
         problems.append(Problem("organisation", text))
     call_problem = call_closed_reason(declaration.call, moment)

@@ -7,8 +7,15 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import SecurityEvent
-from declarations.models import Declaration
-from declarations.selectors import LARGEST_ID, declaration_with_parts
+from declarations.enums import DeclarationAction as A
+from declarations.models import Declaration, DeclarationEvent
+from declarations.selectors import (
+    LARGEST_ID,
+    declaration_attachments,
+    declaration_events,
+    declaration_latest_commitment,
+    declaration_with_parts,
+)
 from declarations.workflow import declaration_locked
 from tests.factories import DeclarationFactory
 
@@ -60,3 +67,18 @@ def test_a_change_locks_the_declaration_read_with_its_parts_in_one_statement(dra
         assert 'FOR UPDATE OF "declarations_declaration"' in queries.captured_queries[0]["sql"]
     with pytest.raises(Declaration.DoesNotExist), transaction.atomic():
         declaration_locked(draft.pk + 1000)
+
+
+def test_the_history_attachments_and_commitment_of_a_page_are_read_one_query_each(draft, applicant):
+    DeclarationEvent.objects.create(declaration=draft, action=A.SUBMIT, from_state="draft", to_state="submitted")
+    DeclarationEvent.objects.create(
+        declaration=draft, action=A.WITHDRAW, from_state="submitted", to_state="withdrawn", actor=applicant
+    )
+    with CaptureQueriesContext(connection) as queries:
+        events = declaration_events(draft)
+        actors = [event.actor.username if event.actor else None for event in events]
+        declaration_attachments(draft)
+        declaration_latest_commitment(draft)
+    assert actors == [None, applicant.username]
+    assert [e.pk for e in events] == list(draft.events.order_by("created_at", "pk").values_list("pk", flat=True))
+    assert len(queries) == 3
