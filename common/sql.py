@@ -11,7 +11,7 @@ from functools import cache
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.postgresql.base import ServerBindingCursor
-from django.db.models import Field, Lookup
+from django.db.models import Field, ForeignObject, Lookup
 
 
 def fields_of(model, *names):
@@ -222,7 +222,6 @@ def _db_value(value):
     return value
 
 
-@Field.register_lookup
 class AnyOf(Lookup):
     """`field__any_of=values`: the field's value is one of `values`, passed to the database as one
     parameter whatever their number (an array on PostgreSQL, a JSON list on SQLite), where `__in`
@@ -239,6 +238,11 @@ class AnyOf(Lookup):
             return f"{lhs} = ANY(%s::{self.lhs.output_field.cast_db_type(connection)}[])", [*lhs_params, param]
         # The column as the ORM compiled it; the values travel as the one parameter.
         return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, param]  # nosec B608
+
+
+# On every field, foreign keys too (which take only the lookups registered on their own classes).
+Field.register_lookup(AnyOf)
+ForeignObject.register_lookup(AnyOf)
 
 
 def _any_of_param(values, connection):

@@ -223,6 +223,26 @@ class DashboardRow:
     money: DeclarationMoney | None
 
 
+# The events and the evidence kinds of a page of the dashboard: built once (common.sql.Prepared), the
+# page's ids as one parameter.
+_PAGE_EVENTS = sql.Prepared(
+    lambda ids: (
+        DeclarationEvent.objects.filter(declaration_id__any_of=ids)
+        .order_by("created_at", "pk")
+        .values_list("declaration_id", "created_at", "action", "to_state", "note")
+    ),
+    fields=sql.fields_of(DeclarationEvent, "declaration", "created_at", "action", "to_state", "note"),
+    ids=sql.STAND_IN_IDS,
+)
+_PAGE_EVIDENCE = sql.Prepared(
+    lambda ids: (
+        Attachment.objects.filter(declaration_id__any_of=ids).order_by().values_list("declaration_id", "evidence")
+    ),
+    fields=sql.fields_of(Attachment, "declaration", "evidence"),
+    ids=sql.STAND_IN_IDS,
+)
+
+
 def dashboard_page(user, number):
     """Page `number` of the applicant's dashboard (DASHBOARD_PAGE_SIZE declarations, newest first):
     each declaration with its timeline, what to do next and its money. The same queries whatever
@@ -234,17 +254,14 @@ def dashboard_page(user, number):
     shown = list(page.object_list)
     ids = [d.pk for d in shown]
     events: dict[int, list[EventLine]] = {pk: [] for pk in ids}
-    for pk, created_at, action, to_state, note in (
-        DeclarationEvent.objects.filter(declaration_id__in=ids)
-        .order_by("created_at", "pk")
-        .values_list("declaration_id", "created_at", "action", "to_state", "note")
-    ):
-        events[pk].append(EventLine(created_at, action, to_state, note))
     # The evidence of every declaration of the page, not only of its drafts: one query whatever the
     # page holds, so that the count stays the same from page to page.
     evidence: dict[int, set[str]] = {pk: set() for pk in ids}
-    for pk, code in Attachment.objects.filter(declaration_id__in=ids).values_list("declaration_id", "evidence"):
-        evidence[pk].add(code)
+    if ids:
+        for pk, created_at, action, to_state, note in _PAGE_EVENTS.rows(ids=ids):
+            events[pk].append(EventLine(created_at, action, to_state, note))
+        for pk, code in _PAGE_EVIDENCE.rows(ids=ids):
+            evidence[pk].add(code)
     money = declaration_money_many(shown)
     moment = timezone.now()
     page.object_list = [

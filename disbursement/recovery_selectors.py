@@ -12,6 +12,7 @@ from common import sql
 from common.money import MONEY
 from common.typography import short_date
 from declarations.selectors import PaymentLine, RecoveryLine
+from disbursement.enums import RecoveryCaseState
 from disbursement.models import Payment, RecoveryCase, Repayment
 from disbursement.workflow import AWAITING_REPAYMENT_STATES
 
@@ -104,24 +105,45 @@ def recovery_due_counts(today=None):
     )
 
 
+# The payments and the recovery cases of a page of declarations, read on the applicant's dashboard
+# and each declaration page: built once (common.sql.Prepared), the ids as one parameter.
+_PAYMENTS_OF = sql.Prepared(
+    lambda ids: (
+        Payment.objects.filter(declaration_id__any_of=ids)
+        .order_by("paid_on", "pk")
+        .values_list("declaration_id", "paid_on", "amount")
+    ),
+    fields=sql.fields_of(Payment, "declaration", "paid_on", "amount"),
+    ids=sql.STAND_IN_IDS,
+)
+_RECOVERY_CASES_OF = sql.Prepared(
+    lambda ids: (
+        RecoveryCase.objects.filter(declaration_id__any_of=ids)
+        .order_by("due_on", "pk")
+        .values_list("declaration_id", "due_on", "amount_due", "repaid_amount", "state")
+    ),
+    fields=sql.fields_of(RecoveryCase, "declaration", "due_on", "amount_due", "repaid_amount", "state"),
+    ids=sql.STAND_IN_IDS,
+)
+
+
 def applicant_money(declaration_ids):
     """The payments and recovery cases of the declarations `declaration_ids`, as their applicant
     reads them on the declaration page and the dashboard (declarations.selectors.DeclarationMoney):
     {id: (payments, recoveries)}, in two queries whatever the number of ids. Registered with
     declarations.selectors.register_money_reader by this app's AppConfig.ready."""
     money: dict[int, tuple[list, list]] = {pk: ([], []) for pk in declaration_ids}
-    payments = Payment.objects.filter(declaration_id__in=declaration_ids).order_by("paid_on", "pk")
-    for declaration_id, paid_on, amount in payments.values_list("declaration_id", "paid_on", "amount"):
+    ids = list(declaration_ids)
+    for declaration_id, paid_on, amount in _PAYMENTS_OF.rows(ids=ids):
         money[declaration_id][0].append(PaymentLine(paid_on, amount))
-    cases = RecoveryCase.objects.filter(declaration_id__in=declaration_ids).order_by("due_on", "pk")
-    for case in cases.only("declaration_id", "due_on", "amount_due", "repaid_amount", "state"):
-        money[case.declaration_id][1].append(
+    for declaration_id, due_on, amount_due, repaid_amount, state in _RECOVERY_CASES_OF.rows(ids=ids):
+        money[declaration_id][1].append(
             RecoveryLine(
-                due_on=case.due_on,
-                amount_due=case.amount_due,
-                repaid=case.repaid_amount,
-                state_label=case.get_state_display(),
-                is_open=case.state in AWAITING_REPAYMENT_STATES,
+                due_on=due_on,
+                amount_due=amount_due,
+                repaid=repaid_amount,
+                state_label=str(RecoveryCaseState(state).label),
+                is_open=state in AWAITING_REPAYMENT_STATES,
             )
         )
     return {pk: (tuple(payments), tuple(recoveries)) for pk, (payments, recoveries) in money.items()}
