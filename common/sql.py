@@ -212,6 +212,17 @@ class Prepared:
         return read
 
 
+def prepared_by_ids(model, key, columns, *, order_by=()):
+    """A Prepared read of `columns` (field names; a foreign key by its name gives its id) of the rows
+    of `model` whose `key` is one of a list of ids, as tuples in `order_by`: `.rows(ids=[...])`,
+    one statement for any number of ids (any_of)."""
+    return Prepared(
+        lambda ids: model._default_manager.filter(**{f"{key}__any_of": ids}).order_by(*order_by).values_list(*columns),
+        fields=fields_of(model, *columns),
+        ids=STAND_IN_IDS,
+    )
+
+
 def _db_value(value):
     """A parameter as the ORM passes it to the database: a date as the backend stores dates, a list
     of values as `any_of` passes it."""

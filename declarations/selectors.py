@@ -225,22 +225,13 @@ class DashboardRow:
 
 # The events and the evidence kinds of a page of the dashboard: built once (common.sql.Prepared), the
 # page's ids as one parameter.
-_PAGE_EVENTS = sql.Prepared(
-    lambda ids: (
-        DeclarationEvent.objects.filter(declaration_id__any_of=ids)
-        .order_by("created_at", "pk")
-        .values_list("declaration_id", "created_at", "action", "to_state", "note")
-    ),
-    fields=sql.fields_of(DeclarationEvent, "declaration", "created_at", "action", "to_state", "note"),
-    ids=sql.STAND_IN_IDS,
+_PAGE_EVENTS = sql.prepared_by_ids(
+    DeclarationEvent,
+    "declaration",
+    ("declaration", "created_at", "action", "to_state", "note"),
+    order_by=("created_at", "pk"),
 )
-_PAGE_EVIDENCE = sql.Prepared(
-    lambda ids: (
-        Attachment.objects.filter(declaration_id__any_of=ids).order_by().values_list("declaration_id", "evidence")
-    ),
-    fields=sql.fields_of(Attachment, "declaration", "evidence"),
-    ids=sql.STAND_IN_IDS,
-)
+_PAGE_EVIDENCE = sql.prepared_by_ids(Attachment, "declaration", ("declaration", "evidence"))
 
 
 def dashboard_page(user, number):

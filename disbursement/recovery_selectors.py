@@ -107,23 +107,14 @@ def recovery_due_counts(today=None):
 
 # The payments and the recovery cases of a page of declarations, read on the applicant's dashboard
 # and each declaration page: built once (common.sql.Prepared), the ids as one parameter.
-_PAYMENTS_OF = sql.Prepared(
-    lambda ids: (
-        Payment.objects.filter(declaration_id__any_of=ids)
-        .order_by("paid_on", "pk")
-        .values_list("declaration_id", "paid_on", "amount")
-    ),
-    fields=sql.fields_of(Payment, "declaration", "paid_on", "amount"),
-    ids=sql.STAND_IN_IDS,
+_PAYMENTS_OF = sql.prepared_by_ids(
+    Payment, "declaration", ("declaration", "paid_on", "amount"), order_by=("paid_on", "pk")
 )
-_RECOVERY_CASES_OF = sql.Prepared(
-    lambda ids: (
-        RecoveryCase.objects.filter(declaration_id__any_of=ids)
-        .order_by("due_on", "pk")
-        .values_list("declaration_id", "due_on", "amount_due", "repaid_amount", "state")
-    ),
-    fields=sql.fields_of(RecoveryCase, "declaration", "due_on", "amount_due", "repaid_amount", "state"),
-    ids=sql.STAND_IN_IDS,
+_RECOVERY_CASES_OF = sql.prepared_by_ids(
+    RecoveryCase,
+    "declaration",
+    ("declaration", "due_on", "amount_due", "repaid_amount", "state"),
+    order_by=("due_on", "pk"),
 )
 
 
