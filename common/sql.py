@@ -120,7 +120,8 @@ class Prepared:
     and `placeholders` gives for each value a stand-in of its type (a text, a number or a date)
     that no real value equals, by which its parameters are found in the SQL the ORM writes; the
     query's other parameters are kept as they are. A value that changes the query's shape (None, a
-    list) cannot be one. On PostgreSQL the statement is prepared by the server (`fetch`).
+    list given to `__in`) cannot be one; a list of ids can, through `any_of` (STAND_IN_IDS), which
+    passes it as one parameter. On PostgreSQL the statement is prepared by the server (`fetch`).
 
     The SQL is taken as the queryset runs once with the stand-ins, through a database execute
     wrapper (Django's public instrumentation, not the queryset's internals). `rows(**values)` gives
@@ -257,5 +258,7 @@ ForeignObject.register_lookup(AnyOf)
 
 
 def _any_of_param(values, connection):
+    """The one parameter of `any_of`'s values (ids or texts): a list for PostgreSQL's array, JSON text
+    for SQLite's json_each."""
     values = list(values)
     return values if connection.vendor == "postgresql" else json.dumps(values)
