@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
+from common.cache import kept
 from declarations.models import Call, Programme
 
 TIMEOUT = 300
@@ -18,12 +19,7 @@ def _cached(kind, read):
     language = translation.get_language()
     if language not in dict(settings.LANGUAGES):  # no key of choices_changed's
         return read()
-    key = _KEY.format(kind=kind, language=language)
-    choices = cache.get(key)
-    if choices is None:
-        choices = read()
-        cache.set(key, choices, TIMEOUT)
-    return choices
+    return kept(_KEY.format(kind=kind, language=language), TIMEOUT, read)
 
 
 def call_choices():

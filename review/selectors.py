@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, Value
 from django.db.models.signals import post_save
@@ -15,7 +15,7 @@ from accounts.rules import is_console_user
 from common import sql
 from common.cache import forgotten, kept
 from declarations.enums import DeclarationState as S
-from declarations.models import Declaration, Organisation, Programme
+from declarations.models import Declaration
 from declarations.selectors import declarations_visible_to, sees_every_declaration_past_draft
 from review.models import CreditRecord, DoubleFundingMatch, EvaluationSummary, MatchJudgement, ReviewAssignment
 
@@ -55,6 +55,17 @@ def register_queue_flag(field, *, expression, flagged_ids):
     _QUEUE_ROWS.forget()
 
 
+# What queue_expressions() adds to a row, in its order: the evaluation summary's columns (by the
+# summary's own field), then the flags.
+QUEUE_SUMMARY_COLUMNS = {
+    "total_score": "total",
+    "score_spread": "spread",
+    "evaluations_submitted": "evaluations",
+    "reviewers_assigned": "assigned",
+}
+QUEUE_FLAG_COLUMNS = ("credit_in_force", "possible_double_funding", "scores_outlying", "pass_marks_missed")
+
+
 def queue_expressions(day=None):
     """What the queue shows besides the declaration's own fields: the evaluation summary's
     `total_score`, `score_spread`, `evaluations_submitted` and `reviewers_assigned` (None before any
@@ -66,10 +77,7 @@ def queue_expressions(day=None):
     credit = CreditRecord.objects.in_force_on(day).filter(credit_code=OuterRef("organisation__credit_code"))
     matches = DoubleFundingMatch.objects.filter(declaration=OuterRef("pk"), judgement__in=OPEN_JUDGEMENTS)
     return {
-        "total_score": F("evaluation_summary__total"),
-        "score_spread": F("evaluation_summary__spread"),
-        "evaluations_submitted": F("evaluation_summary__evaluations"),
-        "reviewers_assigned": F("evaluation_summary__assigned"),
+        **{name: F(f"evaluation_summary__{column}") for name, column in QUEUE_SUMMARY_COLUMNS.items()},
         "credit_in_force": Exists(credit),
         "possible_double_funding": Exists(matches),
         "scores_outlying": Q(evaluation_summary__has_outliers=True),
@@ -102,24 +110,26 @@ QUEUE_ROW_FIELDS = (
 )
 
 
-# What queue_expressions() adds to a row, in its order: the evaluation summary's columns, then the flags.
-QUEUE_SUMMARY_COLUMNS = ("total_score", "score_spread", "evaluations_submitted", "reviewers_assigned")
-QUEUE_FLAG_COLUMNS = ("credit_in_force", "possible_double_funding", "scores_outlying", "pass_marks_missed")
-
-
 def _queue_rows(day, ids):
     return Declaration.objects.order_by().values(*QUEUE_ROW_FIELDS, **queue_expressions(day)).filter(pk__any_of=ids)
 
 
 def _queue_row_fields():
-    """The model field that converts each column of a queue row (common.sql.Prepared); the flags'
-    columns as they come (made booleans by declaration_queue_rows)."""
+    """The model field that converts each column of a queue row (common.sql.Prepared), read off
+    QUEUE_ROW_FIELDS and QUEUE_SUMMARY_COLUMNS; the flags' columns as they come (made booleans by
+    declaration_queue_rows)."""
+
+    def field(path):
+        *relations, name = path.split("__")
+        model: Any = Declaration
+        for relation in relations:
+            model = model._meta.get_field(relation).related_model
+        return model._meta.pk if name == "pk" else model._meta.get_field(name)
+
     summary = EvaluationSummary._meta
     return (
-        *sql.fields_of(Declaration, "id", "number", "title", "state", "award_cap", "approved_amount", "submitted_at"),
-        Organisation._meta.get_field("name"),
-        Programme._meta.get_field("code"),
-        *(summary.get_field(name) for name in ("total", "spread", "evaluations", "assigned")),
+        *(field(path) for path in QUEUE_ROW_FIELDS),
+        *(summary.get_field(column) for column in QUEUE_SUMMARY_COLUMNS.values()),
         *(None for _flag in (*QUEUE_FLAG_COLUMNS, *QUEUE_FLAG_SOURCES)),
     )
 
