@@ -31,7 +31,13 @@ from declarations.enums import DeclarationState as S
 from declarations.evidence import EVIDENCE
 from declarations.models import Attachment, Call, Commitment, Declaration, DeclarationEvent, Programme
 from declarations.programmes import PROGRAMMES, Kind
-from declarations.workflow import AWARD_HISTORY_STATES, EDITABLE_STATES, OPEN_STATES
+from declarations.workflow import (
+    AWARD_HISTORY_STATES,
+    DECLARATION_PARTS,
+    EDITABLE_STATES,
+    OPEN_STATES,
+    declaration_with_parts_query,
+)
 
 
 def declaration_list_for_applicant(user):
@@ -276,11 +282,7 @@ LARGEST_ID = 2**63 - 1
 # One declaration with its organisation, programme and call, as each page of a declaration reads it
 # first (the applicant's steps and submission, the console's page and its forms): built once
 # (common.sql.Prepared), since building it took the ORM ten times what PostgreSQL takes to answer.
-_DECLARATION_WITH_PARTS = sql.Prepared(
-    lambda pk: Declaration.objects.select_related("organisation", "programme", "call").filter(pk=pk).order_by(),
-    related=("organisation", "programme", "call"),
-    pk=sql.STAND_IN_ID,
-)
+_DECLARATION_WITH_PARTS = sql.Prepared(declaration_with_parts_query, related=DECLARATION_PARTS, pk=sql.STAND_IN_ID)
 
 
 def declaration_with_parts(pk):

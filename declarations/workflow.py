@@ -257,16 +257,21 @@ def actions_available(declaration, actor):
     return [action for action in TRANSITIONS if transition_refusal(declaration, action, actor) is None]
 
 
+# What each page and each change of a declaration reads with it, in the same statement.
+DECLARATION_PARTS = ("programme", "call", "organisation")
+
+
+def declaration_with_parts_query(pk):
+    """The declaration `pk` with its DECLARATION_PARTS, as a queryset (common.sql.Prepared builds
+    its reads from it: declarations.selectors.declaration_with_parts, declaration_locked)."""
+    return Declaration.objects.select_related(*DECLARATION_PARTS).filter(pk=pk).order_by()
+
+
 # Every change to a declaration starts by this read: built once (common.sql.Prepared), since the ORM
 # took a millisecond to build it, several times what PostgreSQL takes to answer.
 _LOCKED = sql.Prepared(
-    lambda pk: (
-        Declaration.objects.select_for_update(of=("self",))
-        .select_related("programme", "call", "organisation")
-        .filter(pk=pk)
-        .order_by()
-    ),
-    related=("programme", "call", "organisation"),
+    lambda pk: declaration_with_parts_query(pk).select_for_update(of=("self",)),
+    related=DECLARATION_PARTS,
     pk=sql.STAND_IN_ID,
 )
 
