@@ -85,15 +85,47 @@ worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (_SHM if os.path.i
 switch_interval_ms = float(os.environ.get("PYTHON_SWITCH_INTERVAL_MS") or 5)
 
 
+# Python's cyclic garbage collector, run between requests rather than in them. Left to itself it runs
+# whenever 700 more container objects exist than after its last run: a page of the queue ran it one
+# to two times, and the objects the page still held (its rows, the template's context) were moved to
+# an older generation, whose own collections then walked them too: one request in eight paid 1 to 2
+# ms for it, one in a hundred a full collection of 7 to 13 ms, in the page's own time (in process,
+# the queues on bench/load.py's fixture). Its threshold is raised to GC_REQUEST_ALLOWANCE instead (the
+# load's pages leave 700 to 1,600 each; an export or a large import still collects in the request
+# when it makes more), and after each response the generations that Python would have collected by
+# then are collected, while the request's objects are gone: each of those collections takes 0.2 to
+# 0.3 ms, not 1 to 2, and none is in a page's time.
+PYTHON_GC_THRESHOLDS = gc.get_threshold()
+gc_request_allowance = _int("GC_REQUEST_ALLOWANCE", 50_000)
+
+
 def post_worker_init(worker):
     """Once the worker has loaded the project: its connection to the Celery broker made now, not on
     the first request that queues a task (config.celery.producer_warmed); then every object made so
     far (Django, the project's modules and settings) set apart from the garbage collector's full
     collections, which walk every object of the process while all its threads wait. Measured in
     process beside the load's pages: full collections of 55 to 91 ms without, 11 to 33 ms with
-    (bench/README.md, "load.py")."""
+    (bench/README.md, "load.py"). Then the collector's first threshold raised, so that it runs
+    between requests (post_request)."""
     from config.celery import producer_warmed  # noqa: PLC0415 -- the project is loaded in the worker, after the fork
 
     producer_warmed()
     sys.setswitchinterval(switch_interval_ms / 1000)
     gc.freeze()
+    if gc_request_allowance:
+        gc.set_threshold(gc_request_allowance, *PYTHON_GC_THRESHOLDS[1:])
+
+
+def post_request(worker, req, environ, resp):
+    """After the response has been sent (gunicorn calls this before it closes the connection, with
+    every byte written): the collection Python's own thresholds ask for by now, the oldest
+    generation due first, as Python picks it."""
+    if not gc_request_allowance:
+        return
+    counts = gc.get_count()
+    if counts[0] <= PYTHON_GC_THRESHOLDS[0]:
+        return
+    for generation in (2, 1, 0):
+        if counts[generation] > PYTHON_GC_THRESHOLDS[generation]:
+            gc.collect(generation)
+            return

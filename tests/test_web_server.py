@@ -161,7 +161,73 @@ def test_the_gunicorn_config_warms_each_worker_and_freezes_what_it_loaded(monkey
     monkeypatch.setattr(config.celery, "producer_warmed", lambda: calls.append("warmed"))
     monkeypatch.setattr(sys, "setswitchinterval", lambda seconds: calls.append(seconds))
     monkeypatch.setattr(gc, "freeze", lambda: calls.append("frozen"))
+    monkeypatch.setattr(gc, "set_threshold", lambda *thresholds: calls.append(thresholds))
+    monkeypatch.delenv("GC_REQUEST_ALLOWANCE", raising=False)
     runpy.run_path(str(CONFIG))["post_worker_init"](worker=None)
     monkeypatch.setenv("PYTHON_SWITCH_INTERVAL_MS", "1")
     runpy.run_path(str(CONFIG))["post_worker_init"](worker=None)
-    assert calls == ["warmed", 0.005, "frozen", "warmed", 0.001, "frozen"]
+    python = gc.get_threshold()
+    assert calls == [
+        "warmed",
+        0.005,
+        "frozen",
+        (50_000, *python[1:]),
+        "warmed",
+        0.001,
+        "frozen",
+        (50_000, *python[1:]),
+    ]
+
+
+# --- the garbage collector, between requests --------------------------------------------------------
+
+
+@pytest.fixture
+def collections(monkeypatch):
+    """gc.get_count made to answer what a test says; gc.collect's calls recorded, not made."""
+    import gc
+
+    made = []
+    counts = {"now": (0, 0, 0)}
+    monkeypatch.setattr(gc, "get_count", lambda: counts["now"])
+    monkeypatch.setattr(gc, "collect", lambda generation=2: made.append(generation))
+    monkeypatch.setattr(gc, "get_threshold", lambda: (700, 10, 10))  # Python's own, whatever a test set
+    monkeypatch.delenv("GC_REQUEST_ALLOWANCE", raising=False)
+
+    def after_a_request(now, **environment):
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        counts["now"] = now
+        made.clear()
+        runpy.run_path(str(CONFIG))["post_request"](worker=None, req=None, environ={}, resp=None)
+        return made
+
+    return after_a_request
+
+
+@pytest.mark.parametrize(
+    ("counts", "collected"),
+    [
+        ((650, 9, 9), []),  # fewer new objects than Python's first threshold: nothing
+        ((701, 0, 0), [0]),
+        ((5_000, 10, 10), [0]),  # each count at its threshold, not over it: the youngest
+        ((701, 11, 3), [1]),
+        ((701, 11, 11), [2]),  # the oldest generation due first, as Python picks it
+        ((701, 0, 11), [2]),
+    ],
+)
+def test_after_each_response_the_generations_python_would_have_collected_are_collected(collections, counts, collected):
+    assert collections(counts) == collected
+
+
+def test_an_allowance_of_zero_leaves_the_collector_as_python_runs_it(collections, monkeypatch):
+    import gc
+
+    assert collections((5_000, 11, 11), GC_REQUEST_ALLOWANCE="0") == []
+    thresholds = []
+    monkeypatch.setattr(gc, "freeze", lambda: None)
+    monkeypatch.setattr(gc, "set_threshold", lambda *values: thresholds.append(values))
+    monkeypatch.setattr("config.celery.producer_warmed", lambda: None)
+    monkeypatch.setattr(sys, "setswitchinterval", lambda seconds: None)
+    runpy.run_path(str(CONFIG))["post_worker_init"](worker=None)
+    assert thresholds == []
