@@ -68,8 +68,9 @@ class EvaluationForm(BootstrapForm):
 
     @classmethod
     def for_assignment(cls, assignment, criteria):
-        """An unbound form showing what the reviewer saved last."""
-        saved = {score.criterion_id: score.score for score in assignment.criterion_scores.all()}
+        """An unbound form showing what the reviewer saved last: `assignment` as review.evaluation
+        reads it, with its `saved_scores`."""
+        saved = assignment.saved_scores
         initial = {cls.field_name(c): saved[c.pk] for c in criteria if c.pk in saved}
         initial["opinion"] = assignment.opinion
         return cls(prefix="evaluation", criteria=criteria, initial=initial)

@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,7 @@ from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Programme
 from declarations.services import declaration_withdraw
 from declarations.workflow import TransitionRefused
-from review.evaluation import assignment_score, programme_rubric
+from review.evaluation import assignment_score, evaluations_visible_to, programme_rubric
 from review.models import Criterion, CriterionScore, EvaluationSummary, ReviewAssignment, Rubric
 from tests.factories import CallFactory, DeclarationFactory, ReviewerFactory
 from tests.factories.states import build_to
@@ -442,6 +443,29 @@ def test_the_declaration_page_costs_as_many_queries_with_five_evaluations_as_wit
     client.force_login(user or five.review_assignments.first().reviewer)
     with django_assert_max_num_queries(len(baseline)):
         assert len(client.get(f"/console/{five.pk}/").context["evaluation"].columns) == 5
+
+
+def test_staff_read_the_active_evaluations_with_reviewers_and_scores_in_two_queries(cast, staff):
+    """As the ORM reads them (the assignments not released, in the order assigned, each reviewer's
+    criterion scores), by two prepared reads; a released assignment is left out."""
+    declaration = _evaluated_by(3, cast)
+    released = declaration.review_assignments.order_by("pk").last()
+    ReviewAssignment.objects.filter(pk=released.pk).update(released_at=timezone.now())
+    first = declaration.review_assignments.order_by("pk").first()
+    CriterionScore.objects.filter(assignment=first).first().delete()  # one score left unsaved
+    expected = [
+        (a.pk, a.reviewer.username, {s.criterion_id: s.score for s in a.criterion_scores.all()})
+        for a in declaration.review_assignments.filter(released_at__isnull=True).order_by("assigned_at", "pk")
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        read = evaluations_visible_to(staff, declaration)
+        found = [(a.pk, a.reviewer.username, a.saved_scores) for a in read]
+
+    assert len(queries) == 2
+    assert found == expected
+    assert len(found) == 2 and all(scores for _pk, _name, scores in found)
+    assert sum(len(scores) for _pk, _name, scores in found) == 2 * len(criteria_of(declaration)) - 1
 
 
 # --- The ranking ----------------------------------------------------------------------------------

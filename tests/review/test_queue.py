@@ -27,6 +27,7 @@ from review.models import (
     ReviewAssignment,
 )
 from review.selectors import QUEUE_ROW_FIELDS, declaration_queue_rows, queue_expressions
+from review.tables import QueueTable
 from tests.factories import (
     ART6_FACTS,
     CallFactory,
@@ -850,3 +851,26 @@ def test_the_queue_rows_escape_what_the_declarations_hold(client, staff, open_ca
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;" in html
     assert "<b>Unit</b>" not in html
     assert "&lt;b&gt;Unit&lt;/b&gt; &amp; Co" in html
+
+
+def test_queue_tables_share_their_columns_and_each_leaves_out_only_its_own():
+    """A table does not copy the queue's columns as it is made (review.tables.SharedColumn); what a
+    user may not see is left out of that user's table alone."""
+    staff = QueueTable(Declaration.objects.none())
+    reviewer = QueueTable(Declaration.objects.none(), exclude=("selection", "total_score", "score_spread", "flags"))
+    again = QueueTable(Declaration.objects.none())
+
+    assert staff.columns["number"].column is QueueTable.base_columns["number"] is reviewer.columns["number"].column
+    assert [column.name for column in reviewer.columns] == [
+        "number",
+        "title",
+        "organisation",
+        "programme",
+        "state",
+        "award_cap",
+        "approved_amount",
+        "submitted_at",
+    ]
+    assert [column.name for column in again.columns] == [column.name for column in staff.columns]
+    assert len(again.columns) == 12
+    assert all(column.visible for column in again.columns)
