@@ -6,6 +6,8 @@ disbursement); `declarations.workflow.TRANSITIONS` names each by its string."""
 import rules
 
 from accounts.rules import is_administrator, is_applicant, is_commission_staff, is_finance_officer, is_reviewer
+from common import sql
+from declarations.models import Declaration
 
 
 @rules.predicate
@@ -17,11 +19,24 @@ def is_member_of_declaring_organisation(user, declaration):
     )
 
 
+# Whether a reviewer holds an active assignment on a declaration, asked on each console page of a
+# declaration a reviewer opens (the page's rule, then its actions) and at each save of scores: built
+# once (common.sql.Prepared), through the declaration's reverse relation to its assignments.
+_ASSIGNED_REVIEWER = sql.Prepared(
+    lambda declaration, reviewer: Declaration.objects.filter(
+        pk=declaration, review_assignments__reviewer_id=reviewer, review_assignments__released_at__isnull=True
+    ).values_list("pk")[:1],
+    fields=sql.fields_of(Declaration, "id"),
+    declaration=sql.STAND_IN_ID,
+    reviewer=sql.STAND_IN_OTHER_ID,
+)
+
+
 @rules.predicate
 def is_assigned_reviewer(user, declaration):
-    if declaration is None or not user.is_authenticated:
+    if declaration is None or declaration.pk is None or not user.is_authenticated:
         return False
-    return declaration.review_assignments.filter(reviewer=user, released_at__isnull=True).exists()
+    return bool(_ASSIGNED_REVIEWER.rows(declaration=declaration.pk, reviewer=user.pk))
 
 
 @rules.predicate

@@ -5,10 +5,13 @@ assignments."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration
+from declarations.rules import is_assigned_reviewer
 from declarations.selectors import declarations_visible_to
 from review.models import ReviewAssignment
 from tests.factories import DeclarationFactory
@@ -144,3 +147,19 @@ def test_a_filtered_tab_is_counted_with_its_filter(client, reviewer, three):
     assert client.get("/console/?tab=to_score&q=nothing-like-it").context["table"].paginator.count == 0
     # Without a filter, the count is the tab's.
     assert client.get("/console/?tab=done").context["table"].paginator.count == 1
+
+
+def test_a_reviewer_is_assigned_to_a_declaration_while_their_assignment_is_not_released(
+    applicant, open_call, reviewer, second_reviewer, staff
+):
+    """declarations.rules.is_assigned_reviewer, one query: the reviewer's active assignment only."""
+    declaration = _assigned(applicant, open_call, reviewer, staff)
+    with CaptureQueriesContext(connection) as queries:
+        assert is_assigned_reviewer(reviewer, declaration)
+    assert len(queries) == 1
+    assert not is_assigned_reviewer(second_reviewer, declaration)
+    assert not is_assigned_reviewer(reviewer, DeclarationFactory(organisation=applicant.organisation))
+    assert not is_assigned_reviewer(reviewer, Declaration(organisation=applicant.organisation))  # not saved
+    assert not is_assigned_reviewer(reviewer, None)
+    ReviewAssignment.objects.filter(declaration=declaration).update(released_at=timezone.now())
+    assert not is_assigned_reviewer(reviewer, declaration)
