@@ -163,3 +163,8 @@ def test_a_reviewer_is_assigned_to_a_declaration_while_their_assignment_is_not_r
     assert not is_assigned_reviewer(reviewer, None)
     ReviewAssignment.objects.filter(declaration=declaration).update(released_at=timezone.now())
     assert not is_assigned_reviewer(reviewer, declaration)
+
+
+def test_a_reviewer_without_assignments_counts_none_in_each_tab(client, second_reviewer):
+    client.force_login(second_reviewer)
+    assert _counts(client) == {"to_score": 0, "in_progress": 0, "done": 0}
