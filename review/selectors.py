@@ -217,8 +217,8 @@ REVIEWER_TABS = (
 REVIEWER_TAB_KEYS = tuple(tab.key for tab in REVIEWER_TABS)
 
 
-def _active_assignments(user):
-    return ReviewAssignment.objects.filter(reviewer=user, released_at__isnull=True)
+def _active_assignments(reviewer_id):
+    return ReviewAssignment.objects.filter(reviewer_id=reviewer_id, released_at__isnull=True)
 
 
 # A reviewer's tab counts are kept in the cache between two changes to their assignments; the
@@ -232,7 +232,7 @@ TAB_COUNTS_TIMEOUT = 60
 # count a reviewer's assignments; one row, grouped by the reviewer, or none when they have none.
 _TAB_COUNTS_OF = sql.Prepared(
     lambda reviewer: (
-        ReviewAssignment.objects.filter(reviewer_id=reviewer, released_at__isnull=True)
+        _active_assignments(reviewer)
         .values("reviewer_id")
         .annotate(**{tab.key: Count("pk", filter=tab.condition()) for tab in REVIEWER_TABS})
         .values_list(*REVIEWER_TAB_KEYS)
@@ -289,7 +289,7 @@ def declarations_in_reviewer_tab(declarations, user, tab):
     """`declarations` (the reviewer's queue) narrowed to those whose assignment is in `tab`: an
     Exists over the assignment, so the queue's count and page read no join."""
     condition = next(t.condition() for t in REVIEWER_TABS if t.key == tab)
-    return declarations.filter(Exists(_active_assignments(user).filter(condition, declaration=OuterRef("pk"))))
+    return declarations.filter(Exists(_active_assignments(user.pk).filter(condition, declaration=OuterRef("pk"))))
 
 
 def _waiting_to_score(reviewer_id):
