@@ -499,7 +499,7 @@ class EvaluationSummary(models.Model):
         primary_key=True,
     )
     aggregation = models.CharField(_("taken by"), max_length=10, choices=ScoreAggregation.choices)
-    total = models.DecimalField(_("weighted total"), **SCORE, null=True, blank=True, db_index=True)
+    total = models.DecimalField(_("weighted total"), **SCORE, null=True, blank=True)
     spread = models.DecimalField(_("spread (highest - lowest)"), **SCORE, null=True, blank=True)
     evaluations = models.PositiveSmallIntegerField(_("evaluations submitted"), default=0)
     assigned = models.PositiveSmallIntegerField(_("reviewers assigned"), default=0)
@@ -514,6 +514,12 @@ class EvaluationSummary(models.Model):
     class Meta:
         verbose_name = _("evaluation summary")
         verbose_name_plural = _("evaluation summaries")
+        # The queue ranked by total, either way, then the newest first (review.selectors.RankedByTotalScore);
+        # the score filters read the first.
+        indexes = [
+            models.Index(fields=["-total", "-declaration"], name="summary_ranked_highest_first"),
+            models.Index(fields=["total", "-declaration"], name="summary_ranked_lowest_first"),
+        ]
 
     def __str__(self):
         return f"{self.declaration}: {self.total}"

@@ -156,6 +156,54 @@ def declaration_queue_rows(ids):
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
+class RankedByTotalScore:
+    """`declarations` ranked by their evaluation's total, the highest first when `descending`, those
+    without a total last either way, then the newest first (the order of QueueTable's total score),
+    read a slice at a time, for the whole queue. In one query PostgreSQL joins every declaration to
+    its summary and sorts them all to rank a page (4 ms at 13,000 declarations): here the scored
+    declarations are read in the order of the summary's index of (total, declaration) (review
+    migration 0016), 0.3 ms, then those without a total newest first by their key, the first part
+    counted only when a slice begins past it. A filtered list is ranked in one query, which
+    PostgreSQL plans for what the filter leaves: walking the index, it would read every scored
+    declaration for a filter that keeps none of them.
+
+    What django-tables2 asks of its data: count(), a slice (a list of declarations, their ids
+    alone read), and order_by(), which gives a queryset in another order."""
+
+    model = Declaration
+
+    def __init__(self, declarations, *, descending):
+        self.declarations = declarations.order_by()
+        self.descending = descending
+        read = self.declarations.select_related(None).only("pk")
+        total = F("evaluation_summary__total")
+        self.scored = read.filter(evaluation_summary__total__isnull=False).order_by(
+            total.desc() if descending else total.asc(), "-pk"
+        )
+        with_total = EvaluationSummary.objects.filter(declaration=OuterRef("pk"), total__isnull=False)
+        self.unscored = read.filter(~Exists(with_total)).order_by("-pk")
+
+    def count(self):
+        return self.declarations.count()
+
+    def order_by(self, *ordering):
+        return self.declarations.order_by(*ordering)
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None or key.stop is None:
+            raise TypeError("RankedByTotalScore reads a slice with an end and no step.")
+        start, stop = key.start or 0, key.stop
+        if stop <= start:
+            return []
+        page = list(self.scored[start:stop])
+        if len(page) == stop - start:
+            return page
+        # Past the scored declarations: where the unscored ones begin in the slice is known from the
+        # scored ones read, unless the slice holds none of them.
+        skip = 0 if page else start - self.scored.count()
+        return page + list(self.unscored[skip : skip + stop - start - len(page)])
+
+
 def reviewers_with_load(declaration=None):
     """Active expert reviewers with the number of evaluations they have open; for a declaration,
     without those in a conflict of interest with its organisation (its own people, or declared)

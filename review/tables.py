@@ -22,7 +22,7 @@ from django_tables2.templatetags.django_tables2 import table_page_range
 from common.money import yuan
 from declarations.enums import DeclarationState
 from review.filters import PER_PAGE_CHOICES, Flag
-from review.selectors import declaration_queue_rows
+from review.selectors import RankedByTotalScore, declaration_queue_rows
 
 STATE_LABELS = dict(DeclarationState.choices)
 
@@ -147,7 +147,13 @@ class QueueTable(tables.Table):
     approved_amount = Column(**_numeric(verbose_name=_("Approved (yuan)")))
     submitted_at = Column(verbose_name=_("Submitted"))
 
-    order_total_score = _nulls_last("evaluation_summary__total")
+    _order_by_total_score = _nulls_last("evaluation_summary__total")
+
+    def order_total_score(self, queryset, is_descending):
+        if self.whole_queue:
+            return RankedByTotalScore(queryset, descending=is_descending), True
+        return self._order_by_total_score(queryset, is_descending)
+
     order_score_spread = _nulls_last("evaluation_summary__spread")
     order_award_cap = _nulls_last("award_cap")
     order_approved_amount = _nulls_last("approved_amount")
@@ -159,7 +165,10 @@ class QueueTable(tables.Table):
         empty_text = _("No declarations match.")
         per_page = PER_PAGE_CHOICES[0]
 
-    def __init__(self, *args, selected=(), params=None, **kwargs):
+    def __init__(self, *args, selected=(), params=None, whole_queue=False, **kwargs):
+        # The data is the whole queue, unfiltered: ranked by total score, it is read a page at a time
+        # in the summary's order (review.selectors.RankedByTotalScore).
+        self.whole_queue = whole_queue
         super().__init__(*args, **kwargs)
         excluded = set(self.exclude or ())
         if excluded != {name for group in self.OPTIONAL.values() if excluded & set(group) for name in group}:

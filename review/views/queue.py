@@ -185,6 +185,7 @@ def render_queue(request, user, params, *, bulk_form=None, status=200):
         exclude=columns_hidden_from(user),
         selected=bulk_form.selected_ids() if bulk_form is not None and bulk_form.is_bound else (),
         params=request.GET,
+        whole_queue=known_count is not None,
     )
     table.order_by = params.getlist(table.prefixed_order_by_field)
     _paginate(table, size_form.per_page_value, params.get(table.prefixed_page_field), known_count)

@@ -26,7 +26,7 @@ from review.models import (
     MatchJudgement,
     ReviewAssignment,
 )
-from review.selectors import QUEUE_ROW_FIELDS, declaration_queue_rows, queue_expressions
+from review.selectors import QUEUE_ROW_FIELDS, RankedByTotalScore, declaration_queue_rows, queue_expressions
 from review.tables import QueueTable
 from tests.factories import (
     ART6_FACTS,
@@ -285,6 +285,83 @@ def test_queue_sorts_by_total_score_with_unscored_last_both_ways(client, staff, 
     client.force_login(staff)
     assert _listed(client, "?sort=-total_score") == [high, low, unscored]
     assert _listed(client, "?sort=total_score") == [low, high, unscored]
+
+
+def _ranked_queue(open_call, repeat=1):
+    """Declarations past their draft with equal, distinct and missing totals (a summary without a
+    total, none at all): 6 scored and 5 unscored, `repeat` times; and a draft, which the queue
+    leaves out."""
+    totals = ["70.00", "88.00", "70.00", None, "61.50", "missing", "70.00", "missing", "88.00", None, "missing"]
+    for total in totals * repeat:
+        declaration = _declaration(open_call, S.REVIEWED)
+        if total is None:
+            EvaluationSummary.objects.create(declaration=declaration, aggregation="mean")
+        elif total != "missing":
+            _summary(declaration, total)
+    _summary(_declaration(open_call, S.DRAFT), "99.00")
+
+
+@pytest.mark.parametrize("descending", [True, False])
+def test_the_whole_queue_ranked_by_total_score_reads_every_slice_as_the_one_query_orders_it(
+    staff, open_call, descending
+):
+    """RankedByTotalScore reads the scored declarations, then the unscored, and gives each slice the
+    declarations one ORDER BY of the total (nulls last, then the newest first) would."""
+    _ranked_queue(open_call)
+    queue = declaration_queue_for(staff)
+    expected = list(QueueTable(queue).order_total_score(queue, descending)[0].values_list("pk", flat=True))
+    assert len(expected) == 11
+    ranked = RankedByTotalScore(queue, descending=descending)
+    assert ranked.count() == 11
+    for start in range(13):
+        for stop in range(start, 14):
+            assert [d.pk for d in ranked[start:stop]] == expected[start:stop], (start, stop)
+
+
+@pytest.mark.parametrize(
+    ("start", "queries"),
+    [
+        (0, 1),  # scored declarations alone
+        (4, 2),  # the last scored ones, then the first unscored
+        (8, 3),  # unscored ones alone: the scored are counted to know where they begin
+    ],
+)
+def test_a_slice_of_the_ranked_queue_takes_one_query_within_the_scored_and_at_most_three(
+    staff, open_call, start, queries, django_assert_num_queries
+):
+    _ranked_queue(open_call)
+    ranked = RankedByTotalScore(declaration_queue_for(staff), descending=True)
+    with django_assert_num_queries(queries):
+        assert len(ranked[start : start + 3]) == 3
+
+
+def test_the_unfiltered_queue_ranked_by_total_score_shows_the_same_pages_as_a_filtered_one(client, staff, open_call):
+    """The whole queue is ranked by RankedByTotalScore, a filtered one by one ORDER BY: with a filter
+    that keeps every declaration, each page of both lists the same declarations (the first 18 scored
+    and 7 unscored, the second the last 8 unscored)."""
+    _ranked_queue(open_call, repeat=3)
+    client.force_login(staff)
+    for order in ("-total_score", "total_score"):
+        pages = [_listed(client, f"?sort={order}&page={page}") for page in (1, 2)]
+        assert pages == [_listed(client, f"?sort={order}&page={page}&call={open_call.pk}") for page in (1, 2)]
+        assert [len(page) for page in pages] == [25, 8]
+    # Another column's order after it takes over, as for any list.
+    assert _listed(client, "?sort=-total_score&sort=award_cap")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan that matters is production's")
+def test_the_ranked_queue_reads_the_scored_declarations_in_the_summarys_index_order(staff, open_call):
+    """The whole queue's ranking reads the scored declarations by the evaluation summary's index
+    (review migration 0016) without sorting them, highest or lowest first. (SQLite, the embedded
+    default, reads the total's range by an index and sorts what it finds.)"""
+    _ranked_queue(open_call)
+    queue = declaration_queue_for(staff)
+    for descending, index in ((True, "summary_ranked_highest_first"), (False, "summary_ranked_lowest_first")):
+        scored = RankedByTotalScore(queue, descending=descending).scored.values_list("pk", flat=True)[:25]
+        sql, params = scored.query.sql_with_params()
+        plan = _plan(sql, params)
+        assert index in plan
+        assert "Sort" not in plan and "TEMP B-TREE" not in plan
 
 
 def test_queue_sorts_by_organisation_and_by_submission(client, staff, open_call):
