@@ -1,11 +1,13 @@
 """Django's Redis cache with one client per server, made once; what a page reads often kept in the
-cache until a change forgets it (`kept`, `forgotten`).
+cache until a change forgets it (`kept`, `forgotten`) or, for a count, adds to it (`added`).
 
 Django's RedisCacheClient makes a new `redis.Redis` for every operation (`get_client`), and redis-py
 fills each new client's table of response callbacks: about 0.11 ms a client, and a signed-in page
 asks the cache 1 to 5 times (its session, the queue's counts and choices). A `redis.Redis` takes a
 connection from its pool for each command and is safe to share between threads, so one per pool
 serves the whole process."""
+
+import contextlib
 
 from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -14,6 +16,10 @@ from django.db import transaction
 
 # What cache.get answers for a key it does not hold, told apart from a kept None.
 _MISSING = object()
+
+
+# INCRBY of a key that is there; nothing, and no key, where it is not.
+_INCR_KEPT = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
 
 
 class RedisCacheClient(DjangoRedisCacheClient):
@@ -29,6 +35,14 @@ class RedisCacheClient(DjangoRedisCacheClient):
             # Two threads may both make one at first: either serves.
             client = self._clients[pool] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
+
+    def incr(self, key, delta):
+        """Django's asks whether the key is there, then adds: a key that expires between the two is
+        made again by INCRBY, as `delta`, kept for ever. One script does both at once."""
+        value = self.get_client(key, write=True).eval(_INCR_KEPT, 1, key, delta)
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
 
 class RedisCache(DjangoRedisCache):
@@ -53,3 +67,15 @@ def forgotten(*keys):
     the change may have cached them since)."""
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def added(key, delta):
+    """`delta` added to the count `key` keeps, after the commit; nothing while it keeps none (the
+    next read counts). For a count that a change moves by a known step: forgetting it would have the
+    next page count every row again."""
+
+    def add():
+        with contextlib.suppress(ValueError):
+            cache.incr(key, delta)
+
+    transaction.on_commit(add)

@@ -8,11 +8,12 @@ class ReviewConfig(AppConfig):
     verbose_name = _("Review")
 
     def ready(self):
-        from declarations.models import Declaration  # noqa: PLC0415 -- models are loaded now
+        from declarations.models import Declaration, DeclarationEvent  # noqa: PLC0415 -- models are loaded now
         from review.evaluation import rubric_changed  # noqa: PLC0415 -- it imports the models
         from review.models import Criterion, ReviewAssignment, Rubric  # noqa: PLC0415 -- models are loaded now
         from review.selectors import (  # noqa: PLC0415 -- it imports the models
             console_queue_count_changed,
+            console_queue_count_moved,
             reviewer_tab_counts_changed,
         )
 
@@ -20,6 +21,7 @@ class ReviewConfig(AppConfig):
         post_delete.connect(reviewer_tab_counts_changed, sender=ReviewAssignment, dispatch_uid="tab_counts_deleted")
         post_save.connect(console_queue_count_changed, sender=Declaration, dispatch_uid="queue_count_saved")
         post_delete.connect(console_queue_count_changed, sender=Declaration, dispatch_uid="queue_count_deleted")
+        post_save.connect(console_queue_count_moved, sender=DeclarationEvent, dispatch_uid="queue_count_moved")
         for model in (Rubric, Criterion):
             post_save.connect(rubric_changed, sender=model, dispatch_uid=f"rubric_saved_{model.__name__}")
             post_delete.connect(rubric_changed, sender=model, dispatch_uid=f"rubric_deleted_{model.__name__}")

@@ -57,3 +57,18 @@ def test_the_shared_client_serves_threads_at_once(cache):
         thread.join()
     assert errors == []
     assert [cache.get(f"key-{n + 20}") for n in range(8)] == [1] * 8
+
+
+def test_incr_adds_to_a_kept_count_and_makes_no_key_where_there_is_none(cache):
+    """Django's incr asks whether the key is there, then adds: a key that expired in between came
+    back as the step alone, without expiry. Here one script does both: a missing key stays missing,
+    a kept one keeps its timeout."""
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("key-1", 5)
+    assert cache.get("key-1") is None
+    assert cache._cache.get_client().exists(cache.make_key("key-1")) == 0
+    cache.set("key-2", 40, timeout=300)
+    assert cache.incr("key-2", 2) == 42
+    assert cache.incr("key-2", -1) == 41
+    assert cache.get("key-2") == 41
+    assert 0 < cache._cache.get_client().ttl(cache.make_key("key-2")) <= 300

@@ -822,35 +822,62 @@ def _counted(client, query=""):
 
 
 def _declarations_counted(queries):
-    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    counts = [q["sql"] for q in queries if (q["sql"] or "").startswith("SELECT COUNT(*)")]
     return [sql for sql in counts if "declarations_declaration" in sql]
 
 
-def test_the_unfiltered_queue_count_is_kept_until_a_declaration_passes_its_draft_or_is_deleted(
-    client, staff, applicant, open_call
+def test_the_unfiltered_queue_count_is_kept_through_submissions_until_one_is_made_or_deleted_past_its_draft(
+    client, staff, applicant, open_call, django_capture_on_commit_callbacks
 ):
     """Staff's unfiltered queue counts every declaration past its draft once, then reads the count
-    from the cache; a submission (any save past the draft) or a deletion makes it read again, a
-    draft's save does not; a filtered queue counts by its own query."""
+    from the cache: a submission adds one to it after the commit, a draft's save and a later
+    transition change nothing; a declaration made past its draft outside the workflow, or deleted
+    past it, makes it read again; a filtered queue counts by its own query."""
     first, second = _declaration(open_call), _declaration(open_call)
     draft = ready_to_submit(
         DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant), applicant
     )
     client.force_login(staff)
     assert _counted(client) == 2
-    with CaptureQueriesContext(connection) as queries:
-        assert _counted(client) == 2
-    assert not _declarations_counted(queries)
+
+    def counted_from_the_cache():
+        with CaptureQueriesContext(connection) as queries:
+            count = _counted(client)
+        assert not _declarations_counted(queries)
+        return count
+
+    assert counted_from_the_cache() == 2
     draft.title = "Saved again"
     draft.save()
-    with CaptureQueriesContext(connection) as queries:
-        assert _counted(client) == 2
-    assert not _declarations_counted(queries)
-    declaration_transition(declaration_id=draft.pk, action=A.SUBMIT, actor=applicant)
-    assert _counted(client) == 3
-    assert _counted(client, f"?programme={first.programme.code}&state=submitted") == 3
+    assert counted_from_the_cache() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        declaration_transition(declaration_id=draft.pk, action=A.SUBMIT, actor=applicant)
+    assert counted_from_the_cache() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        declaration_transition(declaration_id=draft.pk, action=A.WITHDRAW, actor=applicant, note="Submitted twice")
+    assert counted_from_the_cache() == 3
+    assert _counted(client, f"?programme={first.programme.code}&state=submitted") == 2
     second.delete()
     assert _counted(client) == 2
+    DeclarationFactory(call=open_call, state=S.SUBMITTED)
+    assert _counted(client) == 3
+    DeclarationFactory(call=open_call).delete()
+    assert counted_from_the_cache() == 3
+
+
+def test_a_submission_rolled_back_adds_nothing_to_the_kept_count(
+    client, staff, applicant, open_call, django_capture_on_commit_callbacks
+):
+    _declaration(open_call)
+    draft = ready_to_submit(
+        DeclarationFactory(organisation=applicant.organisation, call=open_call, created_by=applicant), applicant
+    )
+    client.force_login(staff)
+    assert _counted(client) == 1
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        declaration_transition(declaration_id=draft.pk, action=A.SUBMIT, actor=applicant)
+    assert callbacks  # the addition waits for the commit, which a rollback never reaches
+    assert _counted(client) == 1
 
 
 def test_a_reviewer_queue_count_is_never_the_staff_one(client, reviewer, staff, open_call):
