@@ -73,6 +73,9 @@ def flags_of(declaration):
 PER_PAGE_CHOICES = (25, 50, 100)
 # The most organisations a queue search gives PostgreSQL as a list (QueueFilter.filter_search).
 SEARCH_ORGANISATIONS = 500
+# The most declarations a search of the queue reads at once, to count them and show a page of them
+# (review.selectors.ReadAtOnce).
+SEARCH_READ_AT_ONCE = 500
 
 
 class PageSizeForm(safe_fields.BootstrapForm):

@@ -22,7 +22,7 @@ from django_tables2.templatetags.django_tables2 import table_page_range
 from common.money import yuan
 from declarations.enums import DeclarationState
 from review.filters import PER_PAGE_CHOICES, Flag
-from review.selectors import RankedByTotalScore, declaration_queue_rows
+from review.selectors import RankedByTotalScore, ReadAtOnce, declaration_queue_rows
 
 STATE_LABELS = dict(DeclarationState.choices)
 
@@ -176,6 +176,11 @@ class QueueTable(tables.Table):
         self.selected = set(selected)
         # The request's parameters (a QueryDict), which the sort and page links keep.
         self.params = QueryDict() if params is None else params
+
+    def read_at_once(self, most):
+        """The declarations, as sorted, read in one query when there are `most` or fewer
+        (review.selectors.ReadAtOnce): once sorted, before the page is read."""
+        self.data.data = ReadAtOnce(self.data.data, most=most)
 
     def _link(self, key, value):
         """The request's parameters with `key` set to `value` (every value of a repeated parameter kept),

@@ -27,7 +27,7 @@ from review.exports import (
     decision_queryset,
     export_response,
 )
-from review.filters import DecisionFilter, PageSizeForm, queue_filter_for
+from review.filters import SEARCH_READ_AT_ONCE, DecisionFilter, PageSizeForm, queue_filter_for
 from review.models import Decision
 from review.services import BulkAction
 from review.tables import QueueTable, columns_hidden_from
@@ -188,6 +188,9 @@ def render_queue(request, user, params, *, bulk_form=None, status=200):
         whole_queue=known_count is not None,
     )
     table.order_by = params.getlist(table.prefixed_order_by_field)
+    if filterset.is_valid() and filterset.form.cleaned_data.get("q"):
+        # A search finds few declarations: they are counted and paged by one read.
+        table.read_at_once(SEARCH_READ_AT_ONCE)
     _paginate(table, size_form.per_page_value, params.get(table.prefixed_page_field), known_count)
     context = {
         "title": _("My evaluations") if rules.has_perm("review.evaluate", user) else _("Declarations"),

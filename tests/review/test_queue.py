@@ -26,8 +26,15 @@ from review.models import (
     MatchJudgement,
     ReviewAssignment,
 )
-from review.selectors import QUEUE_ROW_FIELDS, RankedByTotalScore, declaration_queue_rows, queue_expressions
+from review.selectors import (
+    QUEUE_ROW_FIELDS,
+    RankedByTotalScore,
+    ReadAtOnce,
+    declaration_queue_rows,
+    queue_expressions,
+)
 from review.tables import QueueTable
+from review.views import queue as queue_views
 from tests.factories import (
     ART6_FACTS,
     CallFactory,
@@ -272,6 +279,47 @@ def test_queue_search_finds_the_organisations_past_the_list_it_reads_first(clien
     for most in (1, 2):
         monkeypatch.setattr(filters, "SEARCH_ORGANISATIONS", most)
         assert sorted(_listed(client, "?q=quantum+capital"), key=lambda d: d.pk) == [first, second]
+
+
+def test_a_search_reads_its_declarations_once_to_count_them_and_show_a_page(client, staff, open_call):
+    """A search's declarations are read at once, their ids alone: the count is how many, the page a
+    slice of them, with no count of its own."""
+    found = [_declaration(open_call, title=f"Photonic chips {n}", days_ago=n) for n in range(3)]
+    _declaration(open_call, title="Quantum sensing")
+    client.force_login(staff)
+    _listed(client, "?q=photonic")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/console/?q=photonic")
+    assert list(response.context["page"]) == found
+    assert response.context["table"].paginator.count == 3
+    assert not _declarations_counted(queries)
+
+
+@pytest.mark.parametrize("most", [1, 2, 3, 4, 5, 30])
+def test_a_search_past_what_it_reads_at_once_is_counted_and_paged_as_any_list(
+    client, staff, open_call, monkeypatch, most
+):
+    """Past SEARCH_READ_AT_ONCE declarations a search is counted by the database, and a page past
+    those read first is read from it: each page lists what the list sorted by the database does."""
+    found = [_declaration(open_call, title=f"Photonic chips {n}", days_ago=n) for n in range(30)]
+    monkeypatch.setattr(queue_views, "SEARCH_READ_AT_ONCE", most)
+    client.force_login(staff)
+    pages = [client.get(f"/console/?q=photonic&page={page}").context for page in (1, 2)]
+    assert [list(context["page"]) for context in pages] == [found[:25], found[25:]]
+    assert [context["table"].paginator.count for context in pages] == [30, 30]
+
+
+def test_read_at_once_gives_every_slice_and_count_the_queryset_gives(staff, open_call):
+    for n in range(6):
+        _declaration(open_call, days_ago=n)
+    queue = declaration_queue_for(staff)
+    expected = list(queue.values_list("pk", flat=True))
+    for most in range(8):
+        read = ReadAtOnce(queue, most=most)
+        assert read.count() == 6
+        for start in range(8):
+            for stop in range(start, 9):
+                assert [d.pk for d in read[start:stop]] == expected[start:stop], (most, start, stop)
 
 
 # --- sorting and pagination ---------------------------------------------------------------------
