@@ -221,7 +221,9 @@ class ReadAtOnce:
 
     @cached_property
     def first(self):
-        return list(self.declarations.select_related(None).only("pk")[: self.most + 1])
+        """The ids of the first `most` + 1 declarations, in order: a page of them is made into
+        declarations, not every one read."""
+        return list(self.declarations.values_list("pk", flat=True)[: self.most + 1])
 
     def count(self):
         return len(self.first) if len(self.first) <= self.most else self.declarations.count()
@@ -230,9 +232,10 @@ class ReadAtOnce:
         return self.declarations.order_by(*ordering)
 
     def __getitem__(self, key):
-        within = isinstance(key, slice) and key.stop is not None and 0 <= key.stop <= len(self.first)
-        if len(self.first) <= self.most or within:
-            return self.first[key]
+        if not isinstance(key, slice):
+            return self.declarations[key]
+        if len(self.first) <= self.most or (key.stop is not None and 0 <= key.stop <= len(self.first)):
+            return [Declaration.from_db(self.declarations.db, ["id"], (pk,)) for pk in self.first[key]]
         return self.declarations[key]
 
 
