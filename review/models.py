@@ -55,6 +55,8 @@ class ReviewAssignment(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     release_reason = models.TextField(_("reason for release"), blank=True)
+    # What it was loaded with, by column name (from_db); not there on an assignment made in Python.
+    loaded: dict
 
     class Meta:
         verbose_name = _("review assignment")
@@ -83,6 +85,14 @@ class ReviewAssignment(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} — {self.declaration}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """As Django loads it, keeping what it was loaded with (`loaded`, by column name), so that a
+        save can tell what it changed (review.selectors.reviewer_tab_counts_changed)."""
+        instance = super().from_db(db, field_names, values)
+        instance.loaded = dict(zip(field_names, values, strict=True))
+        return instance
 
     @property
     def is_submitted(self):

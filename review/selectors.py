@@ -340,9 +340,31 @@ def reviewer_tab_counts(user):
     return kept(TAB_COUNTS_KEY.format(reviewer=user.pk), TAB_COUNTS_TIMEOUT, lambda: _tab_counts_read(user))
 
 
+# What places an assignment in a tab and in a reviewer's counts.
+TAB_FIELDS = ("reviewer_id", "released_at", "submitted_at", "started")
+
+
+def _tab_place(values):
+    return values["reviewer_id"], values["released_at"] is None, values["submitted_at"] is None, values["started"]
+
+
 def reviewer_tab_counts_changed(sender, instance, **kwargs):
-    """An assignment was written or deleted: its reviewer's counts are read afresh."""
-    forgotten(TAB_COUNTS_KEY.format(reviewer=instance.reviewer_id))
+    """An assignment was written or deleted: its reviewer's counts are read afresh, and its former
+    reviewer's. Not for an assignment saved in the same tab of the same reviewer as it was loaded
+    (ReviewAssignment.loaded): a draft of scores saved again, which under bench/load.py made nearly
+    every view of a reviewer's queue count the tabs again."""
+    loaded = getattr(instance, "loaded", {})
+    before = {name: loaded[name] for name in TAB_FIELDS} if all(name in loaded for name in TAB_FIELDS) else None
+    saved_in_place = (
+        kwargs.get("signal") is post_save
+        and not kwargs.get("created")
+        and before is not None
+        and _tab_place(before) == _tab_place({name: getattr(instance, name) for name in TAB_FIELDS})
+    )
+    if saved_in_place:
+        return
+    reviewers = {instance.reviewer_id, before["reviewer_id"] if before else instance.reviewer_id}
+    forgotten(*(TAB_COUNTS_KEY.format(reviewer=reviewer) for reviewer in reviewers))
 
 
 # The number of declarations past their draft (every one staff, finance and administrators see in

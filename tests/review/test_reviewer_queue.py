@@ -85,6 +85,39 @@ def test_the_tab_counts_follow_every_change_to_the_assignments_though_cached(
     assert _counts(client) == {"to_score": 1, "in_progress": 1, "done": 0}
 
 
+def _tabs_counted(queries):
+    return [q for q in queries if "review_reviewassignment" in (q["sql"] or "") and "COUNT(" in (q["sql"] or "")]
+
+
+def test_an_assignment_saved_in_the_same_tab_keeps_the_counts_and_one_moved_forgets_them(
+    client, reviewer, second_reviewer, three
+):
+    """A draft of scores saved again leaves the assignment where it was: the counts stay in the
+    cache. A change of tab, or of reviewer (both reviewers' counts), has them read again."""
+    _to_score, in_progress, done = three
+    client.force_login(reviewer)
+    assert _counts(client) == {"to_score": 1, "in_progress": 1, "done": 1}
+    draft = ReviewAssignment.objects.get(declaration=in_progress)
+    draft.opinion = "Three quarters written."
+    draft.save()
+    with CaptureQueriesContext(connection) as queries:
+        assert _counts(client) == {"to_score": 1, "in_progress": 1, "done": 1}
+    assert not _tabs_counted(queries)
+
+    draft.started = False  # as no real save does, to see the change of tab noticed
+    draft.save()
+    assert _counts(client) == {"to_score": 2, "in_progress": 0, "done": 1}
+
+    client.force_login(second_reviewer)
+    assert _counts(client) == {"to_score": 0, "in_progress": 0, "done": 0}
+    moved = ReviewAssignment.objects.get(declaration=done)
+    moved.reviewer = second_reviewer
+    moved.save()
+    assert _counts(client) == {"to_score": 0, "in_progress": 0, "done": 1}
+    client.force_login(reviewer)
+    assert _counts(client) == {"to_score": 2, "in_progress": 0, "done": 0}
+
+
 def test_staff_queue_has_no_reviewer_tabs(client, staff, three):
     client.force_login(staff)
     response = client.get("/console/")
