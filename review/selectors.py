@@ -157,7 +157,23 @@ def declaration_queue_rows(ids):
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-class RankedByTotalScore:
+class _QueueData:
+    """What django-tables2 asks of a list's data besides a slice: its model, count(), and order_by(),
+    which gives a queryset in another order."""
+
+    model = Declaration
+
+    def __init__(self, declarations):
+        self.declarations = declarations
+
+    def count(self):
+        return self.declarations.count()
+
+    def order_by(self, *ordering):
+        return self.declarations.order_by(*ordering)
+
+
+class RankedByTotalScore(_QueueData):
     """`declarations` ranked by their evaluation's total, the highest first when `descending`, those
     without a total last either way, then the newest first (the order of QueueTable's total score),
     read a slice at a time, for the whole queue. In one query PostgreSQL joins every declaration to
@@ -166,16 +182,11 @@ class RankedByTotalScore:
     migration 0016), 0.3 ms, then those without a total newest first by their key, the first part
     counted only when a slice begins past it. A filtered list is ranked in one query, which
     PostgreSQL plans for what the filter leaves: walking the index, it would read every scored
-    declaration for a filter that keeps none of them.
-
-    What django-tables2 asks of its data: count(), a slice (a list of declarations, their ids
-    alone read), and order_by(), which gives a queryset in another order."""
-
-    model = Declaration
+    declaration for a filter that keeps none of them. A slice is a list of declarations, their ids
+    alone read."""
 
     def __init__(self, declarations, *, descending):
-        self.declarations = declarations.order_by()
-        self.descending = descending
+        super().__init__(declarations.order_by())
         read = self.declarations.select_related(None).only("pk")
         total = F("evaluation_summary__total")
         self.scored = read.filter(evaluation_summary__total__isnull=False).order_by(
@@ -183,12 +194,6 @@ class RankedByTotalScore:
         )
         with_total = EvaluationSummary.objects.filter(declaration=OuterRef("pk"), total__isnull=False)
         self.unscored = read.filter(~Exists(with_total)).order_by("-pk")
-
-    def count(self):
-        return self.declarations.count()
-
-    def order_by(self, *ordering):
-        return self.declarations.order_by(*ordering)
 
     def __getitem__(self, key):
         if not isinstance(key, slice) or key.step is not None or key.stop is None:
@@ -205,18 +210,16 @@ class RankedByTotalScore:
         return page + list(self.unscored[skip : skip + stop - start - len(page)])
 
 
-class ReadAtOnce:
-    """`declarations` (a queryset, filtered and sorted) as django-tables2 reads a list (count(), a
-    slice, order_by(), as RankedByTotalScore), the first `most` + 1 read in one query, their ids
-    alone: when that is all of them, the count is how many and a page a slice of them. For a search,
-    which finds a few hundred declarations at most: counting them, then reading a page, had
-    PostgreSQL find them twice by the trigram indexes (0.8 ms each at 13,000). When there are more,
-    the database counts them, and a page past the first ones is read from it, as for any list."""
-
-    model = Declaration
+class ReadAtOnce(_QueueData):
+    """`declarations` (a queryset, filtered and sorted) as django-tables2 reads a list, the first
+    `most` + 1 read in one query, their ids alone: when that is all of them, the count is how many
+    and a page a slice of them. For a search, which finds a few hundred declarations at most:
+    counting them, then reading a page, had PostgreSQL find them twice by the trigram indexes (0.8
+    ms each at 13,000). When there are more, the database counts them, and a page past the first
+    ones is read from it, as for any list."""
 
     def __init__(self, declarations, *, most):
-        self.declarations = declarations
+        super().__init__(declarations)
         self.most = most
 
     @cached_property
@@ -226,10 +229,7 @@ class ReadAtOnce:
         return list(self.declarations.values_list("pk", flat=True)[: self.most + 1])
 
     def count(self):
-        return len(self.first) if len(self.first) <= self.most else self.declarations.count()
-
-    def order_by(self, *ordering):
-        return self.declarations.order_by(*ordering)
+        return len(self.first) if len(self.first) <= self.most else super().count()
 
     def __getitem__(self, key):
         if not isinstance(key, slice):
