@@ -237,7 +237,7 @@ class QueueFilter(django_filters.FilterSet):
         keeps the subquery (the list would be no faster than reading them all)."""
         if not value:
             return queryset
-        organisations = Organisation.objects.filter(name__icontains=value).values("pk")
+        organisations = Organisation.objects.filter(name__icontains=value).order_by().values("pk")
         found = list(organisations[: SEARCH_ORGANISATIONS + 1].values_list("pk", flat=True))
         return queryset.filter(
             Q(number__icontains=value)

@@ -187,13 +187,17 @@ class RankedByTotalScore(_QueueData):
 
     def __init__(self, declarations, *, descending):
         super().__init__(declarations.order_by())
-        read = self.declarations.select_related(None).only("pk")
+        self.read = self.declarations.select_related(None).only("pk")
         total = F("evaluation_summary__total")
-        self.scored = read.filter(evaluation_summary__total__isnull=False).order_by(
+        self.scored = self.read.filter(evaluation_summary__total__isnull=False).order_by(
             total.desc() if descending else total.asc(), "-pk"
         )
+
+    @cached_property
+    def unscored(self):
+        """Built only for a slice past the scored declarations: most pages are within them."""
         with_total = EvaluationSummary.objects.filter(declaration=OuterRef("pk"), total__isnull=False)
-        self.unscored = read.filter(~Exists(with_total)).order_by("-pk")
+        return self.read.filter(~Exists(with_total)).order_by("-pk")
 
     def __getitem__(self, key):
         if not isinstance(key, slice) or key.step is not None or key.stop is None:
