@@ -433,6 +433,28 @@ def test_queue_header_says_how_it_is_sorted(client, staff, open_call):
     assert "?sort=-total_score" in client.get("/console/").content.decode()
 
 
+def _header(client, query="", language="en"):
+    html = client.get(f"/console/{query}", headers={"accept-language": language}).content.decode()
+    return html[html.index("<thead") : html.index("</thead>")]
+
+
+def test_queue_header_written_once_per_order_and_language_keeps_each_requests_parameters(client, staff, open_call):
+    _declaration(open_call)
+    client.force_login(staff)
+    first = _header(client, "?sort=-total_score&state=submitted")
+    # The same columns and order again: the links carry this request's filters, not the first's.
+    again = _header(client, "?sort=-total_score&q=a%26b&flags=credit&flags=outliers")
+    assert 'href="?sort=number&amp;state=submitted"' in first
+    assert 'href="?sort=number&amp;q=a%26b&amp;flags=credit&amp;flags=outliers"' in again
+    assert 'aria-sort="descending"' in again and "▼" in again
+    assert 'href="?sort=total_score&amp;q=a%26b&amp;flags=credit&amp;flags=outliers"' in again
+    # Another language, another order: their own labels and arrows.
+    chinese = _header(client, "?sort=number", language="zh-hans")
+    assert "编号" in chinese and "Number" not in chinese
+    assert 'aria-sort="ascending"' in chinese and "▲" in chinese and "▼" not in chinese
+    assert "Number" in _header(client, "?sort=number")
+
+
 def test_queue_pages_by_25_and_by_the_page_size_chosen(client, staff, open_call):
     declarations = [_declaration(open_call, days_ago=n) for n in range(1, 31)]
     client.force_login(staff)
