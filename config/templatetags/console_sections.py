@@ -1,15 +1,11 @@
 """The staff console's sections, drawn on every console page."""
 
-from functools import lru_cache
-
 from django import template
-from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
-from django.utils import translation
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from config.templatetags.layout import rendered_once
 
 register = template.Library()
 
@@ -42,18 +38,11 @@ def console_sections(context):
     marked: they depend on nothing else, so each set of permissions, section and language is
     rendered once per process (templates/console/_sections.html), not on every page (0.7 ms)."""
     may = context.get("may") or {}
-    if settings.DEBUG:  # the template may be edited while the development server runs
-        return _sections.__wrapped__(tuple(sorted(may.items())), context.get("console_section", ""), "", "")
-    return _sections(
-        tuple(sorted(may.items())),
-        context.get("console_section", ""),
-        translation.get_language(),
-        get_script_prefix(),
-    )
+    return _sections(tuple(sorted(may.items())), context.get("console_section", ""))
 
 
-@lru_cache(maxsize=512)
-def _sections(may, section, language, script_prefix):
+@rendered_once
+def _sections(may, section):
     may = dict(may)
     shown = [
         {
@@ -65,9 +54,3 @@ def _sections(may, section, language, script_prefix):
         if may.get(flag)
     ]
     return render_to_string("console/_sections.html", {"sections": shown})
-
-
-@receiver(setting_changed)
-def _urls_or_languages_changed(setting, **kwargs):
-    if setting in {"ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "TEMPLATES"}:
-        _sections.cache_clear()
