@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2.templatetags.django_tables2 import table_page_range
 
+from common.html import format_rows
 from common.money import yuan
 from declarations.enums import DeclarationState
 from review.filters import PER_PAGE_CHOICES, Flag
@@ -265,7 +266,7 @@ class QueueTable(tables.Table):
     def rows_html(self):
         """The rows of the current page (review.selectors.declaration_queue_rows) as HTML, a cell per
         column shown in the columns' order ("—" where there is no value): one format string for
-        every row, which format_html_join fills with each row's values, escaped. Through the
+        every row, which common.html.format_rows fills with each row's values, escaped. Through the
         template engine a lookup, a condition and an escape per cell made the 25 rows half of the
         page's rendering. What a page repeats is worked out once per table: the state's labels, the
         flags' badges, the submission's day in the active language, the declaration's address and
@@ -319,7 +320,7 @@ class QueueTable(tables.Table):
             )
             own += [amount(row["award_cap"]), amount(row["approved_amount"]), day]
             values.append(own)
-        return format_html_join("\n", row_format, values)
+        return format_rows("\n", row_format, values)
 
     @cached_property
     def _declaration_url(self):
