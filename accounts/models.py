@@ -1,11 +1,28 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.enums import Role, SecurityEventKind, SecurityOutcome
+from common import sql
+
+
+class UserManager(DjangoUserManager):
+    def get(self, *args, **kwargs):
+        """`User.objects.get(pk=<int>)`, the read of the signed-in user on every request
+        (ModelBackend.get_user), by a statement built once per process (common.sql.Prepared):
+        building it took the ORM longer than the database takes to run it (0.78 against 0.33 ms a
+        request on the bench machine). Any other get is the ORM's."""
+        pk = kwargs.get("pk")
+        if args or len(kwargs) != 1 or type(pk) is not int or self._db is not None:
+            return super().get(*args, **kwargs)
+        found = _USER_BY_PK.rows(pk=pk)
+        if not found:
+            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
+        return found[0]
 
 
 class User(AbstractUser):
@@ -26,6 +43,8 @@ class User(AbstractUser):
     # Who changed a role or an organisation, and when; never the password hash.
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
+    objects = UserManager()
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -41,6 +60,9 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+_USER_BY_PK = sql.Prepared(lambda pk: User.objects.filter(pk=pk), pk=sql.STAND_IN_ID)
 
 
 class SecurityEvent(models.Model):
