@@ -218,6 +218,25 @@ class BootstrapBoundField(forms.BoundField):
             help_text=self.help_text,
         )
 
+    def checkboxes_html(self):
+        """A fieldset of check boxes, one per choice, with its legend, help text and errors."""
+        return self._checkboxes(inline=False)
+
+    def inline_checkboxes_html(self):
+        """The same, the check boxes side by side."""
+        return self._checkboxes(inline=True)
+
+    def _checkboxes(self, *, inline):
+        return checkboxes_markup(
+            name=self.html_name,
+            field_id=self.auto_id,
+            label=self.label,
+            options=self.options,
+            errors=self.errors,
+            help_text=self.help_text,
+            inline=inline,
+        )
+
     def field_html(self):
         """The field as its widget asks, a select, a check box or an input, with its help text and a
         required field's label marked * and its control `required`; the value as the widget shows
@@ -258,6 +277,27 @@ def select_markup(*, name, field_id, label, options, errors, help_text="", requi
         f'<select name="{name}" id="{field_id}" class="form-select{invalid}"{describedby}'
         f"{' required' if required else ''}>\n{shown}\n</select>\n"
         f"{_help_markup(field_id, help_text)}{_errors_markup(field_id, errors)}\n"
+    )
+
+
+def checkboxes_markup(*, name, field_id, label, options, errors, help_text="", inline=False):
+    """A fieldset of check boxes of `options` ((value, label, chosen) each), with its legend, help text
+    and `errors` (tied to it by aria-describedby); `inline`: side by side."""
+    describedby = f' aria-describedby="{field_id}_error"' if errors else ""
+    box = f"form-check{' form-check-inline' if inline else ''}"
+    invalid = " is-invalid" if errors else ""
+    boxes = "".join(
+        f'<div class="{box}"><input type="checkbox" class="form-check-input{invalid}" name="{name}" '
+        f'id="{field_id}_{at}" value="{conditional_escape(value)}"{" checked" if chosen else ""}>'
+        f'<label class="form-check-label" for="{field_id}_{at}">{conditional_escape(text)}</label></div>\n'
+        for at, (value, text, chosen) in enumerate(options)
+    )
+    help_markup = f'<div class="form-text">{conditional_escape(help_text)}</div>' if help_text else ""
+    messages = " ".join(conditional_escape(error) for error in errors)
+    errors_markup = f'<div class="invalid-feedback d-block" id="{field_id}_error">{messages}</div>' if errors else ""
+    return mark_safe(  # nosec B308 B703 # every value in it is escaped
+        f'<fieldset{describedby}>\n<legend class="form-label fs-6 mb-1">{conditional_escape(label)}</legend>\n'
+        f"{boxes}{help_markup}\n{errors_markup}\n</fieldset>\n"
     )
 
 
