@@ -58,22 +58,12 @@ def main_nav(context):
 
 
 @rendered_once
-def _language_options():
-    return render_to_string("layout/language_options.html")
+def _template(template_name):
+    return render_to_string(template_name)
 
 
 @register.simple_tag
-def language_options():
-    """The language switcher's choices, the active language's selected."""
-    return _language_options()
-
-
-@rendered_once
-def _account_links():
-    return render_to_string("layout/account_links.html")
-
-
-@register.simple_tag
-def account_links():
-    """The signed-in user's menu's links to their account's pages."""
-    return _account_links()
+def per_language(template_name):
+    """A template of the layout that depends on nothing but the language (the language switcher's
+    choices, the account menu's links), rendered once per process for each."""
+    return _template(template_name)
