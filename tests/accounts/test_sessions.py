@@ -96,6 +96,52 @@ def test_a_user_sees_their_sessions_and_ends_the_others(client, staff):
         assert list(UserSession.objects.filter(user=staff).values_list("ip", flat=True)) == ["10.1.1.1"]
 
 
+def _session_list_queries(browser):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert browser.get("/notices/").status_code == 200
+    return [q["sql"].split(" ", 1)[0] for q in queries.captured_queries if "usersessions" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_last_seen_is_one_update_from_the_same_browser_and_allauths_record_from_another(client, applicant):
+    from allauth.usersessions.signals import session_client_changed
+
+    changes = []
+
+    def client_changed(sender, request, from_session, to_session, **kwargs):
+        changes.append((from_session.ip, to_session.ip))
+
+    session_client_changed.connect(client_changed)
+    browser = _browser(type(client), "10.1.1.1", "Mozilla/5.0 (Windows NT 10.0) Office")
+    try:
+        with time_machine.travel(START, tick=True) as clock:
+            sign_in(browser, applicant.username)
+            assert _session_list_queries(browser) == []  # within the minute: nothing written
+            clock.shift(minutes(2))
+            _session_list_queries(browser)  # the first time, allauth's record: the session learns its client
+            clock.shift(minutes(2))
+            assert _session_list_queries(browser) == ["UPDATE"]
+            record = UserSession.objects.get(user=applicant)
+            assert (record.ip, record.last_seen_at >= START + minutes(4)) == ("10.1.1.1", True)
+
+            # The same session from another address (a laptop moved to another network).
+            browser.defaults["REMOTE_ADDR"] = "10.3.3.3"
+            clock.shift(minutes(2))
+            assert "SELECT" in _session_list_queries(browser)
+            record = UserSession.objects.get(user=applicant)
+            assert (record.ip, record.last_seen_at >= START + minutes(6)) == ("10.3.3.3", True)
+            assert changes == [("10.1.1.1", "10.3.3.3")]
+
+            clock.shift(minutes(2))
+            assert _session_list_queries(browser) == ["UPDATE"]
+            assert UserSession.objects.get(user=applicant).last_seen_at >= START + minutes(8)
+    finally:
+        session_client_changed.disconnect(client_changed)
+
+
 @pytest.mark.django_db
 def test_a_signed_in_request_costs_no_query_for_the_session_checks(client, staff, django_assert_num_queries):
     client.force_login(staff)
