@@ -184,7 +184,7 @@ class BootstrapBoundField(forms.BoundField):
         """The field's choices as (value, label, chosen): BootstrapForm.options[name]."""
         return self.form.options[self.name]
 
-    # The field as templates/common/fields/ shows it, written by select_markup() and input_markup().
+    # The field as a template writes it (`{{ field.select_html }}`), by select_markup() and the others.
 
     def select_html(self):
         """A <select> with its label and errors; "selected" on the chosen options."""
@@ -257,11 +257,10 @@ class BootstrapBoundField(forms.BoundField):
         )
 
 
-# A field's markup, as templates/common/fields/ showed it, written in Python: through the template
-# engine, the board's search form alone took a public page's whole budget (bench/README.md). Every
-# value is escaped as a template escapes it (conditional_escape: text marked safe is kept). Used by
-# BootstrapBoundField and by the public board's search (publicity.forms.BoardSearch), which is not a
-# Django form for the same reason.
+# A field's markup, written in Python: through the template engine, the board's search form alone
+# took a public page's whole budget (bench/README.md). Every value is escaped as a template escapes
+# it (conditional_escape: text marked safe is kept). Used by BootstrapBoundField and by the public
+# board's search (publicity.forms.BoardSearch), which is not a Django form for the same reason.
 
 
 def select_markup(*, name, field_id, label, options, errors, help_text="", required=False):
@@ -361,10 +360,11 @@ def _errors_markup(field_id, errors):
 
 
 class BootstrapForm(forms.Form):
-    """A form whose inputs carry Bootstrap 5's classes, "is-invalid" where a value was refused. The
-    templates under templates/common/fields/ write its fields: `_select.html`, `_input.html` (an
-    input or a textarea, with its help text) and `_checkboxes.html`, each with the field's label,
-    its errors and the ARIA attributes that tie them together."""
+    """A form whose inputs carry Bootstrap 5's classes, "is-invalid" where a value was refused. A
+    template writes a field by its bound field's `select_html`, `input_html` (an input or a
+    textarea, with its help text), `checkbox_html`, `checkboxes_html` or `inline_checkboxes_html`
+    (or `field_html`, whichever its widget asks), each with the field's label, its errors and the
+    ARIA attributes that tie them together."""
 
     bound_field_class = BootstrapBoundField
 
