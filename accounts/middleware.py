@@ -84,8 +84,7 @@ class SessionActivityMiddleware:
 
 
 def _client(request):
-    agent = request.META.get("HTTP_USER_AGENT", "")[: UserSession._meta.get_field("user_agent").max_length]
-    text = f"{get_adapter().get_client_ip(request)}\n{agent}"
+    text = f"{get_adapter().get_client_ip(request)}\n{request.META.get('HTTP_USER_AGENT', '')}"
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
