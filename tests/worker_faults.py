@@ -25,6 +25,17 @@ from django.core.mail.backends.base import BaseEmailBackend
 
 FAULTS_DIR = Path(os.environ["WORKER_FAULTS_DIR"]) if os.environ.get("WORKER_FAULTS_DIR") else None
 SENT_FILE = "sent.jsonl"
+# Redis' visibility timeout short, checked every second: a killed worker's messages come back in
+# seconds, not the hour of production's default. A worker's main process brings them back holding a
+# lock in Redis (`unacked_mutex`) for a millisecond; killed in that millisecond it leaves the lock for
+# its expiry, kombu's five minutes, and no message comes back until then (a drain that failed in CI):
+# the lock expires in seconds here too.
+TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2,
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+    "unacked_mutex_expire": 3,
+}
 # The ids that identify a task's work, per task.
 TASK_IDS = {"notices.tasks.deliver_notice": "notice_id", "declarations.tasks.recompute_award_caps": "declaration_id"}
 
@@ -94,17 +105,13 @@ def _ready(**_):
 
 
 def install():
-    """Inside the worker: record e-mail, bring back a killed worker's messages after 2 seconds
-    (Redis' visibility timeout; checked every second), and arm the kill points."""
+    """Inside the worker: record e-mail, bring back a killed worker's messages in seconds
+    (TRANSPORT_OPTIONS), and arm the kill points."""
     from config.celery import app
     from declarations import services
 
     settings.EMAIL_BACKEND = "tests.worker_faults.RecordingBackend"
-    app.conf.broker_transport_options = {
-        "visibility_timeout": 2,
-        "unacked_restore_interval": 1,
-        "unacked_restore_throttle": 1,
-    }
+    app.conf.broker_transport_options = TRANSPORT_OPTIONS
     task_prerun.connect(_before_task, weak=False)
     task_postrun.connect(_after_task, weak=False)
     worker_ready.connect(_ready, weak=False)

@@ -172,15 +172,15 @@ KILL_TEST_MARKS = [
 
 def workers_running(tmp_path, settings):
     """The `workers` fixture (tests/conftest.py): workers on the real broker, with the test's tasks
-    sent to them rather than run eagerly; the broker's queue and unacknowledged messages emptied
-    first, every worker stopped after."""
+    sent to them rather than run eagerly; the broker's queue, unacknowledged messages and restore
+    lock emptied first, every worker stopped after."""
     from config.celery import app
 
     skip_without_redis_and_postgresql()
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     workers = Workers(tmp_path)
-    workers.redis.delete("celery", "unacked", "unacked_index")
+    workers.redis.delete("celery", "unacked", "unacked_index", "unacked_mutex")
     try:
         yield workers
     finally:

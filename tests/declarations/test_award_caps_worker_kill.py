@@ -8,6 +8,7 @@ from config.celery import app
 from declarations.models import Declaration, DeclarationEvent
 from declarations.services import award_caps_recompute
 from tests.factories import ApplicantFactory, CallFactory, DeclarationFactory, OrganisationFactory
+from tests.worker_faults import TRANSPORT_OPTIONS
 from tests.worker_harness import KILL_TEST_MARKS
 
 TRIALS = 20
@@ -57,3 +58,23 @@ def test_every_award_cap_is_recomputed_once_more_and_nothing_doubled_when_a_work
     failed = [outcome for outcome in outcomes if outcome[3]]
     assert not failed, f"(trial, kill point, declaration, caps not current): {failed}"
     assert (DeclarationEvent.objects.count(), Declaration.history.count()) == (events, history)
+
+
+def test_a_worker_killed_while_bringing_messages_back_delays_them_by_seconds_only(workers):
+    """Its lock on bringing messages back (kombu's `unacked_mutex`) outlives it until it expires."""
+    call, author = CallFactory(), ApplicantFactory()
+    declaration_ids = [
+        DeclarationFactory(organisation=OrganisationFactory(), call=call, created_by=author).pk for _ in range(20)
+    ]
+    workers.wait_ready(workers.start())
+    workers.arm("before-task", declaration_ids[10])
+    with app.producer_or_acquire() as producer:
+        for pk in declaration_ids:
+            app.send_task(RECOMPUTE, kwargs={"declaration_id": pk}, producer=producer)
+    workers.kill_at_kill_point()
+    # What the killed worker's main process leaves when it dies holding the lock.
+    assert workers.redis.lock("unacked_mutex", timeout=TRANSPORT_OPTIONS["unacked_mutex_expire"]).acquire()
+    workers.start()
+    workers.drain(timeout=30)
+
+    assert not award_caps_recompute(declarations=Declaration.objects.filter(pk__in=declaration_ids))
