@@ -179,6 +179,20 @@ def test_the_gunicorn_config_warms_each_worker_and_freezes_what_it_loaded(monkey
     ]
 
 
+def test_a_web_worker_imports_every_view_as_it_loads_the_application():
+    """Not on its first request, which took 0.8 to 2.2 s more (bench/README.md, "load.py")."""
+    script = (
+        "import sys; import config.wsgi\n"
+        "print(*(name in sys.modules for name in ('declarations.views', 'review.views.queue', 'weasyprint')))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=CONFIG.parent, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True"]
+
+
 # --- the garbage collector, between requests --------------------------------------------------------
 
 
