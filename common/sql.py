@@ -6,12 +6,15 @@ ORM converts them, by the model field of each column, on SQLite and PostgreSQL a
 
 import datetime
 import json
+import logging
 from functools import cache
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import Field, ForeignObject, Lookup
+
+logger = logging.getLogger(__name__)
 
 
 def fields_of(model, *names):
@@ -211,6 +214,21 @@ class Prepared:
                 setattr(obj, name, None if values_of[0] is None else instance(related_model, related_fields, values_of))
             read.append(obj)
         return read
+
+
+def prepared_reads_built():
+    """Build every prepared read (Prepared.every: those of the modules imported so far) now, as a web
+    worker starts or before a test counts queries, rather than in the first request that reads each:
+    a read is built by running its queryset once more. A database that does not answer is logged,
+    not raised (the worker serves what needs none, and builds each read when first asked). Returns
+    whether every read was built."""
+    try:
+        for prepared in Prepared.every:
+            prepared.built()
+    except DatabaseError as error:
+        logger.warning("the prepared reads were not built as the process started: %s", error)
+        return False
+    return True
 
 
 def prepared_by_ids(model, key, columns, *, order_by=()):

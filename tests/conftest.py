@@ -201,7 +201,7 @@ def _prepared_reads_built(request, django_db_setup, django_db_blocker):
     """common.sql.Prepared's reads built once per test process, before any test counts a page's
     queries: the first read of each runs its queryset once more, in whichever test came first.
     Not when no test of the run uses the database (pytest-django then makes no test database)."""
-    from common.sql import Prepared
+    from common.sql import prepared_reads_built
 
     if not any(_uses_database(item) for item in request.session.items):
         return
@@ -211,8 +211,7 @@ def _prepared_reads_built(request, django_db_setup, django_db_blocker):
     # notices' count is one of the prepared reads).
     engines["django"].engine.template_context_processors  # noqa: B018
     with django_db_blocker.unblock():
-        for prepared in Prepared.every:
-            prepared.built()
+        assert prepared_reads_built()
 
 
 # The fixtures by which a test asks pytest-django for the database, besides the django_db mark.

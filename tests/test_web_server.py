@@ -149,16 +149,18 @@ def test_eager_tasks_need_no_broker_connection(settings):
 
 
 def test_the_gunicorn_config_warms_each_worker_and_freezes_what_it_loaded(monkeypatch):
-    """Once a worker has loaded the project: the broker's connection made, the interpreter's switch
-    interval set (PYTHON_SWITCH_INTERVAL_MS, for gthread's threads), then the objects so far left out
-    of the garbage collector's full collections."""
+    """Once a worker has loaded the project: the broker's connection made, the prepared reads built,
+    the interpreter's switch interval set (PYTHON_SWITCH_INTERVAL_MS, for gthread's threads), then
+    the objects so far left out of the garbage collector's full collections."""
     import gc
     import sys
 
+    import common.sql
     import config.celery
 
     calls = []
     monkeypatch.setattr(config.celery, "producer_warmed", lambda: calls.append("warmed"))
+    monkeypatch.setattr(common.sql, "prepared_reads_built", lambda: calls.append("built"))
     monkeypatch.setattr(sys, "setswitchinterval", lambda seconds: calls.append(seconds))
     monkeypatch.setattr(gc, "freeze", lambda: calls.append("frozen"))
     monkeypatch.setattr(gc, "set_threshold", lambda *thresholds: calls.append(thresholds))
@@ -169,28 +171,31 @@ def test_the_gunicorn_config_warms_each_worker_and_freezes_what_it_loaded(monkey
     python = gc.get_threshold()
     assert calls == [
         "warmed",
+        "built",
         0.005,
         "frozen",
         (50_000, *python[1:]),
         "warmed",
+        "built",
         0.001,
         "frozen",
         (50_000, *python[1:]),
     ]
 
 
-def test_a_web_worker_imports_every_view_as_it_loads_the_application():
+def test_a_web_worker_imports_every_view_and_context_processor_as_it_loads_the_application():
     """Not on its first request, which took 0.8 to 2.2 s more (bench/README.md, "load.py")."""
     script = (
         "import sys; import config.wsgi\n"
-        "print(*(name in sys.modules for name in ('declarations.views', 'review.views.queue', 'weasyprint')))\n"
+        "modules = ('declarations.views', 'review.views.queue', 'weasyprint', 'notices.context_processors')\n"
+        "print(*(name in sys.modules for name in modules))\n"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=CONFIG.parent, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "True", "True"]
+    assert result.stdout.split() == ["True"] * 4
 
 
 # --- the garbage collector, between requests --------------------------------------------------------
@@ -242,6 +247,7 @@ def test_an_allowance_of_zero_leaves_the_collector_as_python_runs_it(collections
     monkeypatch.setattr(gc, "freeze", lambda: None)
     monkeypatch.setattr(gc, "set_threshold", lambda *values: thresholds.append(values))
     monkeypatch.setattr("config.celery.producer_warmed", lambda: None)
+    monkeypatch.setattr("common.sql.prepared_reads_built", lambda: None)
     monkeypatch.setattr(sys, "setswitchinterval", lambda seconds: None)
     runpy.run_path(str(CONFIG))["post_worker_init"](worker=None)
     assert thresholds == []

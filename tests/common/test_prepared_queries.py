@@ -4,10 +4,10 @@ ORM gives for those values, on SQLite and PostgreSQL alike, in one query."""
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
-from common.sql import STAND_IN_IDS, Prepared, fields_of
+from common.sql import STAND_IN_IDS, Prepared, fields_of, prepared_reads_built
 from review.models import CreditList, CreditRecord
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +73,36 @@ def test_the_sql_is_taken_as_the_queryset_runs_once_with_the_stand_ins(records):
         prepared.rows(day=DAY, code="91110108MA01A")
         prepared.rows(day=DAY, code="91110108MA01B")
     assert len(queries) == 3
+
+
+def test_every_prepared_read_is_built_at_once_and_its_first_read_is_then_one_query(records, monkeypatch):
+    """What a web worker does as it starts (gunicorn.conf.py), so that no request builds one."""
+    monkeypatch.setattr(Prepared, "every", [])
+    reads = [Prepared(_in_force, day=datetime.date.min, code="~prepared~") for _ in range(2)]
+    with CaptureQueriesContext(connection) as building:
+        assert prepared_reads_built() is True
+    with CaptureQueriesContext(connection) as reading:
+        read = [prepared.rows(day=DAY, code="91110108MA01A") for prepared in reads]
+    assert read == [list(_in_force(DAY, "91110108MA01A"))] * 2
+    assert (len(building), len(reading)) == (2, 2)
+
+
+def test_prepared_reads_left_unbuilt_when_the_database_does_not_answer_are_built_at_their_first_read(
+    records, monkeypatch, caplog
+):
+    monkeypatch.setattr(Prepared, "every", [])
+    answering = {"now": False}
+
+    def build(day, code):
+        if not answering["now"]:
+            raise OperationalError("connection refused")
+        return _in_force(day, code)
+
+    prepared = Prepared(build, day=datetime.date.min, code="~prepared~")
+    assert prepared_reads_built() is False
+    assert "the prepared reads were not built as the process started: connection refused" in caplog.text
+    answering["now"] = True
+    assert prepared.rows(day=DAY, code="91110108MA01A") == list(_in_force(DAY, "91110108MA01A"))
 
 
 def test_a_placeholder_that_is_not_a_parameter_of_the_query_is_refused():
