@@ -104,11 +104,11 @@ def post_worker_init(worker):
     Celery broker made now, not on the first request that queues a task (config.celery.producer_warmed),
     and the prepared reads built, not by the first request that reads each (common.sql.Prepared: a
     worker's first submission took 20 to 35 ms more); then every object made so far (Django, the
-    project's modules and settings) set apart from the garbage collector's full
-    collections, which walk every object of the process while all its threads wait. Measured in
-    process beside the load's pages: full collections of 55 to 91 ms without, 11 to 33 ms with
-    (bench/README.md, "load.py"). Then the collector's first threshold raised, so that it runs
-    between requests (post_request)."""
+    project's modules and settings) set apart from the garbage collector's full collections, which
+    walk every object of the process while all its threads wait. Measured in process beside the
+    load's pages: full collections of 55 to 91 ms without, 11 to 33 ms with (bench/README.md,
+    "load.py"). Then the collector's first threshold raised, so that it runs between requests
+    (post_request)."""
     from common.sql import prepared_reads_built  # noqa: PLC0415 -- the project is loaded in the worker, after the fork
     from config.celery import producer_warmed  # noqa: PLC0415 -- the project is loaded in the worker, after the fork
 
