@@ -28,7 +28,8 @@ def unread_notice_count(user):
 
 
 def unread_notice_badge(user):
-    """The header badge's text: the unread count, "99+" past it, "" when every notice is read."""
+    """The header badge's text: the unread count, "99+" from UNREAD_COUNTED_UP_TO, "" when every notice
+    is read."""
     count = unread_notice_count(user)
     if count >= UNREAD_COUNTED_UP_TO:
         return f"{UNREAD_COUNTED_UP_TO - 1}+"
