@@ -200,16 +200,15 @@ class ModuleRows:
 def _prepared_reads_built(request, django_db_setup, django_db_blocker):
     """common.sql.Prepared's reads built once per test process, before any test counts a page's
     queries: the first read of each runs its queryset once more, in whichever test came first.
-    Not when no test of the run uses the database (pytest-django then makes no test database)."""
+    The modules that define them loaded first, as a web worker loads them (config.wsgi: the views
+    and the context processors, whose unread notices' count is one of the reads). Not when no test
+    of the run uses the database (pytest-django then makes no test database)."""
     from common.sql import prepared_reads_built
 
     if not any(_uses_database(item) for item in request.session.items):
         return
-    from django.template import engines
+    import config.wsgi  # noqa: F401 -- loaded for its imports, once the database is set up
 
-    # The context processors' modules are imported with the first page otherwise (the unread
-    # notices' count is one of the prepared reads).
-    engines["django"].engine.template_context_processors  # noqa: B018
     with django_db_blocker.unblock():
         assert prepared_reads_built()
 
