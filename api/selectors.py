@@ -9,7 +9,7 @@ import rules
 from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from common.money import MONEY
+from common.money import MONEY, Fen
 from declarations.models import Declaration
 from declarations.selectors import declarations_visible_to
 from disbursement.models import Payment, RecoveryCase, Repayment
@@ -35,9 +35,7 @@ def api_declarations(user) -> QuerySet[Declaration]:
             .annotate(total=Sum("amount"))
             .values("total")
         )
-        declarations = declarations.annotate(
-            paid_total=Coalesce(Subquery(paid), _ZERO, output_field=DecimalField(**MONEY))
-        )
+        declarations = declarations.annotate(paid_total=Fen(Coalesce(Subquery(paid), _ZERO)))
     return declarations.order_by("pk")
 
 

@@ -3,6 +3,8 @@
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import TypedDict
 
+from django.db.models import DecimalField, Func, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import numberformat
 
 
@@ -22,6 +24,40 @@ MONEY_LIMIT = Decimal("999999999999.99")
 # No amount of MONEY's shape reaches this. The award engine computes on any number below it: a
 # quoted case is arithmetic, never stored.
 MONEY_CEILING = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
+
+
+class FenField(DecimalField):
+    """What an amount computed by the database is read as: a Decimal to the fen."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else value.quantize(FEN)
+
+
+class Fen(Func):
+    """An amount the database computes (a sum, a difference of columns), exact to the fen on every
+    database. PostgreSQL computes numeric exactly, and gets the expression as it is. SQLite, the
+    embedded default, computes in binary floating point and Django reads the result back with 15
+    significant digits: 1,600,000.00 less 1,599,999.99 came back as 0.0100000000093132, a sum of a
+    year's awards can be off by a fraction of a fen, and a comparison with 0 or a cap in SQL goes
+    the wrong way. There the result is rounded to the fen in SQL, where filters and sums use it."""
+
+    def __init__(self, expression):
+        super().__init__(expression, output_field=FenField(**MONEY))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.get_source_expressions()[0])
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        # NUMERIC, as Django casts every decimal expression on SQLite, so that a comparison with a
+        # parameter (which SQLite receives as text) compares numbers.
+        return f"CAST(ROUND({sql}, 2) AS NUMERIC)", params
+
+
+def money_sum(expression, **extra):
+    """Sum(expression, **extra) of amounts, 0.00 when there is nothing to sum, exact to the fen on
+    every database (Fen)."""
+    return Fen(Coalesce(Sum(expression, **extra), Value(ZERO), output_field=DecimalField(**MONEY)))
 
 
 def yuan(value):

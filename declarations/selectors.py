@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.rules import is_administrator, is_applicant, is_commission_staff, is_finance_officer, is_reviewer
 from common import sql
-from common.money import MONEY
+from common.money import MONEY, Fen
 from declarations.awards import (
     AWARD_RULES,
     NO_HISTORY,
@@ -456,10 +456,12 @@ def kept_amount_expression():
     recovered: what was not paid by then) and less what was ordered recovered (Art. 21); 0 for any
     other. Plain columns of the declaration, no join: usable in filter(), annotate() and Sum()."""
     kept = Coalesce(F("approved_amount"), Value(ZERO)) - F("cancelled_amount") - F("recovered_amount")
-    return Case(
-        When(state__in=AWARD_HISTORY_STATES, then=kept),
-        default=Value(ZERO),
-        output_field=DecimalField(**MONEY),
+    return Fen(
+        Case(
+            When(state__in=AWARD_HISTORY_STATES, then=kept),
+            default=Value(ZERO),
+            output_field=DecimalField(**MONEY),
+        )
     )
 
 

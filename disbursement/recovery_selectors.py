@@ -1,23 +1,17 @@
 """Reads of the recovery cases (Art. 21, 22): a declaration's cases, the console's list and its
 totals, the exports, and the bar from applying that settings.DECLARATION_BARS asks."""
 
-from decimal import Decimal
-
-from django.db.models import Count, DecimalField, F, Prefetch, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import sql
-from common.money import MONEY
+from common.money import money_sum
 from common.typography import short_date
 from declarations.selectors import PaymentLine, RecoveryLine
 from disbursement.enums import RecoveryCaseState
 from disbursement.models import Payment, RecoveryCase, Repayment
 from disbursement.workflow import AWAITING_REPAYMENT_STATES
-
-_ZERO = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
-
 
 # The last day of the longest bar of a unit's recovery cases in force on a day: asked on every page
 # of an applicant that shows the bars and at every submission, so built once (common.sql.Prepared).
@@ -77,9 +71,9 @@ def recovery_case_list(*, state="", overdue=False):
 def recovery_case_totals(cases):
     """What `cases` order recovered, what was repaid and what is still due: one query."""
     totals = cases.order_by().aggregate(
-        due=Coalesce(Sum("amount_due"), _ZERO),
-        repaid=Coalesce(Sum("repaid_amount"), _ZERO),
-        left=Coalesce(Sum(F("amount_due") - F("repaid_amount")), _ZERO, output_field=DecimalField(**MONEY)),
+        due=money_sum("amount_due"),
+        repaid=money_sum("repaid_amount"),
+        left=money_sum(F("amount_due") - F("repaid_amount")),
     )
     return totals
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from common.money import MONEY
+from common.money import MONEY, Fen, money_sum
 from declarations.models import Declaration
 from declarations.workflow import PAYABLE_STATES
 from disbursement.models import BankAccount, Payment, PaymentOrder, PaymentOrderEvent, PaymentOrderState, Recheck
@@ -20,13 +20,13 @@ _ZERO = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
 def _with_amounts(queryset):
     """Annotate `paid_total` (sum of payments, 0 when none) and `outstanding` (approved less paid,
     None once nothing more will be paid) in the same query."""
-    return queryset.annotate(
-        paid_total=Coalesce(Sum("payments__amount"), _ZERO, output_field=DecimalField(**MONEY)),
-    ).annotate(
-        outstanding=Case(
-            When(state__in=PAYABLE_STATES, then=F("approved_amount") - F("paid_total")),
-            default=None,
-            output_field=DecimalField(**MONEY),
+    return queryset.annotate(paid_total=money_sum("payments__amount")).annotate(
+        outstanding=Fen(
+            Case(
+                When(state__in=PAYABLE_STATES, then=F("approved_amount") - F("paid_total")),
+                default=None,
+                output_field=DecimalField(**MONEY),
+            )
         ),
     )
 
@@ -173,10 +173,12 @@ def declarations_to_order():
         Declaration.objects.filter(state__in=PAYABLE_STATES)
         .select_related("organisation", "programme")
         .annotate(
-            committed=Coalesce(Subquery(committed), _ZERO, output_field=DecimalField(**MONEY))
-            + Coalesce(Subquery(unordered_payments), _ZERO, output_field=DecimalField(**MONEY))
+            committed=Fen(
+                Coalesce(Subquery(committed), _ZERO, output_field=DecimalField(**MONEY))
+                + Coalesce(Subquery(unordered_payments), _ZERO, output_field=DecimalField(**MONEY))
+            )
         )
-        .annotate(to_order=F("approved_amount") - F("committed"))
+        .annotate(to_order=Fen(F("approved_amount") - F("committed")))
         .filter(to_order__gt=0)
         .order_by("number", "pk")
     )

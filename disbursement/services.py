@@ -7,13 +7,12 @@ from decimal import ROUND_DOWN, Decimal
 
 import rules
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.history import audited
 from common.messages import Message, message, message_from_text
-from common.money import yuan
+from common.money import money_sum, yuan
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Declaration, Organisation
@@ -34,15 +33,15 @@ ZERO = Decimal("0.00")
 
 
 def declaration_paid_total(declaration):
-    return declaration.payments.aggregate(total=Sum("amount"))["total"] or ZERO
+    return declaration.payments.aggregate(total=money_sum("amount"))["total"]
 
 
 def declaration_committed_total(declaration):
     """What is paid or approved to be paid: the orders that hold part of the approved amount, and
     payments recorded before orders existed."""
     ordered = PaymentOrder.objects.filter(declaration=declaration, state__in=COMMITTED_ORDER_STATES)
-    ordered_total = ordered.aggregate(total=Sum("amount"))["total"] or ZERO
-    unordered = declaration.payments.filter(order__isnull=True).aggregate(total=Sum("amount"))["total"] or ZERO
+    ordered_total = ordered.aggregate(total=money_sum("amount"))["total"]
+    unordered = declaration.payments.filter(order__isnull=True).aggregate(total=money_sum("amount"))["total"]
     return ordered_total + unordered
 
 
@@ -156,8 +155,8 @@ def _tranche(declaration, number, actor):
 
 def tranche_open_amount(tranche):
     """What of the tranche no approved or paid order holds yet."""
-    held = tranche.orders.filter(state__in=COMMITTED_ORDER_STATES).aggregate(total=Sum("amount"))["total"]
-    return tranche.amount - (held or ZERO)
+    held = tranche.orders.filter(state__in=COMMITTED_ORDER_STATES).aggregate(total=money_sum("amount"))["total"]
+    return tranche.amount - held
 
 
 def _within_headroom(declaration, amount):

@@ -24,7 +24,7 @@ from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from common.money import FEN, MONEY, ZERO
+from common.money import FEN, MONEY, ZERO, Fen, money_sum
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, DeclarationEvent, Programme
@@ -64,13 +64,12 @@ def _event_time(action, last=False):
 def _paid(order=None):
     payments = Payment.objects.filter(declaration=OuterRef("pk")).order_by()
     if order is None:
-        return Coalesce(
-            Subquery(
-                payments.values("declaration_id").annotate(total=Sum("amount")).values("total")[:1],
+        return Fen(
+            Coalesce(
+                Subquery(payments.values("declaration_id").annotate(total=Sum("amount")).values("total")[:1]),
+                ZERO,
                 output_field=DecimalField(**MONEY),
-            ),
-            ZERO,
-            output_field=DecimalField(**MONEY),
+            )
         )
     return Subquery(payments.order_by(order).values("paid_on")[:1])
 
@@ -240,14 +239,14 @@ def year_results(year):
         for row in declarations.values("programme_id").annotate(
             received=Count("pk", filter=~Q(state=S.DRAFT)),
             awards=Count("pk", filter=award),
-            awarded=Coalesce(Sum("approved_amount", filter=award), ZERO, output_field=DecimalField(**MONEY)),
+            awarded=money_sum("approved_amount", filter=award),
         )
     }
     paid = dict(
         Payment.objects.filter(declaration__in=declarations.filter(award))
         .order_by()
         .values("declaration__programme_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=money_sum("amount"))
         .values_list("declaration__programme_id", "total")
     )
     programmes = Programme.objects.filter(Q(calls__year=year) | Q(pk__in=counted)).distinct().order_by("position")

@@ -21,19 +21,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import (
-    Count,
-    DateField,
-    F,
-    Func,
-    Q,
-    Sum,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DateField, F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.money import ZERO
+from common.money import ZERO, money_sum
 from declarations.enums import DeclarationAction as A
 from declarations.enums import DeclarationState as S
 from declarations.models import Call, Declaration, DeclarationEvent, Programme
@@ -193,10 +185,6 @@ class MonthOf(Func):
         )
 
 
-def _money_sum(expression, **kwargs):
-    return Coalesce(Sum(expression, **kwargs), ZERO, output_field=Declaration._meta.get_field("award_cap"))
-
-
 # --- what the page shows -------------------------------------------------------------------------
 
 # The stages of the funnel: declarations that reached each, by the first event of its action.
@@ -341,10 +329,10 @@ def _figures_by_programme(year, call):
             not_supported=Count("pk", filter=chosen & Q(state__in=NOT_SUPPORTED_STATES)),
             disqualified=Count("pk", filter=chosen & Q(state__in=DISQUALIFIED_STATES)),
             not_accepted=Count("pk", filter=chosen & Q(state__in=NOT_ACCEPTED_STATES)),
-            requested=_money_sum("award_cap", filter=chosen & ~Q(state=S.DRAFT)),
-            approved=_money_sum("approved_amount", filter=chosen & Q(state__in=AWARD_HISTORY_STATES)),
-            recovery_ordered=_money_sum("recovered_amount", filter=chosen),
-            committed=Coalesce(committed_sum(), ZERO, output_field=Declaration._meta.get_field("award_cap")),
+            requested=money_sum("award_cap", filter=chosen & ~Q(state=S.DRAFT)),
+            approved=money_sum("approved_amount", filter=chosen & Q(state__in=AWARD_HISTORY_STATES)),
+            recovery_ordered=money_sum("recovered_amount", filter=chosen),
+            committed=committed_sum(),
             **{f"reached_{index}": Count(name, filter=chosen) for index, name in enumerate(FUNNEL_FIELDS)},
         )
     )
@@ -395,7 +383,7 @@ def statistics_for(year, call=None):
         Payment.objects.filter(**{f"declaration__{name}": value for name, value in of_declarations.items()})
         .order_by()
         .values("declaration__programme_id", month=MonthOf("paid_on"))
-        .annotate(total=Sum("amount"))
+        .annotate(total=money_sum("amount"))
     ):
         rows[row["declaration__programme_id"]].paid += row["total"]
         months[row["month"]].paid += row["total"]
@@ -403,7 +391,7 @@ def statistics_for(year, call=None):
         Repayment.objects.filter(**{f"case__declaration__{name}": value for name, value in of_declarations.items()})
         .order_by()
         .values("case__declaration__programme_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=money_sum("amount"))
     ):
         rows[row["case__declaration__programme_id"]].repaid = row["total"]
 

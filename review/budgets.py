@@ -16,13 +16,13 @@ import rules
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery, Sum, Window
+from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import Lag
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.history import audited
-from common.money import MONEY_LIMIT, ZERO, yuan
+from common.money import MONEY_LIMIT, ZERO, money_sum, yuan
 from declarations.models import Call, Declaration, Programme
 from declarations.selectors import kept_amount_expression
 from declarations.workflow import AWARD_HISTORY_STATES, DECIDED_STATES, OPEN_STATES, TransitionRefused
@@ -63,9 +63,10 @@ class BudgetPosition:
 
 
 def committed_sum():
-    """The aggregate of what declarations keep of their awards, for committed_amounts and for a
-    reading that sums it beside other figures of the same declarations (monitoring.statistics)."""
-    return Sum(kept_amount_expression())
+    """The aggregate of what declarations keep of their awards (0.00 for none), for committed_amounts
+    and for a reading that sums it beside other figures of the same declarations
+    (monitoring.statistics)."""
+    return money_sum(kept_amount_expression())
 
 
 def committed_amounts(pairs):

@@ -17,6 +17,7 @@ from declarations.selectors import award_histories, award_rows, declaration_awar
 from declarations.workflow import AWARD_HISTORY_STATES
 from disbursement.recovery import declaration_terminate, recovery_case_open
 from disbursement.services import declaration_stop
+from review.budgets import committed_amounts
 from tests.disbursement.conftest import APPROVED
 from tests.factories import CallFactory, DeclarationFactory
 from tests.factories.states import build_to
@@ -153,3 +154,35 @@ def test_a_year_whose_support_keeps_nothing_is_not_a_year_supported(applicant):
     current = DeclarationFactory(organisation=investor, call=CallFactory(year=2026), programme=art5, facts=dict(fund))
 
     assert history_of(current) == History(years_supported=2)
+
+
+def test_what_is_kept_is_exact_to_the_fen_where_the_database_subtracts_in_floating_point(applicant):
+    # SQLite computes 1,600,000.00 - 1,599,999.99 as 0.0100000000093132, and a further 0.01 less as
+    # a trace above 0 (the random orders of test_order_properties found the first).
+    call = CallFactory(year=2026)
+
+    def terminated(**amounts):
+        return DeclarationFactory(
+            organisation=applicant.organisation,
+            call=call,
+            state=S.TERMINATED,
+            approved_amount=APPROVED,
+            cancelled_amount=APPROVED - Decimal("0.01"),
+            **amounts,
+        )
+
+    a_fen_paid = [terminated() for _ in range(3)]
+    repaid = terminated(recovered_amount=Decimal("0.01"))
+    kept = dict(Declaration.objects.filter(call=call).annotate(kept=kept_amount_expression()).values_list("pk", "kept"))
+
+    assert {pk: str(amount) for pk, amount in kept.items()} == {
+        **{declaration.pk: "0.01" for declaration in a_fen_paid},
+        repaid.pk: "0.00",
+    }
+    assert set(
+        Declaration.objects.annotate(kept=kept_amount_expression()).filter(kept__gt=0).values_list("pk", flat=True)
+    ) == {declaration.pk for declaration in a_fen_paid}
+    waiting = DeclarationFactory(organisation=applicant.organisation, call=call, state=S.SUBMITTED)
+    assert history_of(waiting) == History(awarded_this_year=Decimal("0.03"))
+    programme_year = (a_fen_paid[0].programme_id, 2026)
+    assert str(committed_amounts([programme_year])[programme_year]) == "0.03"

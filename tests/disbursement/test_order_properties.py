@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from declarations.enums import DeclarationState as S
@@ -142,6 +142,17 @@ def run(step, declaration, finance, second_finance, staff):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=steps)
+# A fen paid, then support terminated: what is kept is 1,600,000.00 less 1,599,999.99, which SQLite
+# computed in floating point as 0.0100000000093132 until amounts computed by a database were rounded
+# to the fen (common.money.Fen).
+@example(
+    steps=[
+        ("prepare", 1, Decimal("0.01")),
+        ("approve", 0, True),
+        ("pay", 0, "V-1"),
+        ("terminate", None, "Feigned investment."),
+    ]
+)
 def test_random_orders_and_recoveries_keep_the_money_consistent_and_refusals_change_nothing(
     confirmed, finance, second_finance, staff, steps
 ):
