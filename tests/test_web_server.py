@@ -198,6 +198,22 @@ def test_a_web_worker_imports_every_view_and_context_processor_as_it_loads_the_a
     assert result.stdout.split() == ["True"] * 4
 
 
+def test_a_celery_worker_imports_what_makes_the_pdfs_before_it_forks_its_pool():
+    script = (
+        "import sys; import django; django.setup()\n"
+        "from celery import signals; import config.celery\n"
+        "before = 'weasyprint' in sys.modules\n"
+        "signals.worker_init.send(sender=None)\n"
+        "print(before, 'weasyprint' in sys.modules, 'declarations.documents' in sys.modules)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=CONFIG.parent, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "True"]
+
+
 # --- the garbage collector, between requests --------------------------------------------------------
 
 
