@@ -185,33 +185,33 @@ def test_the_gunicorn_config_warms_each_worker_and_freezes_what_it_loaded(monkey
 
 def test_a_web_worker_imports_every_view_and_context_processor_as_it_loads_the_application():
     """Not on its first request, which took 0.8 to 2.2 s more (bench/README.md, "load.py")."""
-    script = (
+    printed = _printed_by_a_new_process(
         "import sys; import config.wsgi\n"
         "modules = ('declarations.views', 'review.views.queue', 'weasyprint', 'notices.context_processors')\n"
         "print(*(name in sys.modules for name in modules))\n"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=CONFIG.parent, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True"] * 4
+    assert printed == ["True"] * 4
 
 
 def test_a_celery_worker_imports_what_makes_the_pdfs_before_it_forks_its_pool():
-    script = (
+    printed = _printed_by_a_new_process(
         "import sys; import django; django.setup()\n"
         "from celery import signals; import config.celery\n"
         "before = 'weasyprint' in sys.modules\n"
         "signals.worker_init.send(sender=None)\n"
         "print(before, 'weasyprint' in sys.modules, 'declarations.documents' in sys.modules)\n"
     )
+    assert printed == ["False", "True", "True"]
+
+
+def _printed_by_a_new_process(script):
+    """The words `script` prints, run by a new Python process on the project's settings."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=CONFIG.parent, env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "True", "True"]
+    return result.stdout.split()
 
 
 # --- the garbage collector, between requests --------------------------------------------------------
