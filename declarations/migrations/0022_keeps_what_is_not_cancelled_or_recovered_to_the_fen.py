@@ -2,7 +2,7 @@
 # What is cancelled and recovered summed to the fen (common.money.Fen): in SQLite's floating point a
 # sum equal to the approved amount could come to more. Changing the constraint makes Django rebuild
 # the table on SQLite, which drops the queue's order index of migration 0009 (written in SQL): it is
-# made again, as in 0011.
+# made again by 0010's step.
 
 import importlib
 
@@ -11,13 +11,8 @@ import django.db.models.expressions
 from django.conf import settings
 from django.db import migrations, models
 
-queue_order_index = importlib.import_module("declarations.migrations.0009_queue_order_index")
-
-
-def recreate_queue_index(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        queue_order_index.drop_index(apps, schema_editor)
-        queue_order_index.create_index(apps, schema_editor)
+# Migration 0010's step, which makes the index again on SQLite only.
+recreate_queue_index = importlib.import_module("declarations.migrations.0010_classified_reason").recreate_queue_index
 
 
 class Migration(migrations.Migration):
