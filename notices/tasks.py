@@ -17,13 +17,18 @@ def deliver_notice(self, *, notice_id):
         raise self.retry(exc=exc) from exc
 
 
-@shared_task(name="notices.tasks.deliver_notices")
-def deliver_notices(*, notice_ids):
-    """Queue the delivery of notices written together (notices.services.notices_create): the web
-    request sends this one message, the worker one per notice. Run again after a lost worker, it
-    queues some twice, which `notice_deliver` sends once."""
-    for notice_id in notice_ids:
-        deliver_notice.delay(notice_id=notice_id)
+@shared_task(name="notices.tasks.deliver_notices", bind=True, max_retries=MAX_ATTEMPTS, default_retry_delay=60)
+def deliver_notices(self, *, notice_ids):
+    """E-mail notices written together (notices.services.notices_create) over one connection to the
+    mail server: the web request sends this one message. Run again after a lost worker, it finds
+    those already sent and sends them not again (`notice_deliver`); after a failure it is retried with
+    the notices still to send."""
+    from notices.services import NoticesUndelivered, notices_deliver  # noqa: PLC0415 -- leaf
+
+    try:
+        return notices_deliver(notice_ids=notice_ids)
+    except NoticesUndelivered as undelivered:
+        raise self.retry(exc=undelivered.__cause__, kwargs={"notice_ids": undelivered.notice_ids}) from undelivered
 
 
 @shared_task(name="notices.tasks.deliver_pending_notices")
@@ -31,5 +36,6 @@ def deliver_pending_notices():
     """Catch what a crash between commit and queueing left behind; runs periodically (beat)."""
     from notices.services import notices_pending  # noqa: PLC0415 -- leaf
 
-    for notice_id in notices_pending(max_attempts=MAX_ATTEMPTS):
-        deliver_notice.delay(notice_id=notice_id)
+    notice_ids = notices_pending(max_attempts=MAX_ATTEMPTS)
+    if notice_ids:
+        deliver_notices.delay(notice_ids=notice_ids)

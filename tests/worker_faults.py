@@ -37,7 +37,11 @@ TRANSPORT_OPTIONS = {
     "unacked_mutex_expire": 3,
 }
 # The ids that identify a task's work, per task.
-TASK_IDS = {"notices.tasks.deliver_notice": "notice_id", "declarations.tasks.recompute_award_caps": "declaration_id"}
+TASK_IDS = {
+    "notices.tasks.deliver_notice": "notice_id",
+    "notices.tasks.deliver_notices": "notice_ids",
+    "declarations.tasks.recompute_award_caps": "declaration_id",
+}
 
 
 def armed(phase, identifier):

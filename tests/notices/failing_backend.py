@@ -1,4 +1,7 @@
+from smtplib import SMTPRecipientsRefused
+
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
 
 class FailingBackend(BaseEmailBackend):
@@ -6,3 +9,31 @@ class FailingBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         raise ConnectionRefusedError("SMTP server unreachable")
+
+
+class CountingBackend(LocmemBackend):
+    """The test outbox, counting the connections opened to the server (`opened`) and refusing the
+    addresses in `refused` as a server refuses a recipient."""
+
+    opened = 0
+    refused: frozenset[str] = frozenset()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connected = False
+
+    def open(self):
+        if self.connected:
+            return False
+        self.connected = True
+        type(self).opened += 1
+        return True
+
+    def close(self):
+        self.connected = False
+
+    def send_messages(self, messages):
+        for email in messages:
+            if refused := set(email.to) & self.refused:
+                raise SMTPRecipientsRefused(dict.fromkeys(refused, (550, b"No such user")))
+        return super().send_messages(messages)

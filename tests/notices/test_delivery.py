@@ -12,8 +12,9 @@ from declarations.enums import DeclarationAction as A
 from declarations.workflow import declaration_transition
 from notices.models import Notice
 from notices.services import delivered_together, notice_create, notice_deliver, notices_create
-from notices.tasks import deliver_pending_notices
-from tests.factories import DeclarationFactory, StaffFactory
+from notices.tasks import MAX_ATTEMPTS, deliver_notices, deliver_pending_notices
+from tests.factories import ApplicantFactory, DeclarationFactory, StaffFactory
+from tests.notices.failing_backend import CountingBackend
 
 
 def _submitted(applicant, staff):
@@ -150,7 +151,7 @@ def _submission_counted(applicant):
 @pytest.mark.django_db
 def test_a_submission_tells_every_member_of_staff_with_the_same_queries_and_one_task_message(applicant):
     """The staff's notices are one INSERT and, after the commit, the applicant's and theirs one task
-    message (which queues each notice's e-mail from the worker): a commission with 30 staff costs
+    message (which e-mails them all from the worker): a commission with 30 staff costs
     the submission what one does."""
     staff = [StaffFactory()]
     _declaration, few, _callbacks = _submission_counted(applicant)
@@ -191,3 +192,47 @@ def test_notices_written_together_are_queued_by_one_task_message_and_none_when_t
         notice_create(recipient=applicant, subject="Three", body="Third")
         raise RuntimeError
     assert callbacks == []
+
+
+@pytest.fixture
+def counting_backend(settings, monkeypatch):
+    settings.EMAIL_BACKEND = "tests.notices.failing_backend.CountingBackend"
+    monkeypatch.setattr(CountingBackend, "opened", 0)
+    return CountingBackend
+
+
+@pytest.mark.django_db
+def test_notices_written_together_are_emailed_over_one_connection_to_the_mail_server(applicant, counting_backend):
+    """A submission's 30 staff notices open one SMTP connection (and TLS handshake), not 30."""
+    staff = StaffFactory.create_batch(30)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        notice_ids = notices_create(recipients=staff, subject="Submitted", body="A new declaration.")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(user.email for user in staff)
+    assert counting_backend.opened == 1
+    assert Notice.objects.filter(pk__in=notice_ids, emailed_at__isnull=False, email_attempts=1).count() == 30
+
+    assert deliver_notices(notice_ids=notice_ids) == 0  # run again (a redelivered message): nothing sent twice
+    assert len(mail.outbox) == 30
+
+
+@pytest.mark.django_db
+def test_a_refused_address_does_not_hold_back_the_notices_after_it_and_is_retried_until_given_up(
+    counting_backend, monkeypatch
+):
+    """The delivery stops at the failure, counts it, and is retried with the rest first: every other
+    notice is sent, the refused one tried once per attempt the task is given."""
+    from config.celery import app
+
+    recipients = ApplicantFactory.create_batch(5)
+    monkeypatch.setattr(CountingBackend, "refused", frozenset({recipients[1].email}))
+    notice_ids = notices_create(recipients=recipients, subject="Decided", body="b")
+    app.conf.task_eager_propagates = False
+    try:
+        deliver_notices.apply(kwargs={"notice_ids": notice_ids})  # eager: retried in process
+    finally:
+        app.conf.task_eager_propagates = True
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(user.email for user in recipients if user != recipients[1])
+    refused = Notice.objects.get(recipient=recipients[1])
+    assert (refused.emailed_at, refused.email_attempts) == (None, MAX_ATTEMPTS + 1)
+    assert counting_backend.opened == MAX_ATTEMPTS + 1  # one connection for each try of the task

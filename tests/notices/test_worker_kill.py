@@ -5,6 +5,8 @@ counted from what the workers' e-mail backend actually accepted (tests/worker_fa
 import random
 from collections import Counter
 
+import pytest
+
 from config.celery import app
 from notices.models import Notice
 from notices.services import notice_message_id
@@ -21,10 +23,25 @@ KILL_POINTS = ["before-task", "mid-send", "after-task"]
 pytestmark = KILL_TEST_MARKS
 
 
-def queue_deliveries(notice_ids):
+def queue_deliveries(notice_ids, together=1):
+    """A task message for each notice (`deliver_notice`), or for each `together` of them (`deliver_notices`,
+    as a submission queues its notices)."""
     with app.producer_or_acquire() as producer:
-        for notice_id in notice_ids:
-            app.send_task("notices.tasks.deliver_notice", kwargs={"notice_id": notice_id}, producer=producer)
+        for start in range(0, len(notice_ids), together):
+            batch = notice_ids[start : start + together]
+            if together == 1:
+                app.send_task("notices.tasks.deliver_notice", kwargs={"notice_id": batch[0]}, producer=producer)
+            else:
+                app.send_task("notices.tasks.deliver_notices", kwargs={"notice_ids": batch}, producer=producer)
+
+
+def kill_point_identifier(point, notice_ids, victim, together):
+    """What `point` names the victim by (tests/worker_faults.py): the notice for a point in its sending,
+    its task's identifier for a point of the task (its id, or the ids of its batch)."""
+    if point == "mid-send" or together == 1:
+        return victim
+    start = notice_ids.index(victim) // together * together
+    return notice_ids[start : start + together]
 
 
 def new_batch(recipients, trial):
@@ -35,7 +52,12 @@ def new_batch(recipients, trial):
     return [notice.pk for notice in notices]
 
 
-def test_every_notice_is_emailed_exactly_once_when_a_worker_is_killed_mid_batch(workers):
+@pytest.mark.parametrize(
+    ("together", "trials"),
+    [(1, TRIALS), (25, 9)],
+    ids=["a task for each notice", "a task for each 25 notices, written together"],
+)
+def test_every_notice_is_emailed_exactly_once_when_a_worker_is_killed_mid_batch(workers, together, trials):
     recipients = [ApplicantFactory() for _ in range(5)]
     rng = random.Random()
     for _ in range(2):
@@ -44,12 +66,12 @@ def test_every_notice_is_emailed_exactly_once_when_a_worker_is_killed_mid_batch(
         workers.wait_ready(process)
 
     outcomes = []
-    for trial in range(TRIALS):
+    for trial in range(trials):
         notice_ids = new_batch(recipients, trial)
         point = KILL_POINTS[trial % len(KILL_POINTS)]
         victim = notice_ids[rng.randrange(BATCH // 4, 3 * BATCH // 4)]
-        workers.arm(point, victim)
-        queue_deliveries(notice_ids)
+        workers.arm(point, kill_point_identifier(point, notice_ids, victim, together))
+        queue_deliveries(notice_ids, together)
         workers.kill_at_kill_point()
         workers.start()
         workers.drain()
@@ -61,8 +83,8 @@ def test_every_notice_is_emailed_exactly_once_when_a_worker_is_killed_mid_batch(
 
     failed = [outcome for outcome in outcomes if outcome[3] or outcome[4]]
     assert not failed, f"(trial, kill point, notice, lost, doubled): {failed}"
-    assert len(workers.sent()) == TRIALS * BATCH
-    assert workers.started == TRIALS + 2
+    assert len(workers.sent()) == trials * BATCH
+    assert workers.started == trials + 2
 
 
 def test_a_worker_killed_after_the_server_accepted_the_mail_sends_it_again_with_the_same_message_id(workers):
