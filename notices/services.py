@@ -16,8 +16,8 @@ from common.text import single_line
 from notices.models import Notice
 from notices.tasks import deliver_notice, deliver_notices
 
-# What the role predicates of accounts.rules read of a user.
-IDENTITY_FIELDS = ("pk", "role", "is_active", "is_superuser")
+# What the role predicates of accounts.rules read of a user: who someone is, not which one.
+IDENTITY_FIELDS = ("role", "is_active", "is_superuser")
 
 # An e-mail subject longer than this is cut (the column it had was this long).
 SUBJECT_MAX_LENGTH = 200
@@ -32,9 +32,10 @@ def notice_create(*, recipient, subject, body, declaration=None):
     return notice
 
 
-def notices_create(*, subject, body, recipients=(), organisation=None, declaration=None):
-    """`notice_create` for each of `recipients` (users), or for every active user of `organisation`
-    (its id, the users read inside the statement), in one statement that reads their ids from the
+def notices_create(*, subject, body, recipients=(), organisation=None, kinds=None, declaration=None):
+    """`notice_create` for each of `recipients` (users), for every active user of `organisation` (its
+    id), or for every user of one of `kinds` (each a dict of user fields and their values; see
+    `notices_for_staff`), in one statement that reads their ids from the
     users' table, and after the commit one task message that delivers them all from the worker
     (`notices_deliver`): a submission tells every member of staff in two round trips, not two per recipient
     (and not a Python object and a row of parameters each: 80 staff took 18 ms that way). Returns
@@ -44,6 +45,17 @@ def notices_create(*, subject, body, recipients=(), organisation=None, declarati
     if organisation is not None:
         member, active = (quote(f.column) for f in sql.fields_of(users, "organisation", "is_active"))
         chosen, chosen_params = f"u.{member} = %s AND u.{active}", (organisation,)
+    elif kinds is not None:
+        if not kinds:
+            return []
+        clauses, chosen_params = [], ()
+        for kind in kinds:
+            fields = sql.fields_of(users, *kind)
+            clauses.append(" AND ".join(f"u.{quote(field.column)} = %s" for field in fields))
+            chosen_params += tuple(
+                field.get_db_prep_value(value, connection) for field, value in zip(fields, kind.values(), strict=True)
+            )
+        chosen = "(" + ") OR (".join(clauses) + ")"
     else:
         ids = sorted({user.pk for user in recipients})
         if not ids:
@@ -121,11 +133,20 @@ def notices_for_transition(*, declaration, event):
 
 def notices_for_staff(*, permission, subject, body, declaration=None):
     """Tell the commission staff who hold `permission` (a `rules` permission: those who handle what
-    happened, not every user) by a notice each. Returns how many were written."""
-    # The permissions are predicates of who someone is (accounts.rules): these columns are all they read.
-    staff = get_user_model().objects.filter(is_active=True, role=Role.STAFF).only(*IDENTITY_FIELDS)
-    recipients = [user for user in staff if rules.has_perm(permission, user)]
-    return len(notices_create(recipients=recipients, subject=subject, body=body, declaration=declaration))
+    happened, not every user) by a notice each. Returns how many were written.
+
+    Such a permission is a predicate of who someone is (accounts.rules), which reads IDENTITY_FIELDS of
+    a user: it is asked once for each kind of member of staff there is (the values of those fields
+    that occur, one or two), of a user made of them, and one statement writes the notices of every
+    member of the kinds that hold it. A submission costs the same with 8 staff or 800: reading the 80
+    of the load's fixture one by one, an object and a check each, was a tenth of its time."""
+    users = get_user_model()
+    staff = users.objects.filter(is_active=True, role=Role.STAFF).order_by()
+    kinds = [
+        dict(zip(IDENTITY_FIELDS, values, strict=True)) for values in staff.values_list(*IDENTITY_FIELDS).distinct()
+    ]
+    holding = [kind for kind in kinds if rules.has_perm(permission, users(**kind))]
+    return len(notices_create(kinds=holding, subject=subject, body=body, declaration=declaration))
 
 
 def notices_for_submission(*, declaration, event):

@@ -2,6 +2,7 @@ import os
 import time
 
 import pytest
+import rules
 from django.core import mail
 from django.db import connection
 from django.test import TestCase
@@ -11,7 +12,7 @@ from common.messages import message
 from declarations.enums import DeclarationAction as A
 from declarations.workflow import declaration_transition
 from notices.models import Notice
-from notices.services import delivered_together, notice_create, notice_deliver, notices_create
+from notices.services import delivered_together, notice_create, notice_deliver, notices_create, notices_for_staff
 from notices.tasks import MAX_ATTEMPTS, deliver_notices, deliver_pending_notices
 from tests.factories import ApplicantFactory, DeclarationFactory, StaffFactory
 from tests.notices.failing_backend import CountingBackend
@@ -236,3 +237,29 @@ def test_a_refused_address_does_not_hold_back_the_notices_after_it_and_is_retrie
     refused = Notice.objects.get(recipient=recipients[1])
     assert (refused.emailed_at, refused.email_attempts) == (None, MAX_ATTEMPTS + 1)
     assert counting_backend.opened == MAX_ATTEMPTS + 1  # one connection for each try of the task
+
+
+@pytest.fixture
+def superusers_only_permission():
+    rules.add_perm("tests.superusers_only", rules.is_superuser)
+    yield "tests.superusers_only"
+    rules.remove_perm("tests.superusers_only")
+
+
+@pytest.mark.django_db
+def test_staff_are_told_by_what_the_permission_says_of_who_they_are(superusers_only_permission):
+    """The permission is asked of each kind of member of staff, and every member of a kind that holds
+    it is told: staff for review.accept, only superusers for a permission of theirs; nobody inactive,
+    nobody of another role."""
+    plain = StaffFactory.create_batch(3)
+    superuser = StaffFactory(is_superuser=True)
+    StaffFactory(is_active=False)
+    ApplicantFactory(is_superuser=True)
+
+    assert notices_for_staff(permission="review.accept", subject="Submitted", body="b") == 4
+    assert sorted(Notice.objects.filter(subject="Submitted").values_list("recipient", flat=True)) == sorted(
+        user.pk for user in [*plain, superuser]
+    )
+    assert notices_for_staff(permission=superusers_only_permission, subject="Yours", body="b") == 1
+    assert list(Notice.objects.filter(subject="Yours").values_list("recipient", flat=True)) == [superuser.pk]
+    assert notices_for_staff(permission="accounts.view_security_events", subject="Nobody's", body="b") == 0
