@@ -29,6 +29,8 @@ def deliver_notices(self, *, notice_ids):
         return notices_deliver(notice_ids=notice_ids)
     except NoticesUndelivered as undelivered:
         raise self.retry(exc=undelivered.__cause__, kwargs={"notice_ids": undelivered.notice_ids}) from undelivered
+    except OSError as exc:  # closing the connection failed: the notices sent are marked, and skipped again
+        raise self.retry(exc=exc) from exc
 
 
 @shared_task(name="notices.tasks.deliver_pending_notices")

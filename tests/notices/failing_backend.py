@@ -1,4 +1,4 @@
-from smtplib import SMTPRecipientsRefused
+from smtplib import SMTPRecipientsRefused, SMTPServerDisconnected
 
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
@@ -12,11 +12,13 @@ class FailingBackend(BaseEmailBackend):
 
 
 class CountingBackend(LocmemBackend):
-    """The test outbox, counting the connections opened to the server (`opened`) and refusing the
-    addresses in `refused` as a server refuses a recipient."""
+    """The test outbox, counting the connections opened to the server (`opened`), refusing the
+    addresses in `refused` as a server refuses a recipient, and failing to close the connection when
+    `closing_fails`."""
 
     opened = 0
     refused: frozenset[str] = frozenset()
+    closing_fails = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,7 +32,9 @@ class CountingBackend(LocmemBackend):
         return True
 
     def close(self):
-        self.connected = False
+        was_connected, self.connected = self.connected, False
+        if was_connected and self.closing_fails:
+            raise SMTPServerDisconnected("Connection unexpectedly closed while quitting")
 
     def send_messages(self, messages):
         for email in messages:

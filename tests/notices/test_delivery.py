@@ -239,6 +239,27 @@ def test_a_refused_address_does_not_hold_back_the_notices_after_it_and_is_retrie
     assert counting_backend.opened == MAX_ATTEMPTS + 1  # one connection for each try of the task
 
 
+@pytest.mark.django_db
+def test_a_connection_that_fails_to_close_is_retried_and_sends_nothing_twice(counting_backend, monkeypatch):
+    """The server hung up as the connection was closed, after every notice was sent and marked: the
+    task is retried rather than failed, and the retry finds nothing left to send."""
+    from config.celery import app
+
+    recipients = ApplicantFactory.create_batch(3)
+    monkeypatch.setattr(CountingBackend, "closing_fails", True)
+    notice_ids = notices_create(recipients=recipients, subject="Decided", body="b")
+    app.conf.task_eager_propagates = False
+    try:
+        result = deliver_notices.apply(kwargs={"notice_ids": notice_ids})  # eager: retried in process
+    finally:
+        app.conf.task_eager_propagates = True
+
+    assert (result.state, result.result) == ("SUCCESS", 0)  # the retry's: nothing left to send
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(user.email for user in recipients)
+    assert Notice.objects.filter(pk__in=notice_ids, emailed_at__isnull=False, email_attempts=1).count() == 3
+    assert counting_backend.opened == 1  # tried again, it found them all sent and opened no connection
+
+
 @pytest.fixture
 def superusers_only_permission():
     rules.add_perm("tests.superusers_only", rules.is_superuser)
