@@ -35,11 +35,10 @@ def notice_create(*, recipient, subject, body, declaration=None):
 def notices_create(*, subject, body, recipients=(), organisation=None, kinds=None, declaration=None):
     """`notice_create` for each of `recipients` (users), for every active user of `organisation` (its
     id), or for every user of one of `kinds` (each a dict of user fields and their values; see
-    `notices_for_staff`), in one statement that reads their ids from the
-    users' table, and after the commit one task message that delivers them all from the worker
-    (`notices_deliver`): a submission tells every member of staff in two round trips, not two per recipient
-    (and not a Python object and a row of parameters each: 80 staff took 18 ms that way). Returns
-    the notices' ids."""
+    `notices_for_staff`), in one statement that reads their ids from the users' table, and after the
+    commit one task message that e-mails them all from the worker (`notices_deliver`): a submission
+    tells every member of staff in two round trips, not two per recipient (and not a Python object
+    and a row of parameters each: 80 staff took 18 ms that way). Returns the notices' ids."""
     users, quote = get_user_model(), connection.ops.quote_name
     user_id = quote(users._meta.pk.column)
     if organisation is not None:
@@ -138,8 +137,9 @@ def notices_for_staff(*, permission, subject, body, declaration=None):
     Such a permission is a predicate of who someone is (accounts.rules), which reads IDENTITY_FIELDS of
     a user: it is asked once for each kind of member of staff there is (the values of those fields
     that occur, one or two), of a user made of them, and one statement writes the notices of every
-    member of the kinds that hold it. A submission costs the same with 8 staff or 800: reading the 80
-    of the load's fixture one by one, an object and a check each, was a tenth of its time."""
+    member of the kinds that hold it. Finding who is told costs the same with 8 staff or 800 (read one
+    by one, an object and a check each, the load's 80 took a tenth of a submission's time); writing
+    their notices still grows with them (bench/submission.py)."""
     users = get_user_model()
     staff = users.objects.filter(is_active=True, role=Role.STAFF).order_by()
     kinds = [

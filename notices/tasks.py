@@ -21,8 +21,8 @@ def deliver_notice(self, *, notice_id):
 def deliver_notices(self, *, notice_ids):
     """E-mail notices written together (notices.services.notices_create) over one connection to the
     mail server: the web request sends this one message. Run again after a lost worker, it finds
-    those already sent and sends them not again (`notice_deliver`); after a failure it is retried with
-    the notices still to send."""
+    those already sent and does not send them again (`notice_deliver`); after a failure it is retried
+    with the notices still to send."""
     from notices.services import NoticesUndelivered, notices_deliver  # noqa: PLC0415 -- leaf
 
     try:
