@@ -18,9 +18,9 @@ anonymous reader and as the signed-in applicant, the two minimal pages of `bench
 submission's task message goes to the broker REDIS_URL names (a Celery worker's queue, emptied at
 the end) or, without it, to an in-memory broker: as in production, nothing is delivered in the
 request. It prints each median, the submission's ratio to each minimal page and its statements to
-the database (BEGIN and COMMIT among them). --parts also times the submission's parts (each
-wrapped around its call; they add a little to the total). bench/README.md has the figures. Nothing
-here asserts a timing.
+the database (the session's and the user's reads among them, BEGIN and COMMIT not counted).
+--parts also times the submission's parts (each wrapped around its call; they add a little to the
+total). bench/README.md has the figures. Nothing here asserts a timing.
 """
 
 import argparse
