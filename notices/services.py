@@ -47,14 +47,14 @@ def notices_create(*, subject, body, recipients=(), organisation=None, kinds=Non
     elif kinds is not None:
         if not kinds:
             return []
-        clauses, chosen_params = [], ()
+        clauses, params = [], []
         for kind in kinds:
             fields = sql.fields_of(users, *kind)
             clauses.append(" AND ".join(f"u.{quote(field.column)} = %s" for field in fields))
-            chosen_params += tuple(
+            params += [
                 field.get_db_prep_value(value, connection) for field, value in zip(fields, kind.values(), strict=True)
-            )
-        chosen = "(" + ") OR (".join(clauses) + ")"
+            ]
+        chosen, chosen_params = "(" + ") OR (".join(clauses) + ")", tuple(params)
     else:
         ids = sorted({user.pk for user in recipients})
         if not ids:
