@@ -54,7 +54,7 @@ django.setup()
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.hashers import make_password
 from django.db import connection
-from django.db.models import F, Value
+from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -65,6 +65,7 @@ from bench.harness import run_in_throwaway_database
 from config.demo import DEMO_TOTP_SECRET
 from config.management.commands.load_demo import PASSWORD as DEMO_PASSWORD
 from declarations.models import Call, Declaration, Organisation, Programme
+from notices.models import Notice
 from publicity.models import PublishedEntry
 from review.models import ReviewAssignment, Rubric
 from tests.factories import ART6_FACTS  # the tests' valid ART6 facts and their complete draft
@@ -128,7 +129,8 @@ def create_fixture(declarations, entries, users, ready, rng):
         User(username=f"load-prober-{k}", role=Role.APPLICANT, organisation=unit)
         for k, unit in enumerate(Organisation.objects.filter(name__startswith="Load Unit").order_by("pk")[: len(users)])
     )
-    User.objects.update(password=make_password(DEMO_PASSWORD))
+    # Every user has an address, as in production: the worker e-mails each notice (the file backend).
+    User.objects.update(password=make_password(DEMO_PASSWORD), email=Concat(F("username"), Value("@load.example")))
     review_queue.analyse()
     print(
         f"fixture: {Declaration.objects.count():,} declarations, "
@@ -421,8 +423,20 @@ def run(args):
         print(line)
 
 
+def report_notices(before):
+    """How many notices the run wrote (those after the notice `before`) and the worker e-mailed by its end."""
+    written = Notice.objects.filter(pk__gt=before)
+    counts = written.aggregate(written=Count("pk"), emailed=Count("pk", filter=Q(emailed_at__isnull=False)))
+    connection.close()
+    print(
+        f"  notices written in the run (its warm-up included): {counts['written']:,}; e-mailed by the worker by "
+        f"its end: {counts['emailed']:,}"
+    )
+
+
 def run_server(server, args, files, logs):
     env = server_environment(server_settings(server))
+    env["EMAIL_URL"] = f"filemail://{logs / 'mail'}"
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
     connection.close()  # the server's workers take the connections from here
     gunicorn, worker = start_servers(env, logs)
@@ -436,8 +450,10 @@ def run_server(server, args, files, logs):
     results = {}
     try:
         for users, accounts in zip(args.users, files, strict=True):
+            before = Notice.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             rows, failures = run_locust(users, args.run_time, accounts, logs)
             results[users] = report(users, rows, failures)
+            report_notices(before)
     finally:
         stop(gunicorn)
         stop(worker)
