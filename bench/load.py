@@ -436,7 +436,7 @@ def report_notices(before):
 
 def run_server(server, args, files, logs):
     env = server_environment(server_settings(server))
-    env["EMAIL_URL"] = f"filemail://{logs / 'mail'}"
+    env["EMAIL_URL"] = f"filemail:///{logs / 'mail'}"  # django-environ drops the path's first "/"
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
     connection.close()  # the server's workers take the connections from here
     gunicorn, worker = start_servers(env, logs)
