@@ -24,6 +24,17 @@ def _submitted(applicant, staff):
     return declaration
 
 
+def applied_with_retries(task, **kwargs):
+    """Run `task` in process as eager mode does, its retries too, without raising its last failure."""
+    from config.celery import app
+
+    app.conf.task_eager_propagates = False
+    try:
+        return task.apply(kwargs=kwargs)
+    finally:
+        app.conf.task_eager_propagates = True
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_transition_emails_each_notice_once_after_commit_in_eager_mode(applicant, staff):
     """Eager mode: the task runs in process when the transaction commits."""
@@ -103,16 +114,11 @@ def test_notice_is_delivered_through_the_real_redis_broker_by_a_worker(applicant
 
 @pytest.mark.django_db
 def test_failed_deliveries_are_counted_and_the_sweep_gives_up(applicant, settings):
-    from config.celery import app
-    from notices.tasks import MAX_ATTEMPTS, deliver_notice
+    from notices.tasks import deliver_notice
 
     settings.EMAIL_BACKEND = "tests.notices.failing_backend.FailingBackend"
     notice = Notice.objects.create(recipient=applicant, subject="Unreachable", body="SMTP is down.")
-    app.conf.task_eager_propagates = False
-    try:
-        deliver_notice.apply(kwargs={"notice_id": notice.pk})  # eager: the task fails and is retried in process
-    finally:
-        app.conf.task_eager_propagates = True
+    applied_with_retries(deliver_notice, notice_id=notice.pk)  # the task fails and is retried in process
     notice.refresh_from_db()
     assert notice.emailed_at is None
     assert notice.email_attempts >= 1
@@ -222,16 +228,10 @@ def test_a_refused_address_does_not_hold_back_the_notices_after_it_and_is_retrie
 ):
     """The delivery stops at the failure, counts it, and is retried with the rest first: every other
     notice is sent, the refused one tried once per attempt the task is given."""
-    from config.celery import app
-
     recipients = ApplicantFactory.create_batch(5)
     monkeypatch.setattr(CountingBackend, "refused", frozenset({recipients[1].email}))
     notice_ids = notices_create(recipients=recipients, subject="Decided", body="b")
-    app.conf.task_eager_propagates = False
-    try:
-        deliver_notices.apply(kwargs={"notice_ids": notice_ids})  # eager: retried in process
-    finally:
-        app.conf.task_eager_propagates = True
+    applied_with_retries(deliver_notices, notice_ids=notice_ids)
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(user.email for user in recipients if user != recipients[1])
     refused = Notice.objects.get(recipient=recipients[1])
@@ -243,16 +243,10 @@ def test_a_refused_address_does_not_hold_back_the_notices_after_it_and_is_retrie
 def test_a_connection_that_fails_to_close_is_retried_and_sends_nothing_twice(counting_backend, monkeypatch):
     """The server hung up as the connection was closed, after every notice was sent and marked: the
     task is retried rather than failed, and the retry finds nothing left to send."""
-    from config.celery import app
-
     recipients = ApplicantFactory.create_batch(3)
     monkeypatch.setattr(CountingBackend, "closing_fails", True)
     notice_ids = notices_create(recipients=recipients, subject="Decided", body="b")
-    app.conf.task_eager_propagates = False
-    try:
-        result = deliver_notices.apply(kwargs={"notice_ids": notice_ids})  # eager: retried in process
-    finally:
-        app.conf.task_eager_propagates = True
+    result = applied_with_retries(deliver_notices, notice_ids=notice_ids)
 
     assert (result.state, result.result) == ("SUCCESS", 0)  # the retry's: nothing left to send
     assert sorted(m.to[0] for m in mail.outbox) == sorted(user.email for user in recipients)
