@@ -1,13 +1,14 @@
 """The signed-in user is read on every request by User.objects.get(pk=...) (ModelBackend.get_user),
 which accounts.models.UserManager runs as a statement built once per process: the same user as the
-ORM's read, afresh on each request, and every other get left to the ORM."""
+ORM's read, with an applicant's organisation, afresh on each request, and every other get left to
+the ORM."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from tests.factories import ApplicantFactory
+from tests.factories import ApplicantFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,18 @@ def test_a_user_read_by_key_is_the_user_the_orm_reads_and_a_missing_key_is_refus
     assert read.organisation.pk == user.organisation_id
     with pytest.raises(User.DoesNotExist):
         User.objects.get(pk=user.pk + 1000)
+
+
+def test_an_applicants_organisation_comes_with_the_user_and_staff_have_none(django_assert_num_queries):
+    applicant = ApplicantFactory()
+    organisation = applicant.organisation
+    staff = StaffFactory()
+    with django_assert_num_queries(2):
+        read = User.objects.get(pk=applicant.pk)
+        assert read.organisation == organisation
+        assert read.organisation.name == organisation.name
+        assert read.organisation.credit_code == organisation.credit_code
+        assert User.objects.get(pk=staff.pk).organisation is None
 
 
 def test_every_other_get_is_the_orms():
