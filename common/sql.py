@@ -18,9 +18,18 @@ logger = logging.getLogger(__name__)
 
 
 def fields_of(model, *names):
-    """The fields of `model` called `names` (a foreign key by its name), or all its columns in order."""
-    meta = model._meta
-    return tuple(meta.get_field(name) for name in names) if names else tuple(meta.concrete_fields)
+    """The fields of `model` called `names` (a foreign key by its name; a related model's field by the
+    path a values_list() names it, "programme__code"), or all its columns in order."""
+    if not names:
+        return tuple(model._meta.concrete_fields)
+    return tuple(_field_at(model, name) for name in names)
+
+
+def _field_at(model, path):
+    *keys, name = path.split("__")
+    for key in keys:
+        model = model._meta.get_field(key).related_model
+    return model._meta.get_field(name)
 
 
 def columns(alias, fields):

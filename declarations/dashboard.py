@@ -125,7 +125,7 @@ def _money(money):
 def dashboard_row(row, formats):
     """The <tr> of a declarations.selectors.DashboardRow, written with `formats` (_Formats)."""
     declaration, cell = row.declaration, formats.cell
-    title, programme = escape(declaration.title), declaration.programme
+    title = escape(declaration.title)
     history = ""
     if row.events:
         changes = ngettext("History: %(n)s change", "History: %(n)s changes", len(row.events)) % {"n": len(row.events)}
@@ -137,7 +137,7 @@ def dashboard_row(row, formats):
     return (
         f'<tr><td><a class="fw-semibold" href="{formats.detail_url % declaration.pk}">{title}</a>'
         f'<div class="small text-body-secondary">{escape(declaration.number or "—")} · '
-        f"{escape(programme.code)} · {escape(programme.title)}</div>{history}</td>"
+        f"{escape(declaration.programme_code)} · {escape(declaration.programme_title)}</div>{history}</td>"
         f'<td data-label="{cell["state"]}">'
         f'<span class="badge text-bg-light border">{formats.labels[declaration.state]}</span>'
         f'<div class="small text-body-secondary"><time datetime="{updated_iso}">{escape(updated)}</time></div></td>'

@@ -87,7 +87,12 @@ class Programme(models.Model):
 
     @property
     def title(self):
-        return self.title_zh if (get_language() or "").startswith("zh") else self.title_en
+        return self.title_in(self.title_zh, self.title_en)
+
+    @staticmethod
+    def title_in(title_zh, title_en):
+        """Of a programme's two titles, the one of the active language (for a programme read as values)."""
+        return title_zh if (get_language() or "").startswith("zh") else title_en
 
     @property
     def beneficiary(self):

@@ -65,9 +65,9 @@ def test_dashboard_query_count_is_the_same_for_3_and_60_declarations(
     client.get("/applicant/")  # the first request's one-off reads are not the list's
     # Session and user (with the organisation), the unread count, the open calls (not their
     # programmes), the latest notices, the registers that may bar the unit (settings.DECLARATION_BARS:
-    # credit, unit status, recovery bars); then the page: its count, its rows, their events, their
-    # attachments, their payments and their recovery cases.
-    with django_assert_num_queries(14):
+    # credit, unit status, recovery bars); then the page: its count, its ids, their columns, events,
+    # attachments, payments and recovery cases.
+    with django_assert_num_queries(15):
         response = client.get("/applicant/")
     assert len(response.context["page"].object_list) == min(count, DASHBOARD_PAGE_SIZE)
 
